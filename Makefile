@@ -1,0 +1,54 @@
+# The project's entry points. Needs only python3 (3.10+) and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+
+.PHONY: demo test lint unit functional docs releasenotes devcloud-up \
+	devcloud-down venv clean
+
+$(STAMP): requirements.txt test-requirements.txt setup.cfg setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check \
+		-r requirements.txt -r test-requirements.txt -e . \
+		>$(VENV)/pip.log 2>&1 || { grep -v '^WARNING: Location' \
+		$(VENV)/pip.log | tail -40; exit 1; }
+	$(BIN)/openstack --version >/dev/null
+	touch $@
+
+venv: $(STAMP)
+
+devcloud-up:
+	tools/devcloud up
+
+devcloud-down:
+	tools/devcloud down
+
+# Bring the devcloud up, plant insecure resources in `demo`, audit it all.
+demo: $(STAMP) devcloud-up
+	PATH=$(CURDIR)/$(BIN):$$PATH tools/plant-demo
+	. .devcloud/admin-openrc.sh && \
+		$(BIN)/openstack network harden audit --all-projects
+
+lint: $(STAMP)
+	$(BIN)/flake8 xloudclient tests tools/devcloud
+	$(BIN)/reno lint >/dev/null
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+# Starts the devcloud if it is down, and stops it again afterwards.
+functional: $(STAMP)
+	$(BIN)/pytest -q tests/functional
+
+test: lint unit functional
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W -q -b html doc/source doc/build/html
+
+releasenotes: $(STAMP)
+	$(BIN)/sphinx-build -W -q -b html releasenotes/source \
+		releasenotes/build/html
+
+clean:
+	rm -rf $(VENV) doc/build releasenotes/build

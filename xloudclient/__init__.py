@@ -1,0 +1,1 @@
+"""xloudclient: audit and harden OpenStack Networking (Neutron) security."""

@@ -1,0 +1,4 @@
+"""The audit engine: fetch once, evaluate pure checks, report findings.
+
+Nothing in this package knows about cliff.
+"""

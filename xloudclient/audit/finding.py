@@ -1,0 +1,33 @@
+"""The Finding record and the severity scale."""
+
+import dataclasses
+
+SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
+_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
+
+
+def severity_rank(severity):
+    """A number that grows with severity: info=0 ... critical=4."""
+    return _RANK[severity]
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One problem on one resource, with the command that fixes it."""
+
+    severity: str
+    check: str
+    resource_type: str
+    resource_id: str
+    resource_name: str
+    project_id: str
+    detail: str
+    remediation: str
+
+    def __post_init__(self):
+        if self.severity not in _RANK:
+            raise ValueError('unknown severity %r' % self.severity)
+
+    def sort_key(self):
+        return (-severity_rank(self.severity), self.check, self.project_id,
+                self.resource_name, self.resource_id, self.detail)

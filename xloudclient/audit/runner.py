@@ -1,0 +1,46 @@
+"""Run a selection of checks: fetch once, evaluate each check, collect."""
+
+import dataclasses
+import time
+
+from xloudclient.audit import inventory as inventory_mod
+
+
+@dataclasses.dataclass
+class AuditResult:
+    findings: list
+    limitations: list
+    inventory: inventory_mod.Inventory
+    seconds: float
+    fetched: tuple = ()
+
+    def resources_scanned(self):
+        return sum(len(getattr(self.inventory, rtype))
+                   for rtype in self.fetched)
+
+
+def evaluate(checks, inventory, settings=None):
+    """Pure part: (findings, limitations) of the checks over an inventory."""
+    findings, limitations = [], []
+    for chk in checks:
+        missing = [ext for ext in chk.extensions
+                   if not inventory.has_extension(ext)]
+        if missing:
+            limitations.append(
+                'check %s not run: the cloud lacks the Neutron extension %s'
+                % (chk.id, ', '.join(missing)))
+            continue
+        findings.extend(chk.run(inventory, settings))
+    findings.sort(key=lambda f: f.sort_key())
+    return findings, limitations
+
+
+def run(client, checks, project_id=None, settings=None, timeout=None):
+    """Fetch what the checks need (raises InventoryError) and evaluate."""
+    started = time.monotonic()
+    needs = sorted({rtype for chk in checks for rtype in chk.needs})
+    inv = inventory_mod.fetch(client, needs, project_id=project_id,
+                              timeout=timeout)
+    findings, limitations = evaluate(checks, inv, settings)
+    return AuditResult(findings, limitations, inv,
+                       time.monotonic() - started, tuple(needs))

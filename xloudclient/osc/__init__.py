@@ -1,0 +1,1 @@
+"""The OpenStack client face of xloudclient: cliff commands."""

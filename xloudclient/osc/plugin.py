@@ -1,0 +1,28 @@
+"""The python-openstackclient plugin contract for xloudclient.
+
+This module is imported on every `openstack` invocation: it must stay cheap.
+"""
+
+from osc_lib import utils
+
+API_NAME = 'xloud'
+API_VERSION_OPTION = 'os_xloud_api_version'
+DEFAULT_API_VERSION = '1'
+API_VERSIONS = ('1',)
+
+
+def make_client(instance):
+    """Our commands talk to Neutron through openstacksdk's network proxy."""
+    return instance.sdk_connection.network
+
+
+def build_option_parser(parser):
+    parser.add_argument(
+        '--os-xloud-api-version',
+        metavar='<xloud-api-version>',
+        default=utils.env('OS_XLOUD_API_VERSION',
+                          default=DEFAULT_API_VERSION),
+        help='xloudclient command set version, default=%s '
+             '(Env: OS_XLOUD_API_VERSION)' % DEFAULT_API_VERSION,
+    )
+    return parser

@@ -1,0 +1,93 @@
+"""Project scope options shared by commands: --project, --all-projects."""
+
+import dataclasses
+
+from osc_lib import exceptions
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """project_id None means every project (admin only)."""
+
+    project_id: str
+    project_name: str
+
+    @property
+    def all_projects(self):
+        return self.project_id is None
+
+    def describe(self):
+        if self.all_projects:
+            return 'all projects'
+        return 'project %s (%s)' % (self.project_name, self.project_id)
+
+
+def add_scope_options(parser, verb='Audit'):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        '--project', metavar='<project>',
+        help='%s this project (name or ID) instead of the current one'
+             % verb)
+    group.add_argument(
+        '--all-projects', action='store_true',
+        help='%s every project (admin only)' % verb)
+    parser.add_argument(
+        '--project-domain', metavar='<project-domain>',
+        help='Domain the project belongs to (name or ID), to tell apart '
+             'projects of the same name')
+
+
+def _is_admin(auth_ref):
+    return 'admin' in (auth_ref.role_names or ())
+
+
+def resolve_scope(client_manager, parsed_args):
+    """A Scope from the parsed options; CommandError when not allowed."""
+    auth_ref = client_manager.auth_ref
+    if parsed_args.all_projects:
+        if not _is_admin(auth_ref):
+            raise exceptions.CommandError(
+                '--all-projects needs the admin role; user %s has %s in '
+                'project %s' % (auth_ref.username,
+                                ', '.join(sorted(auth_ref.role_names)) or
+                                'no role', auth_ref.project_name))
+        return Scope(None, None)
+    if not parsed_args.project:
+        if parsed_args.project_domain:
+            raise exceptions.CommandError(
+                '--project-domain needs --project')
+        return Scope(auth_ref.project_id, auth_ref.project_name)
+    return _find_project(client_manager, auth_ref, parsed_args.project,
+                         parsed_args.project_domain)
+
+
+def _find_project(client_manager, auth_ref, name_or_id, domain):
+    own_domain = domain in (None, auth_ref.project_domain_id,
+                            auth_ref.project_domain_name)
+    if name_or_id == auth_ref.project_id or (
+            name_or_id == auth_ref.project_name and own_domain):
+        return Scope(auth_ref.project_id, auth_ref.project_name)
+
+    from openstack import exceptions as sdk_exc
+
+    identity = client_manager.sdk_connection.identity
+    try:
+        query = {}
+        if domain:
+            query['domain_id'] = identity.find_domain(
+                domain, ignore_missing=False).id
+        project = identity.find_project(name_or_id, ignore_missing=False,
+                                        **query)
+    except sdk_exc.ForbiddenException:
+        raise exceptions.CommandError(
+            'not allowed to look up project %r (only an admin may act on '
+            'another project)' % name_or_id)
+    except sdk_exc.ResourceNotFound:
+        raise exceptions.CommandError(
+            'no project %r%s' % (name_or_id,
+                                 ' in domain %r' % domain if domain else ''))
+    except sdk_exc.DuplicateResource:
+        raise exceptions.CommandError(
+            'more than one project is named %r: give its ID or '
+            '--project-domain' % name_or_id)
+    return Scope(project.id, project.name)
