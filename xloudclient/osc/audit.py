@@ -68,6 +68,6 @@ class AuditNetwork(command.Lister):
                 'audit failed, no findings reported: %s' % e)
         for line in result.limitations:
             self.app.stderr.write('limitation: %s\n' % line)
-        self.app.stderr.write('audit of %s: %s\n'
-                         % (where.describe(), summary_line(result)))
+        self.app.stderr.write('audit of %s: %s\n' % (
+            where.describe(), summary_line(result)))
         return COLUMNS, [_row(f) for f in result.findings]
