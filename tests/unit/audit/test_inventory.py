@@ -1,0 +1,107 @@
+import pytest
+
+from tests.unit.audit import fakes
+from xloudclient.audit import inventory
+
+NETS = [{'id': 'n%03d' % i, 'port_security_enabled': True}
+        for i in range(7)]
+
+
+def _client(networks_handler):
+    return fakes.FakeNetworkClient({
+        '/extensions': fakes.extensions('port-security'),
+        '/networks': networks_handler})
+
+
+def test_follows_pagination_and_counts_requests():
+    client = _client(fakes.paged('networks', NETS))
+    inv = inventory.fetch(client, ['networks'], page_size=3)
+    assert [n['id'] for n in inv.networks] == [n['id'] for n in NETS]
+    # 1 extensions call + ceil(7/3) pages
+    assert inv.requests == 4
+    markers = [c[1].get('marker') for c in client.calls
+               if c[0] == '/networks']
+    assert markers == [None, 'n002', 'n005']
+
+
+def test_one_call_when_everything_fits():
+    client = _client(fakes.paged('networks', NETS))
+    inventory.fetch(client, ['networks'])
+    assert [c[0] for c in client.calls].count('/networks') == 1
+
+
+def test_fields_limited_and_project_filter():
+    client = _client(fakes.paged('networks', NETS))
+    inventory.fetch(client, ['networks'], project_id='p1', timeout=7)
+    path, params, timeout = [c for c in client.calls
+                             if c[0] == '/networks'][0]
+    assert params['project_id'] == 'p1'
+    assert 'port_security_enabled' in params['fields']
+    assert 'id' in params['fields']
+    assert timeout == 7
+
+
+def test_no_project_filter_for_all_projects():
+    client = _client(fakes.paged('networks', NETS))
+    inventory.fetch(client, ['networks'])
+    params = [c[1] for c in client.calls if c[0] == '/networks'][0]
+    assert 'project_id' not in params
+
+
+def test_extensions_recorded():
+    inv = inventory.fetch(_client(fakes.paged('networks', [])),
+                          ['networks'])
+    assert inv.has_extension('port-security')
+    assert not inv.has_extension('router')
+
+
+@pytest.mark.parametrize('status, body, expected', [
+    (403, {'NeutronError': {'message': 'Policy does not allow it'}},
+     'HTTP 403: Policy does not allow it'),
+    (500, 'not json at all', 'HTTP 500'),
+    (503, {'error': {'message': 'busy'}}, 'HTTP 503: busy'),
+])
+def test_http_errors_fail_closed(status, body, expected):
+    client = _client(lambda params: fakes.FakeResponse(status, body))
+    with pytest.raises(inventory.InventoryError) as err:
+        inventory.fetch(client, ['networks'])
+    assert err.value.resource_type == 'networks'
+    assert expected in str(err.value)
+
+
+def test_a_failing_later_page_fails_everything():
+    pages = fakes.paged('networks', NETS)
+
+    def handler(params):
+        if params.get('marker'):
+            return fakes.FakeResponse(500, {})
+        return pages(params)
+
+    with pytest.raises(inventory.InventoryError, match='HTTP 500'):
+        inventory.fetch(_client(handler), ['networks'], page_size=3)
+
+
+def test_transport_errors_fail_closed():
+    client = _client(TimeoutError('read timed out'))
+    with pytest.raises(inventory.InventoryError,
+                       match='could not read networks: TimeoutError'):
+        inventory.fetch(client, ['networks'])
+
+
+def test_extensions_failure_fails_closed():
+    client = fakes.FakeNetworkClient({
+        '/extensions': lambda p: fakes.FakeResponse(401, {}),
+        '/networks': fakes.paged('networks', NETS)})
+    with pytest.raises(inventory.InventoryError, match='extensions'):
+        inventory.fetch(client, ['networks'])
+
+
+def test_body_without_collection_fails_closed():
+    client = _client(lambda params: fakes.FakeResponse(200, {'x': []}))
+    with pytest.raises(inventory.InventoryError, match="no 'networks'"):
+        inventory.fetch(client, ['networks'])
+
+
+def test_unknown_resource_type_refused():
+    with pytest.raises(ValueError):
+        inventory.fetch(_client(fakes.paged('networks', [])), ['flavors'])

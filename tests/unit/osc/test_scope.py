@@ -1,0 +1,91 @@
+import argparse
+import types
+
+import pytest
+from osc_lib import exceptions
+
+from xloudclient.osc import scope
+
+
+def _auth(roles=('member',), project='demo', project_id='pid'):
+    return types.SimpleNamespace(
+        role_names=list(roles), project_id=project_id, project_name=project,
+        project_domain_id='default', project_domain_name='Default',
+        username='someone')
+
+
+class _NoIdentity:
+    @property
+    def identity(self):
+        raise AssertionError('identity must not be called')
+
+
+def _cm(auth_ref, connection=None):
+    return types.SimpleNamespace(auth_ref=auth_ref,
+                                 sdk_connection=connection or _NoIdentity())
+
+
+def _args(*argv):
+    parser = argparse.ArgumentParser()
+    scope.add_scope_options(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_default_is_current_project():
+    where = scope.resolve_scope(_cm(_auth()), _args())
+    assert (where.project_id, where.all_projects) == ('pid', False)
+
+
+def test_all_projects_needs_admin():
+    with pytest.raises(exceptions.CommandError, match='admin role'):
+        scope.resolve_scope(_cm(_auth()), _args('--all-projects'))
+
+
+def test_all_projects_for_admin():
+    where = scope.resolve_scope(_cm(_auth(roles=('admin', 'member'))),
+                                _args('--all-projects'))
+    assert where.all_projects and where.project_id is None
+
+
+@pytest.mark.parametrize('given', ['demo', 'pid'])
+def test_own_project_needs_no_lookup(given):
+    where = scope.resolve_scope(_cm(_auth()), _args('--project', given))
+    assert where.project_id == 'pid'
+
+
+def test_project_and_all_projects_exclusive():
+    with pytest.raises(SystemExit):
+        _args('--project', 'x', '--all-projects')
+
+
+def test_project_domain_alone_refused():
+    with pytest.raises(exceptions.CommandError, match='--project'):
+        scope.resolve_scope(_cm(_auth()), _args('--project-domain', 'd'))
+
+
+def test_other_project_looked_up():
+    found = types.SimpleNamespace(id='other-id', name='other')
+    calls = []
+
+    class Identity:
+        def find_project(self, name, ignore_missing, **query):
+            calls.append((name, ignore_missing, query))
+            return found
+
+    conn = types.SimpleNamespace(identity=Identity())
+    where = scope.resolve_scope(_cm(_auth(roles=('admin',)), conn),
+                                _args('--project', 'other'))
+    assert where.project_id == 'other-id'
+    assert calls == [('other', False, {})]
+
+
+def test_forbidden_lookup_is_one_clear_error():
+    from openstack import exceptions as sdk_exc
+
+    class Identity:
+        def find_project(self, name, ignore_missing, **query):
+            raise sdk_exc.ForbiddenException('403')
+
+    conn = types.SimpleNamespace(identity=Identity())
+    with pytest.raises(exceptions.CommandError, match='not allowed'):
+        scope.resolve_scope(_cm(_auth(), conn), _args('--project', 'x'))
