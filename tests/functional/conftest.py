@@ -1,0 +1,99 @@
+"""Functional tier: the real `openstack` CLI against tools/devcloud.
+
+The devcloud is started if it is not running and stopped again afterwards,
+so a test run leaves it as it found it. If it cannot start, every test
+here fails (it never skips).
+"""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+DEVCLOUD = os.path.join(ROOT, 'tools', 'devcloud')
+STATE = os.environ.get('XLOUD_DEVCLOUD_DIR', os.path.join(ROOT, '.devcloud'))
+OPENSTACK = os.path.join(os.path.dirname(sys.executable), 'openstack')
+
+
+def _devcloud(verb):
+    return subprocess.run([sys.executable, DEVCLOUD, verb],
+                          capture_output=True, text=True)
+
+
+def read_openrc(path):
+    """The variables an admin gets from `source <openrc>`."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith('export '):
+                key, _, value = line[len('export '):].partition('=')
+                env[key] = shlex.split(value)[0] if value else ''
+    return env
+
+
+@pytest.fixture(scope='session')
+def devcloud():
+    started = False
+    if _devcloud('status').returncode != 0:
+        up = _devcloud('up')
+        if up.returncode != 0:
+            pytest.fail('tools/devcloud up failed:\n%s%s'
+                        % (up.stdout, up.stderr), pytrace=False)
+        started = True
+    yield STATE
+    if started:
+        _devcloud('down')
+
+
+class CLI:
+    """Runs `openstack` as one user, the way an admin would."""
+
+    def __init__(self, openrc):
+        base = {k: v for k, v in os.environ.items()
+                if not k.startswith('OS_')}
+        self.env = dict(base, **read_openrc(openrc))
+
+    def run(self, *args, check=True, env=None):
+        proc = subprocess.run([OPENSTACK] + [str(a) for a in args],
+                              capture_output=True, text=True,
+                              env=dict(self.env, **(env or {})),
+                              timeout=300)
+        if check and proc.returncode != 0:
+            raise AssertionError('openstack %s -> exit %d\n%s' % (
+                ' '.join(map(str, args)), proc.returncode, proc.stderr))
+        return proc
+
+    def json(self, *args, **kw):
+        return json.loads(self.run(*(args + ('-f', 'json')), **kw).stdout)
+
+
+@pytest.fixture(scope='session')
+def admin(devcloud):
+    return CLI(os.path.join(devcloud, 'admin-openrc.sh'))
+
+
+@pytest.fixture(scope='session')
+def demo(devcloud):
+    return CLI(os.path.join(devcloud, 'demo-openrc.sh'))
+
+
+@pytest.fixture
+def unique():
+    """A unique resource name prefix for one test."""
+    return 'xlt-%s' % uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def cleanup():
+    """Collect (cli, delete-args...) and run them after the test."""
+    todo = []
+    yield todo
+    for cli, *args in reversed(todo):
+        cli.run(*args, check=False)
