@@ -41,7 +41,7 @@ unit: $(STAMP)
 functional: $(STAMP)
 	$(BIN)/pytest -q tests/functional
 
-test: lint unit functional
+test: lint unit docs functional
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W -q -b html doc/source doc/build/html
