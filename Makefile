@@ -32,7 +32,7 @@ demo: $(STAMP) devcloud-up
 
 lint: $(STAMP)
 	$(BIN)/flake8 xloudclient tests tools/devcloud
-	$(BIN)/reno lint >/dev/null
+	$(BIN)/reno -q lint
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

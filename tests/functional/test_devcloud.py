@@ -1,0 +1,54 @@
+"""tools/devcloud itself: idempotent up, status, a taken port."""
+
+import os
+import socket
+import subprocess
+import sys
+
+from tests.functional.conftest import DEVCLOUD
+
+
+def _devcloud(verb, env=None):
+    return subprocess.run([sys.executable, DEVCLOUD, verb],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, **(env or {})))
+
+
+def test_up_when_up_says_so(devcloud):
+    proc = _devcloud('up')
+    assert proc.returncode == 0, proc.stderr
+    assert 'already up' in proc.stdout
+
+
+def test_status_reports_both_services(devcloud):
+    proc = _devcloud('status')
+    assert proc.returncode == 0
+    assert 'keystone  up' in proc.stdout and 'neutron   up' in proc.stdout
+
+
+def test_taken_port_is_a_clear_error_not_a_hang(tmp_path):
+    with socket.socket() as blocker:
+        blocker.bind(('127.0.0.1', 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        proc = _devcloud('up', env={
+            'XLOUD_DEVCLOUD_DIR': str(tmp_path / 'dc'),
+            'XLOUD_DEVCLOUD_KEYSTONE_PORT': str(port)})
+    assert proc.returncode == 1
+    [line] = proc.stderr.strip().splitlines()
+    assert 'port %d' % port in line and 'already in use' in line
+    assert 'XLOUD_DEVCLOUD_KEYSTONE_PORT' in line
+    assert not (tmp_path / 'dc').exists()  # nothing installed or written
+
+
+def test_status_of_a_stopped_devcloud_fails(tmp_path):
+    proc = _devcloud('status', env={'XLOUD_DEVCLOUD_DIR': str(tmp_path)})
+    assert proc.returncode == 1
+    assert 'down' in proc.stdout
+
+
+def test_bad_port_value(tmp_path):
+    proc = _devcloud('up', env={'XLOUD_DEVCLOUD_DIR': str(tmp_path),
+                                'XLOUD_DEVCLOUD_NEUTRON_PORT': 'ninety'})
+    assert proc.returncode == 1
+    assert 'XLOUD_DEVCLOUD_NEUTRON_PORT' in proc.stderr
