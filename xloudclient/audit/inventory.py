@@ -14,6 +14,10 @@ RESOURCES = {
     'networks': ('/networks', 'networks',
                  ('id', 'name', 'project_id', 'port_security_enabled',
                   'router:external', 'shared')),
+    'ports': ('/ports', 'ports',
+              ('id', 'name', 'project_id', 'network_id', 'device_owner',
+               'device_id', 'port_security_enabled', 'security_groups',
+               'allowed_address_pairs', 'fixed_ips', 'tags', 'status')),
 }
 
 PAGE_SIZE = 1000
@@ -33,6 +37,7 @@ class Inventory:
     """Plain data for the checks: one list of dicts per resource type."""
 
     networks: list = dataclasses.field(default_factory=list)
+    ports: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
 

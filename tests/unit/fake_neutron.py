@@ -1,0 +1,87 @@
+"""An in-memory Neutron, just enough for revision-guarded port changes.
+
+Used to drive interleavings that a real cloud produces only by chance: a
+hook runs before chosen requests and may change the port "concurrently".
+"""
+
+import copy
+import urllib.parse
+
+from tests.unit.audit.fakes import FakeResponse
+
+
+class FakeNeutron:
+    def __init__(self, ports=(), security_groups=()):
+        self.ports = {p['id']: dict(p) for p in ports}
+        for port in self.ports.values():
+            port.setdefault('revision_number', 1)
+            port.setdefault('tags', [])
+            port.setdefault('security_groups', [])
+            port.setdefault('allowed_address_pairs', [])
+        self.security_groups = list(security_groups)
+        self.log = []
+        self.hook = None
+
+    def _bump(self, port):
+        port['revision_number'] += 1
+
+    def _port(self, path):
+        parts = path.strip('/').split('/')
+        port = self.ports.get(parts[1])
+        tag = urllib.parse.unquote(parts[3]) if len(parts) > 3 else None
+        return port, tag
+
+    def _before(self, method, path):
+        self.log.append((method, path))
+        if self.hook:
+            self.hook(self, method, path)
+
+    def get(self, path, params=None, **kw):
+        self._before('GET', path)
+        if path == '/security-groups':
+            found = [sg for sg in self.security_groups
+                     if all(sg.get(k) == v for k, v in (params or {}).items()
+                            if k != 'fields')]
+            return FakeResponse(200, {'security_groups': found})
+        port, _ = self._port(path)
+        if port is None:
+            return FakeResponse(404, {'NeutronError': {
+                'message': 'Port could not be found.'}})
+        return FakeResponse(200, {'port': copy.deepcopy(port)})
+
+    def put(self, path, json=None, headers=None, **kw):
+        self._before('PUT', path)
+        port, tag = self._port(path)
+        if tag is not None:
+            if tag not in port['tags']:
+                port['tags'].append(tag)
+                self._bump(port)
+            return FakeResponse(201, None)
+        want = (headers or {}).get('If-Match')
+        if want and want != 'revision_number=%d' % port['revision_number']:
+            return FakeResponse(412, {'NeutronError': {
+                'message': 'Constrained to %s, but current revision is %d'
+                           % (want, port['revision_number'])}})
+        attrs = json['port']
+        if attrs.get('port_security_enabled') is False and (
+                port['allowed_address_pairs']):
+            return FakeResponse(409, {'NeutronError': {
+                'message': 'Port Security must be enabled in order to '
+                           'have allowed address pairs on a port.'}})
+        port.update(copy.deepcopy(attrs))
+        self._bump(port)
+        return FakeResponse(200, {'port': copy.deepcopy(port)})
+
+    def delete(self, path, **kw):
+        self._before('DELETE', path)
+        port, tag = self._port(path)
+        if tag not in port['tags']:
+            return FakeResponse(404, {})
+        port['tags'].remove(tag)
+        self._bump(port)
+        return FakeResponse(204, None)
+
+    # direct manipulation, as another actor would do
+    def set_port(self, port_id, **attrs):
+        self.ports[port_id].update(attrs)
+        self._bump(self.ports[port_id])

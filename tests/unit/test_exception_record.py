@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+
+from xloudclient import exception_record as rec
+
+NOW = datetime.datetime(2026, 11, 26, 23, 10, 5,
+                        tzinfo=datetime.timezone.utc)
+REVIEW = datetime.date(2027, 2, 24)
+SGS = ('a195e168-6ce3-48b6-b391-00cbfbd4a6bb',
+       'afda6628-3c2b-4179-80f4-6e215f719839')
+
+
+def _tag(reason='FW appliance', sgs=SGS, by='admin', nonce='3f2a'):
+    return rec.make_tag(REVIEW, NOW, by, sgs, reason, nonce=nonce)
+
+
+def test_exact_format_is_documented():
+    assert _tag() == (
+        'xloud-psx:v1 review=2027-02-24 granted=20261126T231005Z-3f2a '
+        'by=admin sg=a195e1686ce348b6b39100cbfbd4a6bb,'
+        'afda66283c2b417980f46e215f719839 reason=FW appliance')
+
+
+@pytest.mark.parametrize('reason', [
+    'FW/NAT appliance', '50% of traffic', 'ticket #12: a=b c=d',
+    'sg=x reason=y', 'Pare-feu réseau ✓', "quotes ' \" and , ; ?"])
+def test_round_trip(reason):
+    record = rec.parse_tag(_tag(reason, by='ops/admin'))
+    assert record.reason == reason
+    assert record.granted_by == 'ops/admin'
+    assert record.review_by == REVIEW
+    assert record.granted == NOW
+    assert record.security_groups == SGS
+    assert record.nonce == '3f2a'
+
+
+def test_stored_tag_has_no_slash_and_is_ascii():
+    tag = _tag('a/b é')
+    assert '/' not in tag and tag.isascii()
+
+
+def test_no_security_groups():
+    assert rec.parse_tag(_tag(sgs=())).security_groups == ()
+
+
+@pytest.mark.parametrize('reason', ['', '   ', None, 'two\nlines',
+                                    'tab\there'])
+def test_bad_reasons(reason):
+    with pytest.raises(rec.RecordError):
+        _tag(reason)
+
+
+def test_reason_is_stripped():
+    assert rec.parse_tag(_tag('  padded  ')).reason == 'padded'
+
+
+def test_too_long_names_the_limit():
+    with pytest.raises(rec.RecordError, match='at most 109 fit'):
+        _tag('x' * 110)
+    assert len(_tag('x' * 109)) == rec.MAX_TAG_LEN
+
+
+def test_more_groups_leave_less_room():
+    with pytest.raises(rec.RecordError):
+        _tag('x' * 100, sgs=SGS * 2)
+
+
+def test_unrelated_tags_are_not_records():
+    assert rec.parse_tag('production') is None
+    assert rec.records_in(['production', 'xloud-other']) == ([], [])
+
+
+@pytest.mark.parametrize('tag', [
+    'xloud-psx:v1 garbage',
+    'xloud-psx:v1 review=2027-02-30 granted=20261126T231005Z-3f2a by=a '
+    'sg= reason=x',
+    'xloud-psx:v1 review=2027-02-24 granted=20261126T231005Z-3f2a by=a '
+    'sg= reason=',
+])
+def test_malformed_records(tag):
+    with pytest.raises(rec.RecordError):
+        rec.parse_tag(tag)
+    assert rec.records_in([tag]) == ([], [tag])
+
+
+def test_records_newest_first():
+    old = rec.make_tag(REVIEW, NOW - datetime.timedelta(days=1), 'a', (),
+                       'old', nonce='0000')
+    new = _tag('new')
+    records, _ = rec.records_in([old, 'x', new])
+    assert [r.reason for r in records] == ['new', 'old']
+
+
+def test_days_left_and_overdue():
+    record = rec.parse_tag(_tag())
+    assert record.days_left(datetime.date(2027, 2, 20)) == 4
+    assert not record.is_overdue(REVIEW)
+    assert record.is_overdue(REVIEW + datetime.timedelta(days=1))
+    assert record.days_left(datetime.date(2027, 3, 1)) == -5

@@ -1,0 +1,264 @@
+import datetime
+
+import pytest
+
+from tests.unit.fake_neutron import FakeNeutron
+from xloudclient import exception_record as rec
+from xloudclient import port_security as ps
+
+TODAY = datetime.date(2026, 11, 26)
+REVIEW = datetime.date(2027, 2, 24)
+SG1, SG2 = ('11111111-1111-1111-1111-111111111111',
+            '22222222-2222-2222-2222-222222222222')
+DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
+
+
+def _cloud(**port):
+    base = {'id': 'p1', 'name': 'fw', 'project_id': 'proj',
+            'port_security_enabled': True, 'security_groups': [SG1, SG2],
+            'tags': ['keep-me']}
+    base.update(port)
+    return FakeNeutron([base], [{'id': DEFAULT_SG, 'name': 'default',
+                                 'project_id': 'proj'}])
+
+
+def _records(cloud):
+    return rec.records_in(cloud.ports['p1']['tags'])[0]
+
+
+def _consistent(cloud):
+    port = cloud.ports['p1']
+    records = _records(cloud)
+    if port['port_security_enabled']:
+        return not records
+    return len(records) >= 1
+
+
+def _disable(cloud, **kw):
+    kw.setdefault('renew', False)
+    return ps.disable(cloud, 'p1', kw.pop('reason', 'appliance'), REVIEW,
+                      'admin', **kw)
+
+
+# --- review dates -----------------------------------------------------------
+
+def test_review_default_is_90_days():
+    assert ps.review_date(TODAY) == TODAY + datetime.timedelta(days=90)
+
+
+@pytest.mark.parametrize('kw, message', [
+    ({'review_by': '2026-11-25'}, 'in the past'),
+    ({'review_by': '26/11/2026'}, 'YYYY-MM-DD'),
+    ({'review_in': -1}, 'negative'),
+    ({'review_in': 400}, 'more than 366 days'),
+])
+def test_review_date_errors(kw, message):
+    with pytest.raises(ps.PortSecurityError, match=message):
+        ps.review_date(TODAY, **kw)
+
+
+def test_review_today_is_allowed():
+    assert ps.review_date(TODAY, review_by='2026-11-26') == TODAY
+
+
+# --- disable ----------------------------------------------------------------
+
+def test_disable_records_groups_and_keeps_other_tags():
+    cloud = _cloud()
+    out = _disable(cloud)
+    port = cloud.ports['p1']
+    assert port['port_security_enabled'] is False
+    assert port['security_groups'] == []
+    assert 'keep-me' in port['tags']
+    [record] = _records(cloud)
+    assert record.security_groups == (SG1, SG2)
+    assert record.reason == 'appliance' and record.review_by == REVIEW
+    assert out.record == record and out.conflicts == 0
+
+
+def test_dry_run_changes_nothing():
+    cloud = _cloud()
+    before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
+    out = _disable(cloud, dry_run=True)
+    assert cloud.ports['p1'] == before
+    assert out.record.security_groups == (SG1, SG2)
+    assert [m for m, _ in cloud.log] == ['GET']
+
+
+def test_address_pairs_refused_before_any_change():
+    cloud = _cloud(allowed_address_pairs=[{'ip_address': '10.0.0.5',
+                                           'mac_address': 'fa:16:3e:0:0:1'}])
+    with pytest.raises(ps.PortSecurityError, match='10.0.0.5'):
+        _disable(cloud)
+    assert [m for m, _ in cloud.log] == ['GET']
+
+
+def test_reason_too_long_refused_before_any_change():
+    cloud = _cloud()
+    with pytest.raises(rec.RecordError):
+        _disable(cloud, reason='x' * 250)
+    assert [m for m, _ in cloud.log] == ['GET']
+
+
+def test_existing_exception_needs_renew():
+    cloud = _cloud()
+    _disable(cloud)
+    with pytest.raises(ps.PortSecurityError, match='--renew'):
+        _disable(cloud, reason='again')
+    assert [r.reason for r in _records(cloud)] == ['appliance']
+
+
+def test_renew_replaces_the_record_and_keeps_the_groups():
+    cloud = _cloud()
+    _disable(cloud)
+    _disable(cloud, reason='renewed', renew=True)
+    [record] = _records(cloud)
+    assert record.reason == 'renewed'
+    assert record.security_groups == (SG1, SG2)
+
+
+def test_disabled_by_hand_gets_a_record_with_unknown_groups():
+    cloud = _cloud(port_security_enabled=False, security_groups=[])
+    out = _disable(cloud)
+    assert _records(cloud)[0].security_groups == ()
+    assert 'unknown' in out.notes[0]
+
+
+def test_revision_conflict_is_retried_with_the_new_groups():
+    cloud = _cloud()
+
+    def hook(cloud, method, path):
+        # Another admin adds a security group just before our update.
+        if method == 'PUT' and path == '/ports/p1' and not hook.done:
+            hook.done = True
+            cloud.set_port('p1', security_groups=[SG1, SG2, DEFAULT_SG])
+    hook.done = False
+    cloud.hook = hook
+    out = _disable(cloud)
+    assert out.conflicts == 1
+    [record] = _records(cloud)
+    assert set(record.security_groups) == {SG1, SG2, DEFAULT_SG}
+    assert cloud.ports['p1']['port_security_enabled'] is False
+
+
+def test_gives_up_after_bounded_attempts_and_cleans_up():
+    cloud = _cloud()
+
+    def hook(cloud, method, path):
+        if method == 'PUT' and path == '/ports/p1':
+            cloud.set_port('p1', name='busy')  # always one step ahead
+    cloud.hook = hook
+    with pytest.raises(ps.PortSecurityError, match='gave up'):
+        _disable(cloud, max_attempts=4)
+    assert cloud.ports['p1']['port_security_enabled'] is True
+    assert _records(cloud) == []
+    assert cloud.ports['p1']['tags'] == ['keep-me']
+
+
+def test_concurrent_enable_removing_our_record_is_survived():
+    cloud = _cloud()
+
+    def hook(cloud, method, path):
+        # Right before our guarded update, someone strips our record.
+        if method == 'PUT' and path == '/ports/p1' and not hook.done:
+            hook.done = True
+            port = cloud.ports['p1']
+            port['tags'] = [t for t in port['tags']
+                            if not rec.is_record_tag(t)]
+            cloud._bump(port)
+    hook.done = False
+    cloud.hook = hook
+    _disable(cloud)
+    assert _consistent(cloud)
+    assert len(_records(cloud)) == 1
+
+
+# --- enable -----------------------------------------------------------------
+
+def test_enable_restores_recorded_groups_and_removes_record():
+    cloud = _cloud()
+    _disable(cloud)
+    out = ps.enable(cloud, 'p1')
+    port = cloud.ports['p1']
+    assert port['port_security_enabled'] is True
+    assert port['security_groups'] == [SG1, SG2]
+    assert port['tags'] == ['keep-me']
+    assert out.changed
+
+
+def test_enable_with_given_groups():
+    cloud = _cloud()
+    _disable(cloud)
+    ps.enable(cloud, 'p1', [DEFAULT_SG])
+    assert cloud.ports['p1']['security_groups'] == [DEFAULT_SG]
+
+
+def test_enable_without_record_uses_default_group_and_says_so():
+    cloud = _cloud(port_security_enabled=False, security_groups=[])
+    out = ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['security_groups'] == [DEFAULT_SG]
+    assert 'default' in out.notes[0]
+
+
+def test_enable_on_enabled_port_changes_nothing():
+    cloud = _cloud()
+    rev = cloud.ports['p1']['revision_number']
+    out = ps.enable(cloud, 'p1')
+    assert not out.changed
+    assert cloud.ports['p1']['revision_number'] == rev
+
+
+def test_enable_dry_run_changes_nothing():
+    cloud = _cloud()
+    _disable(cloud)
+    before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
+    out = ps.enable(cloud, 'p1', dry_run=True)
+    assert cloud.ports['p1'] == before
+    assert out.port['security_groups'] == [SG1, SG2]
+
+
+def test_enable_removes_only_records_seen_before_its_update():
+    cloud = _cloud()
+    _disable(cloud)
+    newer = rec.make_tag(REVIEW, datetime.datetime.now(
+        datetime.timezone.utc), 'other', (), 'concurrent grant')
+
+    def hook(cloud, method, path):
+        # A concurrent disable: records and disables right after our PUT.
+        if method == 'DELETE' and not hook.done:
+            hook.done = True
+            port = cloud.ports['p1']
+            port['tags'].append(newer)
+            port.update(port_security_enabled=False, security_groups=[])
+            cloud._bump(port)
+    hook.done = False
+    cloud.hook = hook
+    with pytest.raises(ps.PortSecurityError, match='concurrent'):
+        ps.enable(cloud, 'p1')
+    assert _consistent(cloud)
+    assert [r.reason for r in _records(cloud)] == ['concurrent grant']
+
+
+# --- exception rows -----------------------------------------------------------
+
+def _port(pid, enabled, tags=()):
+    return {'id': pid, 'name': pid, 'project_id': 'proj',
+            'port_security_enabled': enabled, 'tags': list(tags)}
+
+
+def test_exception_rows_statuses():
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    due = rec.make_tag(datetime.date(2026, 12, 1), now, 'a', (), 'ok')
+    late = rec.make_tag(datetime.date(2026, 11, 1), now, 'a', (), 'late')
+    ports = [_port('a-documented', False, [due]),
+             _port('b-overdue', False, [late]),
+             _port('c-undocumented', False),
+             _port('d-invalid', False, ['xloud-psx:v1 junk']),
+             _port('e-enabled', True, [due]),
+             _port('f-no-attr', None)]
+    rows = ps.exception_rows(ports, TODAY)
+    assert [(r.port['id'], r.status) for r in rows] == [
+        ('a-documented', 'documented'), ('b-overdue', 'overdue'),
+        ('c-undocumented', 'undocumented'), ('d-invalid', 'invalid record')]
+    assert [r.port['id'] for r in ps.exception_rows(
+        ports, TODAY, overdue_only=True)] == ['b-overdue']

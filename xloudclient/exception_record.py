@@ -1,0 +1,139 @@
+"""The documented port-security exception: its storage as one port tag.
+
+A record is a single Neutron tag on the port, so it is written and removed
+atomically (Neutron tags are added and deleted one at a time)::
+
+    xloud-psx:v1 review=2027-02-24 granted=20261126T231005Z-3f2a by=admin
+        sg=<32 hex>,<32 hex> reason=<text>
+
+(one line; shown folded). Fields are space separated ``key=value`` in that
+order; ``reason`` comes last and runs to the end of the tag. ``granted`` is
+the UTC time of the grant plus a random suffix, so every record string is
+unique. ``sg`` lists the security groups the port had (UUIDs without
+dashes; empty when unknown). ``by`` and ``reason`` are percent-encoded for
+``%``, ``/``, and anything outside printable ASCII, because Neutron's
+single-tag API takes the tag in the URL path. A tag is at most 255
+characters.
+"""
+
+import dataclasses
+import datetime
+import re
+import secrets
+import urllib.parse
+
+PREFIX = 'xloud-psx:v1 '
+MAX_TAG_LEN = 255
+_SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) not in '%/')
+_PATTERN = re.compile(
+    r'^xloud-psx:v1 review=(?P<review>\d{4}-\d{2}-\d{2}) '
+    r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
+    r'by=(?P<by>\S*) sg=(?P<sg>[0-9a-fA-F,-]*) reason=(?P<reason>.+)$')
+_TIME = '%Y%m%dT%H%M%SZ'
+
+
+class RecordError(ValueError):
+    """The record cannot be stored (too long, bad text)."""
+
+
+def _encode(text):
+    return urllib.parse.quote(text, safe=_SAFE)
+
+
+def _compact(uuid):
+    plain = uuid.replace('-', '')
+    return plain if re.fullmatch(r'[0-9a-fA-F]{32}', plain) else uuid
+
+
+def _expand(hex32):
+    if re.fullmatch(r'[0-9a-fA-F]{32}', hex32):
+        h = hex32.lower()
+        return '-'.join((h[:8], h[8:12], h[12:16], h[16:20], h[20:]))
+    return hex32
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    review_by: datetime.date
+    granted: datetime.datetime
+    granted_by: str
+    security_groups: tuple
+    reason: str
+    nonce: str = ''
+    tag: str = ''
+
+    def days_left(self, today):
+        """Days until review (negative: overdue by that many days)."""
+        return (self.review_by - today).days
+
+    def is_overdue(self, today):
+        return self.review_by < today
+
+
+def validate_reason(reason):
+    """The reason, stripped; RecordError when it cannot be a record."""
+    text = (reason or '').strip()
+    if not text:
+        raise RecordError('the reason must not be empty')
+    if any(ord(c) < 0x20 or ord(c) == 0x7f for c in text):
+        raise RecordError('the reason must be one line of text '
+                          '(no newlines or control characters)')
+    return text
+
+
+def make_tag(review_by, granted, granted_by, security_groups, reason,
+             nonce=None):
+    """The tag string for a new record; RecordError if it does not fit."""
+    reason = validate_reason(reason)
+    nonce = nonce or secrets.token_hex(2)
+    head = '%sreview=%s granted=%s-%s by=%s sg=%s reason=' % (
+        PREFIX, review_by.isoformat(),
+        granted.astimezone(datetime.timezone.utc).strftime(_TIME), nonce,
+        _encode(granted_by or ''),
+        ','.join(_compact(sg) for sg in security_groups))
+    body = _encode(reason)
+    if len(head) + len(body) > MAX_TAG_LEN:
+        room = MAX_TAG_LEN - len(head)
+        raise RecordError(
+            'the reason is too long to store: %d characters as stored, at '
+            'most %d fit in a Neutron tag beside the %d security group(s) '
+            'recorded' % (len(body), max(room, 0), len(security_groups)))
+    return head + body
+
+
+def parse_tag(tag):
+    """The Record in tag, None if tag is not a record, RecordError if it
+    claims to be one but is malformed."""
+    if not tag.startswith(PREFIX):
+        return None
+    match = _PATTERN.match(tag)
+    if not match:
+        raise RecordError('malformed exception record tag: %r' % tag)
+    try:
+        review = datetime.date.fromisoformat(match['review'])
+        granted = datetime.datetime.strptime(
+            match['granted'], _TIME).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise RecordError('malformed date in exception record: %r' % tag)
+    sgs = tuple(_expand(s) for s in match['sg'].split(',') if s)
+    return Record(review, granted, urllib.parse.unquote(match['by']), sgs,
+                  urllib.parse.unquote(match['reason']), match['nonce'], tag)
+
+
+def records_in(tags):
+    """(valid records newest first, malformed record tags) among tags."""
+    records, malformed = [], []
+    for tag in tags or ():
+        try:
+            record = parse_tag(tag)
+        except RecordError:
+            malformed.append(tag)
+            continue
+        if record is not None:
+            records.append(record)
+    records.sort(key=lambda r: (r.granted, r.nonce), reverse=True)
+    return records, malformed
+
+
+def is_record_tag(tag):
+    return tag.startswith(PREFIX)

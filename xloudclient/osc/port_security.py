@@ -1,0 +1,195 @@
+"""`openstack port security disable / enable / exception list`."""
+
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import scope
+
+
+def _today():
+    import datetime
+    return datetime.date.today()
+
+
+def _fail(e):
+    return exceptions.CommandError(str(e))
+
+
+def _errors():
+    from xloudclient import exception_record
+    from xloudclient import neutron
+    from xloudclient import port_security
+    return (port_security.PortSecurityError, exception_record.RecordError,
+            neutron.NeutronError)
+
+
+def _record_fields(record):
+    if record is None:
+        return ('', '', '', '', [])
+    return (record.reason, record.review_by.isoformat(),
+            record.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            record.granted_by, list(record.security_groups))
+
+
+RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
+                  'Recorded Security Groups')
+
+
+class DisablePortSecurity(command.ShowOne):
+    """Disable port security on a port, as a documented exception.
+
+    For trusted network appliances only (virtual firewalls, load
+    balancers, NAT devices). In one revision-guarded update the port loses
+    its security groups and port security; the reason, the review date and
+    the security groups it had are recorded on the port as a tag, so that
+    `openstack port security enable` can put them back and the audit can
+    tell documented exceptions from undocumented ones.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('port', metavar='<port>',
+                            help='Port to change (name or ID)')
+        parser.add_argument(
+            '--reason', metavar='<text>', required=True,
+            help='Why this port needs port security off (required; one '
+                 'line, stored on the port)')
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument(
+            '--review-by', metavar='<YYYY-MM-DD>',
+            help='Date by which the exception must be reviewed')
+        when.add_argument(
+            '--review-in', metavar='<days>', type=int,
+            help='Review the exception in this many days (default: 90)')
+        parser.add_argument(
+            '--renew', action='store_true',
+            help='Update the reason and review date of an existing '
+                 'exception')
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show what would change and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient import neutron
+        from xloudclient import port_security
+
+        client = self.app.client_manager.xloud
+        try:
+            review = port_security.review_date(
+                _today(), parsed_args.review_by, parsed_args.review_in)
+            port = neutron.find(client, 'ports', parsed_args.port)
+            out = port_security.disable(
+                client, port['id'], parsed_args.reason, review,
+                self.app.client_manager.auth_ref.username,
+                renew=parsed_args.renew, dry_run=parsed_args.dry_run)
+        except _errors() as e:
+            raise _fail(e)
+        action = 'renewed' if out.removed_records else 'disabled'
+        if parsed_args.dry_run:
+            action = 'would be %s (dry run, nothing changed)' % action
+        columns = ('ID', 'Name', 'Action', 'Port Security Enabled',
+                   'Security Groups') + RECORD_COLUMNS + ('Notes',)
+        port = out.port
+        return columns, (
+            port['id'], port.get('name') or '', action,
+            port['port_security_enabled'] if not parsed_args.dry_run
+            else False,
+            port.get('security_groups') if not parsed_args.dry_run else [],
+        ) + _record_fields(out.record) + ('; '.join(out.notes),)
+
+
+class EnablePortSecurity(command.ShowOne):
+    """Re-enable port security on a port and end its exception.
+
+    Restores the security groups recorded when port security was disabled
+    (or the ones given with --security-group) and removes the exception
+    record. On a port whose port security was disabled by hand, without a
+    record, the project's default security group is used unless
+    --security-group is given.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('port', metavar='<port>',
+                            help='Port to change (name or ID)')
+        parser.add_argument(
+            '--security-group', metavar='<security-group>',
+            action='append', dest='security_groups',
+            help='Security group to apply instead of the recorded ones '
+                 '(name or ID, in the port\'s project; repeat for more)')
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show what would change and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient import neutron
+        from xloudclient import port_security
+
+        client = self.app.client_manager.xloud
+        try:
+            port = neutron.find(client, 'ports', parsed_args.port)
+            groups = [neutron.find(client, 'security-groups', sg,
+                                   project_id=port['project_id'],
+                                   label='security group')['id']
+                      for sg in parsed_args.security_groups or ()]
+            out = port_security.enable(client, port['id'], groups,
+                                       dry_run=parsed_args.dry_run)
+        except _errors() as e:
+            raise _fail(e)
+        if parsed_args.dry_run:
+            action = 'would be enabled (dry run, nothing changed)'
+        elif out.changed:
+            action = 'enabled'
+        else:
+            action = 'unchanged'
+        removed = out.removed_records[0] if out.removed_records else None
+        columns = ('ID', 'Name', 'Action', 'Port Security Enabled',
+                   'Security Groups', 'Removed Record Reason', 'Notes')
+        port = out.port
+        return columns, (
+            port['id'], port.get('name') or '', action,
+            port['port_security_enabled'], port.get('security_groups'),
+            removed.reason if removed else '', '; '.join(out.notes))
+
+
+class ListPortSecurityExceptions(command.Lister):
+    """List ports with port security disabled: documented or not.
+
+    One row per port whose port security is off, with its exception record
+    (reason, review date, days left) or the status "undocumented". Reads
+    all ports in scope with one paginated list call.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='List')
+        parser.add_argument(
+            '--overdue', action='store_true',
+            help='Only exceptions whose review date has passed')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import inventory
+        from xloudclient import port_security
+
+        where = scope.resolve_scope(self.app.client_manager, parsed_args)
+        try:
+            ports, _ = inventory.list_all(self.app.client_manager.xloud,
+                                          'ports', where.project_id)
+        except inventory.InventoryError as e:
+            raise _fail(e)
+        today = _today()
+        columns = ('Port ID', 'Port Name', 'Project', 'Device Owner',
+                   'Status', 'Days Left') + RECORD_COLUMNS
+        rows = []
+        for row in port_security.exception_rows(ports, today,
+                                                parsed_args.overdue):
+            port = row.port
+            days = row.record.days_left(today) if row.record else None
+            rows.append((port['id'], port.get('name') or '',
+                         port.get('project_id') or '',
+                         port.get('device_owner') or '', row.status, days) +
+                        _record_fields(row.record))
+        return columns, rows
