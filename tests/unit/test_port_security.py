@@ -239,7 +239,7 @@ def test_enable_removes_only_records_seen_before_its_update():
     assert [r.reason for r in _records(cloud)] == ['concurrent grant']
 
 
-# --- exception rows -----------------------------------------------------------
+# --- exception rows --------------------------------------------------------
 
 def _port(pid, enabled, tags=()):
     return {'id': pid, 'name': pid, 'project_id': 'proj',
