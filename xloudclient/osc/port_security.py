@@ -1,5 +1,6 @@
 """`openstack port security disable / enable / exception list`."""
 
+from osc_lib.cli import format_columns
 from osc_lib.command import command
 from osc_lib import exceptions
 
@@ -25,10 +26,11 @@ def _errors():
 
 def _record_fields(record):
     if record is None:
-        return ('', '', '', '', [])
+        return ('', '', '', '', format_columns.ListColumn([]))
     return (record.reason, record.review_by.isoformat(),
             record.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
-            record.granted_by, list(record.security_groups))
+            record.granted_by,
+            format_columns.ListColumn(record.security_groups))
 
 
 RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
@@ -95,7 +97,8 @@ class DisablePortSecurity(command.ShowOne):
             port['id'], port.get('name') or '', action,
             port['port_security_enabled'] if not parsed_args.dry_run
             else False,
-            port.get('security_groups') if not parsed_args.dry_run else [],
+            format_columns.ListColumn(port.get('security_groups')
+                                      if not parsed_args.dry_run else []),
         ) + _record_fields(out.record) + ('; '.join(out.notes),)
 
 
@@ -150,7 +153,8 @@ class EnablePortSecurity(command.ShowOne):
         port = out.port
         return columns, (
             port['id'], port.get('name') or '', action,
-            port['port_security_enabled'], port.get('security_groups'),
+            port['port_security_enabled'],
+            format_columns.ListColumn(port.get('security_groups')),
             removed.reason if removed else '', '; '.join(out.notes))
 
 
