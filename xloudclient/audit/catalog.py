@@ -12,10 +12,11 @@ import typing
 from xloudclient.audit.finding import Finding
 
 Hit = collections.namedtuple(
-    'Hit', 'resource_type resource detail remediation severity',
-    defaults=(None,))
+    'Hit', 'resource_type resource detail remediation severity key',
+    defaults=(None, ''))
 Hit.__doc__ = """One flagged resource (a plain dict with id, name and
-project_id); severity overrides the check's own when a check grades."""
+project_id); severity overrides the check's own when a check grades; key
+tells apart several findings of one check on one resource (baselines)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +36,8 @@ class Check:
                         resource_name=hit.resource.get('name') or '',
                         project_id=hit.resource.get('project_id') or '',
                         detail=hit.detail,
-                        remediation=hit.remediation)
+                        remediation=hit.remediation,
+                        key=hit.key)
                 for hit in self.func(inventory, settings)]
 
 

@@ -23,10 +23,15 @@ class Finding:
     project_id: str
     detail: str
     remediation: str
+    key: str = ''
 
     def __post_init__(self):
         if self.severity not in _RANK:
             raise ValueError('unknown severity %r' % self.severity)
+
+    def identity(self):
+        """What a baseline matches on: check, resource and detail key."""
+        return (self.check, self.resource_id, self.key)
 
     def sort_key(self):
         return (-severity_rank(self.severity), self.check, self.project_id,

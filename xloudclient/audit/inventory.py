@@ -5,8 +5,10 @@ Any failure to read a resource type raises InventoryError: the audit never
 evaluates partial data.
 """
 
+import collections
 import concurrent.futures
 import dataclasses
+import functools
 import urllib.parse
 
 # resource type -> (Neutron path, collection key, fields the checks read)
@@ -18,6 +20,28 @@ RESOURCES = {
               ('id', 'name', 'project_id', 'network_id', 'device_owner',
                'device_id', 'port_security_enabled', 'security_groups',
                'allowed_address_pairs', 'fixed_ips', 'tags', 'status')),
+    'security_groups': ('/security-groups', 'security_groups',
+                        ('id', 'name', 'project_id')),
+    'security_group_rules': (
+        '/security-group-rules', 'security_group_rules',
+        ('id', 'security_group_id', 'project_id', 'direction', 'ethertype',
+         'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix',
+         'remote_group_id', 'remote_address_group_id', 'description')),
+    'floatingips': ('/floatingips', 'floatingips',
+                    ('id', 'floating_ip_address', 'project_id', 'port_id',
+                     'fixed_ip_address', 'floating_network_id', 'router_id',
+                     'status', 'description')),
+    'routers': ('/routers', 'routers',
+                ('id', 'name', 'project_id', 'external_gateway_info',
+                 'status')),
+}
+
+# The Neutron extension a resource type's API comes with.
+EXTENSION_OF = {
+    'security_groups': 'security-group',
+    'security_group_rules': 'security-group',
+    'floatingips': 'router',
+    'routers': 'router',
 }
 
 PAGE_SIZE = 1000
@@ -38,11 +62,40 @@ class Inventory:
 
     networks: list = dataclasses.field(default_factory=list)
     ports: list = dataclasses.field(default_factory=list)
+    security_groups: list = dataclasses.field(default_factory=list)
+    security_group_rules: list = dataclasses.field(default_factory=list)
+    floatingips: list = dataclasses.field(default_factory=list)
+    routers: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
 
     def has_extension(self, alias):
         return alias in self.extensions
+
+    # Indexes, built on first use (after the fetch is complete).
+    @functools.cached_property
+    def groups_by_id(self):
+        return {g['id']: g for g in self.security_groups}
+
+    @functools.cached_property
+    def rules_by_group(self):
+        index = collections.defaultdict(list)
+        for rule in self.security_group_rules:
+            index[rule.get('security_group_id')].append(rule)
+        return index
+
+    @functools.cached_property
+    def rules_referencing_group(self):
+        """Rules that name a group as their remote_group_id."""
+        index = collections.defaultdict(list)
+        for rule in self.security_group_rules:
+            if rule.get('remote_group_id'):
+                index[rule['remote_group_id']].append(rule)
+        return index
+
+    @functools.cached_property
+    def ports_by_id(self):
+        return {p['id']: p for p in self.ports}
 
 
 def _error_reason(resp):
@@ -110,7 +163,7 @@ def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
 
 
 def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
-          timeout=None, workers=4):
+          timeout=None, workers=4, progress=None):
     """Fetch the given resource types concurrently into an Inventory."""
     unknown = set(resource_types) - set(RESOURCES)
     if unknown:
@@ -120,13 +173,18 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     inventory.requests += 1
     inventory.extensions = frozenset(
         ext.get('alias') for ext in body.get('extensions') or ())
+    available = [rtype for rtype in sorted(set(resource_types))
+                 if inventory.has_extension(EXTENSION_OF.get(rtype, ''))
+                 or rtype not in EXTENSION_OF]
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
             pool.submit(list_all, client, rtype, project_id, page_size,
                         timeout): rtype
-            for rtype in sorted(set(resource_types))}
+            for rtype in available}
         for future in concurrent.futures.as_completed(futures):
             items, requests = future.result()  # InventoryError propagates
             setattr(inventory, futures[future], items)
             inventory.requests += requests
+            if progress:
+                progress(futures[future], len(items))
     return inventory

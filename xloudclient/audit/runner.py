@@ -4,6 +4,7 @@ import dataclasses
 import time
 
 from xloudclient.audit import inventory as inventory_mod
+from xloudclient.audit import settings as settings_mod
 
 
 @dataclasses.dataclass
@@ -21,6 +22,7 @@ class AuditResult:
 
 def evaluate(checks, inventory, settings=None):
     """Pure part: (findings, limitations) of the checks over an inventory."""
+    settings = settings or settings_mod.Settings()
     findings, limitations = [], []
     for chk in checks:
         missing = [ext for ext in chk.extensions
@@ -35,12 +37,13 @@ def evaluate(checks, inventory, settings=None):
     return findings, limitations
 
 
-def run(client, checks, project_id=None, settings=None, timeout=None):
+def run(client, checks, project_id=None, settings=None, timeout=None,
+        progress=None):
     """Fetch what the checks need (raises InventoryError) and evaluate."""
     started = time.monotonic()
     needs = sorted({rtype for chk in checks for rtype in chk.needs})
     inv = inventory_mod.fetch(client, needs, project_id=project_id,
-                              timeout=timeout)
+                              timeout=timeout, progress=progress)
     findings, limitations = evaluate(checks, inv, settings)
     return AuditResult(findings, limitations, inv,
                        time.monotonic() - started, tuple(needs))

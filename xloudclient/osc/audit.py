@@ -1,4 +1,4 @@
-"""`openstack network harden audit`: the security audit of Neutron."""
+"""`openstack network harden audit` and `network harden check list`."""
 
 from osc_lib.command import command
 from osc_lib import exceptions
@@ -6,43 +6,87 @@ from osc_lib import exceptions
 from xloudclient.osc import scope
 
 COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
-           'Resource Name', 'Project', 'Detail', 'Remediation')
+           'Resource Name', 'Project', 'Detail', 'Remediation', 'Detail Key')
+SEVERITY_CHOICES = ('critical', 'high', 'medium', 'low', 'info', 'none')
+EXIT_FINDINGS = 3
 
 
 def _row(finding):
     return (finding.severity, finding.check, finding.resource_type,
             finding.resource_id, finding.resource_name, finding.project_id,
-            finding.detail, finding.remediation)
+            finding.detail, finding.remediation, finding.key)
 
 
-def summary_line(result):
+def summary_line(findings, result, hidden=0):
     from xloudclient.audit.finding import SEVERITIES
 
     counts = {s: 0 for s in SEVERITIES}
-    for finding in result.findings:
+    for finding in findings:
         counts[finding.severity] += 1
     parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
                       if counts[s])
-    return ('%d finding%s%s; %d resources scanned (%s) in %d API requests, '
-            '%.2fs' % (len(result.findings),
-                       '' if len(result.findings) == 1 else 's',
-                       ' (%s)' % parts if parts else '',
-                       result.resources_scanned(),
-                       ', '.join(result.fetched) or 'none',
-                       result.inventory.requests, result.seconds))
+    return ('%d finding%s%s%s; %d resources scanned (%s) in %d API '
+            'requests, %.2fs' % (
+                len(findings), '' if len(findings) == 1 else 's',
+                ' (%s)' % parts if parts else '',
+                ', %d more already in the baseline' % hidden if hidden
+                else '',
+                result.resources_scanned(),
+                ', '.join(result.fetched) or 'none',
+                result.inventory.requests, result.seconds))
+
+
+def at_or_above(findings, threshold):
+    """Whether any finding is at least as severe as threshold."""
+    from xloudclient.audit.finding import severity_rank
+
+    if threshold == 'none':
+        return False
+    return any(severity_rank(f.severity) >= severity_rank(threshold)
+               for f in findings)
 
 
 class AuditNetwork(command.Lister):
     """Audit network security: port security, security groups and more.
 
     Reads every resource type it needs once (one paginated list each) and
-    reports one row per finding, with the command that fixes it. The scope
-    is the current project unless --project or --all-projects is given.
+    reports one row per finding, with the command that fixes it. Exit code:
+    0 when no finding reaches --fail-on, 3 when one does, 1 on errors (then
+    no findings are printed: the audit never reports from partial data).
+    The scope is the current project unless --project or --all-projects is
+    given.
     """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         scope.add_scope_options(parser, verb='Audit')
+        parser.add_argument(
+            '--check', metavar='<check-id>', action='append', default=[],
+            help='Run only this check (repeat for more; see `openstack '
+                 'network harden check list`)')
+        parser.add_argument(
+            '--skip-check', metavar='<check-id>', action='append',
+            default=[], help='Do not run this check (repeatable)')
+        parser.add_argument(
+            '--fail-on', metavar='<severity>', choices=SEVERITY_CHOICES,
+            default='high',
+            help='Exit with code 3 when a finding is at or above this '
+                 'severity: %s (default: high; none never fails)'
+                 % ', '.join(SEVERITY_CHOICES))
+        parser.add_argument(
+            '--baseline', metavar='<file>',
+            help='A previous `-f json` output of this command: only '
+                 'findings not in it are shown and counted for --fail-on')
+        parser.add_argument(
+            '--sensitive-port', metavar='<name=port[-port][/proto]>',
+            action='append', default=[],
+            help='Also treat this port as sensitive, e.g. grafana=3000 or '
+                 'syslog=514/udp (repeatable; adds to the built-in list '
+                 'and the config file)')
+        parser.add_argument(
+            '--config', metavar='<file>',
+            help='Audit settings file (INI; default: '
+                 '$XDG_CONFIG_HOME/xloudclient/audit.ini when present)')
         parser.add_argument(
             '--timeout', metavar='<seconds>', type=float, default=60.0,
             help='Give up on an API request after this many seconds '
@@ -51,23 +95,65 @@ class AuditNetwork(command.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from xloudclient.audit import baseline
         from xloudclient.audit import catalog
         from xloudclient.audit import inventory
         from xloudclient.audit import runner
+        from xloudclient.audit import settings as settings_mod
 
         if parsed_args.timeout <= 0:
             raise exceptions.CommandError('--timeout must be positive')
+        try:
+            checks = catalog.select(parsed_args.check,
+                                    parsed_args.skip_check)
+            settings = settings_mod.load(
+                parsed_args.config,
+                [settings_mod.parse_option(s)
+                 for s in parsed_args.sensitive_port])
+            known = (baseline.load(parsed_args.baseline)
+                     if parsed_args.baseline else None)
+        except (ValueError, baseline.BaselineError) as e:
+            raise exceptions.CommandError(str(e))
+        if not checks:
+            raise exceptions.CommandError('no check left to run')
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
-        checks = catalog.select()
+        progress = self._progress if self.app.stderr.isatty() else None
         try:
             result = runner.run(self.app.client_manager.xloud, checks,
                                 project_id=where.project_id,
-                                timeout=parsed_args.timeout)
+                                settings=settings,
+                                timeout=parsed_args.timeout,
+                                progress=progress)
         except inventory.InventoryError as e:
             raise exceptions.CommandError(
                 'audit failed, no findings reported: %s' % e)
+        findings = result.findings
+        if known is not None:
+            findings = baseline.new_findings(findings, known)
         for line in result.limitations:
             self.app.stderr.write('limitation: %s\n' % line)
         self.app.stderr.write('audit of %s: %s\n' % (
-            where.describe(), summary_line(result)))
-        return COLUMNS, [_row(f) for f in result.findings]
+            where.describe(),
+            summary_line(findings, result,
+                         len(result.findings) - len(findings))))
+        self._failed = at_or_above(findings, parsed_args.fail_on)
+        return COLUMNS, [_row(f) for f in findings]
+
+    def _progress(self, resource_type, count):
+        self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
+
+    def run(self, parsed_args):
+        self._failed = False
+        code = super().run(parsed_args)
+        return code or (EXIT_FINDINGS if self._failed else 0)
+
+
+class ListChecks(command.Lister):
+    """List the audit's checks: id, severity, what each flags."""
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import catalog
+
+        return (('ID', 'Severity', 'Flags'),
+                [(c.id, c.severity, c.summary)
+                 for c in catalog.all_checks()])

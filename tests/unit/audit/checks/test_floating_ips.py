@@ -1,0 +1,47 @@
+from tests.unit.audit.checks.helpers import GROUPS
+from tests.unit.audit.checks.helpers import ids
+from tests.unit.audit.checks.helpers import rule
+from tests.unit.audit.checks.helpers import run
+
+
+def _fip(fid, port_id, status='DOWN'):
+    return {'id': fid, 'floating_ip_address': '172.24.4.%d' % len(fid),
+            'port_id': port_id, 'status': status, 'project_id': 'p'}
+
+
+FIPS = [_fip('free', None), _fip('free-active', None, 'ACTIVE'),
+        _fip('ssh', 'p-ssh'), _fip('safe', 'p-safe'), _fip('v6', 'p-v6'),
+        _fip('off', 'p-off'), _fip('gone', 'p-missing')]
+
+
+def test_unassociated_by_port_not_status():
+    assert ids(run('fip-unassociated', floatingips=FIPS)) == [
+        'free', 'free-active']
+
+
+def _port(pid, sgs, enabled=True):
+    return {'id': pid, 'security_groups': sgs,
+            'port_security_enabled': enabled}
+
+
+PORTS = [_port('p-ssh', ['web']), _port('p-safe', ['def']),
+         _port('p-v6', ['v6only']), _port('p-off', [], enabled=False)]
+RULES = [rule('ssh', port_range_min=22, port_range_max=22),
+         rule('https', security_group_id='def', port_range_min=443,
+              port_range_max=443),
+         rule('ssh-bastion', security_group_id='def', port_range_min=22,
+              port_range_max=22, remote_ip_prefix='192.0.2.1/32'),
+         rule('v6-ssh', security_group_id='v6only', ethertype='IPv6',
+              remote_ip_prefix='::/0', port_range_min=22,
+              port_range_max=22)]
+
+
+def test_exposes_sensitive_port():
+    found = {f.resource_id: f for f in run(
+        'fip-exposes-sensitive-port', floatingips=FIPS, ports=PORTS,
+        security_groups=GROUPS, security_group_rules=RULES)}
+    assert sorted(found) == ['off', 'ssh']
+    assert 'ssh' in found['ssh'].detail and 'p-ssh' in found['ssh'].detail
+    assert found['ssh'].remediation == (
+        'openstack security group rule delete ssh')
+    assert 'port security is off' in found['off'].detail

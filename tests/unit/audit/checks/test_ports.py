@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+
+from tests.unit.audit.checks.helpers import ids
+from tests.unit.audit.checks.helpers import run
+from tests.unit.audit.checks.helpers import TODAY
+from xloudclient import exception_record as rec
+
+GRANTED = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+
+
+def _record(review):
+    return rec.make_tag(review, GRANTED, 'ops', (), 'vSRX firewall')
+
+
+def _port(pid, enabled=False, owner='compute:nova', tags=()):
+    return {'id': pid, 'name': pid, 'project_id': 'p',
+            'port_security_enabled': enabled, 'device_owner': owner,
+            'tags': list(tags)}
+
+
+FUTURE = _record(TODAY + datetime.timedelta(days=10))
+TODAY_DUE = _record(TODAY)
+PAST = _record(TODAY - datetime.timedelta(days=3))
+
+PORTS = [
+    _port('undocumented'),
+    _port('documented', tags=[FUTURE]),
+    _port('due-today', tags=[TODAY_DUE]),
+    _port('overdue', tags=[PAST, 'other-tag']),
+    _port('malformed', tags=['xloud-psx:v1 nonsense']),
+    _port('enabled', enabled=True),
+    _port('enabled-stale-record', enabled=True, tags=[PAST]),
+    _port('unknown-attr', enabled=None),
+    _port('router-if', owner='network:router_interface'),
+    _port('dhcp', owner='network:dhcp'),
+    _port('fip', owner='network:floatingip'),
+    _port('distributed', owner='network:distributed'),
+    _port('no-owner', owner=''),
+    _port('lb', owner='Octavia'),
+]
+
+
+def test_port_security_disabled():
+    found = run('port-security-disabled', ports=PORTS)
+    assert ids(found) == ['lb', 'malformed', 'no-owner', 'undocumented']
+    by_id = {f.resource_id: f for f in found}
+    assert 'malformed' in by_id['malformed'].detail
+    assert by_id['undocumented'].remediation == (
+        'openstack port security enable undocumented')
+    assert by_id['undocumented'].severity == 'high'
+
+
+def test_overdue():
+    found = run('port-security-exception-overdue', ports=PORTS)
+    assert ids(found) == ['overdue']
+    [f] = found
+    assert f.severity == 'medium'
+    assert '3 days ago' in f.detail and 'vSRX firewall' in f.detail
+    assert f.remediation == (
+        "openstack port security disable overdue --renew --reason "
+        "'vSRX firewall' --review-in 90")
+
+
+@pytest.mark.parametrize('check', ['port-security-disabled',
+                                   'port-security-exception-overdue'])
+def test_no_ports_no_findings(check):
+    assert run(check, ports=[]) == []

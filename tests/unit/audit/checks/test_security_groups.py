@@ -1,0 +1,117 @@
+import pytest
+
+from tests.unit.audit.checks.helpers import GROUPS
+from tests.unit.audit.checks.helpers import ids
+from tests.unit.audit.checks.helpers import rule
+from tests.unit.audit.checks.helpers import run
+from xloudclient.audit.settings import Settings
+
+RULES = [
+    rule('any-v4', protocol=None),
+    rule('any-v6', protocol=None, ethertype='IPv6', remote_ip_prefix='::/0'),
+    rule('any-noremote', protocol=None, remote_ip_prefix=None),
+    rule('any-egress', protocol=None, direction='egress'),
+    rule('any-remote-group', protocol=None, remote_ip_prefix=None,
+         remote_group_id='web'),
+    rule('any-addr-group', protocol=None, remote_ip_prefix=None,
+         remote_address_group_id='ag'),
+    rule('any-private', protocol=None, remote_ip_prefix='10.0.0.0/8'),
+    rule('ssh', port_range_min=22, port_range_max=22),
+    rule('ssh-6', protocol='6', port_range_min=22, port_range_max=22),
+    rule('ssh-v6', ethertype='IPv6', remote_ip_prefix='::/0',
+         port_range_min=22, port_range_max=22),
+    rule('ssh-bastion', port_range_min=22, port_range_max=22,
+         remote_ip_prefix='192.0.2.10/32'),
+    rule('ssh-egress', direction='egress', port_range_min=22,
+         port_range_max=22),
+    rule('udp-22', protocol='udp', port_range_min=22, port_range_max=22),
+    rule('range-20-25', port_range_min=20, port_range_max=25),
+    rule('all-tcp', port_range_min=1, port_range_max=65535),
+    rule('https', port_range_min=443, port_range_max=443),
+    rule('rdp', port_range_min=3389, port_range_max=3389),
+    rule('memcached-udp', protocol='udp', port_range_min=11211,
+         port_range_max=11211),
+    rule('grafana', port_range_min=3000, port_range_max=3000),
+]
+
+
+def _run(check, settings=None, rules=RULES, groups=GROUPS, ports=()):
+    return run(check, settings, security_groups=groups,
+               security_group_rules=rules, ports=list(ports))
+
+
+def test_any_from_world():
+    found = _run('sg-ingress-any-from-world')
+    assert ids(found) == ['any-noremote', 'any-v4', 'any-v6']
+    assert all(f.severity == 'critical' for f in found)
+    assert found[0].remediation.startswith(
+        'openstack security group rule delete ')
+
+
+def test_ssh_from_world():
+    assert ids(_run('sg-ingress-ssh-from-world')) == [
+        'all-tcp', 'any-noremote', 'any-v4', 'any-v6', 'range-20-25',
+        'ssh', 'ssh-6', 'ssh-v6']
+
+
+def test_sensitive_from_world_names_services():
+    found = {f.resource_id: f for f in _run(
+        'sg-ingress-sensitive-from-world')}
+    assert sorted(found) == ['all-tcp', 'any-noremote', 'any-v4', 'any-v6',
+                             'memcached-udp', 'range-20-25', 'rdp']
+    assert 'lets in ftp, telnet' in found['range-20-25'].detail
+    assert found['rdp'].detail.endswith('lets in rdp')
+    assert found['memcached-udp'].detail.endswith('memcached')
+
+
+def test_sensitive_ports_configurable():
+    settings = Settings(sensitive_ports=(('grafana', 'tcp', 3000, 3000),))
+    assert ids(_run('sg-ingress-sensitive-from-world', settings)) == [
+        'all-tcp', 'any-noremote', 'any-v4', 'any-v6', 'grafana']
+
+
+SAME = dict(protocol=None, remote_ip_prefix=None, remote_group_id='def',
+            security_group_id='def')
+DEFAULT_RULES = [
+    rule('same-v4', **SAME),
+    rule('same-v6', **dict(SAME, ethertype='IPv6')),
+    rule('same-tcp', **dict(SAME, protocol='tcp')),
+    rule('same-port', **dict(SAME, protocol='tcp', port_range_min=80,
+                             port_range_max=80)),
+    rule('same-egress', **dict(SAME, direction='egress')),
+    rule('other-remote', **dict(SAME, remote_group_id='web')),
+    rule('web-self', **dict(SAME, security_group_id='web',
+                            remote_group_id='web')),
+    rule('q-same', **dict(SAME, security_group_id='def2',
+                          remote_group_id='def2', project_id='q')),
+]
+
+
+def test_default_same_group_ingress():
+    found = _run('sg-default-same-group-ingress', rules=DEFAULT_RULES)
+    assert ids(found) == ['q-same', 'same-v4', 'same-v6']
+    assert {f.project_id for f in found} == {'p', 'q'}
+
+
+def _cport(pid, sgs, owner='compute:nova'):
+    return {'id': pid, 'security_groups': sgs, 'device_owner': owner,
+            'project_id': 'p'}
+
+
+def test_default_in_use_one_finding_per_group():
+    ports = [_cport('a', ['def']), _cport('b', ['def', 'web']),
+             _cport('c', ['web']), _cport('d', ['def'], owner='network:dhcp'),
+             _cport('e', ['def2'])]
+    found = {f.resource_id: f for f in _run('sg-default-in-use', ports=ports)}
+    assert sorted(found) == ['def', 'def2']
+    assert found['def'].detail.startswith(
+        '2 compute port(s) use the default group, 1 with no other group')
+    assert found['def'].resource_type == 'security group'
+
+
+@pytest.mark.parametrize('check', [
+    'sg-ingress-any-from-world', 'sg-ingress-ssh-from-world',
+    'sg-ingress-sensitive-from-world', 'sg-default-same-group-ingress',
+    'sg-default-in-use'])
+def test_empty(check):
+    assert _run(check, rules=[], groups=[]) == []

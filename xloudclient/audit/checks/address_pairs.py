@@ -1,0 +1,82 @@
+"""Checks over allowed address pairs: anti-spoofing holes."""
+
+from xloudclient.audit.catalog import check
+from xloudclient.audit.catalog import Hit
+from xloudclient.audit import rules
+
+EXT = ('allowed-address-pairs',)
+
+
+def pairs(inventory):
+    """(port, pair, prefix length, max length) for every parsable pair."""
+    for port in inventory.ports:
+        for pair in port.get('allowed_address_pairs') or ():
+            try:
+                length, top = rules.host_prefix_len(pair.get('ip_address'))
+            except (ValueError, TypeError):
+                continue
+            yield port, pair, length, top
+
+
+def _unset(port, pair):
+    spec = 'ip-address=%s' % pair['ip_address']
+    if pair.get('mac_address'):
+        spec += ',mac-address=%s' % pair['mac_address']
+    return 'openstack port unset --allowed-address %s %s' % (
+        spec, port['id'])
+
+
+@check('aap-any-address', 'critical',
+       'an allowed address pair whose prefix is /0 (0.0.0.0/0, ::/0): '
+       'anti-spoofing is off in disguise',
+       needs=('ports',), extensions=EXT)
+def any_address(inventory, settings):
+    for port, pair, length, _ in pairs(inventory):
+        if length == 0:
+            yield Hit('port', port,
+                      'allowed address pair %s lets the port send and '
+                      'receive as any address' % pair['ip_address'],
+                      _unset(port, pair), key=pair['ip_address'])
+
+
+@check('aap-wide-prefix', 'medium',
+       'an allowed address pair wider than a host but not /0, wider than '
+       'the threshold (default /24 for IPv4, /64 for IPv6)',
+       needs=('ports',), extensions=EXT)
+def wide_prefix(inventory, settings):
+    for port, pair, length, top in pairs(inventory):
+        limit = settings.ipv4_max_prefix if top == 32 else \
+            settings.ipv6_max_prefix
+        if 0 < length < limit:
+            yield Hit('port', port,
+                      'allowed address pair %s is wider than /%d: the port '
+                      'may use %d addresses' % (pair['ip_address'], limit,
+                                                2 ** (top - length)),
+                      _unset(port, pair), key=pair['ip_address'])
+
+
+@check('aap-remote-group-bypass', 'high',
+       'a port with an allowed address pair wider than a host, in a '
+       'security group that other rules reference as remote_group_id: '
+       'every such rule admits that whole prefix',
+       needs=('ports', 'security_groups', 'security_group_rules'),
+       extensions=EXT + ('security-group',))
+def remote_group_bypass(inventory, settings):
+    for port, pair, length, top in pairs(inventory):
+        if length == top:
+            continue
+        referencing = {}
+        for sg in port.get('security_groups') or ():
+            refs = inventory.rules_referencing_group.get(sg, [])
+            if refs:
+                referencing[sg] = refs
+        if not referencing:
+            continue
+        count = sum(len(r) for r in referencing.values())
+        yield Hit('port', port,
+                  'allowed address pair %s: the port is in security '
+                  'group(s) %s, which %d rule(s) use as remote group; each '
+                  'of them now admits all of %s' % (
+                      pair['ip_address'], ', '.join(sorted(referencing)),
+                      count, pair['ip_address']),
+                  _unset(port, pair), key=pair['ip_address'])

@@ -1,0 +1,71 @@
+"""Checks over floating IPs."""
+
+from xloudclient.audit.catalog import check
+from xloudclient.audit.catalog import Hit
+from xloudclient.audit.checks import security_groups as sg_checks
+from xloudclient.audit import rules
+from xloudclient.audit import settings as settings_mod
+
+
+def _resource(fip):
+    return dict(fip, name=fip.get('floating_ip_address') or '')
+
+
+@check('fip-unassociated', 'low',
+       'a floating IP with no port: a wasted public address (decided by '
+       'port_id, not by status)',
+       needs=('floatingips',), extensions=('router',))
+def unassociated(inventory, settings):
+    for fip in inventory.floatingips:
+        if not fip.get('port_id'):
+            yield Hit('floating ip', _resource(fip),
+                      'floating IP %s is allocated but not associated with '
+                      'any port' % fip.get('floating_ip_address'),
+                      'openstack floating ip delete %s' % fip['id'])
+
+
+def _exposures(inventory, port, services):
+    """[(rule, service names)] of world-open ingress over IPv4."""
+    found = []
+    for sg in port.get('security_groups') or ():
+        for rule in inventory.rules_by_group.get(sg, ()):
+            if (rule.get('ethertype') == 'IPv4' and rules.is_ingress(rule)
+                    and rules.from_world(rule)):
+                names = sg_checks.services_let_in(rule, services)
+                if names:
+                    found.append((rule, names))
+    return found
+
+
+@check('fip-exposes-sensitive-port', 'high',
+       'a port with a floating IP whose security groups let SSH or a '
+       'sensitive port in from anywhere: the real exposure path',
+       needs=('floatingips', 'ports', 'security_groups',
+              'security_group_rules'),
+       extensions=('router', 'security-group'))
+def exposes_sensitive_port(inventory, settings):
+    services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
+    for fip in inventory.floatingips:
+        port = inventory.ports_by_id.get(fip.get('port_id'))
+        if port is None:
+            continue
+        address = fip.get('floating_ip_address')
+        if port.get('port_security_enabled') is False:
+            yield Hit('floating ip', _resource(fip),
+                      'floating IP %s reaches port %s, whose port security '
+                      'is off: every port is open to the internet'
+                      % (address, port['id']),
+                      'openstack port security enable %s' % port['id'])
+            continue
+        found = _exposures(inventory, port, services)
+        if not found:
+            continue
+        names = sorted({n for _, ns in found for n in ns})
+        yield Hit('floating ip', _resource(fip),
+                  'floating IP %s reaches port %s, whose security group '
+                  'rule(s) %s let in from anywhere: %s' % (
+                      address, port['id'],
+                      ', '.join(r['id'] for r, _ in found),
+                      ', '.join(names)),
+                  'openstack security group rule delete %s'
+                  % ' '.join(r['id'] for r, _ in found))

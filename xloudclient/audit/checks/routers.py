@@ -1,0 +1,33 @@
+"""Checks over routers."""
+
+from xloudclient.audit.catalog import check
+from xloudclient.audit.catalog import Hit
+
+
+@check('router-external-gateway', 'info',
+       'a router with an external gateway, to confirm as intentional; '
+       'medium when SNAT is disabled (tenant subnets routed straight to '
+       'the external network)',
+       needs=('routers',), extensions=('router',))
+def external_gateway(inventory, settings):
+    for router in inventory.routers:
+        gateway = router.get('external_gateway_info')
+        if not gateway:
+            continue
+        snat = gateway.get('enable_snat')
+        network = gateway.get('network_id')
+        if snat is False:
+            yield Hit('router', router,
+                      'external gateway on network %s with SNAT disabled: '
+                      'tenant addresses are routed to the external network '
+                      'as they are' % network,
+                      'openstack router set --external-gateway %s '
+                      '--enable-snat %s' % (network, router['id']),
+                      severity='medium')
+        else:
+            yield Hit('router', router,
+                      'external gateway on network %s (SNAT %s): confirm it '
+                      'is intended' % (network, 'enabled' if snat else
+                                       'setting not visible'),
+                      'openstack router unset --external-gateway %s'
+                      % router['id'])

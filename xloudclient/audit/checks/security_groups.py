@@ -1,0 +1,135 @@
+"""Checks over security groups and their rules."""
+
+from xloudclient.audit.catalog import check
+from xloudclient.audit.catalog import Hit
+from xloudclient.audit import rules
+from xloudclient.audit import settings as settings_mod
+
+NEEDS = ('security_groups', 'security_group_rules')
+EXT = ('security-group',)
+
+
+def _group(inventory, rule):
+    return inventory.groups_by_id.get(rule.get('security_group_id'), {})
+
+
+def _rule_resource(inventory, rule):
+    """A rule as a finding's resource: named after its group."""
+    group = _group(inventory, rule)
+    return dict(rule, name='%s rule' % (group.get('name') or
+                                        rule.get('security_group_id')))
+
+
+def _where(inventory, rule):
+    group = _group(inventory, rule)
+    return 'security group %s (%s)' % (group.get('name') or '?',
+                                       rule.get('security_group_id'))
+
+
+def world_ingress(inventory):
+    return [r for r in inventory.security_group_rules
+            if rules.is_ingress(r) and rules.from_world(r)]
+
+
+def services_let_in(rule, services):
+    """The names of the services (name, proto, lo, hi) the rule admits."""
+    return [name for name, proto, lo, hi in services
+            if rules.lets_in(rule, proto, lo, hi)]
+
+
+def _delete(rule):
+    return 'openstack security group rule delete %s' % rule['id']
+
+
+@check('sg-ingress-any-from-world', 'critical',
+       'an ingress rule with any protocol from anywhere',
+       needs=NEEDS, extensions=EXT)
+def any_from_world(inventory, settings):
+    for rule in world_ingress(inventory):
+        if rules.any_protocol(rule):
+            yield Hit('security group rule', _rule_resource(inventory, rule),
+                      '%s: %s' % (_where(inventory, rule),
+                                  rules.describe(rule)), _delete(rule))
+
+
+@check('sg-ingress-ssh-from-world', 'high',
+       'an ingress rule that lets TCP port 22 in from anywhere',
+       needs=NEEDS, extensions=EXT)
+def ssh_from_world(inventory, settings):
+    for rule in world_ingress(inventory):
+        if services_let_in(rule, [settings_mod.SSH]):
+            yield Hit('security group rule', _rule_resource(inventory, rule),
+                      '%s: %s lets SSH (tcp/22) in' % (
+                          _where(inventory, rule), rules.describe(rule)),
+                      _delete(rule))
+
+
+@check('sg-ingress-sensitive-from-world', 'high',
+       'an ingress rule that lets a sensitive port (RDP, databases, '
+       'Docker, Kubernetes, ...; configurable) in from anywhere',
+       needs=NEEDS, extensions=EXT)
+def sensitive_from_world(inventory, settings):
+    for rule in world_ingress(inventory):
+        names = services_let_in(rule, settings.sensitive_ports)
+        if names:
+            yield Hit('security group rule', _rule_resource(inventory, rule),
+                      '%s: %s lets in %s' % (
+                          _where(inventory, rule), rules.describe(rule),
+                          ', '.join(names)),
+                      _delete(rule))
+
+
+def is_same_group_rule(rule):
+    """The default group's permissive rule: all from its own members."""
+    return (rules.is_ingress(rule) and rules.any_protocol(rule)
+            and rule.get('remote_group_id') == rule.get('security_group_id')
+            and rule.get('port_range_min') is None
+            and rule.get('port_range_max') is None
+            and not rule.get('remote_ip_prefix'))
+
+
+def default_groups(inventory):
+    return [g for g in inventory.security_groups if g.get('name') ==
+            'default']
+
+
+@check('sg-default-same-group-ingress', 'medium',
+       "a project's default group admits any protocol from its own "
+       'members: the permissive same-group rule (one finding per rule)',
+       needs=NEEDS, extensions=EXT)
+def default_same_group(inventory, settings):
+    for group in default_groups(inventory):
+        for rule in inventory.rules_by_group.get(group['id'], ()):
+            if is_same_group_rule(rule):
+                yield Hit(
+                    'security group rule', _rule_resource(inventory, rule),
+                    '%s: %s: its members reach each other on every port '
+                    'and protocol' % (
+                        _where(inventory, rule), rules.describe(rule)),
+                    _delete(rule))
+
+
+@check('sg-default-in-use', 'low',
+       "compute ports that still use a project's default group (the blast "
+       'radius of hardening it); one finding per group',
+       needs=NEEDS + ('ports',), extensions=EXT)
+def default_in_use(inventory, settings):
+    users = {g['id']: [] for g in default_groups(inventory)}
+    for port in inventory.ports:
+        if not (port.get('device_owner') or '').startswith('compute:'):
+            continue
+        for sg in port.get('security_groups') or ():
+            if sg in users:
+                users[sg].append(port)
+    for group in default_groups(inventory):
+        ports = users[group['id']]
+        if not ports:
+            continue
+        only = sum(1 for p in ports if len(p.get('security_groups')) == 1)
+        sample = ', '.join(sorted(p['id'] for p in ports)[:3])
+        yield Hit(
+            'security group', group,
+            '%d compute port(s) use the default group, %d with no other '
+            'group (e.g. %s%s)' % (len(ports), only, sample,
+                                   ', ...' if len(ports) > 3 else ''),
+            'openstack port list --security-group %s --long' % group['id'])

@@ -1,0 +1,96 @@
+"""What a security group rule lets in: pure predicates over rule dicts."""
+
+import ipaddress
+
+# Neutron stores "any protocol" as null; 'any' is accepted on input. IP
+# protocol 0 was treated as "any" by older firewall drivers: count it too.
+_ANY = (None, '', 'any', '0')
+_NUMBERS = {'tcp': '6', 'udp': '17'}
+
+
+def is_ingress(rule):
+    return rule.get('direction') == 'ingress'
+
+
+def _prefix_len(prefix):
+    try:
+        return ipaddress.ip_network(prefix, strict=False).prefixlen
+    except ValueError:
+        # Spellings ipaddress refuses (e.g. '0/0'): a /0 is everything.
+        _, sep, length = prefix.rpartition('/')
+        return 0 if sep and length.strip() == '0' else None
+
+
+def from_world(rule):
+    """True when the rule's remote is anywhere (IPv4 or IPv6)."""
+    prefix = rule.get('remote_ip_prefix')
+    if prefix:
+        return _prefix_len(prefix) == 0
+    return not rule.get('remote_group_id') and not rule.get(
+        'remote_address_group_id')
+
+
+def any_protocol(rule):
+    return str(rule.get('protocol') or '').lower() in _ANY
+
+
+def matches_protocol(rule, protocol):
+    """Whether the rule admits protocol ('tcp' or 'udp')."""
+    if any_protocol(rule):
+        return True
+    value = str(rule['protocol']).lower()
+    return value in (protocol, _NUMBERS[protocol])
+
+
+def port_range(rule):
+    """(first, last) port the rule admits; all ports when unset."""
+    lo, hi = rule.get('port_range_min'), rule.get('port_range_max')
+    if lo is None and hi is None:
+        return (1, 65535)
+    lo = 1 if lo is None else int(lo)
+    hi = 65535 if hi is None else int(hi)
+    return (lo, hi)
+
+
+def lets_in(rule, protocol, lo, hi):
+    """Whether an ingress rule admits any of ports lo-hi over protocol.
+
+    protocol is 'tcp', 'udp' or 'both'.
+    """
+    if not is_ingress(rule):
+        return False
+    protocols = ('tcp', 'udp') if protocol == 'both' else (protocol,)
+    if not any(matches_protocol(rule, p) for p in protocols):
+        return False
+    if any_protocol(rule):
+        return True
+    first, last = port_range(rule)
+    return first <= hi and lo <= last
+
+
+def describe(rule):
+    """A short human text: 'ingress IPv4 tcp 20-25 from 0.0.0.0/0'."""
+    proto = 'any protocol' if any_protocol(rule) else str(rule['protocol'])
+    first, last = port_range(rule)
+    if any_protocol(rule) or (first, last) == (1, 65535):
+        ports = 'all ports' if not any_protocol(rule) else ''
+    else:
+        ports = 'port %d' % first if first == last else 'ports %d-%d' % (
+            first, last)
+    remote = rule.get('remote_ip_prefix') or (
+        'its own group' if rule.get('remote_group_id') and
+        rule['remote_group_id'] == rule.get('security_group_id') else
+        'remote group %s' % rule['remote_group_id']
+        if rule.get('remote_group_id') else
+        'address group %s' % rule['remote_address_group_id']
+        if rule.get('remote_address_group_id') else 'anywhere (no remote)')
+    parts = [rule.get('direction', '?'), rule.get('ethertype', '?'), proto]
+    if ports:
+        parts.append(ports)
+    return ' '.join(parts) + ' from ' + remote
+
+
+def host_prefix_len(address):
+    """(prefix length, max length) of an address pair's ip_address."""
+    net = ipaddress.ip_network(address, strict=False)
+    return net.prefixlen, net.max_prefixlen

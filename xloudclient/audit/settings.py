@@ -1,0 +1,126 @@
+"""Audit settings: sensitive ports, prefix thresholds, the date of today.
+
+Defaults live here; a config file (INI) and command-line options override
+them::
+
+    [sensitive-ports]
+    # name = port[-port][/protocol]   (protocol: tcp, udp or both; default tcp)
+    grafana = 3000
+    syslog = 514/udp
+
+    [allowed-address-pairs]
+    ipv4-max-prefix = 24
+    ipv6-max-prefix = 64
+"""
+
+import configparser
+import dataclasses
+import datetime
+import os
+import re
+
+# (service, protocol, first port, last port); protocol tcp, udp or both.
+DEFAULT_SENSITIVE_PORTS = (
+    ('ftp', 'tcp', 20, 21),
+    ('telnet', 'tcp', 23, 23),
+    ('mssql', 'tcp', 1433, 1433),
+    ('oracle', 'tcp', 1521, 1521),
+    ('docker', 'tcp', 2375, 2376),
+    ('etcd', 'tcp', 2379, 2380),
+    ('mysql', 'tcp', 3306, 3306),
+    ('rdp', 'tcp', 3389, 3389),
+    ('postgresql', 'tcp', 5432, 5432),
+    ('vnc', 'tcp', 5900, 5900),
+    ('winrm', 'tcp', 5985, 5986),
+    ('redis', 'tcp', 6379, 6379),
+    ('kubernetes-api', 'tcp', 6443, 6443),
+    ('elasticsearch', 'tcp', 9200, 9200),
+    ('elasticsearch-transport', 'tcp', 9300, 9300),
+    ('kubelet', 'tcp', 10250, 10250),
+    ('memcached', 'both', 11211, 11211),
+    ('mongodb', 'tcp', 27017, 27017),
+)
+SSH = ('ssh', 'tcp', 22, 22)
+
+_SPEC = re.compile(r'^(?P<lo>\d+)(-(?P<hi>\d+))?(/(?P<proto>tcp|udp|both))?$')
+
+
+class SettingsError(ValueError):
+    """A bad setting, explained in one line."""
+
+
+@dataclasses.dataclass
+class Settings:
+    sensitive_ports: tuple = DEFAULT_SENSITIVE_PORTS
+    ipv4_max_prefix: int = 24
+    ipv6_max_prefix: int = 64
+    today: datetime.date = dataclasses.field(
+        default_factory=datetime.date.today)
+
+
+def parse_port_spec(name, spec):
+    """('name', proto, lo, hi) from 'port[-port][/proto]'."""
+    match = _SPEC.match(spec.strip().lower())
+    if not match or not name:
+        raise SettingsError(
+            'bad sensitive port %s=%s: expected name=port[-port][/tcp|udp|'
+            'both]' % (name, spec))
+    lo = int(match['lo'])
+    hi = int(match['hi'] or lo)
+    if not 1 <= lo <= hi <= 65535:
+        raise SettingsError('bad port range in %s=%s' % (name, spec))
+    return (name, match['proto'] or 'tcp', lo, hi)
+
+
+def parse_option(text):
+    """A --sensitive-port value: NAME=PORT[-PORT][/PROTO]."""
+    name, sep, spec = text.partition('=')
+    if not sep:
+        raise SettingsError('--sensitive-port wants NAME=PORT[-PORT][/PROTO]'
+                            ', not %r' % text)
+    return parse_port_spec(name.strip(), spec)
+
+
+def default_config_path():
+    base = os.environ.get('XDG_CONFIG_HOME') or os.path.join(
+        os.path.expanduser('~'), '.config')
+    return os.path.join(base, 'xloudclient', 'audit.ini')
+
+
+def load(config_path=None, extra_ports=(), today=None):
+    """Settings from defaults, then the config file, then options."""
+    settings = Settings()
+    if today is not None:
+        settings.today = today
+    path = config_path or default_config_path()
+    if config_path or os.path.exists(path):
+        parser = configparser.ConfigParser()
+        try:
+            with open(path) as f:
+                parser.read_file(f)
+        except (OSError, configparser.Error) as e:
+            raise SettingsError('cannot read config file %s: %s'
+                                % (path, str(e).splitlines()[0]))
+        if parser.has_section('sensitive-ports'):
+            ports = dict((p[0], p) for p in settings.sensitive_ports)
+            for name, spec in parser.items('sensitive-ports'):
+                ports[name] = parse_port_spec(name, spec)
+            settings.sensitive_ports = tuple(ports.values())
+        section = 'allowed-address-pairs'
+        for key, attr, top in (('ipv4-max-prefix', 'ipv4_max_prefix', 32),
+                               ('ipv6-max-prefix', 'ipv6_max_prefix', 128)):
+            if parser.has_option(section, key):
+                try:
+                    value = parser.getint(section, key)
+                except ValueError:
+                    value = -1
+                if not 1 <= value <= top:
+                    raise SettingsError('%s in %s must be 1-%d'
+                                        % (key, path, top))
+                setattr(settings, attr, value)
+    if extra_ports:
+        ports = dict((p[0], p) for p in settings.sensitive_ports)
+        for spec in extra_ports:
+            ports[spec[0]] = spec
+        settings.sensitive_ports = tuple(ports.values())
+    return settings
