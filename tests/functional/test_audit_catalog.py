@@ -1,0 +1,333 @@
+"""The whole check catalog against the devcloud, through the real CLI.
+
+Every misconfiguration is planted in `demo` next to a benign look-alike;
+the admin's `--all-projects -f json` audit must report each planted one
+with the right check id and resource, and nothing for the look-alikes.
+"""
+
+import json
+import os
+import uuid
+
+import pytest
+
+from tests.functional.conftest import CLI
+
+
+class Estate:
+    """Resources planted for this module, deleted in reverse order."""
+
+    def __init__(self, demo, admin):
+        self.demo, self.admin = demo, admin
+        self.prefix = 'xlc-%s' % uuid.uuid4().hex[:6]
+        self.ids = {}
+        self.undo = []
+
+    def make(self, label, cli, *args, undo=None):
+        item = cli.json(*args)
+        self.ids[label] = item['id']
+        if undo:
+            self.undo.append((cli,) + tuple(
+                a.format(id=item['id']) for a in undo))
+        return item['id']
+
+    def name(self, label):
+        return '%s-%s' % (self.prefix, label)
+
+    def cleanup(self):
+        for cli, *args in reversed(self.undo):
+            cli.run(*args, check=False)
+
+
+def _sg(estate, label):
+    return estate.make(label, estate.demo, 'security', 'group', 'create',
+                       estate.name(label),
+                       undo=('security', 'group', 'delete', '{id}'))
+
+
+def _rule(estate, label, group, *args):
+    return estate.make(label, estate.demo, 'security', 'group', 'rule',
+                       'create', estate.ids[group], *args,
+                       undo=('security', 'group', 'rule', 'delete', '{id}'))
+
+
+def _port(estate, label, *args, cli=None):
+    return estate.make(label, cli or estate.demo, 'port', 'create',
+                       '--network', estate.ids['net'], *args,
+                       estate.name(label),
+                       undo=('port', 'delete', '{id}'))
+
+
+@pytest.fixture(scope='module')
+def estate(devcloud):
+    demo = CLI(os.path.join(devcloud, 'demo-openrc.sh'))
+    admin = CLI(os.path.join(devcloud, 'admin-openrc.sh'))
+    e = Estate(demo, admin)
+    try:
+        _plant(e)
+        yield e
+    finally:
+        e.cleanup()
+
+
+def _plant(e):
+    demo, admin = e.demo, e.admin
+    # networks
+    e.make('net-insecure', demo, 'network', 'create',
+           '--disable-port-security', e.name('net-insecure'),
+           undo=('network', 'delete', '{id}'))
+    e.make('net', demo, 'network', 'create', e.name('net'),
+           undo=('network', 'delete', '{id}'))
+    e.make('subnet', demo, 'subnet', 'create', '--network', e.ids['net'],
+           '--subnet-range', '10.88.0.0/24', e.name('subnet'))
+    # security groups and rules
+    for group in ('open', 'safe', 'web', 'db', 'self'):
+        _sg(e, group)
+    _rule(e, 'r-any-world', 'open', '--protocol', 'any',
+          '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-ssh-world', 'open', '--protocol', 'tcp', '--dst-port', '22',
+          '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-rdp-world6', 'open', '--ethertype', 'IPv6', '--protocol',
+          'tcp', '--dst-port', '3389', '--remote-ip', '::/0')
+    _rule(e, 'r-range-world', 'open', '--protocol', 'tcp', '--dst-port',
+          '20:25', '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-any-private', 'safe', '--protocol', 'any', '--remote-ip',
+          '10.0.0.0/8')
+    _rule(e, 'r-ssh-bastion', 'safe', '--protocol', 'tcp', '--dst-port',
+          '22', '--remote-ip', '192.0.2.10/32')
+    _rule(e, 'r-udp22-world', 'safe', '--protocol', 'udp', '--dst-port',
+          '22', '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-https-world', 'safe', '--protocol', 'tcp', '--dst-port',
+          '443', '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-ssh-egress', 'safe', '--egress', '--protocol', 'tcp',
+          '--dst-port', '22', '--remote-ip', '0.0.0.0/0')
+    _rule(e, 'r-db-from-web', 'db', '--protocol', 'tcp', '--dst-port',
+          '5432', '--remote-group', e.ids['web'])
+    _rule(e, 'r-self-any', 'self', '--protocol', 'any', '--remote-group',
+          e.ids['self'])
+    # ports: port security and exceptions
+    _port(e, 'p-undocumented', '--disable-port-security',
+          '--no-security-group')
+    _port(e, 'p-documented', '--security-group', e.ids['safe'])
+    demo.run('port', 'security', 'disable', e.ids['p-documented'],
+             '--reason', 'vSRX firewall')
+    _port(e, 'p-overdue', '--disable-port-security', '--no-security-group')
+    demo.run('port', 'set', '--tag',
+             'xloud-psx:v1 review=2026-01-31 granted=20251101T120000Z-0a0b '
+             'by=ops sg= reason=legacy NAT', e.ids['p-overdue'])
+    _port(e, 'p-dhcp', '--disable-port-security', '--no-security-group',
+          '--device-owner', 'network:dhcp', '--project', 'demo',
+          cli=admin)
+    # ports: default group in use
+    # (members may create but not delete compute ports: plant as admin)
+    _port(e, 'p-compute', '--device-owner', 'compute:nova', '--project',
+          'demo', cli=admin)
+    # ports: allowed address pairs
+    _port(e, 'p-aap-any', '--security-group', e.ids['safe'],
+          '--allowed-address', 'ip-address=0.0.0.0/0')
+    _port(e, 'p-aap-wide', '--security-group', e.ids['safe'],
+          '--allowed-address', 'ip-address=10.99.0.0/16')
+    _port(e, 'p-aap-host', '--security-group', e.ids['web'],
+          '--allowed-address', 'ip-address=10.88.0.250')
+    _port(e, 'p-aap-bypass', '--security-group', e.ids['web'],
+          '--allowed-address', 'ip-address=10.88.0.16/28')
+    _port(e, 'p-aap-narrow', '--security-group', e.ids['safe'],
+          '--allowed-address', 'ip-address=10.88.0.32/28')
+    # ports behind floating IPs
+    _port(e, 'p-exposed', '--security-group', e.ids['open'])
+    _port(e, 'p-https', '--security-group', e.ids['safe'])
+    # routers
+    e.make('router', demo, 'router', 'create', '--external-gateway',
+           'public', e.name('router'),
+           undo=('router', 'delete', '{id}'))
+    demo.run('router', 'add', 'subnet', e.ids['router'], e.ids['subnet'])
+    e.undo.append((demo, 'router', 'remove', 'subnet', e.ids['router'],
+                   e.ids['subnet']))
+    e.make('router-nosnat', admin, 'router', 'create', '--project', 'demo',
+           e.name('router-nosnat'), undo=('router', 'delete', '{id}'))
+    admin.run('router', 'set', '--external-gateway', 'public',
+              '--disable-snat', e.ids['router-nosnat'])
+    e.make('router-internal', demo, 'router', 'create',
+           e.name('router-internal'), undo=('router', 'delete', '{id}'))
+    # floating IPs
+    for label, port in (('fip-free', None), ('fip-exposed', 'p-exposed'),
+                        ('fip-https', 'p-https')):
+        args = ['floating', 'ip', 'create', 'public']
+        if port:
+            args += ['--port', e.ids[port]]
+        e.make(label, demo, *args, undo=('floating', 'ip', 'delete',
+                                         '{id}'))
+
+
+@pytest.fixture(scope='module')
+def audit(estate):
+    proc = estate.admin.run('network', 'harden', 'audit', '--all-projects',
+                            '-f', 'json', check=False)
+    assert proc.returncode == 3, proc.stderr   # high findings, default
+    rows = json.loads(proc.stdout)
+    by_check = {}
+    for row in rows:
+        by_check.setdefault(row['Check'], []).append(row)
+    return by_check
+
+
+def _ids(audit, check):
+    return {r['Resource ID'] for r in audit.get(check, [])}
+
+
+def _expect(estate, audit, check, flagged, benign):
+    found = _ids(audit, check)
+    for label in flagged:
+        assert estate.ids[label] in found, '%s not flagged by %s' % (
+            label, check)
+    for label in benign:
+        assert estate.ids[label] not in found, '%s wrongly flagged by %s' % (
+            label, check)
+
+
+def test_network_port_security(estate, audit):
+    _expect(estate, audit, 'network-port-security-disabled',
+            ['net-insecure'], ['net'])
+
+
+def test_port_security_disabled(estate, audit):
+    _expect(estate, audit, 'port-security-disabled',
+            ['p-undocumented'],
+            ['p-documented', 'p-overdue', 'p-dhcp', 'p-compute'])
+
+
+def test_exception_overdue(estate, audit):
+    _expect(estate, audit, 'port-security-exception-overdue',
+            ['p-overdue'], ['p-documented', 'p-undocumented'])
+
+
+def test_any_from_world(estate, audit):
+    _expect(estate, audit, 'sg-ingress-any-from-world',
+            ['r-any-world'], ['r-any-private', 'r-self-any'])
+
+
+def test_ssh_from_world(estate, audit):
+    _expect(estate, audit, 'sg-ingress-ssh-from-world',
+            ['r-ssh-world', 'r-range-world', 'r-any-world'],
+            ['r-ssh-bastion', 'r-udp22-world', 'r-ssh-egress',
+             'r-https-world'])
+
+
+def test_sensitive_from_world(estate, audit):
+    _expect(estate, audit, 'sg-ingress-sensitive-from-world',
+            ['r-rdp-world6', 'r-range-world', 'r-any-world'],
+            ['r-ssh-world', 'r-https-world', 'r-ssh-bastion'])
+    [rdp] = [r for r in audit['sg-ingress-sensitive-from-world']
+             if r['Resource ID'] == estate.ids['r-rdp-world6']]
+    assert rdp['Detail'].endswith('lets in rdp')
+    [rng] = [r for r in audit['sg-ingress-sensitive-from-world']
+             if r['Resource ID'] == estate.ids['r-range-world']]
+    assert 'ftp, telnet' in rng['Detail']
+
+
+def test_default_same_group(estate, audit):
+    demo_default = estate.demo.json('security', 'group', 'show', 'default')
+    same = {r['id'] for r in demo_default['rules']
+            if r['direction'] == 'ingress' and r['remote_group_id'] ==
+            demo_default['id']}
+    assert len(same) == 2   # IPv4 and IPv6, from the rule templates
+    assert same <= _ids(audit, 'sg-default-same-group-ingress')
+    _expect(estate, audit, 'sg-default-same-group-ingress', [],
+            ['r-self-any', 'r-db-from-web'])
+
+
+def test_default_in_use(estate, audit):
+    demo_default = estate.demo.json('security', 'group', 'show', 'default')
+    [row] = [r for r in audit['sg-default-in-use']
+             if r['Resource ID'] == demo_default['id']]
+    assert estate.ids['p-compute'] in row['Detail']
+    assert estate.ids['p-exposed'] not in row['Detail']
+
+
+def test_aap_any(estate, audit):
+    _expect(estate, audit, 'aap-any-address', ['p-aap-any'],
+            ['p-aap-wide', 'p-aap-host', 'p-aap-bypass'])
+
+
+def test_aap_wide(estate, audit):
+    _expect(estate, audit, 'aap-wide-prefix', ['p-aap-wide'],
+            ['p-aap-any', 'p-aap-host', 'p-aap-bypass', 'p-aap-narrow'])
+
+
+def test_aap_remote_group_bypass(estate, audit):
+    _expect(estate, audit, 'aap-remote-group-bypass', ['p-aap-bypass'],
+            ['p-aap-host', 'p-aap-narrow'])
+
+
+def test_fip_unassociated(estate, audit):
+    _expect(estate, audit, 'fip-unassociated', ['fip-free'],
+            ['fip-exposed', 'fip-https'])
+
+
+def test_fip_exposes(estate, audit):
+    _expect(estate, audit, 'fip-exposes-sensitive-port', ['fip-exposed'],
+            ['fip-https', 'fip-free'])
+
+
+def test_router_gateway(estate, audit):
+    _expect(estate, audit, 'router-external-gateway',
+            ['router', 'router-nosnat'], ['router-internal'])
+    grades = {r['Resource ID']: r['Severity']
+              for r in audit['router-external-gateway']}
+    assert grades[estate.ids['router']] == 'info'
+    assert grades[estate.ids['router-nosnat']] == 'medium'
+
+
+def test_every_finding_has_a_remediation(audit):
+    for rows in audit.values():
+        for row in rows:
+            assert row['Remediation'].startswith('openstack ')
+
+
+def test_exit_codes_and_check_selection(estate):
+    admin = estate.admin
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--check', 'router-external-gateway', '-f', 'json',
+                     check=False)
+    assert proc.returncode == 0   # medium at most, below --fail-on high
+    checks = {r['Check'] for r in json.loads(proc.stdout)}
+    assert checks == {'router-external-gateway'}
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--check', 'router-external-gateway', '--fail-on',
+                     'medium', '-f', 'value', '-c', 'Check', check=False)
+    assert proc.returncode == 3
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--fail-on', 'none', '-f', 'value', '-c', 'Check',
+                     check=False)
+    assert proc.returncode == 0 and proc.stdout
+    proc = admin.run('network', 'harden', 'audit', '--check', 'no-such',
+                     check=False)
+    assert proc.returncode == 1 and 'no-such' in proc.stderr
+    assert proc.stdout == ''
+
+
+def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
+                                          cleanup):
+    admin, demo = estate.admin, estate.demo
+    first = admin.run('network', 'harden', 'audit', '--all-projects',
+                      '-f', 'json', check=False)
+    path = tmp_path / 'baseline.json'
+    path.write_text(first.stdout)
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--baseline', str(path), '-f', 'json', check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
+    assert 'already in the baseline' in proc.stderr
+    net = demo.json('network', 'create', '--disable-port-security',
+                    unique)['id']
+    cleanup.append((demo, 'network', 'delete', net))
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--baseline', str(path), '-f', 'json', check=False)
+    assert proc.returncode == 3
+    assert [r['Resource ID'] for r in json.loads(proc.stdout)] == [net]
+
+
+def test_check_list(estate):
+    rows = estate.admin.json('network', 'harden', 'check', 'list')
+    assert len(rows) == 14
+    assert {'ID', 'Severity', 'Flags'} == set(rows[0])
