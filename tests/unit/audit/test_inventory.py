@@ -105,3 +105,26 @@ def test_body_without_collection_fails_closed():
 def test_unknown_resource_type_refused():
     with pytest.raises(ValueError):
         inventory.fetch(_client(fakes.paged('networks', [])), ['flavors'])
+
+
+def test_types_of_a_missing_extension_are_not_fetched():
+    client = fakes.FakeNetworkClient({
+        '/extensions': fakes.extensions('port-security'),
+        '/networks': fakes.paged('networks', NETS)})
+    inv = inventory.fetch(client, ['networks', 'routers', 'floatingips'])
+    assert {c[0] for c in client.calls} == {'/extensions', '/networks'}
+    assert inv.routers == [] and inv.floatingips == []
+
+
+def test_runner_reports_the_limitation():
+    from xloudclient.audit import catalog
+    from xloudclient.audit import runner
+
+    client = fakes.FakeNetworkClient({
+        '/extensions': fakes.extensions('port-security'),
+        '/networks': fakes.paged('networks', NETS)})
+    result = runner.run(client, catalog.select(
+        only=['router-external-gateway', 'network-port-security-disabled']))
+    assert result.limitations == [
+        'check router-external-gateway not run: the cloud lacks the '
+        'Neutron extension router']
