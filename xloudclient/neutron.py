@@ -38,7 +38,7 @@ def _message(resp):
     return 'HTTP %d' % resp.status_code
 
 
-def _check(resp, what, ok=(200, 201, 204)):
+def check_response(resp, what, ok=(200, 201, 204)):
     if resp.status_code in ok:
         return resp
     cls = {404: NotFound, 412: RevisionConflict}.get(resp.status_code,
@@ -54,7 +54,7 @@ def get(client, collection, resource_id, what=None):
     singular = collection[:-1].replace('-', '_')
     resp = client.get('/%s/%s' % (collection, resource_id))
     what = what or '%s %s' % (singular.replace('_', ' '), resource_id)
-    return _check(resp, what).json()[singular]
+    return check_response(resp, what).json()[singular]
 
 
 def find(client, collection, name_or_id, project_id=None, label=None):
@@ -69,8 +69,9 @@ def find(client, collection, name_or_id, project_id=None, label=None):
     if project_id:
         params['project_id'] = project_id
     key = collection.replace('-', '_')
-    found = _check(client.get('/' + collection, params=params),
-                   'looking up %s %r' % (label, name_or_id)).json()[key]
+    found = check_response(client.get('/' + collection, params=params),
+                           'looking up %s %r' % (label, name_or_id)
+                           ).json()[key]
     if not found:
         raise NotFound(404, 'no %s named or with ID %r%s' % (
             label, name_or_id, ' in project %s' % project_id
@@ -87,7 +88,7 @@ def update(client, collection, resource_id, revision, attrs):
     resp = client.put('/%s/%s' % (collection, resource_id),
                       json={singular: attrs},
                       headers={'If-Match': 'revision_number=%d' % revision})
-    return _check(resp, 'updating %s %s' % (
+    return check_response(resp, 'updating %s %s' % (
         singular.replace('_', ' '), resource_id)).json()[singular]
 
 
@@ -98,12 +99,32 @@ def _tag_path(collection, resource_id, tag):
 
 def add_tag(client, collection, resource_id, tag):
     """Add one tag (atomic, leaves the other tags alone)."""
-    _check(client.put(_tag_path(collection, resource_id, tag)),
-           'tagging %s %s' % (collection[:-1], resource_id))
+    check_response(client.put(_tag_path(collection, resource_id, tag)),
+                   'tagging %s %s' % (collection[:-1], resource_id))
 
 
 def remove_tag(client, collection, resource_id, tag):
     """Remove one tag; a tag already gone is not an error."""
-    _check(client.delete(_tag_path(collection, resource_id, tag)),
-           'untagging %s %s' % (collection[:-1], resource_id),
-           ok=(200, 204, 404))
+    check_response(client.delete(_tag_path(collection, resource_id, tag)),
+                   'untagging %s %s' % (collection[:-1], resource_id),
+                   ok=(200, 204, 404))
+
+
+def list_(client, collection, params, what):
+    """One GET of a collection (no pagination: for small, filtered sets)."""
+    key = collection.replace('-', '_')
+    return check_response(client.get('/' + collection, params=params),
+                          what).json()[key]
+
+
+def create(client, collection, body, what):
+    singular = collection[:-1].replace('-', '_')
+    resp = client.post('/' + collection, json={singular: body})
+    return check_response(resp, what).json()[singular]
+
+
+def delete(client, collection, resource_id):
+    """Delete a resource; one already gone is not an error."""
+    check_response(client.delete('/%s/%s' % (collection, resource_id)),
+                   'deleting %s %s' % (collection[:-1], resource_id),
+                   ok=(204, 404))

@@ -189,11 +189,10 @@ def _exists_message(port, record):
 
 def default_security_group(client, project_id):
     """The project's default security group id."""
-    resp = client.get('/security-groups',
-                      params={'name': 'default', 'project_id': project_id,
-                              'fields': ['id', 'name']})
-    groups = neutron._check(resp, 'looking up the default security '
-                                  'group').json()['security_groups']
+    groups = neutron.list_(client, 'security-groups',
+                           {'name': 'default', 'project_id': project_id,
+                            'fields': ['id', 'name']},
+                           'looking up the default security group')
     if len(groups) != 1:
         raise PortSecurityError(
             'project %s has %s default security group; give '

@@ -11,8 +11,12 @@ from tests.unit.audit.fakes import FakeResponse
 
 
 class FakeNeutron:
-    def __init__(self, ports=(), security_groups=()):
+    MAX_PAIRS = 10
+
+    def __init__(self, ports=(), security_groups=(), subnets=()):
         self.ports = {p['id']: dict(p) for p in ports}
+        self.subnets = list(subnets)
+        self.created = 0
         for port in self.ports.values():
             port.setdefault('revision_number', 1)
             port.setdefault('tags', [])
@@ -43,11 +47,42 @@ class FakeNeutron:
                      if all(sg.get(k) == v for k, v in (params or {}).items()
                             if k != 'fields')]
             return FakeResponse(200, {'security_groups': found})
+        if path == '/subnets':
+            return FakeResponse(200, {'subnets': [
+                s for s in self.subnets
+                if s['network_id'] == params['network_id']]})
+        if path == '/ports':
+            return FakeResponse(200, {'ports': [
+                copy.deepcopy(p) for p in self.ports.values()
+                if self._matches(p, params or {})]})
         port, _ = self._port(path)
         if port is None:
             return FakeResponse(404, {'NeutronError': {
                 'message': 'Port could not be found.'}})
         return FakeResponse(200, {'port': copy.deepcopy(port)})
+
+    @staticmethod
+    def _matches(port, params):
+        for key, value in params.items():
+            if key == 'fields':
+                continue
+            if key == 'fixed_ips':
+                address = value.split('=', 1)[1]
+                if address not in [f['ip_address']
+                                   for f in port.get('fixed_ips', ())]:
+                    return False
+            elif port.get(key) != value:
+                return False
+        return True
+
+    def post(self, path, json=None, **kw):
+        self._before('POST', path)
+        self.created += 1
+        port = dict(json['port'], id='new-%d' % self.created,
+                    revision_number=1, tags=[], security_groups=[],
+                    allowed_address_pairs=[])
+        self.ports[port['id']] = port
+        return FakeResponse(201, {'port': copy.deepcopy(port)})
 
     def put(self, path, json=None, headers=None, **kw):
         self._before('PUT', path)
@@ -63,6 +98,10 @@ class FakeNeutron:
                 'message': 'Constrained to %s, but current revision is %d'
                            % (want, port['revision_number'])}})
         attrs = json['port']
+        if len(attrs.get('allowed_address_pairs') or ()) > self.MAX_PAIRS:
+            return FakeResponse(400, {'NeutronError': {
+                'message': 'Exceeded maximum amount of allowed address '
+                           'pairs (%d).' % self.MAX_PAIRS}})
         if attrs.get('port_security_enabled') is False and (
                 port['allowed_address_pairs']):
             return FakeResponse(409, {'NeutronError': {
@@ -75,6 +114,11 @@ class FakeNeutron:
     def delete(self, path, **kw):
         self._before('DELETE', path)
         port, tag = self._port(path)
+        if tag is None:
+            if port is None:
+                return FakeResponse(404, {})
+            del self.ports[port['id']]
+            return FakeResponse(204, None)
         if tag not in port['tags']:
             return FakeResponse(404, {})
         port['tags'].remove(tag)

@@ -19,7 +19,8 @@ RESOURCES = {
     'ports': ('/ports', 'ports',
               ('id', 'name', 'project_id', 'network_id', 'device_owner',
                'device_id', 'port_security_enabled', 'security_groups',
-               'allowed_address_pairs', 'fixed_ips', 'tags', 'status')),
+               'allowed_address_pairs', 'fixed_ips', 'tags', 'status',
+               'mac_address')),
     'security_groups': ('/security-groups', 'security_groups',
                         ('id', 'name', 'project_id')),
     'security_group_rules': (

@@ -1,0 +1,185 @@
+"""`openstack port vip add / remove / list`: VIPs for VRRP groups."""
+
+from osc_lib.cli import format_columns
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import scope
+
+ROW_COLUMNS = ('Port', 'Name', 'Action', 'Retries')
+
+
+def _errors():
+    from xloudclient import neutron
+    from xloudclient import vip
+    return (vip.VipError, neutron.NeutronError)
+
+
+def _project_id(app, parsed_args):
+    """The project to look names up in, from --project (optional)."""
+    if not parsed_args.project:
+        return None
+    parsed_args.all_projects = False
+    return scope.resolve_scope(app.client_manager, parsed_args).project_id
+
+
+def _add_project_option(parser):
+    parser.add_argument(
+        '--project', metavar='<project>',
+        help='Look port names up in this project (name or ID)')
+    parser.add_argument(
+        '--project-domain', metavar='<project-domain>',
+        help='Domain the project belongs to (name or ID)')
+
+
+def _rows(rows):
+    return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
+                         for r in rows]
+
+
+class AddVip(command.Lister):
+    """Add a virtual IP to every port of a keepalived/VRRP group.
+
+    Validates everything before changing anything: the ports exist and
+    share one network, the address is a host inside one of its subnets,
+    every port has port security on. Then reserves the address with a port
+    of its own (name vip-<address>, so Neutron never hands it to another
+    instance) and adds the allowed address pair to each port that lacks
+    it, each update guarded by the port's revision. If any step fails, what
+    this run changed is undone.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('ip_address', metavar='<ip-address>',
+                            help='The virtual IP address')
+        parser.add_argument(
+            '--port', metavar='<port>', action='append', dest='ports',
+            required=True,
+            help='A port of the group (name or ID; repeat for each)')
+        parser.add_argument(
+            '--mac-address', metavar='<mac-address>',
+            help='Pin the pair to this MAC address (default: each port\'s '
+                 'own)')
+        parser.add_argument(
+            '--no-reserve', action='store_true',
+            help='Do not reserve the address with a port of its own')
+        parser.add_argument(
+            '--allow-prefix', action='store_true',
+            help='Accept a prefix (CIDR) instead of a host address (never '
+                 '/0); a prefix is not reserved')
+        _add_project_option(parser)
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Validate and show what would change; change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient import vip
+
+        client = self.app.client_manager.xloud
+        try:
+            plan = vip.plan_add(
+                client, parsed_args.ip_address, parsed_args.ports,
+                mac=parsed_args.mac_address,
+                reserve=not parsed_args.no_reserve,
+                allow_prefix=parsed_args.allow_prefix,
+                project_id=_project_id(self.app, parsed_args))
+            if parsed_args.dry_run:
+                return _rows(vip.preview_add(plan))
+            return _rows(vip.apply_add(client, plan))
+        except _errors() as e:
+            raise exceptions.CommandError(str(e))
+
+
+class RemoveVip(command.Lister):
+    """Remove a virtual IP from ports (revision-guarded).
+
+    Removing a pair that is not there is reported as unchanged. With
+    --release the address's reservation port is deleted too.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('ip_address', metavar='<ip-address>',
+                            help='The virtual IP address')
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument(
+            '--port', metavar='<port>', action='append', dest='ports',
+            help='A port to remove it from (name or ID; repeatable)')
+        which.add_argument(
+            '--all-ports', action='store_true',
+            help='Every port (in your scope) that has the pair')
+        parser.add_argument(
+            '--network', metavar='<network>',
+            help='The VIP\'s network (name or ID), when the address is '
+                 'used on several networks or no port has it any more')
+        parser.add_argument(
+            '--mac-address', metavar='<mac-address>',
+            help='Only the pair pinned to this MAC (default: every pair '
+                 'with the address)')
+        parser.add_argument(
+            '--release', action='store_true',
+            help='Also delete the reservation port holding the address')
+        _add_project_option(parser)
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show what would change; change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient import vip
+
+        client = self.app.client_manager.xloud
+        try:
+            net, mac, ports, reservation = vip.plan_remove(
+                client, parsed_args.ip_address, parsed_args.ports or (),
+                all_ports=parsed_args.all_ports,
+                mac=parsed_args.mac_address, release=parsed_args.release,
+                network=parsed_args.network,
+                project_id=_project_id(self.app, parsed_args))
+            if parsed_args.dry_run:
+                return _rows(vip.preview_remove(net, mac, ports,
+                                                reservation))
+            return _rows(vip.apply_remove(client, net, mac, ports,
+                                          reservation))
+        except _errors() as e:
+            raise exceptions.CommandError(str(e))
+
+
+class ListVips(command.Lister):
+    """List virtual IPs: allowed address pairs grouped by address.
+
+    One row per VIP with its member ports, its reservation and warnings
+    (not reserved, wider than a host, a single member...). Built from one
+    paginated port list.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--network', metavar='<network>',
+                            help='Only VIPs on this network (name or ID)')
+        scope.add_scope_options(parser, verb='List VIPs of')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import inventory
+        from xloudclient import neutron
+        from xloudclient import vip
+
+        client = self.app.client_manager.xloud
+        where = scope.resolve_scope(self.app.client_manager, parsed_args)
+        try:
+            network_id = neutron.find(client, 'networks',
+                                      parsed_args.network)['id'] \
+                if parsed_args.network else None
+            ports, _ = inventory.list_all(client, 'ports', where.project_id)
+        except (neutron.NeutronError, inventory.InventoryError) as e:
+            raise exceptions.CommandError(str(e))
+        columns = ('Network', 'Address', 'MAC Address', 'Member Ports',
+                   'Reservation', 'Warnings')
+        return columns, [
+            (v.network_id, v.address, v.mac,
+             format_columns.ListColumn(v.members), v.reservation,
+             format_columns.ListColumn(v.warnings))
+            for v in vip.list_vips(ports, network_id)]
