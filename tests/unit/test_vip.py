@@ -29,7 +29,7 @@ def _pairs(cloud, pid):
             for p in cloud.ports[pid]['allowed_address_pairs']]
 
 
-# --- parsing ------------------------------------------------------------------
+# --- parsing ----------------------------------------------------------
 
 @pytest.mark.parametrize('text, allow, expected', [
     ('10.0.0.100', False, '10.0.0.100/32'),
@@ -66,7 +66,7 @@ def test_parse_mac(text, ok):
             vip.parse_mac(text)
 
 
-# --- add ----------------------------------------------------------------------
+# --- add ----------------------------------------------------------
 
 def _add(cloud, address='10.0.0.100', ports=('a', 'b', 'c'), **kw):
     plan = vip.plan_add(cloud, address, list(ports), **kw)
@@ -185,7 +185,7 @@ def test_dry_run_preview():
     assert [m for m, _ in cloud.log if m != 'GET'] == []
 
 
-# --- remove -------------------------------------------------------------------
+# --- remove ----------------------------------------------------------
 
 def test_remove_release_and_unchanged():
     cloud = _cloud()
@@ -207,7 +207,7 @@ def test_release_refused_while_others_use_it():
         vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
 
 
-# --- list ---------------------------------------------------------------------
+# --- list ----------------------------------------------------------
 
 def test_list_groups_members_and_warns():
     pair = {'ip_address': '10.0.0.100'}
