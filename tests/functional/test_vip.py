@@ -1,0 +1,179 @@
+"""port vip add / remove / list, through the real CLI."""
+
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from tests.functional.conftest import CLI
+from tests.functional.conftest import OPENSTACK
+
+
+@pytest.fixture(scope='module')
+def group(devcloud):
+    """Three ports of a VRRP group on one network, plus odd ones out."""
+    demo = CLI(os.path.join(devcloud, 'demo-openrc.sh'))
+    name = 'xlv-%s' % uuid.uuid4().hex[:6]
+    net = demo.json('network', 'create', name)['id']
+    demo.run('subnet', 'create', '--network', net, '--subnet-range',
+             '10.66.0.0/24', name)
+    other = demo.json('network', 'create', name + '-other')['id']
+    ports = [demo.json('port', 'create', '--network', net,
+                       '%s-%d' % (name, i))['id'] for i in range(3)]
+    odd = {
+        'other-net': demo.json('port', 'create', '--network', other,
+                               name + '-o')['id'],
+        'no-ps': demo.json('port', 'create', '--network', net,
+                           '--disable-port-security', '--no-security-group',
+                           name + '-nops')['id'],
+    }
+    yield {'cli': demo, 'net': net, 'ports': ports, 'odd': odd,
+           'name': name}
+    leftovers = [p['ID'] for p in demo.json('port', 'list', '--network',
+                                            net)]
+    demo.run('port', 'delete', *leftovers, odd['other-net'], check=False)
+    demo.run('network', 'delete', net, other, check=False)
+
+
+def _pairs(cli, port):
+    return sorted(p['ip_address'] for p in cli.json(
+        'port', 'show', port)['allowed_address_pairs'])
+
+
+def _snapshot(group):
+    cli = group['cli']
+    return {p: cli.json('port', 'show', p)
+            for p in group['ports'] + list(group['odd'].values())}
+
+
+def _vip(group, *args, check=True):
+    return group['cli'].run('port', 'vip', *args, check=check)
+
+
+def _port_args(ports):
+    return [a for p in ports for a in ('--port', p)]
+
+
+def test_add_is_idempotent_and_remove_releases(group):
+    cli, ports = group['cli'], group['ports']
+    rows = json.loads(_vip(group, 'add', '10.66.0.100',
+                           *_port_args(ports), '-f', 'json').stdout)
+    assert [r['Action'] for r in rows] == ['added'] * 3 + ['reserved']
+    for port in ports:
+        assert _pairs(cli, port) == ['10.66.0.100']
+    reservation = cli.json('port', 'show', rows[3]['Port'])
+    assert reservation['name'] == 'vip-10.66.0.100'
+    assert [f['ip_address'] for f in reservation['fixed_ips']] == [
+        '10.66.0.100']
+
+    [listed] = [v for v in cli.json('port', 'vip', 'list', '--network',
+                                    group['net'])
+                if v['Address'] == '10.66.0.100']
+    assert sorted(listed['Member Ports']) == sorted(ports)
+    assert listed['Reservation'] == reservation['id']
+
+    rows = json.loads(_vip(group, 'add', '10.66.0.100',
+                           *_port_args(ports), '-f', 'json').stdout)
+    assert [r['Action'] for r in rows] == ['unchanged'] * 3 + [
+        'reservation kept']
+
+    rows = json.loads(_vip(group, 'remove', '10.66.0.100', '--all-ports',
+                           '--release', '-f', 'json').stdout)
+    assert sorted(r['Action'] for r in rows) == ['released'] + [
+        'removed'] * 3
+    for port in ports:
+        assert _pairs(cli, port) == []
+    proc = cli.run('port', 'show', reservation['id'], check=False)
+    assert proc.returncode != 0   # deleted
+    rows = json.loads(_vip(group, 'remove', '10.66.0.100',
+                           *_port_args(ports[:1]), '-f', 'json').stdout)
+    assert [r['Action'] for r in rows] == ['unchanged']
+
+
+def test_ten_concurrent_adds_all_land(group):
+    cli, ports = group['cli'], group['ports']
+    addresses = ['10.66.0.%d' % (150 + i) for i in range(10)]
+    procs = [subprocess.Popen(
+        [OPENSTACK, 'port', 'vip', 'add', address, *_port_args(ports),
+         '-f', 'json'], env=cli.env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True) for address in addresses]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+    for port in ports:
+        assert _pairs(cli, port) == sorted(addresses)
+    # The guard did real work: without If-Match these concurrent
+    # read-modify-write updates would have dropped each other's pairs.
+    retries = sum(r['Retries'] for out, _ in outputs
+                  for r in json.loads(out))
+    assert retries > 0
+    for address in addresses:
+        _vip(group, 'remove', address, '--all-ports', '--release')
+    for port in ports:
+        assert _pairs(cli, port) == []
+
+
+@pytest.mark.parametrize('args, expect', [
+    (['10.66.0.120', '--port', 'xlv-no-such-port'], 'no port'),
+    (['10.66.0.120', '{p0}', '--port', '{other-net}'], '2 networks'),
+    (['10.77.0.120', '{p0}'], 'not inside any subnet'),
+    (['0.0.0.0/0', '{p0}'], 'every address'),
+    (['10.66.0.0/28', '{p0}'], '--allow-prefix'),
+    (['10.66.0.120', '{p0}', '--mac-address', 'fa:16:3e:zz:00:01'],
+     'not a MAC'),
+    (['10.66.0.120', '{p0}', '--mac-address', '01:00:5e:00:00:01'],
+     'multicast'),
+    (['10.66.0.120', '{p0}', '--port', '{no-ps}'], 'port security'),
+])
+def test_bad_input_changes_nothing(group, args, expect):
+    names = dict(group['odd'])
+    names['p0'] = '--port=%s' % group['ports'][0]
+    argv = [a.format(**names) for a in args]
+    before = _snapshot(group)
+    proc = _vip(group, 'add', *argv, check=False)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expect in lines[0], proc.stderr
+    assert _snapshot(group) == before
+
+
+def test_another_projects_port_is_refused(group, admin, unique, cleanup):
+    net = admin.json('network', 'create', unique)['id']
+    cleanup.append((admin, 'network', 'delete', net))
+    port = admin.json('port', 'create', '--network', net, unique)['id']
+    cleanup.insert(1, (admin, 'port', 'delete', port))
+    before = _snapshot(group)
+    proc = _vip(group, 'add', '10.66.0.121', '--port', group['ports'][0],
+                '--port', port, check=False)
+    assert proc.returncode != 0
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert _snapshot(group) == before
+    assert admin.json('port', 'show', port)['allowed_address_pairs'] == []
+
+
+def test_failure_part_way_is_rolled_back(group):
+    cli, ports = group['cli'], group['ports']
+    # Neutron allows 10 pairs per port by default: fill the last port.
+    fill = [a for i in range(10)
+            for a in ('--allowed-address', 'ip-address=10.66.1.%d' % i)]
+    cli.run('port', 'set', *fill, ports[2])
+    try:
+        before = _snapshot(group)
+        proc = _vip(group, 'add', '10.66.0.130', *_port_args(ports),
+                    check=False)
+        assert proc.returncode != 0
+        assert 'rolled back' in proc.stderr
+        assert 'reservation' in proc.stderr
+        assert {p: {k: v for k, v in s.items()
+                    if k not in ('revision_number', 'updated_at')}
+                for p, s in _snapshot(group).items()} == {
+            p: {k: v for k, v in s.items()
+                if k not in ('revision_number', 'updated_at')}
+            for p, s in before.items()}
+        holders = cli.json('port', 'list', '--fixed-ip',
+                           'ip-address=10.66.0.130')
+        assert holders == []
+    finally:
+        cli.run('port', 'set', '--no-allowed-address', ports[2])
