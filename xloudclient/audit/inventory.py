@@ -138,13 +138,16 @@ def _next_marker(body, key):
 
 
 def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
-             timeout=None):
+             timeout=None, filters=None, all_fields=False):
     """Every item of one resource type, following Neutron's pagination.
 
-    Returns (items, number of requests made).
+    filters: extra Neutron query filters; all_fields: every attribute, not
+    only those the audit reads. Returns (items, number of requests made).
     """
     path, key, fields = RESOURCES[resource_type]
-    params = {'fields': list(fields), 'limit': page_size}
+    params = dict(filters or {}, limit=page_size)
+    if not all_fields:
+        params['fields'] = list(fields)
     if project_id:
         params['project_id'] = project_id
     items, requests, marker = [], 0, None

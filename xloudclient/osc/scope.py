@@ -91,3 +91,22 @@ def _find_project(client_manager, auth_ref, name_or_id, domain):
             'more than one project is named %r: give its ID or '
             '--project-domain' % name_or_id)
     return Scope(project.id, project.name)
+
+
+def resolve_projects(client_manager, parsed_args):
+    """Project ids for a repeatable --project; None for --all-projects."""
+    auth_ref = client_manager.auth_ref
+    if parsed_args.all_projects:
+        resolve_scope(client_manager, parsed_args)  # admin check
+        return None
+    if not parsed_args.project:
+        if parsed_args.project_domain:
+            raise exceptions.CommandError('--project-domain needs --project')
+        return [auth_ref.project_id]
+    ids = []
+    for name in parsed_args.project:
+        found = _find_project(client_manager, auth_ref, name,
+                              parsed_args.project_domain)
+        if found.project_id not in ids:
+            ids.append(found.project_id)
+    return ids

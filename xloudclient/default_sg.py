@@ -1,0 +1,320 @@
+"""Harden projects' default security groups, with a backup and a way back.
+
+plan() reads (one list per resource type) and decides; write_backup()
+saves every rule and template entry that apply() will delete; apply()
+deletes exactly those (each delete guarded by the rule's revision);
+restore() re-creates what a backup holds and is missing.
+"""
+
+import dataclasses
+import datetime
+import json
+import os
+
+from xloudclient.audit.checks.security_groups import is_same_group_rule
+from xloudclient.audit import inventory
+from xloudclient import neutron
+
+BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
+BACKUP_VERSION = 1
+TEMPLATE_EXTENSION = 'security-groups-default-rules'
+TEMPLATES = 'default-security-group-rules'
+RULES = 'security-group-rules'
+MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
+              'port_range_max', 'remote_ip_prefix', 'remote_group_id',
+              'remote_address_group_id')
+TEMPLATE_KEYS = MATCH_KEYS + ('used_in_default_sg', 'used_in_non_default_sg')
+
+
+class HardenError(Exception):
+    """A refusal or failure, explained in one line."""
+
+
+@dataclasses.dataclass
+class ProjectPlan:
+    project_id: str
+    group: dict                 # None: the project has no default group yet
+    rules: list                 # full rule dicts to delete
+    ports_using: int = 0
+    ports_only_default: int = 0
+
+
+def is_permissive_template(entry):
+    return (entry.get('direction') == 'ingress'
+            and entry.get('remote_group_id') == 'PARENT'
+            and entry.get('protocol') in (None, '', 'any')
+            and entry.get('port_range_min') is None
+            and entry.get('port_range_max') is None
+            and not entry.get('remote_ip_prefix')
+            and entry.get('used_in_default_sg'))
+
+
+def plan(client, project_ids=None):
+    """ProjectPlans for the given projects (None: every project)."""
+    filters = {'name': 'default'}
+    if project_ids is not None:
+        filters['project_id'] = list(project_ids)
+    groups, _ = inventory.list_all(client, 'security_groups',
+                                   filters=filters)
+    rule_filters = {'direction': 'ingress'}
+    port_filters = {}
+    if project_ids is not None:
+        rule_filters['project_id'] = list(project_ids)
+        port_filters['project_id'] = list(project_ids)
+    rules, _ = inventory.list_all(client, 'security_group_rules',
+                                  filters=rule_filters, all_fields=True)
+    ports, _ = inventory.list_all(client, 'ports', filters=port_filters)
+    by_group = {}
+    for rule in rules:
+        by_group.setdefault(rule.get('security_group_id'), []).append(rule)
+    plans = {}
+    for group in groups:
+        permissive = [r for r in by_group.get(group['id'], [])
+                      if is_same_group_rule(r)]
+        using = [p for p in ports if group['id'] in
+                 (p.get('security_groups') or ())]
+        plans[group['project_id']] = ProjectPlan(
+            group['project_id'], group,
+            sorted(permissive, key=lambda r: (r['ethertype'], r['id'])),
+            len(using),
+            sum(1 for p in using if len(p['security_groups']) == 1))
+    for project_id in project_ids or ():
+        plans.setdefault(project_id, ProjectPlan(project_id, None, []))
+    return [plans[k] for k in sorted(plans)]
+
+
+def plan_templates(client):
+    """(template entries to delete, all entries); HardenError if absent."""
+    body = neutron.check_response(client.get('/extensions'),
+                                  'listing API extensions').json()
+    aliases = {e.get('alias') for e in body.get('extensions', ())}
+    if TEMPLATE_EXTENSION not in aliases:
+        raise HardenError(
+            'the cloud lacks the %s extension: there is no default '
+            'security group rule template to harden' % TEMPLATE_EXTENSION)
+    entries = neutron.list_(client, TEMPLATES, None,
+                            'listing default security group rules')
+    return [e for e in entries if is_permissive_template(e)], entries
+
+
+# --- backup -------------------------------------------------------
+
+def default_backup_path(now):
+    base = os.environ.get('XDG_STATE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.local', 'state')
+    return os.path.join(base, 'xloudclient', 'backups',
+                        'default-sg-%s.json' % now.strftime(
+                            '%Y%m%dT%H%M%S.%fZ'))
+
+
+def write_backup(path, plans, templates, now):
+    """Write the backup atomically (mode 0600); never overwrite a file."""
+    data = {
+        'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
+        'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'projects': [{'project_id': p.project_id,
+                      'security_group_id': p.group['id']}
+                     for p in plans if p.group and p.rules],
+        'rules': [r for p in plans for r in p.rules],
+        'templates': list(templates),
+    }
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        if os.path.exists(path):
+            raise HardenError('backup file %s already exists; not '
+                              'overwriting it' % path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+            f.write('\n')
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)      # fails rather than overwrite
+    except OSError as e:
+        raise HardenError('cannot write the backup %s: %s; nothing was '
+                          'deleted' % (path, e.strerror or e))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def load_backup(path):
+    """The backup's data; HardenError when it is not one of ours."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except OSError as e:
+        raise HardenError('cannot read %s: %s' % (path, e.strerror or e))
+    except ValueError as e:
+        raise HardenError('%s is not a backup (not JSON: %s)' % (path, e))
+    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
+        raise HardenError('%s is not an xloudclient default security group '
+                          'backup' % path)
+    if data.get('version') != BACKUP_VERSION:
+        raise HardenError('%s has backup version %r; this client reads '
+                          'version %d' % (path, data.get('version'),
+                                          BACKUP_VERSION))
+    rules, templates = data.get('rules'), data.get('templates')
+    if not isinstance(rules, list) or not isinstance(templates, list):
+        raise HardenError('%s is damaged: rules and templates must be '
+                          'lists' % path)
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict) or not all(
+                isinstance(rule.get(k), str) for k in
+                ('id', 'security_group_id', 'direction', 'ethertype')):
+            raise HardenError('%s is damaged: rule %d is incomplete'
+                              % (path, i + 1))
+    for i, entry in enumerate(templates):
+        if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) for k in
+                ('direction', 'ethertype')):
+            raise HardenError('%s is damaged: template entry %d is '
+                              'incomplete' % (path, i + 1))
+    return data
+
+
+# --- apply -------------------------------------------------------
+
+@dataclasses.dataclass
+class Row:
+    project_id: str
+    group_id: str
+    item: str            # rule id, or 'template:<id>'
+    ethertype: str
+    action: str
+    failed: bool = False
+
+
+def apply(client, plans, templates):
+    """Delete exactly the planned rules and template entries."""
+    rows = []
+    for p in plans:
+        if p.group is None:
+            rows.append(Row(p.project_id, '', '', '',
+                            'no default group yet'))
+            continue
+        if not p.rules:
+            rows.append(Row(p.project_id, p.group['id'], '', '',
+                            'unchanged (already hardened)'))
+            continue
+        for rule in p.rules:
+            rows.append(_delete_rule(client, p, rule))
+    for entry in templates:
+        rows.append(_delete(client, TEMPLATES, entry, '', '',
+                            'template:' + entry['id']))
+    return rows
+
+
+def _delete_rule(client, p, rule):
+    return _delete(client, RULES, rule, p.project_id, p.group['id'],
+                   rule['id'])
+
+
+def _delete(client, collection, item, project_id, group_id, label):
+    headers = {}
+    if item.get('revision_number') is not None:
+        headers['If-Match'] = 'revision_number=%d' % item['revision_number']
+    try:
+        resp = client.delete('/%s/%s' % (collection, item['id']),
+                             headers=headers)
+    except Exception as e:  # a transport failure: report, go on
+        return Row(project_id, group_id, label, item.get('ethertype', ''),
+                   'failed: %s' % e, failed=True)
+    if resp.status_code == 204:
+        action, failed = 'deleted', False
+    elif resp.status_code == 404:
+        action, failed = 'already gone', False
+    else:
+        try:
+            neutron.check_response(resp, 'deleting %s' % label)
+        except neutron.NeutronError as e:
+            action, failed = 'failed: %s' % e, True
+    return Row(project_id, group_id, label, item.get('ethertype', ''),
+               action, failed)
+
+
+# --- restore -------------------------------------------------------
+
+def _same(a, b, keys):
+    return all((a.get(k) or None) == (b.get(k) or None) for k in keys)
+
+
+def restore(client, data, dry_run=False):
+    rows = []
+    existing = {}
+    for rule in data['rules']:
+        group_id = rule['security_group_id']
+        project_id = rule.get('project_id') or ''
+        if group_id not in existing:
+            try:
+                existing[group_id] = neutron.list_(
+                    client, RULES, {'security_group_id': group_id},
+                    'listing rules of security group %s' % group_id)
+            except neutron.NeutronError as e:
+                existing[group_id] = e
+        have = existing[group_id]
+        if isinstance(have, neutron.NeutronError):
+            rows.append(Row(project_id, group_id, rule['id'],
+                            rule['ethertype'], 'failed: %s' % have, True))
+            continue
+        if any(_same(rule, r, MATCH_KEYS) for r in have):
+            rows.append(Row(project_id, group_id, rule['id'],
+                            rule['ethertype'], 'already present'))
+            continue
+        if dry_run:
+            rows.append(Row(project_id, group_id, rule['id'],
+                            rule['ethertype'], 'would restore'))
+            continue
+        body = {k: rule.get(k) for k in MATCH_KEYS + ('description',)
+                if rule.get(k) is not None}
+        body['security_group_id'] = group_id
+        if project_id:
+            body['project_id'] = project_id   # else: the caller's project
+        rows.append(_create(client, RULES, body, project_id, group_id,
+                            rule['id'], have))
+    if data['templates']:
+        try:
+            present = neutron.list_(client, TEMPLATES, None,
+                                    'listing default security group rules')
+        except neutron.NeutronError as e:
+            present = e
+        for entry in data['templates']:
+            label = 'template:%s' % entry.get('id', '?')
+            if isinstance(present, neutron.NeutronError):
+                rows.append(Row('', '', label, entry['ethertype'],
+                                'failed: %s' % present, True))
+            elif any(_same(entry, e, TEMPLATE_KEYS) for e in present):
+                rows.append(Row('', '', label, entry['ethertype'],
+                                'already present'))
+            elif dry_run:
+                rows.append(Row('', '', label, entry['ethertype'],
+                                'would restore'))
+            else:
+                body = {k: entry.get(k) for k in
+                        TEMPLATE_KEYS + ('description',)
+                        if entry.get(k) is not None}
+                rows.append(_create(client, TEMPLATES, body, '', '', label,
+                                    present))
+    return rows
+
+
+def _create(client, collection, body, project_id, group_id, label, have):
+    try:
+        created = neutron.create(client, collection, body,
+                                 'restoring %s' % label)
+    except neutron.NeutronError as e:
+        if e.status == 409:
+            return Row(project_id, group_id, label, body['ethertype'],
+                       'already present')
+        return Row(project_id, group_id, label, body['ethertype'],
+                   'failed: %s' % e, True)
+    have.append(created)
+    return Row(project_id, group_id, label, body['ethertype'],
+               'restored as %s' % created['id'])
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc)

@@ -1,0 +1,169 @@
+"""`openstack security group harden default` and `... harden restore`."""
+
+from osc_lib.command import command
+from osc_lib import exceptions
+
+COLUMNS = ('Project', 'Security Group', 'Rule', 'Ethertype', 'Action',
+           'Ports Using Group', 'Ports Only In Default')
+
+
+class _ExitStatus:
+    """A Lister that prints its rows and still exits non-zero."""
+
+    def run(self, parsed_args):
+        self._failed = False
+        code = super().run(parsed_args)
+        return code or (1 if self._failed else 0)
+
+
+class HardenDefault(_ExitStatus, command.Lister):
+    """Remove the permissive same-group rule from default security groups.
+
+    Every project's `default` group admits all traffic from its own
+    members. This deletes exactly those ingress rules (remote group = the
+    group itself, any protocol, no port range; IPv4 and IPv6) and nothing
+    else. It first shows the plan with the blast radius (ports using the
+    group, and how many have no other group), then writes a backup, then
+    deletes. `openstack security group harden restore <backup>` puts the
+    rules back.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument(
+            '--project', metavar='<project>', action='append',
+            help='Harden this project\'s default group (name or ID; '
+                 'repeatable; default: the current project)')
+        which.add_argument(
+            '--all-projects', action='store_true',
+            help='Harden every project\'s default group (admin only)')
+        parser.add_argument(
+            '--project-domain', metavar='<project-domain>',
+            help='Domain of the --project names (name or ID)')
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show the plan and change nothing')
+        parser.add_argument(
+            '--backup', metavar='<file>',
+            help='Where to write the backup (default: a new file under '
+                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        parser.add_argument(
+            '--template', action='store_true',
+            help='Also harden Neutron\'s default security group rule '
+                 'template, so projects created later get a default group '
+                 'without the permissive rule')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import inventory
+        from xloudclient import default_sg
+        from xloudclient import neutron
+        from xloudclient.osc import scope
+
+        client = self.app.client_manager.xloud
+        err = self.app.stderr
+        projects = scope.resolve_projects(self.app.client_manager,
+                                          parsed_args)
+        templates, template_note = [], None
+        try:
+            plans = default_sg.plan(client, projects)
+            if parsed_args.template:
+                try:
+                    templates, _ = default_sg.plan_templates(client)
+                except default_sg.HardenError as e:
+                    template_note = str(e)
+        except (inventory.InventoryError, neutron.NeutronError) as e:
+            raise exceptions.CommandError(str(e))
+        for p in plans:
+            if p.group is None:
+                err.write('plan: project %s has no default group yet\n'
+                          % p.project_id)
+                continue
+            err.write('plan: project %s, group %s: %d rule(s) to delete; '
+                      '%d port(s) use the group, %d of them with no other '
+                      'group\n' % (p.project_id, p.group['id'],
+                                   len(p.rules), p.ports_using,
+                                   p.ports_only_default))
+        if parsed_args.template:
+            err.write('plan: %s\n' % (template_note or
+                                      '%d template entr%s to delete' % (
+                                          len(templates),
+                                          'y' if len(templates) == 1
+                                          else 'ies')))
+        radius = {p.project_id: (p.ports_using, p.ports_only_default)
+                  for p in plans}
+        if parsed_args.dry_run:
+            rows = [default_sg.Row(p.project_id, p.group['id'], r['id'],
+                                   r['ethertype'], 'would delete')
+                    for p in plans if p.group for r in p.rules]
+            rows += [default_sg.Row('', '', 'template:' + t['id'],
+                                    t['ethertype'], 'would delete')
+                     for t in templates]
+        else:
+            todo = any(p.rules for p in plans) or templates
+            if todo:
+                now = default_sg.now_utc()
+                path = parsed_args.backup or \
+                    default_sg.default_backup_path(now)
+                try:
+                    default_sg.write_backup(path, plans, templates, now)
+                except default_sg.HardenError as e:
+                    raise exceptions.CommandError(str(e))
+                err.write('backup: %s (restore with `openstack security '
+                          'group harden restore %s`)\n' % (path, path))
+            rows = default_sg.apply(client, plans, templates)
+        failed_projects = sorted({r.project_id for r in rows if r.failed})
+        if failed_projects:
+            err.write('%d of %d projects failed: %s\n' % (
+                len(failed_projects), len(plans),
+                ', '.join(failed_projects)))
+            self._failed = True
+        if any(r.failed and not r.project_id for r in rows):
+            err.write('the default security group rule template was not '
+                      'fully hardened\n')
+            self._failed = True
+        if template_note:
+            err.write('template: %s\n' % template_note)
+            self._failed = True
+        return COLUMNS, [
+            (r.project_id, r.group_id, r.item, r.ethertype, r.action) +
+            radius.get(r.project_id, ('', '')) for r in rows]
+
+
+class RestoreDefault(_ExitStatus, command.Lister):
+    """Restore default security group rules from a harden backup.
+
+    Re-creates every rule and template entry in the backup that is not
+    already present and reports each as restored or already present. A
+    damaged or foreign file is refused before anything changes.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('backup', metavar='<backup-file>',
+                            help='A backup written by `openstack security '
+                                 'group harden default`')
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show what would be restored and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient import default_sg
+
+        try:
+            data = default_sg.load_backup(parsed_args.backup)
+        except default_sg.HardenError as e:
+            raise exceptions.CommandError(str(e))
+        rows = default_sg.restore(self.app.client_manager.xloud, data,
+                                  dry_run=parsed_args.dry_run)
+        failures = [r for r in rows if r.failed]
+        if failures:
+            self.app.stderr.write('%d of %d items failed to restore\n'
+                                  % (len(failures), len(rows)))
+            self._failed = True
+        return (('Project', 'Security Group', 'Rule', 'Ethertype',
+                 'Action'),
+                [(r.project_id, r.group_id, r.item, r.ethertype, r.action)
+                 for r in rows])
