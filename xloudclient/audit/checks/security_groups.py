@@ -106,7 +106,8 @@ def default_same_group(inventory, settings):
                     '%s: %s: its members reach each other on every port '
                     'and protocol' % (
                         _where(inventory, rule), rules.describe(rule)),
-                    _delete(rule))
+                    'openstack security group harden default --project %s'
+                    % group.get('project_id'))
 
 
 @check('sg-default-in-use', 'low',

@@ -1,0 +1,72 @@
+"""A generic in-memory Neutron REST collection store, for unit tests."""
+
+import copy
+import itertools
+
+from tests.unit.audit.fakes import FakeResponse
+
+_ids = itertools.count(1)
+
+
+class FakeCollections:
+    """GET (filters, lists as 'any of'), POST, DELETE (If-Match)."""
+
+    def __init__(self, extensions=(), **collections):
+        # collections: path name (e.g. 'security-groups') -> list of dicts
+        self.data = {k.replace('_', '-'): [dict(i) for i in v]
+                     for k, v in collections.items()}
+        self.extensions = list(extensions)
+        self.log = []
+        self.deny = set()      # (method, path prefix) -> 403
+
+    def _key(self, name):
+        return name.replace('-', '_')
+
+    def _denied(self, method, path):
+        return any(method == m and path.startswith(p) for m, p in self.deny)
+
+    def get(self, path, params=None, **kw):
+        self.log.append(('GET', path))
+        if path == '/extensions':
+            return FakeResponse(200, {'extensions': [
+                {'alias': a} for a in self.extensions]})
+        name = path.strip('/')
+        items = []
+        for item in self.data.get(name, []):
+            ok = True
+            for key, want in (params or {}).items():
+                if key in ('fields', 'limit', 'marker'):
+                    continue
+                wants = want if isinstance(want, list) else [want]
+                if item.get(key) not in wants:
+                    ok = False
+            if ok:
+                items.append(copy.deepcopy(item))
+        return FakeResponse(200, {self._key(name): items})
+
+    def post(self, path, json=None, **kw):
+        self.log.append(('POST', path))
+        name = path.strip('/')
+        if self._denied('POST', path):
+            return FakeResponse(403, {'NeutronError': {'message': 'denied'}})
+        [body] = json.values()
+        item = dict(body, id='new-%d' % next(_ids), revision_number=0)
+        self.data.setdefault(name, []).append(item)
+        return FakeResponse(201, {list(json)[0]: copy.deepcopy(item)})
+
+    def delete(self, path, headers=None, **kw):
+        self.log.append(('DELETE', path))
+        if self._denied('DELETE', path):
+            return FakeResponse(403, {'NeutronError': {'message':
+                                                       'rule:delete denied'}})
+        name, item_id = path.strip('/').rsplit('/', 1)
+        for item in self.data.get(name, []):
+            if item['id'] == item_id:
+                want = (headers or {}).get('If-Match')
+                if want and want != 'revision_number=%d' % item.get(
+                        'revision_number', 0):
+                    return FakeResponse(412, {'NeutronError': {
+                        'message': 'Constrained'}})
+                self.data[name].remove(item)
+                return FakeResponse(204, None)
+        return FakeResponse(404, {})

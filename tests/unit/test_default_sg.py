@@ -1,0 +1,194 @@
+import datetime
+import json
+import os
+import stat
+
+import pytest
+
+from tests.unit.fake_collections import FakeCollections
+from xloudclient import default_sg
+
+NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def _rule(rid, group, project, **kw):
+    base = {'id': rid, 'security_group_id': group, 'project_id': project,
+            'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': None,
+            'port_range_min': None, 'port_range_max': None,
+            'remote_ip_prefix': None, 'remote_group_id': group,
+            'remote_address_group_id': None, 'description': None,
+            'revision_number': 0}
+    base.update(kw)
+    return base
+
+
+def _cloud():
+    groups = [{'id': 'da', 'name': 'default', 'project_id': 'a'},
+              {'id': 'db', 'name': 'default', 'project_id': 'b'},
+              {'id': 'wa', 'name': 'web', 'project_id': 'a'}]
+    rules = [
+        _rule('a4', 'da', 'a'), _rule('a6', 'da', 'a', ethertype='IPv6'),
+        _rule('a-egress', 'da', 'a', direction='egress',
+              remote_group_id=None),
+        _rule('a-ssh', 'da', 'a', protocol='tcp', port_range_min=22,
+              port_range_max=22, remote_group_id=None,
+              remote_ip_prefix='10.0.0.0/8', description='admins'),
+        _rule('a-tcp-self', 'da', 'a', protocol='tcp'),
+        _rule('w-self', 'wa', 'a', remote_group_id='wa'),
+        _rule('b4', 'db', 'b'),
+    ]
+    ports = [{'id': 'p1', 'project_id': 'a', 'security_groups': ['da']},
+             {'id': 'p2', 'project_id': 'a', 'security_groups': ['da', 'wa']},
+             {'id': 'p3', 'project_id': 'a', 'security_groups': ['wa']}]
+    templates = [
+        {'id': 't-in4', 'direction': 'ingress', 'ethertype': 'IPv4',
+         'remote_group_id': 'PARENT', 'protocol': None,
+         'port_range_min': None, 'port_range_max': None,
+         'remote_ip_prefix': None, 'remote_address_group_id': None,
+         'used_in_default_sg': True, 'used_in_non_default_sg': False,
+         'description': 'Legacy'},
+        {'id': 't-eg4', 'direction': 'egress', 'ethertype': 'IPv4',
+         'remote_group_id': None, 'protocol': None, 'port_range_min': None,
+         'port_range_max': None, 'remote_ip_prefix': None,
+         'remote_address_group_id': None, 'used_in_default_sg': True,
+         'used_in_non_default_sg': True, 'description': 'Legacy'}]
+    return FakeCollections(
+        extensions=['security-groups-default-rules'],
+        security_groups=groups, security_group_rules=rules, ports=ports,
+        default_security_group_rules=templates)
+
+
+def _ids(cloud, name='security-group-rules'):
+    return sorted(i['id'] for i in cloud.data[name])
+
+
+def test_plan_picks_only_the_permissive_rules_with_blast_radius():
+    plans = {p.project_id: p for p in default_sg.plan(_cloud(), ['a'])}
+    plan = plans['a']
+    assert [r['id'] for r in plan.rules] == ['a4', 'a6']
+    assert (plan.ports_using, plan.ports_only_default) == (2, 1)
+    assert list(plans) == ['a']
+
+
+def test_plan_all_projects_and_missing_group():
+    plans = default_sg.plan(_cloud())
+    assert [p.project_id for p in plans] == ['a', 'b']
+    [missing] = default_sg.plan(_cloud(), ['zzz'])
+    assert missing.group is None and missing.rules == []
+
+
+def test_templates():
+    cloud = _cloud()
+    todo, everything = default_sg.plan_templates(cloud)
+    assert [t['id'] for t in todo] == ['t-in4']
+    cloud.extensions = []
+    with pytest.raises(default_sg.HardenError, match='lacks'):
+        default_sg.plan_templates(cloud)
+
+
+def test_apply_deletes_exactly_the_plan_then_is_unchanged(tmp_path):
+    cloud = _cloud()
+    plans = default_sg.plan(cloud, ['a'])
+    templates, _ = default_sg.plan_templates(cloud)
+    rows = default_sg.apply(cloud, plans, templates)
+    assert [(r.item, r.action) for r in rows] == [
+        ('a4', 'deleted'), ('a6', 'deleted'), ('template:t-in4', 'deleted')]
+    assert _ids(cloud) == ['a-egress', 'a-ssh', 'a-tcp-self', 'b4',
+                           'w-self']
+    assert _ids(cloud, 'default-security-group-rules') == ['t-eg4']
+    rows = default_sg.apply(cloud, default_sg.plan(cloud, ['a']), [])
+    assert [r.action for r in rows] == ['unchanged (already hardened)']
+
+
+def test_apply_reports_failures_per_project_and_goes_on():
+    cloud = _cloud()
+    cloud.deny.add(('DELETE', '/security-group-rules/a'))
+    rows = default_sg.apply(cloud, default_sg.plan(cloud), [])
+    assert [(r.project_id, r.failed) for r in rows] == [
+        ('a', True), ('a', True), ('b', False)]
+    assert 'b4' not in _ids(cloud)
+
+
+def test_concurrently_deleted_rule_is_already_gone():
+    cloud = _cloud()
+    plans = default_sg.plan(cloud, ['a'])
+    cloud.data['security-group-rules'] = [
+        r for r in cloud.data['security-group-rules'] if r['id'] != 'a4']
+    rows = default_sg.apply(cloud, plans, [])
+    assert [r.action for r in rows] == ['already gone', 'deleted']
+
+
+def test_backup_round_trip_restores_equivalent_rules(tmp_path):
+    cloud = _cloud()
+    before = {r['id']: r for r in cloud.data['security-group-rules']}
+    plans = default_sg.plan(cloud)
+    templates, _ = default_sg.plan_templates(cloud)
+    path = str(tmp_path / 'backup.json')
+    default_sg.write_backup(path, plans, templates, NOW)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    default_sg.apply(cloud, plans, templates)
+    data = default_sg.load_backup(path)
+    assert [r['id'] for r in data['rules']] == ['a4', 'a6', 'b4']
+    rows = default_sg.restore(cloud, data)
+    assert all(r.action.startswith('restored') for r in rows), rows
+    after = cloud.data['security-group-rules']
+    for rid in ('a4', 'a6', 'b4'):
+        old = before[rid]
+        assert any(all(new.get(k) == old.get(k) for k in
+                       default_sg.MATCH_KEYS + ('security_group_id',
+                                                'project_id'))
+                   for new in after), rid
+    assert len(cloud.data['default-security-group-rules']) == 2
+    assert {r.action for r in default_sg.restore(cloud, data)} == {
+        'already present'}
+
+
+def test_restore_dry_run_changes_nothing(tmp_path):
+    cloud = _cloud()
+    plans = default_sg.plan(cloud, ['a'])
+    path = str(tmp_path / 'b.json')
+    default_sg.write_backup(path, plans, [], NOW)
+    default_sg.apply(cloud, plans, [])
+    snapshot = json.dumps(cloud.data, sort_keys=True)
+    rows = default_sg.restore(cloud, default_sg.load_backup(path), True)
+    assert [r.action for r in rows] == ['would restore'] * 2
+    assert json.dumps(cloud.data, sort_keys=True) == snapshot
+
+
+def test_backup_never_overwrites(tmp_path):
+    path = tmp_path / 'b.json'
+    path.write_text('precious')
+    with pytest.raises(default_sg.HardenError, match='already exists'):
+        default_sg.write_backup(str(path), [], [], NOW)
+    assert path.read_text() == 'precious'
+
+
+def test_unwritable_backup_location(tmp_path):
+    blocker = tmp_path / 'file'
+    blocker.write_text('x')
+    with pytest.raises(default_sg.HardenError, match='nothing was deleted'):
+        default_sg.write_backup(str(blocker / 'b.json'), [], [], NOW)
+
+
+@pytest.mark.parametrize('content, message', [
+    ('not json', 'not JSON'),
+    ('[]', 'not an xloudclient'),
+    ('{"format": "something-else"}', 'not an xloudclient'),
+    (json.dumps({'format': default_sg.BACKUP_FORMAT, 'version': 9,
+                 'rules': [], 'templates': []}), 'version 9'),
+    (json.dumps({'format': default_sg.BACKUP_FORMAT, 'version': 1,
+                 'rules': {}, 'templates': []}), 'damaged'),
+    (json.dumps({'format': default_sg.BACKUP_FORMAT, 'version': 1,
+                 'rules': [{'id': 'x'}], 'templates': []}), 'rule 1'),
+])
+def test_bad_backups_refused(tmp_path, content, message):
+    path = tmp_path / 'b.json'
+    path.write_text(content)
+    with pytest.raises(default_sg.HardenError, match=message):
+        default_sg.load_backup(str(path))
+
+
+def test_default_backup_path_uses_xdg_state(monkeypatch, tmp_path):
+    monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path))
+    assert default_sg.default_backup_path(NOW).startswith(
+        str(tmp_path / 'xloudclient' / 'backups' / 'default-sg-2026'))
