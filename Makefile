@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
 .PHONY: demo test lint unit functional docs releasenotes devcloud-up \
-	devcloud-down venv clean
+	devcloud-down venv clean bench
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ demo: $(STAMP) devcloud-up
 		[ $$rc -eq 0 ] || [ $$rc -eq 3 ]
 
 lint: $(STAMP)
-	$(BIN)/flake8 xloudclient tests tools/devcloud
+	$(BIN)/flake8 xloudclient tests benchmarks tools/devcloud
 	$(BIN)/reno -q lint
 
 unit: $(STAMP)
@@ -53,6 +53,14 @@ docs: $(STAMP)
 releasenotes: $(STAMP)
 	$(BIN)/sphinx-build -W -q -b html releasenotes/source \
 		releasenotes/build/html
+
+# Seeds its own devcloud (.devcloud-bench/) and measures; see benchmarks/.
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check \
+		-r benchmarks/requirements.txt >$(VENV)/pip-bench.log 2>&1 || \
+		{ grep -v '^WARNING: Location' $(VENV)/pip-bench.log | tail; \
+		exit 1; }
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) doc/build releasenotes/build
