@@ -90,9 +90,10 @@ def openrc_env():
 
 
 def run(cmd, env, shell=False):
+    if shell:   # a pipeline fails when any command in it fails
+        cmd = ['/bin/bash', '-o', 'pipefail', '-c', cmd]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, shell=shell, capture_output=True,
-                          text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     return time.perf_counter() - start, proc
 
 

@@ -171,8 +171,14 @@ class Seeder:
             missing.append(body)
         if missing:
             self.log('seed: %d security group rules' % len(missing))
-            self._bulk('/security-group-rules', 'security_group_rules',
-                       missing)
+            # Neutron takes a bulk of rules for one group at a time.
+            by_group = {}
+            for body in missing:
+                by_group.setdefault(body['security_group_id'], []).append(
+                    body)
+            for bodies in by_group.values():
+                self._bulk('/security-group-rules', 'security_group_rules',
+                           bodies)
 
     def _routers(self, projects, n, subnets):
         public = self.net.find_network('public', ignore_missing=False)
