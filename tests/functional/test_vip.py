@@ -17,8 +17,10 @@ def group(devcloud):
     demo = CLI(os.path.join(devcloud, 'demo-openrc.sh'))
     name = 'xlv-%s' % uuid.uuid4().hex[:6]
     net = demo.json('network', 'create', name)['id']
+    # Ports get addresses below .100; the VIPs used here are above it.
     demo.run('subnet', 'create', '--network', net, '--subnet-range',
-             '10.66.0.0/24', name)
+             '10.66.0.0/24', '--allocation-pool',
+             'start=10.66.0.2,end=10.66.0.99', name)
     other = demo.json('network', 'create', name + '-other')['id']
     ports = [demo.json('port', 'create', '--network', net,
                        '%s-%d' % (name, i))['id'] for i in range(3)]
@@ -92,7 +94,26 @@ def test_add_is_idempotent_and_remove_releases(group):
     assert [r['Action'] for r in rows] == ['unchanged']
 
 
+def _reset(group):
+    """No pairs on the group's ports, no reservations on the network."""
+    cli = group['cli']
+    for port in group['ports']:
+        cli.run('port', 'set', '--no-allowed-address', port)
+    reservations = [p['ID'] for p in cli.json('port', 'list', '--network',
+                                              group['net'])
+                    if p['Name'].startswith('vip-')]
+    if reservations:
+        cli.run('port', 'delete', *reservations)
+
+
 def test_ten_concurrent_adds_all_land(group):
+    try:
+        _check_ten_concurrent_adds(group)
+    finally:
+        _reset(group)
+
+
+def _check_ten_concurrent_adds(group):
     cli, ports = group['cli'], group['ports']
     addresses = ['10.66.0.%d' % (150 + i) for i in range(10)]
     procs = [subprocess.Popen(
@@ -158,7 +179,7 @@ def test_failure_part_way_is_rolled_back(group):
     # Neutron allows 10 pairs per port by default: fill the last port.
     fill = [a for i in range(10)
             for a in ('--allowed-address', 'ip-address=10.66.1.%d' % i)]
-    cli.run('port', 'set', *fill, ports[2])
+    cli.run('port', 'set', '--no-allowed-address', *fill, ports[2])
     try:
         before = _snapshot(group)
         proc = _vip(group, 'add', '10.66.0.130', *_port_args(ports),
