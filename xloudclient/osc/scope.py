@@ -61,6 +61,12 @@ def resolve_scope(client_manager, parsed_args):
                          parsed_args.project_domain)
 
 
+def find_project(client_manager, name_or_id, domain=None):
+    """The Scope of one project by name or ID; CommandError if unknown."""
+    return _find_project(client_manager, client_manager.auth_ref,
+                         name_or_id, domain)
+
+
 def _find_project(client_manager, auth_ref, name_or_id, domain):
     own_domain = domain in (None, auth_ref.project_domain_id,
                             auth_ref.project_domain_name)

@@ -19,8 +19,8 @@ def _project_id(app, parsed_args):
     """The project to look names up in, from --project (optional)."""
     if not parsed_args.project:
         return None
-    parsed_args.all_projects = False
-    return scope.resolve_scope(app.client_manager, parsed_args).project_id
+    return scope.find_project(app.client_manager, parsed_args.project,
+                              parsed_args.project_domain).project_id
 
 
 def _add_project_option(parser):
