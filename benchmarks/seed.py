@@ -160,12 +160,14 @@ class Seeder:
             if tag in done:
                 continue
             # successive rules of one group take different shapes
-            protocol, port, remote = shapes[(i // len(groups)) % len(shapes)]
-            body = {'security_group_id': groups[i % len(groups)]['id'],
+            # Rule i always lands in group i // 10 with shape i % 10, so a
+            # group never gets a rule twice, whatever the scale.
+            protocol, port, remote = shapes[i % len(shapes)]
+            group = groups[(i // len(shapes)) % len(groups)]
+            body = {'security_group_id': group['id'],
                     'direction': 'ingress', 'ethertype': 'IPv4',
                     'protocol': protocol, 'remote_ip_prefix': remote,
-                    'description': tag,
-                    'project_id': groups[i % len(groups)]['project_id']}
+                    'description': tag, 'project_id': group['project_id']}
             if port:
                 body['port_range_min'] = body['port_range_max'] = port
             missing.append(body)
@@ -250,11 +252,13 @@ class Seeder:
 
     def _floating_ips(self, ports, routed, n):
         public = self.net.find_network('public', ignore_missing=False)
-        existing = [f for f in self._list('/floatingips', 'floatingips',
-                                          fields=['id', 'description'])
-                    if (f.get('description') or '').startswith('bench-')]
-        done = {f['description'] for f in existing}
-        candidates = [p for p in ports if p['network_id'] in routed]
+        existing = self._list('/floatingips', 'floatingips',
+                              fields=['id', 'description', 'port_id'])
+        done = {f['description'] for f in existing
+                if (f.get('description') or '').startswith('bench-')}
+        taken = {f['port_id'] for f in existing if f.get('port_id')}
+        candidates = iter([p for p in ports if p['network_id'] in routed
+                           and p['id'] not in taken])
         todo = ['bench-fip-%03d' % i for i in range(n)
                 if 'bench-fip-%03d' % i not in done]
         if todo:
@@ -263,8 +267,8 @@ class Seeder:
             i = int(tag.rsplit('-', 1)[1])
             body = {'floating_network_id': public.id, 'description': tag,
                     'project_id': ports[0]['project_id']}
-            if i % 2 and i // 2 < len(candidates):
-                port = candidates[i // 2]
+            port = next(candidates, None) if i % 2 else None
+            if port is not None:
                 body.update(port_id=port['id'],
                             project_id=port['project_id'])
             resp = self.net.post('/floatingips', json={'floatingip': body})
