@@ -45,8 +45,8 @@ AUDIT = [OPENSTACK, 'network', 'harden', 'audit', '--all-projects',
 PIPELINE = ("openstack network show {id} -f json | "
             "grep -E '\"id\"|port_security_enabled'")
 CHECKLIST = [
-    ('network list | xargs network show (1 network)',
-     "openstack network list -f value -c ID | head -1 | xargs -I{} "
+    ('network list | xargs network show (first network only)',
+     "openstack network list -f value -c ID | awk 'NR==1' | xargs -I{} "
      "openstack network show {} -f json | grep -E "
      "'\"id\"|port_security_enabled'"),
     ('security group rule list --all-projects --dst-port 22',
