@@ -189,10 +189,16 @@ def pipeline_per_network(env, sample):
 
 
 def startup(env, reps):
-    with_plugin = [run([OPENSTACK, '--version'], env)[0]
-                   for _ in range(reps)]
+    """Median `openstack --version` with and without the plugin.
+
+    The two are interleaved, so that drift in the machine's load hits both
+    alike (measured apart, the difference swung by +-100 ms).
+    """
     bare = os.path.join(BARE_VENV, 'bin', 'openstack')
-    without = [run([bare, '--version'], env)[0] for _ in range(reps)]
+    with_plugin, without = [], []
+    for _ in range(reps):
+        with_plugin.append(run([OPENSTACK, '--version'], env)[0])
+        without.append(run([bare, '--version'], env)[0])
     return median(with_plugin), median(without)
 
 
@@ -322,7 +328,7 @@ def main(argv=None):
         log('measuring at scale %.2f' % scale)
         results.append(measure_scale(conn, env, scale, args.reps,
                                      args.sample))
-    with_plugin, without = startup(env, 10)
+    with_plugin, without = startup(env, 20)
     extra = {
         'version_with_plugin_s': with_plugin,
         'version_without_plugin_s': without,
