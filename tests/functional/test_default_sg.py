@@ -133,6 +133,18 @@ def _check_harden(admin, projects, before, backup):
     assert {r['Action'] for r in rows} == {'would restore'}
 
 
+def _new_project_default_group(admin, cleanup):
+    """Create a project; its default group (as Neutron makes it now)."""
+    project = admin.json('project', 'create',
+                         'xlh-new-%s' % uuid.uuid4().hex[:6])['id']
+    cleanup.append((admin, 'project', 'delete', project))
+    [group] = [g['ID'] for g in admin.json(
+        'security', 'group', 'list', '--project', project)
+        if g['Name'] == 'default']
+    cleanup.insert(0, (admin, 'security', 'group', 'delete', group))
+    return group
+
+
 def test_template_hardens_future_projects(projects, tmp_path, cleanup):
     admin = projects['admin']
     backup = tmp_path / 'template.json'
@@ -142,13 +154,7 @@ def test_template_hardens_future_projects(projects, tmp_path, cleanup):
     rows = json.loads(proc.stdout)
     assert sum(r['Rule'].startswith('template:') for r in rows) == 2
     try:
-        fresh = admin.json('project', 'create',
-                           'xlh-new-%s' % uuid.uuid4().hex[:6])['id']
-        cleanup.append((admin, 'project', 'delete', fresh))
-        [group] = [g['ID'] for g in admin.json(
-            'security', 'group', 'list', '--project', fresh)
-            if g['Name'] == 'default']
-        cleanup.insert(0, (admin, 'security', 'group', 'delete', group))
+        group = _new_project_default_group(admin, cleanup)
         rules = _rules(admin, group)
         assert _same_group(rules, group) == []
         assert {r['direction'] for r in rules} == {'egress'}
@@ -156,13 +162,7 @@ def test_template_hardens_future_projects(projects, tmp_path, cleanup):
         restored = admin.json('security', 'group', 'harden', 'restore',
                               str(backup))
     assert all(r['Action'].startswith('restored') for r in restored)
-    later = admin.json('project', 'create',
-                       'xlh-later-%s' % uuid.uuid4().hex[:6])['id']
-    cleanup.append((admin, 'project', 'delete', later))
-    [group] = [g['ID'] for g in admin.json(
-        'security', 'group', 'list', '--project', later)
-        if g['Name'] == 'default']
-    cleanup.insert(0, (admin, 'security', 'group', 'delete', group))
+    group = _new_project_default_group(admin, cleanup)
     assert len(_same_group(_rules(admin, group), group)) == 2
 
 

@@ -3,6 +3,7 @@
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from xloudclient.osc import common
 from xloudclient.osc import scope
 
 COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
@@ -46,7 +47,7 @@ def at_or_above(findings, threshold):
                for f in findings)
 
 
-class AuditNetwork(command.Lister):
+class AuditNetwork(common.ExitStatusMixin, command.Lister):
     """Audit network security: port security, security groups and more.
 
     Reads every resource type it needs once (one paginated list each) and
@@ -136,16 +137,12 @@ class AuditNetwork(command.Lister):
             where.describe(),
             summary_line(findings, result,
                          len(result.findings) - len(findings))))
-        self._failed = at_or_above(findings, parsed_args.fail_on)
+        if at_or_above(findings, parsed_args.fail_on):
+            self.exit_status = EXIT_FINDINGS
         return COLUMNS, [_row(f) for f in findings]
 
     def _progress(self, resource_type, count):
         self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
-
-    def run(self, parsed_args):
-        self._failed = False
-        code = super().run(parsed_args)
-        return code or (EXIT_FINDINGS if self._failed else 0)
 
 
 class ListChecks(command.Lister):

@@ -3,20 +3,14 @@
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from xloudclient.osc import common
+from xloudclient.osc import scope
+
 COLUMNS = ('Project', 'Security Group', 'Rule', 'Ethertype', 'Action',
            'Ports Using Group', 'Ports Only In Default')
 
 
-class _ExitStatus:
-    """A Lister that prints its rows and still exits non-zero."""
-
-    def run(self, parsed_args):
-        self._failed = False
-        code = super().run(parsed_args)
-        return code or (1 if self._failed else 0)
-
-
-class HardenDefault(_ExitStatus, command.Lister):
+class HardenDefault(common.ExitStatusMixin, command.Lister):
     """Remove the permissive same-group rule from default security groups.
 
     Every project's `default` group admits all traffic from its own
@@ -30,20 +24,9 @@ class HardenDefault(_ExitStatus, command.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        which = parser.add_mutually_exclusive_group()
-        which.add_argument(
-            '--project', metavar='<project>', action='append',
-            help='Harden this project\'s default group (name or ID; '
-                 'repeatable; default: the current project)')
-        which.add_argument(
-            '--all-projects', action='store_true',
-            help='Harden every project\'s default group (admin only)')
-        parser.add_argument(
-            '--project-domain', metavar='<project-domain>',
-            help='Domain of the --project names (name or ID)')
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Show the plan and change nothing')
+        scope.add_scope_options(parser, verb='Harden the default group of',
+                                repeatable=True)
+        common.add_dry_run_option(parser, 'Show the plan and change nothing')
         parser.add_argument(
             '--backup', metavar='<file>',
             help='Where to write the backup (default: a new file under '
@@ -59,7 +42,6 @@ class HardenDefault(_ExitStatus, command.Lister):
         from xloudclient.audit import inventory
         from xloudclient import default_sg
         from xloudclient import neutron
-        from xloudclient.osc import scope
 
         client = self.app.client_manager.xloud
         err = self.app.stderr
@@ -118,20 +100,20 @@ class HardenDefault(_ExitStatus, command.Lister):
             err.write('%d of %d projects failed: %s\n' % (
                 len(failed_projects), len(plans),
                 ', '.join(failed_projects)))
-            self._failed = True
+            self.exit_status = 1
         if any(r.failed and not r.project_id for r in rows):
             err.write('the default security group rule template was not '
                       'fully hardened\n')
-            self._failed = True
+            self.exit_status = 1
         if template_note:
             err.write('template: %s\n' % template_note)
-            self._failed = True
+            self.exit_status = 1
         return COLUMNS, [
             (r.project_id, r.group_id, r.item, r.ethertype, r.action) +
             radius.get(r.project_id, ('', '')) for r in rows]
 
 
-class RestoreDefault(_ExitStatus, command.Lister):
+class RestoreDefault(common.ExitStatusMixin, command.Lister):
     """Restore default security group rules from a harden backup.
 
     Re-creates every rule and template entry in the backup that is not
@@ -144,9 +126,8 @@ class RestoreDefault(_ExitStatus, command.Lister):
         parser.add_argument('backup', metavar='<backup-file>',
                             help='A backup written by `openstack security '
                                  'group harden default`')
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Show what would be restored and change nothing')
+        common.add_dry_run_option(
+            parser, 'Show what would be restored and change nothing')
         return parser
 
     def take_action(self, parsed_args):
@@ -162,7 +143,7 @@ class RestoreDefault(_ExitStatus, command.Lister):
         if failures:
             self.app.stderr.write('%d of %d items failed to restore\n'
                                   % (len(failures), len(rows)))
-            self._failed = True
+            self.exit_status = 1
         return (('Project', 'Security Group', 'Rule', 'Ethertype',
                  'Action'),
                 [(r.project_id, r.group_id, r.item, r.ethertype, r.action)

@@ -4,6 +4,7 @@ from osc_lib.cli import format_columns
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from xloudclient.osc import common
 from xloudclient.osc import scope
 
 
@@ -67,9 +68,7 @@ class DisablePortSecurity(command.ShowOne):
             '--renew', action='store_true',
             help='Update the reason and review date of an existing '
                  'exception')
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Show what would change and change nothing')
+        common.add_dry_run_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -121,9 +120,7 @@ class EnablePortSecurity(command.ShowOne):
             action='append', dest='security_groups',
             help='Security group to apply instead of the recorded ones '
                  '(name or ID, in the port\'s project; repeat for more)')
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Show what would change and change nothing')
+        common.add_dry_run_option(parser)
         return parser
 
     def take_action(self, parsed_args):

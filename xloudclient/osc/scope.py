@@ -22,12 +22,13 @@ class Scope:
         return 'project %s (%s)' % (self.project_name, self.project_id)
 
 
-def add_scope_options(parser, verb='Audit'):
+def add_scope_options(parser, verb='Audit', repeatable=False):
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         '--project', metavar='<project>',
-        help='%s this project (name or ID) instead of the current one'
-             % verb)
+        action='append' if repeatable else 'store',
+        help='%s this project (name or ID) instead of the current one%s'
+             % (verb, '; repeatable' if repeatable else ''))
     group.add_argument(
         '--all-projects', action='store_true',
         help='%s every project (admin only)' % verb)

@@ -4,6 +4,7 @@ from osc_lib.cli import format_columns
 from osc_lib.command import command
 from osc_lib import exceptions
 
+from xloudclient.osc import common
 from xloudclient.osc import scope
 
 ROW_COLUMNS = ('Port', 'Name', 'Action', 'Retries')
@@ -69,9 +70,8 @@ class AddVip(command.Lister):
             help='Accept a prefix (CIDR) instead of a host address (never '
                  '/0); a prefix is not reserved')
         _add_project_option(parser)
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Validate and show what would change; change nothing')
+        common.add_dry_run_option(
+            parser, 'Validate and show what would change; change nothing')
         return parser
 
     def take_action(self, parsed_args):
@@ -122,9 +122,7 @@ class RemoveVip(command.Lister):
             '--release', action='store_true',
             help='Also delete the reservation port holding the address')
         _add_project_option(parser)
-        parser.add_argument(
-            '--dry-run', action='store_true',
-            help='Show what would change; change nothing')
+        common.add_dry_run_option(parser)
         return parser
 
     def take_action(self, parsed_args):
