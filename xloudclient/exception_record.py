@@ -9,24 +9,39 @@ atomically (Neutron tags are added and deleted one at a time)::
 (one line; shown folded). Fields are space separated ``key=value`` in that
 order; ``reason`` comes last and runs to the end of the tag. ``granted`` is
 the UTC time of the grant plus a random suffix, so every record string is
-unique. ``sg`` lists the security groups the port had (UUIDs without
-dashes; empty when unknown). ``by`` and ``reason`` are percent-encoded for
-``%``, ``/``, and anything outside printable ASCII, because Neutron's
-single-tag API takes the tag in the URL path. A tag is at most 255
-characters.
+unique and records have one total order (granted, then suffix). ``sg``
+lists the security groups the port had (UUIDs without dashes; empty when
+unknown). ``by`` and ``reason`` are percent-encoded for ``%``, ``/``,
+anything outside printable ASCII and, in ``by``, the space, because
+Neutron's single-tag API takes the tag in the URL path. A tag is at most
+255 characters.
+
+A record is written twice: first *pending* (prefix ``xloud-psx:p1``),
+before port security is turned off, then *confirmed* (``xloud-psx:v1``)
+by the run that turned it off. Only a confirmed record documents a port
+whose port security is off; a pending one is what a run in progress, or
+one that was interrupted, left behind.
 """
 
 import dataclasses
 import datetime
 import re
 import secrets
+import unicodedata
 import urllib.parse
 
-PREFIX = 'xloud-psx:v1 '
+FAMILY = 'xloud-psx:'
+PREFIX = FAMILY + 'v1 '
+PENDING_PREFIX = FAMILY + 'p1 '
 MAX_TAG_LEN = 255
 _SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) not in '%/')
+_SAFE_BY = _SAFE.replace(' ', '')
+# Control, format (bidi overrides, zero-width), line and paragraph
+# separators, unassigned and private-use characters: never in a reason.
+_BAD_CATEGORIES = {'Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp'}
 _PATTERN = re.compile(
-    r'^xloud-psx:v1 review=(?P<review>\d{4}-\d{2}-\d{2}) '
+    r'^xloud-psx:(?P<kind>v1|p1) '
+    r'review=(?P<review>\d{4}-\d{2}-\d{2}) '
     r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
     r'by=(?P<by>\S*) sg=(?P<sg>[0-9a-fA-F,-]*) reason=(?P<reason>.+)$')
 _TIME = '%Y%m%dT%H%M%SZ'
@@ -36,8 +51,8 @@ class RecordError(ValueError):
     """The record cannot be stored (too long, bad text)."""
 
 
-def _encode(text):
-    return urllib.parse.quote(text, safe=_SAFE)
+def _encode(text, safe=_SAFE):
+    return urllib.parse.quote(text, safe=safe)
 
 
 def _compact(uuid):
@@ -61,6 +76,16 @@ class Record:
     reason: str
     nonce: str = ''
     tag: str = ''
+    pending: bool = False
+
+    @property
+    def order(self):
+        """The total order of records: later grants sort higher."""
+        return (self.granted, self.nonce, self.tag)
+
+    def confirmed_tag(self):
+        return PREFIX + self.tag[len(PENDING_PREFIX):] if self.pending \
+            else self.tag
 
     def days_left(self, today):
         """Days until review (negative: overdue by that many days)."""
@@ -75,21 +100,23 @@ def validate_reason(reason):
     text = (reason or '').strip()
     if not text:
         raise RecordError('the reason must not be empty')
-    if any(ord(c) < 0x20 or ord(c) == 0x7f for c in text):
-        raise RecordError('the reason must be one line of text '
-                          '(no newlines or control characters)')
+    bad = [c for c in text if unicodedata.category(c) in _BAD_CATEGORIES]
+    if bad:
+        raise RecordError('the reason must be one line of plain text (it '
+                          'contains U+%04X, a control, format or line '
+                          'separator character)' % ord(bad[0]))
     return text
 
 
 def make_tag(review_by, granted, granted_by, security_groups, reason,
-             nonce=None):
+             nonce=None, pending=False):
     """The tag string for a new record; RecordError if it does not fit."""
     reason = validate_reason(reason)
     nonce = nonce or secrets.token_hex(2)
     head = '%sreview=%s granted=%s-%s by=%s sg=%s reason=' % (
-        PREFIX, review_by.isoformat(),
+        PENDING_PREFIX if pending else PREFIX, review_by.isoformat(),
         granted.astimezone(datetime.timezone.utc).strftime(_TIME), nonce,
-        _encode(granted_by or ''),
+        _encode(granted_by or '', _SAFE_BY),
         ','.join(_compact(sg) for sg in security_groups))
     body = _encode(reason)
     if len(head) + len(body) > MAX_TAG_LEN:
@@ -104,7 +131,7 @@ def make_tag(review_by, granted, granted_by, security_groups, reason,
 def parse_tag(tag):
     """The Record in tag, None if tag is not a record, RecordError if it
     claims to be one but is malformed."""
-    if not tag.startswith(PREFIX):
+    if not is_record_tag(tag):
         return None
     match = _PATTERN.match(tag)
     if not match:
@@ -117,11 +144,15 @@ def parse_tag(tag):
         raise RecordError('malformed date in exception record: %r' % tag)
     sgs = tuple(_expand(s) for s in match['sg'].split(',') if s)
     return Record(review, granted, urllib.parse.unquote(match['by']), sgs,
-                  urllib.parse.unquote(match['reason']), match['nonce'], tag)
+                  urllib.parse.unquote(match['reason']), match['nonce'], tag,
+                  match['kind'] == 'p1')
 
 
 def records_in(tags):
-    """(valid records newest first, malformed record tags) among tags."""
+    """(valid records newest first, malformed record tags) among tags.
+
+    Pending and confirmed records alike; see Record.pending.
+    """
     records, malformed = [], []
     for tag in tags or ():
         try:
@@ -131,9 +162,14 @@ def records_in(tags):
             continue
         if record is not None:
             records.append(record)
-    records.sort(key=lambda r: (r.granted, r.nonce), reverse=True)
+    records.sort(key=lambda r: r.order, reverse=True)
     return records, malformed
 
 
+def documenting(tags):
+    """The newest confirmed record among tags, or None."""
+    return next((r for r in records_in(tags)[0] if not r.pending), None)
+
+
 def is_record_tag(tag):
-    return tag.startswith(PREFIX)
+    return tag.startswith(FAMILY)

@@ -1,18 +1,29 @@
 """Disable and re-enable port security with a documented exception record.
 
-Each command seeks its goal state in a loop of "read the port, take the
-next step, read again". Port updates are guarded by the port's revision
-(If-Match); tags are added and removed one at a time and only ever the
-exact record tags this run created or observed before its guarded update.
-The orders are chosen so that no interruption or race leaves port security
-off without a record:
+Tags cannot be written under a revision guard (Neutron answers 500 to
+If-Match on its tag API), so the record protocol is built so that every
+interleaving of runs, and every interruption, leaves a port whose port
+security is off documented by a confirmed record, or named as unconfirmed:
 
-* disable: add our record tag, then turn port security off (guarded), then
-  drop older records;
-* enable: turn port security on (guarded), then drop the records seen.
+* disable: add a *pending* record tag; turn port security off with a
+  revision-guarded update; only the run whose update turned it off (or a
+  --renew, or a run documenting a port already off) adds the *confirmed*
+  record, then removes its pending tag and confirmed records older than
+  its own. A run that finds port security turned off by a concurrent
+  disable steps back, removing only its own pending tag;
+* enable: turn port security on (guarded), then remove the records seen
+  before that update, except pending ones of runs still in progress: a
+  pending record is removed only by its own run (or, once older than any
+  run lasts, by anyone).
 
-The worst an interrupted run leaves is a stale record on a port whose port
-security is on, which has no effect and which the next run cleans up.
+No run removes its own confirmed record unless it reads port security on
+(a concurrent enable won); others' confirmed records are only removed in
+favour of one's own newer one while it is on the port, or by an enable
+after it turned port security on. So whoever turns port security off
+leaves a confirmed record that survives. Two renewals racing may both
+stay; the newest documents. A pending record never documents anything: on
+a port whose security is off it shows as "unconfirmed", on an enabled port
+as "stale"; both are cleaned by the next enable or disable.
 """
 
 import dataclasses
@@ -23,7 +34,9 @@ from xloudclient import neutron
 
 DEFAULT_REVIEW_DAYS = 90
 MAX_REVIEW_DAYS = 366
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 12
+MAX_ERRORS = 3         # errors (5xx, resets, timeouts) one run absorbs
+PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PORTS = 'ports'
 
 
@@ -71,6 +84,16 @@ def _records(port):
     return rec.records_in(port.get('tags'))
 
 
+def documenting_record(port):
+    """The confirmed record documenting a port (newest), or None."""
+    return rec.documenting(port.get('tags'))
+
+
+def _abandoned(record, now):
+    """A pending record too old to belong to a run still in progress."""
+    return record.pending and now - record.granted > PENDING_MAX_AGE
+
+
 def _require_port_security_attr(port):
     if 'port_security_enabled' not in port:
         raise PortSecurityError(
@@ -85,6 +108,17 @@ def _pairs_text(port):
         for p in port.get('allowed_address_pairs') or ())
 
 
+def _groups_to_record(port):
+    """The security groups to write into a new record."""
+    if port['port_security_enabled']:
+        return list(port.get('security_groups') or [])
+    records = _records(port)[0]
+    confirmed = [r for r in records if not r.pending]
+    for record in confirmed + records:
+        return list(record.security_groups)
+    return []
+
+
 def disable(client, port_id, reason, review_by, granted_by, renew=False,
             dry_run=False, now=None, max_attempts=MAX_ATTEMPTS):
     """Disable port security on a port and record the exception."""
@@ -97,88 +131,230 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
             'port %s has allowed address pairs (%s); Neutron refuses to '
             'disable port security while it has them: remove them first'
             % (port['id'], _pairs_text(port)))
-    records, _ = _records(port)
-    if records and not port['port_security_enabled'] and not renew:
-        raise PortSecurityError(_exists_message(port, records[0]))
-
-    def memo(port, records):
-        if port['port_security_enabled']:
-            return list(port.get('security_groups') or [])
-        if records:
-            return list(records[0].security_groups)
-        return list(port.get('security_groups') or [])
+    documented = (None if port['port_security_enabled']
+                  else documenting_record(port))
+    if documented and not renew:
+        raise PortSecurityError(_exists_message(port, documented))
 
     def new_tag(sgs):
-        return rec.make_tag(review_by, now, granted_by, sgs, reason)
+        return rec.make_tag(review_by, now, granted_by, sgs, reason,
+                            pending=True)
 
+    # Records have one order (granted, nonce); a new one must come after
+    # every record already on the port, whatever the clock says.
+    latest = max((r.granted for r in _records(port)[0]), default=now)
+    if latest >= now:
+        now = latest + datetime.timedelta(seconds=1)
     # Fails here, before any change, when the reason does not fit.
-    planned = rec.parse_tag(new_tag(memo(port, records)))
+    planned = rec.parse_tag(new_tag(_groups_to_record(port)))
     outcome = Outcome(port, changed=not dry_run, record=planned,
-                      removed_records=[r for r in records],
+                      removed_records=[r for r in _records(port)[0]
+                                       if not r.pending],
                       security_groups_before=list(
                           port.get('security_groups') or []))
-    if not port['port_security_enabled'] and not records:
+    if not port['port_security_enabled'] and not planned.security_groups:
         outcome.notes.append(
             'port security was already disabled without a record; the '
             'security groups it had before are unknown')
     if dry_run:
         return outcome
+    run = _DisableRun(client, port_id, new_tag, renew, now, outcome)
+    return run.go(max_attempts)
 
-    own = None
-    try:
-        for _ in range(max_attempts):
-            port = neutron.get(client, PORTS, port_id)
-            records, malformed = _records(port)
-            ps_on = port['port_security_enabled']
-            foreign = [r for r in records if r.tag != own]
-            if not ps_on and foreign and not renew:
-                raise PortSecurityError(_exists_message(port, foreign[0]) +
-                                        ' (granted by a concurrent change)')
-            sgs = memo(port, foreign)
-            if own is None or (ps_on and sorted(
-                    rec.parse_tag(own).security_groups) != sorted(sgs)):
-                fresh = new_tag(sgs)
-                neutron.add_tag(client, PORTS, port_id, fresh)
-                if own:
-                    neutron.remove_tag(client, PORTS, port_id, own)
-                own = fresh
-                continue
-            if own not in port.get('tags', ()):
-                own = None  # removed by a concurrent enable: start over
-                continue
-            if ps_on or port.get('security_groups'):
+
+class _DisableRun:
+    """One disable: the state it keeps between reads of the port."""
+
+    def __init__(self, client, port_id, new_tag, renew, now, outcome):
+        self.client, self.port_id = client, port_id
+        self.new_tag, self.renew, self.now = new_tag, renew, now
+        self.outcome = outcome
+        self.pending = None      # our pending tag, once added
+        self.confirmed = None    # our confirmed tag, once added
+        self.turned = False      # our guarded update turned it off
+        self.uncertain = False   # an update whose fate we do not know
+        # documenting a port that was already off without a record
+        self.documenting = not outcome.port['port_security_enabled']
+
+    def go(self, max_attempts):
+        errors = []
+        try:
+            for _ in range(max_attempts):
                 try:
-                    neutron.update(client, PORTS, port_id,
-                                   port['revision_number'],
-                                   {'port_security_enabled': False,
-                                    'security_groups': []})
-                except neutron.RevisionConflict:
-                    outcome.conflicts += 1
-                continue
-            for tag in [r.tag for r in foreign] + malformed:
-                neutron.remove_tag(client, PORTS, port_id, tag)
-            outcome.port = neutron.get(client, PORTS, port_id)
-            outcome.record = rec.parse_tag(own)
-            outcome.removed_records = foreign
-            own = None  # done: the record stays
-            return outcome
-        raise PortSecurityError(
-            'gave up after %d attempts: port %s kept changing; nothing '
-            'was changed' % (max_attempts, port_id))
-    finally:
-        if own is not None:
-            _drop_own_if_unused(client, port_id, own)
+                    port = neutron.get(self.client, PORTS, self.port_id)
+                    if self.step(port):
+                        return self.outcome
+                except (PortSecurityError, rec.RecordError):
+                    raise
+                except Exception as e:     # 5xx, reset, timeout, bad body
+                    if _is_refusal(e):
+                        raise PortSecurityError(_one_line(e))
+                    errors.append(e)
+                    if len(errors) >= MAX_ERRORS:
+                        raise PortSecurityError(
+                            'port %s: %s' % (self.port_id, _one_line(e)))
+            raise PortSecurityError(
+                'gave up after %d attempts: port %s kept changing%s'
+                % (max_attempts, self.port_id, '; last error: %s'
+                   % _one_line(errors[-1]) if errors else ''))
+        except (PortSecurityError, rec.RecordError) as e:
+            left = self._clean_up()
+            if left:
+                raise PortSecurityError('%s; %s' % (e, left))
+            raise
+
+    def step(self, port):
+        """One move towards the goal, from a fresh read; True when done."""
+        tags = port.get('tags') or []
+        if self.confirmed:
+            return self._finish(port)
+        mine = bool(self.pending) and self.pending in tags
+        if port['port_security_enabled']:
+            self.turned = self.uncertain = False
+            return self._turn_off(port, tags, mine)
+        if not mine:
+            # Our pending record was removed (a concurrent enable): what
+            # is off now was not turned off by us.
+            self.turned = self.uncertain = False
+        if not (self.turned or self.uncertain or self.renew):
+            refusal = self._refusal(port)
+            if refusal:
+                raise PortSecurityError(refusal)
+        if not mine:
+            self._add_pending(port, tags)
+            return False
+        # Port security is off and it is ours to document: confirm.
+        confirmed = rec.parse_tag(self.pending).confirmed_tag()
+        neutron.add_tag(self.client, PORTS, self.port_id, confirmed)
+        self.confirmed = confirmed
+        return False
+
+    def _refusal(self, port):
+        """Why a run that did not turn port security off steps back."""
+        others = [r for r in _records(port)[0] if r.tag != self.pending]
+        other = next((r for r in others if not r.pending), None)
+        if other:
+            return (_exists_message(port, other) +
+                    ' (granted by a concurrent change)')
+        mine = rec.parse_tag(self.pending) if self.pending else None
+        busy = [r for r in others if not _abandoned(r, self.now) and (
+            not self.documenting or mine is None or r.order < mine.order)]
+        if busy:
+            return ('port %s had its port security disabled by a '
+                    'concurrent change that is still recording its '
+                    'exception; nothing was changed (if no other run is in '
+                    'progress, give --renew)' % self.port_id)
+        return None
+
+    def _add_pending(self, port, tags):
+        fresh = self.new_tag(_groups_to_record(port))
+        neutron.add_tag(self.client, PORTS, self.port_id, fresh)
+        old, self.pending = self.pending, fresh
+        if old and old in tags:
+            neutron.remove_tag(self.client, PORTS, self.port_id, old)
+
+    def _turn_off(self, port, tags, mine):
+        groups = sorted(port.get('security_groups') or [])
+        if not mine or sorted(rec.parse_tag(
+                self.pending).security_groups) != groups:
+            self._add_pending(port, tags)
+            return False
+        try:
+            neutron.update(self.client, PORTS, self.port_id,
+                           port['revision_number'],
+                           {'port_security_enabled': False,
+                            'security_groups': []})
+            self.turned = True
+        except neutron.RevisionConflict:
+            self.outcome.conflicts += 1
+        except Exception:
+            self.uncertain = True       # did it land? the next read says
+            raise
+        return False
+
+    def _finish(self, port):
+        tags = port.get('tags') or []
+        mine = rec.parse_tag(self.confirmed)
+        if port['port_security_enabled']:
+            # A concurrent enable won after we turned it off: our record
+            # is stale, and its removal is ours to do.
+            self._remove([self.confirmed, self.pending], tags)
+            self.confirmed = self.pending = None
+            raise PortSecurityError(
+                'port %s had its port security enabled again by a '
+                'concurrent change; no exception is recorded'
+                % self.port_id)
+        if self.confirmed not in tags:
+            # Removed by an enable that ran after we turned it off; what
+            # is off now is someone else's doing: start over.
+            self.confirmed = None
+            self.turned = self.uncertain = False
+            return False
+        records, malformed = _records(port)
+        # Older records, and pending ones of runs that started before
+        # ours (they document nothing; their runs step back).
+        older = [r for r in records if r.tag not in (
+            self.confirmed, self.pending) and (
+            r.order < mine.order or _abandoned(r, self.now))]
+        # Never our own: its removal in favour of a newer record races
+        # with that record's owner removing it (see the module docstring).
+        self._remove([self.pending] + [r.tag for r in older] + malformed,
+                     tags)
+        self.pending = None
+        self.outcome.port = neutron.get(self.client, PORTS, self.port_id)
+        self.outcome.record = documenting_record(self.outcome.port)
+        self.outcome.removed_records = [r for r in older if not r.pending]
+        if self.outcome.record is None or \
+                self.outcome.record.tag != self.confirmed:
+            self.outcome.notes.append(
+                'a concurrent change recorded a newer exception')
+        self.confirmed = None    # done: the record stays
+        return True
+
+    def _remove(self, candidates, tags):
+        for tag in candidates:
+            if tag and tag in tags:
+                neutron.remove_tag(self.client, PORTS, self.port_id, tag)
+
+    def _clean_up(self):
+        """On failure: remove our pending tag (it documents nothing) and,
+        if port security is on, our confirmed one. Returns what is left,
+        in words, or ''."""
+        if not (self.pending or self.confirmed):
+            return ''
+        try:
+            port = neutron.get(self.client, PORTS, self.port_id)
+            drop = [self.pending]
+            if port['port_security_enabled']:
+                drop.append(self.confirmed)
+            self._remove(drop, port.get('tags') or [])
+            port = neutron.get(self.client, PORTS, self.port_id)
+        except Exception as e:
+            return ('could not check what is left (%s): run `openstack '
+                    'port security exception list` and finish with '
+                    '`openstack port security disable %s --renew` or '
+                    '`openstack port security enable %s`'
+                    % (_one_line(e), self.port_id, self.port_id))
+        if not port['port_security_enabled'] and \
+                documenting_record(port) is None:
+            return ('port security is OFF on port %s and its exception is '
+                    'unconfirmed: finish with `openstack port security '
+                    'disable %s --renew --reason ...` or undo with '
+                    '`openstack port security enable %s`'
+                    % (self.port_id, self.port_id, self.port_id))
+        return ''
 
 
-def _drop_own_if_unused(client, port_id, own):
-    """On failure, remove our record unless it alone documents the port."""
-    try:
-        port = neutron.get(client, PORTS, port_id)
-        others = [r for r in _records(port)[0] if r.tag != own]
-        if port['port_security_enabled'] or others:
-            neutron.remove_tag(client, PORTS, port_id, own)
-    except neutron.NeutronError:
-        pass
+def _is_refusal(error):
+    """A Neutron answer that retrying will not change (4xx but 409/412)."""
+    status = getattr(error, 'status', None)
+    return isinstance(status, int) and 400 <= status < 500 and \
+        status not in (408, 409, 412, 429)
+
+
+def _one_line(error, limit=200):
+    text = ' '.join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 def _exists_message(port, record):
@@ -208,69 +384,125 @@ def enable(client, port_id, security_groups=None, dry_run=False,
     _require_port_security_attr(port)
     outcome = Outcome(port, changed=False, security_groups_before=list(
         port.get('security_groups') or []))
-
-    def target(port, records):
-        if security_groups:
-            return list(security_groups), None
-        if records and records[0].security_groups:
-            return list(records[0].security_groups), None
-        if records:
-            note = ('the exception record lists no security groups; using '
-                    "the project's default group")
-        else:
-            note = ("no exception record on the port; using the project's "
-                    'default security group')
-        return [default_security_group(client, port['project_id'])], note
-
+    if dry_run:
+        return _preview_enable(client, port, security_groups, outcome)
+    errors, tried = [], False
     for _ in range(max_attempts):
-        port = neutron.get(client, PORTS, port_id)
-        records, malformed = _records(port)
-        seen = [r.tag for r in records] + malformed
-        if port['port_security_enabled']:
-            if not seen:
+        try:
+            port = neutron.get(client, PORTS, port_id)
+            records, malformed = _records(port)
+            # A young pending record belongs to a disable in progress: only
+            # that run removes it (or anyone, once it is abandoned).
+            now = datetime.datetime.now(datetime.timezone.utc)
+            in_progress = [r for r in records
+                           if r.pending and not _abandoned(r, now)]
+            records = [r for r in records if r not in in_progress]
+            seen = [r.tag for r in records] + malformed
+            if not port['port_security_enabled']:
+                sgs, note = _enable_target(client, port, security_groups)
+                outcome.notes = [note] if note else []
+                tried = True
+                try:
+                    neutron.update(client, PORTS, port_id,
+                                   port['revision_number'],
+                                   {'port_security_enabled': True,
+                                    'security_groups': sgs})
+                except neutron.RevisionConflict:
+                    outcome.conflicts += 1
+                    continue
+            elif not seen:
                 outcome.port = port
-                outcome.notes.append('port security is already enabled; '
-                                     'nothing to do')
+                if not tried:
+                    outcome.notes.append('port security is already '
+                                         'enabled; nothing to do')
+                outcome.notes += _in_progress_note(in_progress)
                 return outcome
-            outcome.notes.append('port security was already enabled; '
-                                 'removing the stale exception record')
-        else:
-            sgs, note = target(port, records)
-            if note:
-                outcome.notes.append(note)
-            if dry_run:
-                outcome.removed_records = records
-                outcome.port = dict(port, port_security_enabled=True,
-                                    security_groups=sgs)
-                return outcome
-            try:
-                neutron.update(client, PORTS, port_id,
-                               port['revision_number'],
-                               {'port_security_enabled': True,
-                                'security_groups': sgs})
-            except neutron.RevisionConflict:
-                outcome.conflicts += 1
-                outcome.notes = []
-                continue
-        if dry_run:
-            outcome.removed_records = records
-            return outcome
-        # Only the tags seen before our guarded update: a record written
-        # by a concurrent disable after it is not ours to remove.
-        for tag in seen:
-            neutron.remove_tag(client, PORTS, port_id, tag)
-        outcome.changed = True
-        outcome.removed_records = records
-        outcome.port = neutron.get(client, PORTS, port_id)
+            elif not tried:
+                outcome.notes.append('port security was already enabled; '
+                                     'removing the stale exception record')
+            outcome.changed = True
+            # Only the tags seen before our guarded update: a record
+            # written by a concurrent disable after it is not ours.
+            for tag in seen:
+                neutron.remove_tag(client, PORTS, port_id, tag)
+            outcome.removed_records = outcome.removed_records or records
+            outcome.port = neutron.get(client, PORTS, port_id)
+        except PortSecurityError:
+            raise
+        except Exception as e:            # 5xx, reset, timeout, bad body
+            if _is_refusal(e):
+                raise PortSecurityError(_one_line(e))
+            errors.append(e)
+            if len(errors) >= MAX_ERRORS:
+                raise PortSecurityError(_enable_left(client, port_id, e))
+            continue
         if not outcome.port['port_security_enabled']:
             raise PortSecurityError(
                 'port %s had its port security disabled again by a '
                 'concurrent change; it is documented by that change'
                 % port_id)
+        outcome.notes += _in_progress_note(in_progress)
         return outcome
     raise PortSecurityError(
-        'gave up after %d attempts: port %s kept changing; nothing was '
-        'changed' % (max_attempts, port_id))
+        'gave up after %d attempts: port %s kept changing; run the command '
+        'again' % (max_attempts, port_id))
+
+
+def _in_progress_note(pending):
+    if not pending:
+        return []
+    return ['a port security disable is in progress on this port (pending '
+            'record by %s)' % ', '.join(r.granted_by or '?' for r in pending)]
+
+
+def _enable_target(client, port, security_groups):
+    """(security groups to apply, a note or None)."""
+    if security_groups:
+        return list(security_groups), None
+    records = _records(port)[0]
+    record = documenting_record(port) or (records[0] if records else None)
+    if record and record.security_groups:
+        return list(record.security_groups), None
+    if record:
+        note = ('the exception record lists no security groups; using '
+                "the project's default group")
+    else:
+        note = ("no exception record on the port; using the project's "
+                'default security group')
+    return [default_security_group(client, port['project_id'])], note
+
+
+def _preview_enable(client, port, security_groups, outcome):
+    records = _records(port)[0]
+    outcome.removed_records = records
+    if port['port_security_enabled']:
+        outcome.notes.append(
+            'port security is already enabled; %s' % (
+                'the stale exception record would be removed' if records
+                else 'nothing to do'))
+        return outcome
+    sgs, note = _enable_target(client, port, security_groups)
+    if note:
+        outcome.notes.append(note)
+    outcome.port = dict(port, port_security_enabled=True,
+                        security_groups=sgs)
+    return outcome
+
+
+def _enable_left(client, port_id, error):
+    """The failure, with what the port is left as."""
+    try:
+        port = neutron.get(client, PORTS, port_id)
+    except Exception:
+        return ('port %s: %s; its state is unknown: check it with '
+                '`openstack port show %s` and run the command again'
+                % (port_id, _one_line(error), port_id))
+    if port['port_security_enabled']:
+        return ('port %s: %s; port security is ON, a stale exception record '
+                'may be left: run the command again to remove it'
+                % (port_id, _one_line(error)))
+    return ('port %s: %s; nothing was changed: port security is still off'
+            % (port_id, _one_line(error)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,17 +513,28 @@ class ExceptionRow:
 
 
 def exception_rows(ports, today, overdue_only=False):
-    """Every port with port security disabled, with its record status."""
+    """Ports with port security off, and ports with a stale record.
+
+    Status: documented, overdue, unconfirmed (only a pending record: a
+    disable that did not finish), invalid record, undocumented, or stale
+    (a record on a port whose port security is on).
+    """
     rows = []
     for port in ports:
-        if port.get('port_security_enabled') is not False:
-            continue
+        enabled = port.get('port_security_enabled')
         records, malformed = _records(port)
-        if records:
-            record = records[0]
+        if enabled is None:
+            continue
+        record = documenting_record(port)
+        if enabled:
+            if not (records or malformed):
+                continue
+            status, record = 'stale', records[0] if records else None
+        elif record is not None:
             status = 'overdue' if record.is_overdue(today) else 'documented'
+        elif records:
+            status, record = 'unconfirmed', records[0]
         else:
-            record = None
             status = 'invalid record' if malformed else 'undocumented'
         if overdue_only and status != 'overdue':
             continue

@@ -98,3 +98,33 @@ def test_days_left_and_overdue():
     assert not record.is_overdue(REVIEW)
     assert record.is_overdue(REVIEW + datetime.timedelta(days=1))
     assert record.days_left(datetime.date(2027, 3, 1)) == -5
+
+
+def test_user_names_with_spaces_round_trip():
+    # LDAP-backed Keystone users are often "Jane Doe" (issue 10, defect 11)
+    tag = _tag(by='Jane Doe')
+    assert ' by=Jane%20Doe ' in tag
+    assert rec.parse_tag(tag).granted_by == 'Jane Doe'
+
+
+@pytest.mark.parametrize('char', ['\u2028', '\u2029', '\u0085', '\u009b',
+                                  '\u202e', '\u200b', '\ufeff', '\x7f',
+                                  '\ue000'])
+def test_reasons_with_invisible_or_line_breaking_characters_are_refused(
+        char):
+    with pytest.raises(rec.RecordError, match='U\\+%04X' % ord(char)):
+        _tag('firewall %s appliance' % char)
+
+
+def test_pending_and_confirmed_records():
+    pending = rec.make_tag(REVIEW, NOW, 'a', SGS, 'fw', nonce='0001',
+                           pending=True)
+    assert pending.startswith('xloud-psx:p1 ')
+    record = rec.parse_tag(pending)
+    assert record.pending
+    confirmed = record.confirmed_tag()
+    assert confirmed == rec.make_tag(REVIEW, NOW, 'a', SGS, 'fw',
+                                     nonce='0001')
+    assert not rec.parse_tag(confirmed).pending
+    assert rec.documenting([pending]) is None
+    assert rec.documenting([pending, confirmed]).tag == confirmed

@@ -255,10 +255,113 @@ def test_exception_rows_statuses():
              _port('c-undocumented', False),
              _port('d-invalid', False, ['xloud-psx:v1 junk']),
              _port('e-enabled', True, [due]),
-             _port('f-no-attr', None)]
+             _port('f-no-attr', None),
+             _port('g-unconfirmed', False,
+                   [rec.make_tag(datetime.date(2026, 12, 1), now, 'a', (),
+                                 'killed', pending=True)]),
+             _port('h-enabled-pending', True,
+                   [rec.make_tag(datetime.date(2026, 12, 1), now, 'a', (),
+                                 'killed', pending=True)]),
+             _port('i-enabled-clean', True)]
     rows = ps.exception_rows(ports, TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
         ('a-documented', 'documented'), ('b-overdue', 'overdue'),
-        ('c-undocumented', 'undocumented'), ('d-invalid', 'invalid record')]
+        ('c-undocumented', 'undocumented'), ('d-invalid', 'invalid record'),
+        ('e-enabled', 'stale'), ('g-unconfirmed', 'unconfirmed'),
+        ('h-enabled-pending', 'stale')]
     assert [r.port['id'] for r in ps.exception_rows(
         ports, TODAY, overdue_only=True)] == ['b-overdue']
+
+
+# --- interrupted runs and stale records (issue 10, defect 5) ---------------
+
+class Killed(BaseException):
+    """The process dies: no cleanup code runs."""
+
+
+def test_a_killed_disable_never_documents_a_later_disable_by_hand():
+    cloud = _cloud()
+
+    def hook(cloud, method, path):
+        if method == 'PUT' and path == '/ports/p1':
+            raise Killed()
+    cloud.hook = hook
+    with pytest.raises(Killed):
+        _disable(cloud)
+    cloud.hook = None
+    assert cloud.ports['p1']['port_security_enabled'] is True
+    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    assert row.status == 'stale'
+    cloud.set_port('p1', port_security_enabled=False, security_groups=[])
+    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    assert row.status == 'unconfirmed'
+    assert rec.documenting(cloud.ports['p1']['tags']) is None
+
+
+def test_a_disable_killed_after_turning_off_leaves_it_unconfirmed():
+    cloud = _cloud()
+
+    def hook(cloud, method, path):
+        if method == 'PUT' and '/tags/xloud-psx%3Av1' in path:
+            raise Killed()
+    cloud.hook = hook
+    with pytest.raises(Killed):
+        _disable(cloud)
+    cloud.hook = None
+    assert cloud.ports['p1']['port_security_enabled'] is False
+    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    assert row.status == 'unconfirmed'
+    # --renew finishes it, keeping the recorded groups
+    _disable(cloud, renew=True)
+    [record] = _records(cloud)
+    assert not record.pending and record.security_groups == (SG1, SG2)
+
+
+def _old_tag(pending, reason='left over'):
+    old = datetime.datetime.now(datetime.timezone.utc) - \
+        datetime.timedelta(hours=1)
+    return rec.make_tag(REVIEW, old, 'x', (SG1,), reason, pending=pending)
+
+
+def test_disable_cleans_stale_records():
+    stale = [_old_tag(False), _old_tag(True, 'abandoned')]
+    cloud = _cloud(tags=['keep-me'] + stale)
+    out = _disable(cloud)
+    [record] = _records(cloud)
+    assert record.reason == 'appliance' and not record.pending
+    assert record.security_groups == (SG1, SG2)
+    assert 'keep-me' in cloud.ports['p1']['tags']
+    assert [r.reason for r in out.removed_records] == ['left over']
+
+
+def test_enable_cleans_stale_records_but_not_a_run_in_progress():
+    young = rec.make_tag(REVIEW, datetime.datetime.now(
+        datetime.timezone.utc), 'x', (SG1,), 'running', pending=True)
+    stale = [_old_tag(False), _old_tag(True, 'abandoned')]
+    cloud = _cloud(tags=['keep-me', young] + stale)
+    out = ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['tags'] == ['keep-me', young]
+    assert out.changed and 'in progress' in out.notes[-1]
+
+
+def test_enable_uses_the_newest_confirmed_record():
+    older = _old_tag(False)
+    cloud = _cloud(port_security_enabled=False, security_groups=[],
+                   tags=[older])
+    _disable(cloud, reason='newer', renew=True)
+    cloud.ports['p1']['tags'].append(older)     # both on the port
+    records = _records(cloud)
+    assert [r.reason for r in records] == ['newer', 'left over']
+    # the newer record's groups: the ones the older one recorded
+    ps.enable(cloud, 'p1', None)
+    assert cloud.ports['p1']['security_groups'] == [SG1]
+
+
+def test_enable_prefers_newest_record_groups_over_older():
+    new = rec.make_tag(REVIEW, datetime.datetime.now(
+        datetime.timezone.utc), 'x', (SG2,), 'new')
+    cloud = _cloud(port_security_enabled=False, security_groups=[],
+                   tags=[_old_tag(False), new])
+    ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['security_groups'] == [SG2]
+    assert _records(cloud) == []

@@ -17,25 +17,33 @@ def _off(port):
 
 
 @check('port-security-disabled', 'high',
-       'a port with port security off and no exception record (ports '
-       'owned by Neutron itself, device_owner network:*, are not flagged)',
+       'a port with port security off and no confirmed exception record '
+       '(ports owned by Neutron itself, device_owner network:*, are not '
+       'flagged)',
        needs=('ports',), extensions=('port-security',))
 def port_security_disabled(inventory, settings):
     for port in inventory.ports:
         if not _off(port) or neutron_owned(port):
             continue
+        if exception_record.documenting(port.get('tags')):
+            continue
         records, malformed = exception_record.records_in(port.get('tags'))
         if records:
-            continue
-        why = ('its exception record tag is malformed' if malformed else
-               'no exception record documents it')
+            why = ('its exception record was never confirmed (a disable '
+                   'that did not finish, or a record left from before)')
+        elif malformed:
+            why = 'its exception record tag is malformed'
+        else:
+            why = 'no exception record documents it'
+
         owner = port.get('device_owner') or 'no device owner'
         yield Hit(
             'port', port,
             'port security is off (no anti-spoofing, no security groups) '
             'and %s; device owner: %s. If this is a trusted appliance, '
-            'document it: openstack port security disable %s --reason '
-            '<why>' % (why, owner, port['id']),
+            'document it: openstack port security disable %s%s --reason '
+            '<why>' % (why, owner, port['id'],
+                       ' --renew' if records else ''),
             'openstack port security enable %s' % port['id'])
 
 
@@ -46,10 +54,9 @@ def port_security_exception_overdue(inventory, settings):
     for port in inventory.ports:
         if not _off(port):
             continue
-        records, _ = exception_record.records_in(port.get('tags'))
-        if not records or not records[0].is_overdue(settings.today):
+        record = exception_record.documenting(port.get('tags'))
+        if not record or not record.is_overdue(settings.today):
             continue
-        record = records[0]
         yield Hit(
             'port', port,
             'port-security exception review was due %s (%d days ago); '

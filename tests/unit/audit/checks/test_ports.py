@@ -10,8 +10,9 @@ from xloudclient import exception_record as rec
 GRANTED = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
 
-def _record(review):
-    return rec.make_tag(review, GRANTED, 'ops', (), 'vSRX firewall')
+def _record(review, pending=False):
+    return rec.make_tag(review, GRANTED, 'ops', (), 'vSRX firewall',
+                        pending=pending)
 
 
 def _port(pid, enabled=False, owner='compute:nova', tags=()):
@@ -23,6 +24,8 @@ def _port(pid, enabled=False, owner='compute:nova', tags=()):
 FUTURE = _record(TODAY + datetime.timedelta(days=10))
 TODAY_DUE = _record(TODAY)
 PAST = _record(TODAY - datetime.timedelta(days=3))
+PENDING = _record(TODAY + datetime.timedelta(days=10), pending=True)
+PENDING_PAST = _record(TODAY - datetime.timedelta(days=3), pending=True)
 
 PORTS = [
     _port('undocumented'),
@@ -30,6 +33,9 @@ PORTS = [
     _port('due-today', tags=[TODAY_DUE]),
     _port('overdue', tags=[PAST, 'other-tag']),
     _port('malformed', tags=['xloud-psx:v1 nonsense']),
+    _port('unconfirmed', tags=[PENDING]),
+    _port('unconfirmed-overdue', tags=[PENDING_PAST]),
+    _port('documented-and-pending', tags=[PENDING, FUTURE]),
     _port('enabled', enabled=True),
     _port('enabled-stale-record', enabled=True, tags=[PAST]),
     _port('unknown-attr', enabled=None),
@@ -44,9 +50,13 @@ PORTS = [
 
 def test_port_security_disabled():
     found = run('port-security-disabled', ports=PORTS)
-    assert ids(found) == ['lb', 'malformed', 'no-owner', 'undocumented']
+    assert ids(found) == ['lb', 'malformed', 'no-owner', 'unconfirmed',
+                          'unconfirmed-overdue', 'undocumented']
     by_id = {f.resource_id: f for f in found}
     assert 'malformed' in by_id['malformed'].detail
+    assert 'never confirmed' in by_id['unconfirmed'].detail
+    assert 'disable unconfirmed --renew' in by_id['unconfirmed'].detail
+    assert '--renew' not in by_id['undocumented'].detail
     assert by_id['undocumented'].remediation == (
         'openstack port security enable undocumented')
     assert by_id['undocumented'].severity == 'high'
