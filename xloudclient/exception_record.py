@@ -108,11 +108,15 @@ def validate_reason(reason):
     return text
 
 
+def new_nonce():
+    return secrets.token_hex(2)
+
+
 def make_tag(review_by, granted, granted_by, security_groups, reason,
              nonce=None, pending=False):
     """The tag string for a new record; RecordError if it does not fit."""
     reason = validate_reason(reason)
-    nonce = nonce or secrets.token_hex(2)
+    nonce = nonce or new_nonce()
     head = '%sreview=%s granted=%s-%s by=%s sg=%s reason=' % (
         PENDING_PREFIX if pending else PREFIX, review_by.isoformat(),
         granted.astimezone(datetime.timezone.utc).strftime(_TIME), nonce,

@@ -124,7 +124,7 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
     """Disable port security on a port and record the exception."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     reason = rec.validate_reason(reason)
-    port = neutron.get(client, PORTS, port_id)
+    port = _read(client, port_id)
     _require_port_security_attr(port)
     if port.get('allowed_address_pairs'):
         raise PortSecurityError(
@@ -136,12 +136,15 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
     if documented and not renew:
         raise PortSecurityError(_exists_message(port, documented))
 
+    nonce = rec.new_nonce()     # with `now`, this run's identity
+
     def new_tag(sgs):
         return rec.make_tag(review_by, now, granted_by, sgs, reason,
-                            pending=True)
+                            nonce=nonce, pending=True)
 
     # Records have one order (granted, nonce); a new one must come after
     # every record already on the port, whatever the clock says.
+    now = now.replace(microsecond=0)     # the record's resolution
     latest = max((r.granted for r in _records(port)[0]), default=now)
     if latest >= now:
         now = latest + datetime.timedelta(seconds=1)
@@ -163,18 +166,25 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
 
 
 class _DisableRun:
-    """One disable: the state it keeps between reads of the port."""
+    """One disable: the state it keeps between reads of the port.
+
+    Every tag this run writes has its (granted, nonce): a write whose
+    answer was lost is recognised on the next read.
+    """
 
     def __init__(self, client, port_id, new_tag, renew, now, outcome):
         self.client, self.port_id = client, port_id
         self.new_tag, self.renew, self.now = new_tag, renew, now
         self.outcome = outcome
-        self.pending = None      # our pending tag, once added
-        self.confirmed = None    # our confirmed tag, once added
+        self.key = (outcome.record.granted, outcome.record.nonce)
+        self.confirming = None   # the confirmed tag we wrote, once written
         self.turned = False      # our guarded update turned it off
         self.uncertain = False   # an update whose fate we do not know
         # documenting a port that was already off without a record
         self.documenting = not outcome.port['port_security_enabled']
+
+    def ours(self, record):
+        return (record.granted, record.nonce) == self.key
 
     def go(self, max_attempts):
         errors = []
@@ -205,40 +215,39 @@ class _DisableRun:
 
     def step(self, port):
         """One move towards the goal, from a fresh read; True when done."""
-        tags = port.get('tags') or []
-        if self.confirmed:
-            return self._finish(port)
-        mine = bool(self.pending) and self.pending in tags
+        records = _records(port)[0]
+        mine = [r for r in records if self.ours(r)]
+        if self.confirming:
+            return self._finish(port, records, mine)
+        pending = [r for r in mine if r.pending]
         if port['port_security_enabled']:
             self.turned = self.uncertain = False
-            return self._turn_off(port, tags, mine)
-        if not mine:
-            # Our pending record was removed (a concurrent enable): what
-            # is off now was not turned off by us.
+            return self._turn_off(port, pending)
+        if not pending:
+            # Our pending record was removed (a newer run or an old-age
+            # cleanup): what is off now was not turned off by us.
             self.turned = self.uncertain = False
         if not (self.turned or self.uncertain or self.renew):
-            refusal = self._refusal(port)
+            refusal = self._refusal(port, records)
             if refusal:
                 raise PortSecurityError(refusal)
-        if not mine:
-            self._add_pending(port, tags)
+        if not pending:
+            self._write_pending(port, mine)
             return False
         # Port security is off and it is ours to document: confirm.
-        confirmed = rec.parse_tag(self.pending).confirmed_tag()
-        neutron.add_tag(self.client, PORTS, self.port_id, confirmed)
-        self.confirmed = confirmed
+        self.confirming = pending[0].confirmed_tag()
+        neutron.add_tag(self.client, PORTS, self.port_id, self.confirming)
         return False
 
-    def _refusal(self, port):
+    def _refusal(self, port, records):
         """Why a run that did not turn port security off steps back."""
-        others = [r for r in _records(port)[0] if r.tag != self.pending]
+        others = [r for r in records if not self.ours(r)]
         other = next((r for r in others if not r.pending), None)
         if other:
             return (_exists_message(port, other) +
                     ' (granted by a concurrent change)')
-        mine = rec.parse_tag(self.pending) if self.pending else None
         busy = [r for r in others if not _abandoned(r, self.now) and (
-            not self.documenting or mine is None or r.order < mine.order)]
+            not self.documenting or r.order < self.key)]
         if busy:
             return ('port %s had its port security disabled by a '
                     'concurrent change that is still recording its '
@@ -246,18 +255,17 @@ class _DisableRun:
                     'progress, give --renew)' % self.port_id)
         return None
 
-    def _add_pending(self, port, tags):
+    def _write_pending(self, port, mine):
+        """Our pending record with the port's groups now; any other of
+        ours goes."""
         fresh = self.new_tag(_groups_to_record(port))
         neutron.add_tag(self.client, PORTS, self.port_id, fresh)
-        old, self.pending = self.pending, fresh
-        if old and old in tags:
-            neutron.remove_tag(self.client, PORTS, self.port_id, old)
+        self._remove([r.tag for r in mine if r.tag != fresh])
 
-    def _turn_off(self, port, tags, mine):
+    def _turn_off(self, port, pending):
         groups = sorted(port.get('security_groups') or [])
-        if not mine or sorted(rec.parse_tag(
-                self.pending).security_groups) != groups:
-            self._add_pending(port, tags)
+        if len(pending) != 1 or sorted(pending[0].security_groups) != groups:
+            self._write_pending(port, pending)
             return False
         try:
             neutron.update(self.client, PORTS, self.port_id,
@@ -272,63 +280,55 @@ class _DisableRun:
             raise
         return False
 
-    def _finish(self, port):
-        tags = port.get('tags') or []
-        mine = rec.parse_tag(self.confirmed)
+    def _finish(self, port, records, mine):
         if port['port_security_enabled']:
             # A concurrent enable won after we turned it off: our record
             # is stale, and its removal is ours to do.
-            self._remove([self.confirmed, self.pending], tags)
-            self.confirmed = self.pending = None
+            self._remove([r.tag for r in mine])
+            self.confirming = None
             raise PortSecurityError(
                 'port %s had its port security enabled again by a '
                 'concurrent change; no exception is recorded'
                 % self.port_id)
-        if self.confirmed not in tags:
+        if self.confirming not in port.get('tags', ()):
             # Removed by an enable that ran after we turned it off; what
             # is off now is someone else's doing: start over.
-            self.confirmed = None
+            self.confirming = None
             self.turned = self.uncertain = False
             return False
-        records, malformed = _records(port)
-        # Older records, and pending ones of runs that started before
-        # ours (they document nothing; their runs step back).
-        older = [r for r in records if r.tag not in (
-            self.confirmed, self.pending) and (
-            r.order < mine.order or _abandoned(r, self.now))]
-        # Never our own: its removal in favour of a newer record races
-        # with that record's owner removing it (see the module docstring).
-        self._remove([self.pending] + [r.tag for r in older] + malformed,
-                     tags)
-        self.pending = None
+        # Ours but the confirmed one; older records; pending ones of runs
+        # that started before ours (they document nothing; their runs
+        # step back); malformed ones.
+        drop = [r for r in records if r.tag != self.confirming and (
+            self.ours(r) or r.order < (self.key + (self.confirming,))
+            or _abandoned(r, self.now))]
+        self._remove([r.tag for r in drop] + _records(port)[1])
         self.outcome.port = neutron.get(self.client, PORTS, self.port_id)
         self.outcome.record = documenting_record(self.outcome.port)
-        self.outcome.removed_records = [r for r in older if not r.pending]
+        self.outcome.removed_records = [r for r in drop if not r.pending
+                                        and not self.ours(r)]
         if self.outcome.record is None or \
-                self.outcome.record.tag != self.confirmed:
+                self.outcome.record.tag != self.confirming:
             self.outcome.notes.append(
                 'a concurrent change recorded a newer exception')
-        self.confirmed = None    # done: the record stays
+        self.confirming = None    # done: the record stays
         return True
 
-    def _remove(self, candidates, tags):
-        for tag in candidates:
-            if tag and tag in tags:
-                neutron.remove_tag(self.client, PORTS, self.port_id, tag)
+    def _remove(self, tags):
+        for tag in tags:
+            neutron.remove_tag(self.client, PORTS, self.port_id, tag)
 
     def _clean_up(self):
-        """On failure: remove our pending tag (it documents nothing) and,
-        if port security is on, our confirmed one. Returns what is left,
-        in words, or ''."""
-        if not (self.pending or self.confirmed):
-            return ''
+        """On failure: remove our pending tags (they document nothing)
+        and, if port security is on, our confirmed one. Returns what is
+        left, in words, or ''."""
         try:
             port = neutron.get(self.client, PORTS, self.port_id)
-            drop = [self.pending]
-            if port['port_security_enabled']:
-                drop.append(self.confirmed)
-            self._remove(drop, port.get('tags') or [])
-            port = neutron.get(self.client, PORTS, self.port_id)
+            mine = [r for r in _records(port)[0] if self.ours(r)]
+            self._remove([r.tag for r in mine if r.pending or
+                          port['port_security_enabled']])
+            if mine:
+                port = neutron.get(self.client, PORTS, self.port_id)
         except Exception as e:
             return ('could not check what is left (%s): run `openstack '
                     'port security exception list` and finish with '
@@ -343,6 +343,15 @@ class _DisableRun:
                     '`openstack port security enable %s`'
                     % (self.port_id, self.port_id, self.port_id))
         return ''
+
+
+def _read(client, port_id):
+    """The port, before any change; any failure is a one-line error."""
+    try:
+        return neutron.get(client, PORTS, port_id)
+    except Exception as e:
+        raise PortSecurityError('could not read port %s: %s; nothing was '
+                                'changed' % (port_id, _one_line(e)))
 
 
 def _is_refusal(error):
@@ -380,7 +389,7 @@ def default_security_group(client, project_id):
 def enable(client, port_id, security_groups=None, dry_run=False,
            max_attempts=MAX_ATTEMPTS):
     """Re-enable port security, restore security groups, drop the record."""
-    port = neutron.get(client, PORTS, port_id)
+    port = _read(client, port_id)
     _require_port_security_attr(port)
     outcome = Outcome(port, changed=False, security_groups_before=list(
         port.get('security_groups') or []))

@@ -1,0 +1,78 @@
+"""Faults at the k-th request to an in-memory Neutron, for the unit tier.
+
+Kinds, as the functional proxy injects them on the wire:
+  reset          the connection drops before the request reaches Neutron
+  500, 503, 409  Neutron answers that status without doing anything
+  500-after      Neutron applies the request, the client gets a 500
+  timeout-after  Neutron applies it, the client times out waiting
+  bad-body       Neutron applies it, the response body is not JSON
+"""
+
+import json
+
+from tests.unit.audit.fakes import FakeResponse
+
+KINDS = ('reset', '500', '503', '409', '500-after', 'timeout-after',
+         'bad-body')
+
+
+class Reset(ConnectionError):
+    """Stands for keystoneauth1's ConnectFailure."""
+
+
+class Timeout(TimeoutError):
+    """Stands for keystoneauth1's ConnectTimeout / read timeout."""
+
+
+class FaultyClient:
+    """Wraps a fake client; the request numbered `at` (1-based) fails."""
+
+    def __init__(self, cloud, kind=None, at=None):
+        self.cloud, self.kind, self.at = cloud, kind, at
+        self.count = 0
+
+    def __getattr__(self, name):
+        return getattr(self.cloud, name)
+
+    def _call(self, method, *args, **kw):
+        self.count += 1
+        if self.count != self.at:
+            return getattr(self.cloud, method)(*args, **kw)
+        kind = self.kind
+        if kind == 'reset':
+            raise Reset('Connection reset by peer')
+        if kind in ('500', '503', '409'):
+            return FakeResponse(int(kind), {'NeutronError': {
+                'message': 'injected %s' % kind}})
+        resp = getattr(self.cloud, method)(*args, **kw)   # it lands
+        if kind == '500-after':
+            return FakeResponse(500, {'NeutronError': {
+                'message': 'injected 500 after the change'}})
+        if kind == 'timeout-after':
+            raise Timeout('Read timed out')
+        if kind == 'bad-body':
+            return FakeResponse(resp.status_code, '{"port": {"id": ')
+        raise ValueError('unknown fault kind %r' % kind)
+
+    def get(self, *a, **kw):
+        return self._call('get', *a, **kw)
+
+    def put(self, *a, **kw):
+        return self._call('put', *a, **kw)
+
+    def post(self, *a, **kw):
+        return self._call('post', *a, **kw)
+
+    def delete(self, *a, **kw):
+        return self._call('delete', *a, **kw)
+
+
+def count_requests(run, cloud):
+    """How many requests run(client) makes without faults."""
+    client = FaultyClient(cloud)
+    run(client)
+    return client.count
+
+
+def snapshot(cloud):
+    return json.loads(json.dumps(cloud.ports, sort_keys=True))
