@@ -21,6 +21,46 @@ class VipError(Exception):
     """A refusal or failure, explained in one line."""
 
 
+MAX_ERRORS = 3     # transient errors (5xx, resets, timeouts) a step absorbs
+
+
+def _one_line(error, limit=200):
+    text = ' '.join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _is_refusal(error):
+    """A Neutron answer that retrying will not change."""
+    status = getattr(error, 'status', None)
+    return isinstance(status, int) and 400 <= status < 500 and \
+        status not in (408, 409, 412, 429)
+
+
+def _retrying(fn, *args):
+    """fn(*args), again after a transient error (it must be idempotent)."""
+    for attempt in range(MAX_ERRORS):
+        try:
+            return fn(*args)
+        except (VipError, neutron.RevisionConflict):
+            raise
+        except Exception as e:
+            if _is_refusal(e) or attempt == MAX_ERRORS - 1:
+                raise
+
+
+def _planning(fn):
+    """Planning reads only: any failure is one line, nothing changed."""
+    def wrapper(*args, **kw):
+        try:
+            return fn(*args, **kw)
+        except VipError:
+            raise
+        except Exception as e:
+            raise VipError('%s; nothing was changed' % _one_line(e))
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
 def reservation_name(address):
     return 'vip-%s' % address
 
@@ -97,13 +137,15 @@ class Plan:
     subnet: dict
     reservation: dict = None          # an existing reservation to reuse
     reserve: bool = True
+    warnings: list = dataclasses.field(default_factory=list)
 
 
+@_planning
 def plan_add(client, address, port_refs, mac=None, reserve=True,
              allow_prefix=False, project_id=None):
     """Resolve and validate everything; change nothing."""
     net = parse_address(address, allow_prefix)
-    mac = parse_mac(mac) if mac else None
+    mac = parse_mac(mac) if mac is not None else None
     ports = []
     for ref in port_refs:
         port = neutron.find(client, PORTS, ref, project_id=project_id)
@@ -122,27 +164,53 @@ def plan_add(client, address, port_refs, mac=None, reserve=True,
                            'refuses allowed address pairs on it' % port['id'])
     subnets = neutron.list_(client, 'subnets',
                             {'network_id': network_id,
-                             'fields': ['id', 'cidr', 'name']},
+                             'fields': ['id', 'cidr', 'name', 'gateway_ip']},
                             'listing subnets of network %s' % network_id)
     subnet = _subnet_for(net, subnets)
     if subnet is None:
         raise VipError('%s is not inside any subnet of network %s (%s)' % (
             address_text(net), network_id,
             ', '.join(s['cidr'] for s in subnets) or 'no subnets'))
+    _refuse_special(net, subnet)
     plan = Plan(net, mac, network_id, ports[0]['project_id'], ports,
                 subnet, reserve=reserve and net.prefixlen ==
                 net.max_prefixlen)
-    if plan.reserve:
+    if net.prefixlen == net.max_prefixlen:
         holder = fixed_ip_holder(client, network_id, net)
-        if holder is not None:
-            if is_reservation(holder, net):
-                plan.reservation = holder
-            else:
-                raise VipError(
-                    '%s is already the fixed IP of port %s (%s); pick '
-                    'another address' % (address_text(net), holder['id'],
-                                         holder.get('name') or 'no name'))
+        if holder is not None and not is_reservation(holder, net):
+            message = ('%s is already the fixed IP of port %s (%s)' % (
+                address_text(net), holder['id'],
+                holder.get('name') or 'no name'))
+            if plan.reserve:
+                raise VipError(message + '; pick another address')
+            plan.warnings.append(message + ': traffic to it may reach '
+                                 'that port instead')
+        elif holder is not None and plan.reserve:
+            plan.reservation = holder
     return plan
+
+
+def _refuse_special(net, subnet):
+    """Refuse the subnet's gateway, network and broadcast addresses."""
+    cidr = ipaddress.ip_network(subnet['cidr'])
+    host = net.network_address
+    what = None
+    if subnet.get('gateway_ip') and net.prefixlen == net.max_prefixlen \
+            and host == ipaddress.ip_address(subnet['gateway_ip']):
+        what = "the gateway address of subnet %s" % subnet['id']
+    elif cidr.version == 4 and cidr.prefixlen < 31 and (
+            net.prefixlen == net.max_prefixlen) and host in (
+            cidr.network_address, cidr.broadcast_address):
+        what = ('the %s address of subnet %s (%s)' % (
+            'network' if host == cidr.network_address else 'broadcast',
+            subnet['id'], cidr))
+    elif cidr.version == 6 and net.prefixlen == net.max_prefixlen and \
+            host == cidr.network_address:
+        what = ('the subnet-router anycast address of subnet %s (%s)'
+                % (subnet['id'], cidr))
+    if what:
+        raise VipError('%s is %s, not a host address for a VIP'
+                       % (address_text(net), what))
 
 
 def fixed_ip_holder(client, network_id, net):
@@ -164,20 +232,26 @@ def is_reservation(port, net):
 def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
     """Apply change(port) -> new pairs or None (nothing to do), guarded.
 
-    Returns (changed, conflicts retried).
+    Transient errors are retried from a fresh read (a write whose answer
+    was lost shows there). Returns (changed, conflicts retried).
     """
-    conflicts = 0
+    conflicts, errors, wrote = 0, 0, False
     for _ in range(attempts):
-        port = neutron.get(client, PORTS, port_id)
-        pairs = change(port)
-        if pairs is None:
-            return False, conflicts
         try:
+            port = neutron.get(client, PORTS, port_id)
+            pairs = change(port)
+            if pairs is None:
+                return wrote, conflicts
+            wrote = True
             neutron.update(client, PORTS, port_id, port['revision_number'],
                            {'allowed_address_pairs': pairs})
             return True, conflicts
         except neutron.RevisionConflict:
             conflicts += 1
+        except Exception as e:
+            errors += 1
+            if _is_refusal(e) or errors >= MAX_ERRORS:
+                raise
     raise VipError('gave up on port %s after %d revision conflicts'
                    % (port_id, conflicts))
 
@@ -213,21 +287,19 @@ class Row:
 
 def apply_add(client, plan):
     """Reserve, then add the pair to every port; all or nothing."""
-    rows, changed, created = [], [], None
+    rows, created = [], None
     try:
         if plan.reserve and plan.reservation is None:
             created = create_reservation(client, plan)
         for port in plan.ports:
             did, conflicts = _edit_pairs(client, port['id'],
                                          _adder(plan.net, plan.mac))
-            if did:
-                changed.append(port)
             rows.append(Row(port['id'], port.get('name') or '',
                             'added' if did else 'unchanged', conflicts))
-    except (neutron.NeutronError, VipError) as e:
-        undone = _undo_add(client, plan, changed, created)
-        raise VipError('%s; undone: %s' % (e, ', '.join(undone) or
-                                           'nothing had changed'))
+    except Exception as e:
+        undone = _undo_add(client, plan, created)
+        raise VipError('%s; undone: %s' % (_one_line(e), ', '.join(undone)
+                                           or 'nothing had changed'))
     holder = created or plan.reservation
     if holder is not None:
         rows.append(Row(holder['id'], holder.get('name') or '',
@@ -252,21 +324,36 @@ def preview_add(plan):
     return rows
 
 
-def _undo_add(client, plan, changed, created):
-    undone = []
-    for port in reversed(changed):
+def _undo_add(client, plan, created):
+    """Undo what this run may have changed, judged from fresh reads: the
+    pair goes from every port that lacked it when planned, and a
+    reservation made by this run (even one whose answer was lost) is
+    deleted. Returns what was done, in words."""
+    undone, left = [], []
+    for port in reversed(plan.ports):
+        if has_pair(port, plan.net, plan.mac):
+            continue                       # it had the VIP before us
         try:
-            _edit_pairs(client, port['id'], _remover(plan.net, plan.mac))
-            undone.append('port %s rolled back' % port['id'])
-        except (neutron.NeutronError, VipError) as e:
-            undone.append('port %s NOT rolled back (%s)' % (port['id'], e))
-    if created is not None:
+            if _edit_pairs(client, port['id'],
+                           _remover(plan.net, plan.mac))[0]:
+                undone.append('port %s rolled back' % port['id'])
+        except Exception as e:
+            left.append('port %s NOT rolled back (%s)'
+                        % (port['id'], _one_line(e, 80)))
+    if plan.reserve and plan.reservation is None:
         try:
-            neutron.delete(client, PORTS, created['id'])
-            undone.append('reservation %s deleted' % created['id'])
-        except neutron.NeutronError as e:
-            undone.append('reservation %s NOT deleted (%s)'
-                          % (created['id'], e))
+            holder = created or _retrying(fixed_ip_holder, client,
+                                          plan.network_id, plan.net)
+            if holder is not None and is_reservation(holder, plan.net):
+                _retrying(neutron.delete, client, PORTS, holder['id'])
+                undone.append('reservation %s deleted' % holder['id'])
+        except Exception as e:
+            left.append('reservation of %s NOT deleted (%s)'
+                        % (address_text(plan.net), _one_line(e, 80)))
+    if left:
+        undone += left + ['finish with `openstack port vip remove %s '
+                          '--all-ports --network %s --release`'
+                          % (address_text(plan.net), plan.network_id)]
     return undone
 
 
@@ -288,12 +375,13 @@ def create_reservation(client, plan):
 
 # --- remove -----------------------------------------------------------------
 
+@_planning
 def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
                 release=False, network=None, project_id=None):
     """(net, mac, ports, reservation): resolve and validate, change nothing.
     """
     net = parse_address(address, allow_prefix=True)
-    mac = parse_mac(mac) if mac else None
+    mac = parse_mac(mac) if mac is not None else None
     network_id = None
     if network:
         network_id = neutron.find(client, 'networks', network,
@@ -319,8 +407,13 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
     reservation = None
     if release:
         if not networks:
-            raise VipError('no port has %s; give --network to release its '
-                           'reservation' % address_text(net))
+            networks = _reservation_networks(client, net, project_id)
+        if len(networks) > 1:
+            raise VipError('%s is reserved on %d networks (%s); give '
+                           '--network' % (address_text(net), len(networks),
+                                          ', '.join(networks)))
+        if not networks:
+            return net, mac, ports, None      # nothing left anywhere
         holder = fixed_ip_holder(client, networks[0], net)
         if holder is not None and not is_reservation(holder, net):
             raise VipError('%s is held by port %s, which is not a VIP '
@@ -340,6 +433,18 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
     return net, mac, ports, reservation
 
 
+def _reservation_networks(client, net, project_id):
+    """Networks where a reservation port for the address exists."""
+    params = {'name': reservation_name(address_text(net)),
+              'device_owner': RESERVATION_OWNER,
+              'fields': ['id', 'network_id', 'fixed_ips']}
+    if project_id:
+        params['project_id'] = project_id
+    found = neutron.list_(client, PORTS, params,
+                          'looking up reservations of %s' % address_text(net))
+    return sorted({p['network_id'] for p in found})
+
+
 def preview_remove(net, mac, ports, reservation=None):
     rows = [Row(p['id'], p.get('name') or '',
                 'would remove' if _remover(net, mac)(p) is not None
@@ -351,15 +456,28 @@ def preview_remove(net, mac, ports, reservation=None):
 
 
 def apply_remove(client, net, mac, ports, reservation=None):
+    """Remove the pair from each port, then release; [] if nothing was
+    left. A failure names what is done and the command that finishes."""
     rows = []
-    for port in ports:
-        did, conflicts = _edit_pairs(client, port['id'], _remover(net, mac))
-        rows.append(Row(port['id'], port.get('name') or '',
-                        'removed' if did else 'unchanged', conflicts))
-    if reservation is not None:
-        neutron.delete(client, PORTS, reservation['id'])
-        rows.append(Row(reservation['id'], reservation.get('name') or '',
-                        'released'))
+    try:
+        for port in ports:
+            did, conflicts = _edit_pairs(client, port['id'],
+                                         _remover(net, mac))
+            rows.append(Row(port['id'], port.get('name') or '',
+                            'removed' if did else 'unchanged', conflicts))
+        if reservation is not None:
+            _retrying(neutron.delete, client, PORTS, reservation['id'])
+            rows.append(Row(reservation['id'],
+                            reservation.get('name') or '', 'released'))
+    except Exception as e:
+        done = [r.port_id for r in rows]
+        raise VipError(
+            '%s; removed from %s; finish with `openstack port vip remove %s '
+            '--all-ports --network %s%s`' % (
+                _one_line(e), ', '.join(done) or 'no port yet',
+                address_text(net),
+                (ports[0] if ports else reservation)['network_id'],
+                ' --release' if reservation is not None else ''))
     return rows
 
 

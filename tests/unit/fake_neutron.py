@@ -64,7 +64,7 @@ class FakeNeutron:
     @staticmethod
     def _matches(port, params):
         for key, value in params.items():
-            if key == 'fields':
+            if key in ('fields', 'limit', 'marker'):
                 continue
             if key == 'fixed_ips':
                 address = value.split('=', 1)[1]

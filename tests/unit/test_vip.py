@@ -20,8 +20,10 @@ def _port(pid, network=NET, pairs=(), enabled=True, n=0):
 def _cloud(*extra):
     ports = [_port('a', n=1), _port('b', n=2), _port('c', n=3)] + list(extra)
     return FakeNeutron(ports, subnets=[
-        {'id': 'sub-1', 'network_id': NET, 'cidr': '10.0.0.0/24'},
-        {'id': 'sub-6', 'network_id': NET, 'cidr': '2001:db8::/64'}])
+        {'id': 'sub-1', 'network_id': NET, 'cidr': '10.0.0.0/24',
+         'gateway_ip': '10.0.0.1'},
+        {'id': 'sub-6', 'network_id': NET, 'cidr': '2001:db8::/64',
+         'gateway_ip': '2001:db8::1'}])
 
 
 def _pairs(cloud, pid):
@@ -226,3 +228,62 @@ def test_list_groups_members_and_warns():
     assert vips['10.0.0.100'].mac == ''
     assert vips['10.0.0.100'].warnings == []
     assert 'pair wider than a host (/16)' in vips['10.0.0.0/16'].warnings
+
+
+# --- addresses that are not hosts (issue 10, defect 3) ------------------
+
+@pytest.mark.parametrize('address, reserve, message', [
+    ('10.0.0.1', True, 'gateway address of subnet sub-1'),
+    ('10.0.0.1', False, 'gateway address'),
+    ('10.0.0.0', False, 'network address of subnet sub-1'),
+    ('10.0.0.255', False, 'broadcast address of subnet sub-1'),
+    ('2001:db8::1', False, 'gateway address of subnet sub-6'),
+    ('2001:db8::', False, 'subnet-router anycast'),
+])
+def test_special_addresses_are_refused(address, reserve, message):
+    cloud = _cloud()
+    with pytest.raises(vip.VipError, match=message):
+        vip.plan_add(cloud, address, ['a', 'b'], reserve=reserve)
+    assert [m for m, _ in cloud.log if m != 'GET'] == []
+
+
+def test_unreserved_vip_on_another_ports_fixed_ip_warns():
+    cloud = _cloud()
+    plan = vip.plan_add(cloud, '10.0.0.13', ['a', 'b'], reserve=False)
+    assert plan.warnings and 'fixed IP of port c' in plan.warnings[0]
+
+
+def test_an_empty_mac_is_refused_not_ignored():
+    with pytest.raises(vip.VipError, match='not a MAC address'):
+        vip.plan_add(_cloud(), '10.0.0.100', ['a'], mac='')
+
+
+def test_remove_with_nothing_left_is_empty_not_an_error():
+    cloud = _cloud()
+    net, mac, ports, reservation = vip.plan_remove(
+        cloud, '10.0.0.100', all_ports=True, release=True)
+    assert (ports, reservation) == ([], None)
+    assert vip.apply_remove(cloud, net, mac, ports, reservation) == []
+
+
+def test_release_finds_a_reservation_left_without_pairs():
+    cloud = _cloud()
+    _add(cloud)
+    for pid in 'abc':
+        cloud.ports[pid]['allowed_address_pairs'] = []
+    net, mac, ports, reservation = vip.plan_remove(
+        cloud, '10.0.0.100', all_ports=True, release=True)
+    assert reservation['name'] == 'vip-10.0.0.100'
+    vip.apply_remove(cloud, net, mac, ports, reservation)
+    assert len(cloud.ports) == 3
+
+
+def test_release_never_deletes_a_port_that_is_not_a_reservation():
+    cloud = _cloud()
+    _add(cloud)
+    held = next(p for p in cloud.ports.values()
+                if p.get('device_owner') == vip.RESERVATION_OWNER)
+    held['device_owner'] = 'compute:nova'      # an instance's port now
+    with pytest.raises(vip.VipError, match='not a VIP reservation'):
+        vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
+    assert held['id'] in cloud.ports

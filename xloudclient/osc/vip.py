@@ -19,6 +19,8 @@ def _errors():
 def _project_id(app, parsed_args):
     """The project to look names up in, from --project (optional)."""
     if not parsed_args.project:
+        if parsed_args.project_domain:
+            raise exceptions.CommandError('--project-domain needs --project')
         return None
     return scope.find_project(app.client_manager, parsed_args.project,
                               parsed_args.project_domain).project_id
@@ -34,8 +36,11 @@ def _add_project_option(parser):
 
 
 def _rows(rows):
-    return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
-                         for r in rows]
+    """The rows; the Retries column only when a conflict was retried."""
+    if any(r.conflicts for r in rows):
+        return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
+                             for r in rows]
+    return ROW_COLUMNS[:-1], [(r.port_id, r.name, r.action) for r in rows]
 
 
 class AddVip(command.Lister):
@@ -85,6 +90,8 @@ class AddVip(command.Lister):
                 reserve=not parsed_args.no_reserve,
                 allow_prefix=parsed_args.allow_prefix,
                 project_id=_project_id(self.app, parsed_args))
+            for warning in plan.warnings:
+                self.app.stderr.write('warning: %s\n' % warning)
             if parsed_args.dry_run:
                 return _rows(vip.preview_add(plan))
             return _rows(vip.apply_add(client, plan))
@@ -137,12 +144,18 @@ class RemoveVip(command.Lister):
                 network=parsed_args.network,
                 project_id=_project_id(self.app, parsed_args))
             if parsed_args.dry_run:
-                return _rows(vip.preview_remove(net, mac, ports,
-                                                reservation))
-            return _rows(vip.apply_remove(client, net, mac, ports,
-                                          reservation))
+                rows = vip.preview_remove(net, mac, ports, reservation)
+            else:
+                rows = vip.apply_remove(client, net, mac, ports,
+                                        reservation)
         except _errors() as e:
             raise exceptions.CommandError(str(e))
+        if not rows:
+            self.app.stderr.write(
+                'nothing left to remove: no port in scope has %s%s\n' % (
+                    vip.address_text(net), ' and no reservation holds it'
+                    if parsed_args.release else ''))
+        return _rows(rows)
 
 
 class ListVips(command.Lister):

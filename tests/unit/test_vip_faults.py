@@ -1,0 +1,102 @@
+"""Every fault kind at every request of `port vip add` and `remove`.
+
+Afterwards the ports are as before, as after, or the command failed with
+a message that names what is left and the command that finishes it; the
+rerun converges to the after state.
+"""
+
+import pytest
+
+from tests.unit import faults
+from tests.unit.test_vip import _cloud
+from xloudclient import vip
+
+ADDRESS = '10.0.0.100'
+
+
+def _state(cloud):
+    """Pairs per port, and the reservations (by name and address)."""
+    pairs = {pid: sorted(p['ip_address']
+                         for p in port.get('allowed_address_pairs') or ())
+             for pid, port in cloud.ports.items()
+             if port.get('device_owner') != vip.RESERVATION_OWNER}
+    held = sorted((p['name'], p['fixed_ips'][0]['ip_address'])
+                  for p in cloud.ports.values()
+                  if p.get('device_owner') == vip.RESERVATION_OWNER)
+    return pairs, held
+
+
+def _add(client):
+    plan = vip.plan_add(client, ADDRESS, ['a', 'b', 'c'])
+    return vip.apply_add(client, plan)
+
+
+def _remove(client):
+    net, mac, ports, reservation = vip.plan_remove(
+        client, ADDRESS, all_ports=True, release=True)
+    return vip.apply_remove(client, net, mac, ports, reservation)
+
+
+def _with_vip():
+    cloud = _cloud()
+    _add(cloud)
+    return cloud
+
+
+CASES = {'add': (_add, _cloud), 'remove': (_remove, _with_vip)}
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_every_fault_at_every_request(case, monkeypatch):
+    from xloudclient.audit import inventory
+    monkeypatch.setattr(inventory, '_get', _plain_get)
+    run, make = CASES[case]
+    cloud = make()
+    before = _state(cloud)
+    n = faults.count_requests(run, cloud)
+    after = _state(cloud)
+    assert before != after and n >= 4
+    tried = ok = 0
+    bad = []
+    for kind in faults.KINDS:
+        for k in range(1, n + 1):
+            cloud = make()
+            error = None
+            try:
+                run(faults.FaultyClient(cloud, kind, k))
+            except Exception as e:
+                error = e
+            tried += 1
+            problems = []
+            state = _state(cloud)
+            if error is not None and not isinstance(error, vip.VipError):
+                problems.append('not a command error: %r' % error)
+            if state not in (before, after) and (
+                    error is None or 'openstack port vip' not in str(error)):
+                problems.append('left %s and named no way on: %s'
+                                % (state, error))
+            run(cloud)
+            if _state(cloud) != after:
+                problems.append('rerun ends in %s' % (_state(cloud),))
+            if problems:
+                bad.append('%s at request %d: %s' % (kind, k, problems))
+            else:
+                ok += 1
+    print('vip %s: %d faults injected, %d correct outcomes'
+          % (case, tried, ok))
+    assert not bad, '%d of %d wrong, first: %s' % (len(bad), tried, bad[0])
+
+
+def _plain_get(client, path, params, timeout, what):
+    """inventory._get for the fake (no timeout keyword)."""
+    from xloudclient.audit import inventory
+    try:
+        resp = client.get(path, params=params)
+    except Exception as e:
+        raise inventory.InventoryError(what, str(e))
+    if resp.status_code != 200:
+        raise inventory.InventoryError(what, 'HTTP %d' % resp.status_code)
+    try:
+        return resp.json()
+    except ValueError:
+        raise inventory.InventoryError(what, 'the response was not JSON')
