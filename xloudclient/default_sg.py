@@ -8,15 +8,20 @@ restore() re-creates what a backup holds and is missing.
 
 import dataclasses
 import datetime
+import functools
+import hashlib
 import json
 import os
 
 from xloudclient.audit.checks.security_groups import is_same_group_rule
 from xloudclient.audit import inventory
+from xloudclient import files
 from xloudclient import neutron
 
 BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2          # 2: with a digest; 1 is still read
+MAX_BACKUP_BYTES = 16 << 20
+MAX_DESCRIPTION = 255       # Neutron's own limit
 TEMPLATE_EXTENSION = 'security-groups-default-rules'
 TEMPLATES = 'default-security-group-rules'
 RULES = 'security-group-rules'
@@ -107,6 +112,27 @@ def default_backup_path(now):
                             '%Y%m%dT%H%M%S.%fZ'))
 
 
+def _digest(data):
+    """SHA-256 over what restore would act on, in a canonical form."""
+    body = json.dumps([data.get('projects'), data.get('rules'),
+                       data.get('templates')], sort_keys=True,
+                      separators=(',', ':'))
+    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+
+
+def _make_private_dirs(directory):
+    """Create directory and any missing parent with mode 0700."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        os.mkdir(path, 0o700)
+
+
 def write_backup(path, plans, templates, now):
     """Write the backup atomically (mode 0600); never overwrite a file."""
     data = {
@@ -118,10 +144,11 @@ def write_backup(path, plans, templates, now):
         'rules': [r for p in plans for r in p.rules],
         'templates': list(templates),
     }
+    data['digest'] = _digest(data)
     directory = os.path.dirname(os.path.abspath(path))
     tmp = '%s.%d.tmp' % (path, os.getpid())
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        _make_private_dirs(directory)
         if os.path.exists(path):
             raise HardenError('backup file %s already exists; not '
                               'overwriting it' % path)
@@ -142,38 +169,90 @@ def write_backup(path, plans, templates, now):
 
 
 def load_backup(path):
-    """The backup's data; HardenError when it is not one of ours."""
+    """The backup's data; HardenError unless it is one of ours, intact,
+    and holds only what `harden default` removes."""
     try:
-        with open(path) as f:
-            data = json.load(f)
-    except OSError as e:
-        raise HardenError('cannot read %s: %s' % (path, e.strerror or e))
-    except ValueError as e:
-        raise HardenError('%s is not a backup (not JSON: %s)' % (path, e))
+        data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
+    except files.FileError as e:
+        raise HardenError(str(e))
     if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
         raise HardenError('%s is not an xloudclient default security group '
                           'backup' % path)
-    if data.get('version') != BACKUP_VERSION:
-        raise HardenError('%s has backup version %r; this client reads '
-                          'version %d' % (path, data.get('version'),
-                                          BACKUP_VERSION))
+    version = data.get('version')
+    if type(version) is not int or version not in (1, BACKUP_VERSION):
+        raise HardenError('%s has backup version %s; this client reads '
+                          'versions 1 and %d' % (
+                              path, _short(version), BACKUP_VERSION))
     rules, templates = data.get('rules'), data.get('templates')
     if not isinstance(rules, list) or not isinstance(templates, list):
         raise HardenError('%s is damaged: rules and templates must be '
                           'lists' % path)
+    if version >= 2 and data.get('digest') != _digest(data):
+        raise HardenError('%s has been changed since it was written (its '
+                          'digest does not match): refusing it, nothing '
+                          'was created' % path)
     for i, rule in enumerate(rules):
-        if not isinstance(rule, dict) or not all(
-                isinstance(rule.get(k), str) for k in
-                ('id', 'security_group_id', 'direction', 'ethertype')):
-            raise HardenError('%s is damaged: rule %d is incomplete'
-                              % (path, i + 1))
+        problem = _rule_problem(rule)
+        if problem:
+            raise HardenError('%s: rule %d %s; a harden backup holds only '
+                              "default groups' same-group rules: refusing "
+                              'it, nothing was created' % (path, i + 1,
+                                                           problem))
     for i, entry in enumerate(templates):
-        if not isinstance(entry, dict) or not all(
-                isinstance(entry.get(k), str) for k in
-                ('direction', 'ethertype')):
-            raise HardenError('%s is damaged: template entry %d is '
-                              'incomplete' % (path, i + 1))
+        problem = _template_problem(entry)
+        if problem:
+            raise HardenError('%s: template entry %d %s; refusing it, '
+                              'nothing was created' % (path, i + 1, problem))
     return data
+
+
+def _short(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _text_fields_problem(item, keys):
+    for key in keys:
+        if not isinstance(item.get(key), str):
+            return 'has no %s' % key
+    if item.get('ethertype') not in ('IPv4', 'IPv6'):
+        return 'has ethertype %s' % _short(item.get('ethertype'))
+    description = item.get('description')
+    if description is not None and (not isinstance(description, str) or
+                                    len(description) > MAX_DESCRIPTION):
+        return 'has a description that is not text of at most %d ' \
+            'characters' % MAX_DESCRIPTION
+    return None
+
+
+def _rule_problem(rule):
+    """Why rule is not a same-group rule that harden removes, or None."""
+    if not isinstance(rule, dict):
+        return 'is not an object'
+    problem = _text_fields_problem(
+        rule, ('id', 'security_group_id', 'direction', 'ethertype'))
+    if problem:
+        return problem
+    if not is_same_group_rule(rule) or rule.get('remote_address_group_id'):
+        return ('(%s) is not a same-group ingress rule of any protocol'
+                % _short(rule['id']))
+    if rule.get('project_id') is not None and not isinstance(
+            rule['project_id'], str):
+        return 'has a project_id that is not text'
+    return None
+
+
+def _template_problem(entry):
+    if not isinstance(entry, dict):
+        return 'is not an object'
+    problem = _text_fields_problem(entry, ('direction', 'ethertype'))
+    if problem:
+        return problem
+    if not is_permissive_template(entry) or entry.get(
+            'remote_address_group_id') or entry.get('used_in_non_default_sg'):
+        return ('(%s) is not the permissive same-group entry for default '
+                'groups' % _short(entry.get('id')))
+    return None
 
 
 # --- apply -------------------------------------------------------
@@ -242,62 +321,107 @@ def _same(a, b, keys):
     return all((a.get(k) or None) == (b.get(k) or None) for k in keys)
 
 
+def _default_groups(client, rules):
+    """{group id: group} for the groups the rules belong to; HardenError
+    (before anything is created) if one is not its project's default."""
+    ids = sorted({r['security_group_id'] for r in rules})
+    if not ids:
+        return {}
+    found = {}
+    for start in range(0, len(ids), 100):     # keep the URL short
+        groups, _ = inventory.list_all(
+            client, 'security_groups',
+            filters={'id': ids[start:start + 100]})
+        found.update((g['id'], g) for g in groups)
+    for rule in rules:
+        group = found.get(rule['security_group_id'])
+        if group is None:
+            continue                  # gone: reported per rule
+        if group.get('name') != 'default' or (
+                rule.get('project_id') and
+                rule['project_id'] != group.get('project_id')):
+            raise HardenError(
+                'the backup puts rule %s in security group %s, which is not '
+                "the default group of project %s: refusing it, nothing was "
+                'created' % (rule['id'], group['id'],
+                             rule.get('project_id') or '?'))
+    return found
+
+
 def restore(client, data, dry_run=False):
+    """Re-create the backup's rules and template entries that are missing.
+
+    The groups are checked first (each must be its project's default
+    group); bodies hold only the fields a same-group rule has.
+    """
+    try:
+        groups = _default_groups(client, data['rules'])
+    except inventory.InventoryError as e:
+        raise HardenError('%s; nothing was created' % e)
     rows = []
     existing = {}
     for rule in data['rules']:
         group_id = rule['security_group_id']
         project_id = rule.get('project_id') or ''
+        row = functools.partial(Row, project_id, group_id, rule['id'],
+                                rule['ethertype'])
+        if group_id not in groups:
+            rows.append(row('failed: security group %s no longer exists'
+                            % group_id, True))
+            continue
         if group_id not in existing:
             try:
-                existing[group_id] = neutron.list_(
-                    client, RULES, {'security_group_id': group_id},
-                    'listing rules of security group %s' % group_id)
-            except neutron.NeutronError as e:
+                existing[group_id], _ = inventory.list_all(
+                    client, 'security_group_rules', all_fields=True,
+                    filters={'security_group_id': group_id})
+            except inventory.InventoryError as e:
                 existing[group_id] = e
         have = existing[group_id]
-        if isinstance(have, neutron.NeutronError):
-            rows.append(Row(project_id, group_id, rule['id'],
-                            rule['ethertype'], 'failed: %s' % have, True))
-            continue
-        if any(_same(rule, r, MATCH_KEYS) for r in have):
-            rows.append(Row(project_id, group_id, rule['id'],
-                            rule['ethertype'], 'already present'))
-            continue
-        if dry_run:
-            rows.append(Row(project_id, group_id, rule['id'],
-                            rule['ethertype'], 'would restore'))
-            continue
-        body = {k: rule.get(k) for k in MATCH_KEYS + ('description',)
-                if rule.get(k) is not None}
-        body['security_group_id'] = group_id
-        if project_id:
-            body['project_id'] = project_id   # else: the caller's project
-        rows.append(_create(client, RULES, body, project_id, group_id,
-                            rule['id'], have))
+        if isinstance(have, inventory.InventoryError):
+            rows.append(row('failed: %s' % have, True))
+        elif any(_same(rule, r, MATCH_KEYS) for r in have):
+            rows.append(row('already present'))
+        elif dry_run:
+            rows.append(row('would restore'))
+        else:
+            body = {'security_group_id': group_id, 'remote_group_id': group_id,
+                    'direction': 'ingress', 'ethertype': rule['ethertype'],
+                    'project_id': groups[group_id]['project_id']}
+            if rule.get('description'):
+                body['description'] = rule['description']
+            rows.append(_create(client, RULES, body, project_id, group_id,
+                                rule['id'], have))
     if data['templates']:
-        try:
-            present = neutron.list_(client, TEMPLATES, None,
-                                    'listing default security group rules')
-        except neutron.NeutronError as e:
-            present = e
-        for entry in data['templates']:
-            label = 'template:%s' % entry.get('id', '?')
-            if isinstance(present, neutron.NeutronError):
-                rows.append(Row('', '', label, entry['ethertype'],
-                                'failed: %s' % present, True))
-            elif any(_same(entry, e, TEMPLATE_KEYS) for e in present):
-                rows.append(Row('', '', label, entry['ethertype'],
-                                'already present'))
-            elif dry_run:
-                rows.append(Row('', '', label, entry['ethertype'],
-                                'would restore'))
-            else:
-                body = {k: entry.get(k) for k in
-                        TEMPLATE_KEYS + ('description',)
-                        if entry.get(k) is not None}
-                rows.append(_create(client, TEMPLATES, body, '', '', label,
-                                    present))
+        rows += _restore_templates(client, data['templates'], dry_run)
+    return rows
+
+
+def _restore_templates(client, templates, dry_run):
+    rows = []
+    try:
+        present = neutron.list_(client, TEMPLATES, None,
+                                'listing default security group rules')
+    except neutron.NeutronError as e:
+        present = e
+    for entry in templates:
+        label = 'template:%s' % entry.get('id', '?')
+        if isinstance(present, neutron.NeutronError):
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'failed: %s' % present, True))
+        elif any(_same(entry, e, TEMPLATE_KEYS) for e in present):
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'already present'))
+        elif dry_run:
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'would restore'))
+        else:
+            body = {'direction': 'ingress', 'ethertype': entry['ethertype'],
+                    'remote_group_id': 'PARENT', 'used_in_default_sg': True,
+                    'used_in_non_default_sg': False}
+            if entry.get('description'):
+                body['description'] = entry['description']
+            rows.append(_create(client, TEMPLATES, body, '', '', label,
+                                present))
     return rows
 
 

@@ -17,9 +17,10 @@ security is off documented by a confirmed record, or named as unconfirmed:
   run lasts, by anyone).
 
 No run removes its own confirmed record unless it reads port security on
-(a concurrent enable won); others' confirmed records are only removed in
-favour of one's own newer one while it is on the port, or by an enable
-after it turned port security on. So whoever turns port security off
+(a concurrent enable won); others' records are only removed in favour of
+one's own while it is on the port and only if they were there before the
+run turned port security off (or started), or by an enable after it
+turned port security on. So whoever turns port security off
 leaves a confirmed record that survives. Two renewals racing may both
 stay; the newest documents. A pending record never documents anything: on
 a port whose security is off it shows as "unconfirmed", on an enabled port
@@ -178,6 +179,10 @@ class _DisableRun:
         self.outcome = outcome
         self.key = (outcome.record.granted, outcome.record.nonce)
         self.confirming = None   # the confirmed tag we wrote, once written
+        # Records that existed before this run changed anything, or before
+        # its guarded update: the only others it may ever remove.
+        self.before = {r.tag for r in _records(outcome.port)[0]}
+        self.before.update(_records(outcome.port)[1])
         self.turned = False      # our guarded update turned it off
         self.uncertain = False   # an update whose fate we do not know
         # documenting a port that was already off without a record
@@ -267,6 +272,8 @@ class _DisableRun:
         if len(pending) != 1 or sorted(pending[0].security_groups) != groups:
             self._write_pending(port, pending)
             return False
+        self.before.update(t for t in port.get('tags') or ()
+                           if rec.is_record_tag(t))
         try:
             neutron.update(self.client, PORTS, self.port_id,
                            port['revision_number'],
@@ -296,13 +303,14 @@ class _DisableRun:
             self.confirming = None
             self.turned = self.uncertain = False
             return False
-        # Ours but the confirmed one; older records; pending ones of runs
-        # that started before ours (they document nothing; their runs
-        # step back); malformed ones.
+        # Ours but the confirmed one; records that were there before we
+        # turned it off (or before we started); abandoned ones. Never one
+        # that appeared since: it may be the only one to survive.
         drop = [r for r in records if r.tag != self.confirming and (
-            self.ours(r) or r.order < (self.key + (self.confirming,))
+            self.ours(r) or r.tag in self.before
             or _abandoned(r, self.now))]
-        self._remove([r.tag for r in drop] + _records(port)[1])
+        self._remove([r.tag for r in drop] +
+                     [t for t in _records(port)[1] if t in self.before])
         self.outcome.port = neutron.get(self.client, PORTS, self.port_id)
         self.outcome.record = documenting_record(self.outcome.port)
         self.outcome.removed_records = [r for r in drop if not r.pending

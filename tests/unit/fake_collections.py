@@ -17,7 +17,9 @@ class FakeCollections:
                      for k, v in collections.items()}
         self.extensions = list(extensions)
         self.log = []
+        self.queries = []      # (path, params) of every GET
         self.deny = set()      # (method, path prefix) -> 403
+        self.fail = {}         # GET path -> status to answer
 
     def _key(self, name):
         return name.replace('-', '_')
@@ -27,6 +29,10 @@ class FakeCollections:
 
     def get(self, path, params=None, **kw):
         self.log.append(('GET', path))
+        self.queries.append((path, dict(params or {})))
+        if path in self.fail:
+            return FakeResponse(self.fail[path], {'NeutronError': {
+                'message': 'injected'}})
         if path == '/extensions':
             return FakeResponse(200, {'extensions': [
                 {'alias': a} for a in self.extensions]})

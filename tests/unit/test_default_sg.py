@@ -132,12 +132,14 @@ def test_backup_round_trip_restores_equivalent_rules(tmp_path):
     rows = default_sg.restore(cloud, data)
     assert all(r.action.startswith('restored') for r in rows), rows
     after = cloud.data['security-group-rules']
+    # Judged by the rule's own attributes, not by the code's MATCH_KEYS.
+    keys = ('direction', 'ethertype', 'protocol', 'port_range_min',
+            'port_range_max', 'remote_ip_prefix', 'remote_group_id',
+            'remote_address_group_id', 'security_group_id', 'project_id')
     for rid in ('a4', 'a6', 'b4'):
         old = before[rid]
-        assert any(all(new.get(k) == old.get(k) for k in
-                       default_sg.MATCH_KEYS + ('security_group_id',
-                                                'project_id'))
-                   for new in after), rid
+        assert sum(all((new.get(k) or None) == (old.get(k) or None)
+                       for k in keys) for new in after) == 1, rid
     assert len(cloud.data['default-security-group-rules']) == 2
     assert {r.action for r in default_sg.restore(cloud, data)} == {
         'already present'}
@@ -192,3 +194,151 @@ def test_default_backup_path_uses_xdg_state(monkeypatch, tmp_path):
     monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path))
     assert default_sg.default_backup_path(NOW).startswith(
         str(tmp_path / 'xloudclient' / 'backups' / 'default-sg-2026'))
+
+
+# --- a backup is distrusted (issue 10, defect 4) ----------------------
+
+def _backup(tmp_path, cloud=None, projects=None):
+    cloud = cloud or _cloud()
+    plans = default_sg.plan(cloud, projects)
+    templates, _ = default_sg.plan_templates(cloud)
+    path = str(tmp_path / 'backup.json')
+    default_sg.write_backup(path, plans, templates, NOW)
+    default_sg.apply(cloud, plans, templates)
+    with open(path) as f:
+        return cloud, path, json.load(f)
+
+
+def _rewrite(path, data, digest=True):
+    data = dict(data)
+    data.pop('digest', None)
+    if digest:
+        data['digest'] = default_sg._digest(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)
+
+
+WORLD_ANY = {'protocol': None, 'remote_group_id': None,
+             'remote_ip_prefix': '0.0.0.0/0'}
+WORLD_MYSQL = {'protocol': 'tcp', 'port_range_min': 3306,
+               'port_range_max': 3306, 'remote_group_id': None,
+               'remote_ip_prefix': '0.0.0.0/0'}
+
+
+def test_an_edited_backup_fails_its_digest(tmp_path):
+    cloud, path, data = _backup(tmp_path)
+    data['rules'][0].update(WORLD_ANY)
+    _rewrite(path, data, digest=False)
+    with pytest.raises(default_sg.HardenError, match='digest'):
+        default_sg.load_backup(path)
+
+
+@pytest.mark.parametrize('change', [
+    WORLD_ANY, WORLD_MYSQL, {'direction': 'egress'},
+    {'remote_group_id': 'wa'}, {'protocol': 'tcp'},
+    {'remote_address_group_id': 'ag-1'}, {'ethertype': 'IPX'},
+    {'description': 'x' * 256}, {'project_id': ['a']}])
+def test_restore_refuses_anything_but_same_group_rules(tmp_path, change):
+    # Even with a digest that matches (recomputed by whoever edited it).
+    cloud, path, data = _backup(tmp_path)
+    data['rules'][0].update(change)
+    _rewrite(path, data)
+    with pytest.raises(default_sg.HardenError, match='rule 1'):
+        default_sg.load_backup(path)
+
+
+def test_restore_refuses_a_same_group_rule_of_a_non_default_group(
+        tmp_path):
+    cloud, path, data = _backup(tmp_path)
+    data['rules'].append(dict(data['rules'][0], id='evil',
+                              security_group_id='wa', remote_group_id='wa'))
+    _rewrite(path, data)
+    before = json.dumps(cloud.data, sort_keys=True)
+    with pytest.raises(default_sg.HardenError, match='not the default'):
+        default_sg.restore(cloud, default_sg.load_backup(path))
+    assert json.dumps(cloud.data, sort_keys=True) == before
+
+
+@pytest.mark.parametrize('change', [
+    {'remote_group_id': None, 'remote_ip_prefix': '0.0.0.0/0'},
+    {'direction': 'egress'}, {'used_in_non_default_sg': True},
+    {'protocol': 'tcp', 'port_range_min': 22, 'port_range_max': 22}])
+def test_restore_refuses_other_template_entries(tmp_path, change):
+    cloud, path, data = _backup(tmp_path)
+    data['templates'][0].update(change)
+    _rewrite(path, data)
+    with pytest.raises(default_sg.HardenError, match='template entry 1'):
+        default_sg.load_backup(path)
+
+
+@pytest.mark.parametrize('version', [True, 1.0, '2', None])
+def test_backup_version_must_be_an_integer(tmp_path, version):
+    cloud, path, data = _backup(tmp_path)
+    data['version'] = version
+    _rewrite(path, data)
+    with pytest.raises(default_sg.HardenError, match='backup version'):
+        default_sg.load_backup(path)
+
+
+def test_restore_creates_only_the_fields_of_a_same_group_rule(tmp_path):
+    cloud, path, data = _backup(tmp_path, projects=['a'])
+    data['rules'][0]['normalized_cidr'] = '0.0.0.0/0'   # ignored
+    _rewrite(path, data)
+    default_sg.restore(cloud, default_sg.load_backup(path))
+    created = [r for r in cloud.data['security-group-rules']
+               if r['id'].startswith('new-')]
+    assert len(created) == 2
+    for rule in created:
+        assert set(rule) <= {'id', 'revision_number', 'security_group_id',
+                             'remote_group_id', 'direction', 'ethertype',
+                             'project_id', 'description'}
+        assert rule['remote_group_id'] == rule['security_group_id'] == 'da'
+
+
+def test_restore_reports_a_refused_create_as_failed(tmp_path):
+    cloud, path, data = _backup(tmp_path, projects=['a'])
+    cloud.deny.add(('POST', '/security-group-rules'))
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    assert [(r.failed, r.action.split(':')[0]) for r in rows
+            if not r.item.startswith('template:')] == [
+        (True, 'failed'), (True, 'failed')]
+
+
+def test_restore_with_an_unreadable_rule_list_creates_nothing(tmp_path):
+    cloud, path, data = _backup(tmp_path, projects=['a'])
+    real_get = cloud.get
+
+    def get(path, params=None, **kw):
+        if path == '/security-group-rules':
+            from tests.unit.audit.fakes import FakeResponse
+            return FakeResponse(503, {})
+        return real_get(path, params, **kw)
+    cloud.get = get
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    assert all(r.failed for r in rows[:2])
+    assert ('POST', '/security-group-rules') not in cloud.log
+
+
+def test_oversized_or_binary_backups_are_refused(tmp_path):
+    big = tmp_path / 'big.json'
+    with open(big, 'wb') as f:
+        f.seek(default_sg.MAX_BACKUP_BYTES + 1)
+        f.write(b'}')
+    with pytest.raises(default_sg.HardenError, match='larger than 16 MiB'):
+        default_sg.load_backup(str(big))
+    binary = tmp_path / 'bin.json'
+    binary.write_bytes(b'\xff\xfe{}')
+    with pytest.raises(default_sg.HardenError, match='not UTF-8'):
+        default_sg.load_backup(str(binary))
+    deep = tmp_path / 'deep.json'
+    deep.write_text('[' * 100000 + ']' * 100000)
+    with pytest.raises(default_sg.HardenError, match='nested too deeply'):
+        default_sg.load_backup(str(deep))
+
+
+def test_new_backup_folders_are_private_all_the_way(tmp_path):
+    path = tmp_path / 'x' / 'y' / 'z' / 'b.json'
+    default_sg.write_backup(str(path), [], [], NOW)
+    for folder in (tmp_path / 'x', tmp_path / 'x' / 'y',
+                   tmp_path / 'x' / 'y' / 'z'):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder

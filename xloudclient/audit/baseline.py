@@ -1,22 +1,21 @@
 """Baselines: a previous `-f json` audit output, to report only new ones."""
 
-import json
+from xloudclient import files
 
 
 class BaselineError(ValueError):
     """The file is not a usable baseline, in one line."""
 
 
+MAX_BYTES = 64 << 20
+
+
 def load(path):
     """The set of finding identities (check, resource id, key) in path."""
     try:
-        with open(path) as f:
-            data = json.load(f)
-    except OSError as e:
-        raise BaselineError('cannot read baseline %s: %s'
-                            % (path, e.strerror or e))
-    except ValueError as e:
-        raise BaselineError('baseline %s is not JSON: %s' % (path, e))
+        data = files.read_json(path, MAX_BYTES, 'baseline')
+    except files.FileError as e:
+        raise BaselineError(str(e))
     if not isinstance(data, list):
         raise BaselineError('baseline %s is not the -f json output of an '
                             'audit (expected a list of findings)' % path)
@@ -28,8 +27,12 @@ def load(path):
                 'baseline %s, entry %d: not a finding (needs "Check" and '
                 '"Resource ID"; keep those columns in the baseline)'
                 % (path, index + 1))
-        identities.add((row['Check'], row['Resource ID'],
-                        row.get('Detail Key')))
+        key = row.get('Detail Key')
+        if key is not None and not isinstance(key, str):
+            raise BaselineError(
+                'baseline %s, entry %d: "Detail Key" must be text, not %s'
+                % (path, index + 1, type(key).__name__))
+        identities.add((row['Check'], row['Resource ID'], key))
     return identities
 
 

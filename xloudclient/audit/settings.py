@@ -19,6 +19,8 @@ import datetime
 import os
 import re
 
+from xloudclient import files
+
 # (service, protocol, first port, last port); protocol tcp, udp or both.
 DEFAULT_SENSITIVE_PORTS = (
     ('ftp', 'tcp', 20, 21),
@@ -87,6 +89,29 @@ def default_config_path():
     return os.path.join(base, 'xloudclient', 'audit.ini')
 
 
+MAX_CONFIG_BYTES = 1 << 20
+KNOWN_KEYS = {'allowed-address-pairs': {'ipv4-max-prefix',
+                                        'ipv6-max-prefix'}}
+
+
+def _refuse_unknown(parser, path):
+    """A misspelt section or key is an error, not silently ignored."""
+    for section in parser.sections():
+        if section == 'sensitive-ports':
+            continue                  # any service name is a key there
+        if section not in KNOWN_KEYS:
+            raise SettingsError(
+                'config file %s: unknown section [%s] (known: %s)' % (
+                    path, section, ', '.join(
+                        ['sensitive-ports'] + sorted(KNOWN_KEYS))))
+        for key in parser.options(section):
+            if key not in KNOWN_KEYS[section]:
+                raise SettingsError(
+                    'config file %s: unknown key %r in [%s] (known: %s)'
+                    % (path, key, section,
+                       ', '.join(sorted(KNOWN_KEYS[section]))))
+
+
 def load(config_path=None, extra_ports=(), today=None):
     """Settings from defaults, then the config file, then options."""
     settings = Settings()
@@ -96,11 +121,14 @@ def load(config_path=None, extra_ports=(), today=None):
     if config_path or os.path.exists(path):
         parser = configparser.ConfigParser()
         try:
-            with open(path) as f:
-                parser.read_file(f)
-        except (OSError, configparser.Error) as e:
+            parser.read_string(files.read_text(path, MAX_CONFIG_BYTES,
+                                               'config file'), path)
+        except files.FileError as e:
+            raise SettingsError(str(e))
+        except configparser.Error as e:
             raise SettingsError('cannot read config file %s: %s'
                                 % (path, str(e).splitlines()[0]))
+        _refuse_unknown(parser, path)
         if parser.has_section('sensitive-ports'):
             ports = dict((p[0], p) for p in settings.sensitive_ports)
             for name, spec in parser.items('sensitive-ports'):

@@ -102,8 +102,10 @@ class AuditNetwork(common.ExitStatusMixin, command.Lister):
         from xloudclient.audit import runner
         from xloudclient.audit import settings as settings_mod
 
-        if parsed_args.timeout <= 0:
-            raise exceptions.CommandError('--timeout must be positive')
+        if not 0 < parsed_args.timeout <= 3600:
+            raise exceptions.CommandError(
+                '--timeout must be a number of seconds from 0 to 3600, not '
+                '%s' % parsed_args.timeout)
         try:
             checks = catalog.select(parsed_args.check,
                                     parsed_args.skip_check)

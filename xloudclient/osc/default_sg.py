@@ -45,6 +45,8 @@ class HardenDefault(common.ExitStatusMixin, command.Lister):
 
         client = self.app.client_manager.xloud
         err = self.app.stderr
+        if parsed_args.template:
+            scope.require_admin(self.app.client_manager, '--template')
         projects = scope.resolve_projects(self.app.client_manager,
                                           parsed_args)
         templates, template_note = [], None
@@ -95,15 +97,20 @@ class HardenDefault(common.ExitStatusMixin, command.Lister):
                 err.write('backup: %s (restore with `openstack security '
                           'group harden restore %s`)\n' % (path, path))
             rows = default_sg.apply(client, plans, templates)
-        failed_projects = sorted({r.project_id for r in rows if r.failed})
+        failed_projects = sorted({r.project_id for r in rows
+                                  if r.failed and r.project_id})
         if failed_projects:
-            err.write('%d of %d projects failed: %s\n' % (
-                len(failed_projects), len(plans),
-                ', '.join(failed_projects)))
+            err.write('%d of %d projects failed: %s (see the Action column;'
+                      ' rerun the command to finish)\n' % (
+                          len(failed_projects), len(plans),
+                          ', '.join(failed_projects)))
             self.exit_status = 1
-        if any(r.failed and not r.project_id for r in rows):
+        failed_templates = [r.item for r in rows
+                            if r.failed and not r.project_id]
+        if failed_templates:
             err.write('the default security group rule template was not '
-                      'fully hardened\n')
+                      'fully hardened: %s failed\n'
+                      % ', '.join(failed_templates))
             self.exit_status = 1
         if template_note:
             err.write('template: %s\n' % template_note)
@@ -137,12 +144,17 @@ class RestoreDefault(common.ExitStatusMixin, command.Lister):
             data = default_sg.load_backup(parsed_args.backup)
         except default_sg.HardenError as e:
             raise exceptions.CommandError(str(e))
-        rows = default_sg.restore(self.app.client_manager.xloud, data,
-                                  dry_run=parsed_args.dry_run)
+        try:
+            rows = default_sg.restore(self.app.client_manager.xloud, data,
+                                      dry_run=parsed_args.dry_run)
+        except default_sg.HardenError as e:
+            raise exceptions.CommandError(str(e))
         failures = [r for r in rows if r.failed]
         if failures:
-            self.app.stderr.write('%d of %d items failed to restore\n'
-                                  % (len(failures), len(rows)))
+            self.app.stderr.write(
+                '%d of %d items failed to restore: %s (rerun the command '
+                'to finish)\n' % (len(failures), len(rows), ', '.join(
+                    r.item for r in failures)))
             self.exit_status = 1
         return (('Project', 'Security Group', 'Rule', 'Ethertype',
                  'Action'),

@@ -42,16 +42,22 @@ def _is_admin(auth_ref):
     return 'admin' in (auth_ref.role_names or ())
 
 
+def require_admin(client_manager, what):
+    """CommandError unless the token has the admin role."""
+    auth_ref = client_manager.auth_ref
+    if not _is_admin(auth_ref):
+        raise exceptions.CommandError(
+            '%s needs the admin role; user %s has %s in project %s'
+            % (what, auth_ref.username,
+               ', '.join(sorted(auth_ref.role_names)) or 'no role',
+               auth_ref.project_name))
+
+
 def resolve_scope(client_manager, parsed_args):
     """A Scope from the parsed options; CommandError when not allowed."""
     auth_ref = client_manager.auth_ref
     if parsed_args.all_projects:
-        if not _is_admin(auth_ref):
-            raise exceptions.CommandError(
-                '--all-projects needs the admin role; user %s has %s in '
-                'project %s' % (auth_ref.username,
-                                ', '.join(sorted(auth_ref.role_names)) or
-                                'no role', auth_ref.project_name))
+        require_admin(client_manager, '--all-projects')
         return Scope(None, None)
     if not parsed_args.project:
         if parsed_args.project_domain:
@@ -78,11 +84,16 @@ def _find_project(client_manager, auth_ref, name_or_id, domain):
     from openstack import exceptions as sdk_exc
 
     identity = client_manager.sdk_connection.identity
-    try:
-        query = {}
-        if domain:
+    query = {}
+    if domain:
+        try:
             query['domain_id'] = identity.find_domain(
                 domain, ignore_missing=False).id
+        except (sdk_exc.ForbiddenException, sdk_exc.ResourceNotFound):
+            raise exceptions.CommandError(
+                'no domain %r that you may look up (--project-domain takes '
+                'a domain name or ID)' % domain)
+    try:
         project = identity.find_project(name_or_id, ignore_missing=False,
                                         **query)
     except sdk_exc.ForbiddenException:
