@@ -293,26 +293,22 @@ def _delete_rule(client, p, rule):
 
 
 def _delete(client, collection, item, project_id, group_id, label):
-    headers = {}
-    if item.get('revision_number') is not None:
-        headers['If-Match'] = 'revision_number=%d' % item['revision_number']
+    """Delete one rule or template entry; report, never raise.
+
+    No If-Match: rules and template entries have no attribute that can be
+    updated, so their revision never moves and a guard would guard nothing;
+    the delete names one exact rule by ID.
+    """
+    row = functools.partial(Row, project_id, group_id, label,
+                            item.get('ethertype', ''))
     try:
-        resp = client.delete('/%s/%s' % (collection, item['id']),
-                             headers=headers)
-    except Exception as e:  # a transport failure: report, go on
-        return Row(project_id, group_id, label, item.get('ethertype', ''),
-                   'failed: %s' % e, failed=True)
-    if resp.status_code == 204:
-        action, failed = 'deleted', False
-    elif resp.status_code == 404:
-        action, failed = 'already gone', False
-    else:
-        try:
-            neutron.check_response(resp, 'deleting %s' % label)
-        except neutron.NeutronError as e:
-            action, failed = 'failed: %s' % e, True
-    return Row(project_id, group_id, label, item.get('ethertype', ''),
-               action, failed)
+        resp = client.delete('/%s/%s' % (collection, item['id']))
+        if resp.status_code == 404:
+            return row('already gone')
+        neutron.check_response(resp, 'deleting %s' % label, ok=(204,))
+    except Exception as e:  # a refusal or a transport failure: go on
+        return row('failed: %s' % neutron.describe(e), True)
+    return row('deleted')
 
 
 # --- restore -------------------------------------------------------

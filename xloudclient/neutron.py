@@ -1,11 +1,22 @@
-"""Small helpers over openstacksdk's network proxy: raw, revision-guarded.
+"""The one way xloudclient talks to Neutron: raw REST through openstacksdk.
 
-They speak Neutron's REST API directly (through the proxy, which carries
-auth and the endpoint), so every error keeps Neutron's own message.
+Requests go through the SDK's network proxy (it carries auth, the endpoint
+and the client's timeout), but bodies are plain dicts, not SDK resources:
+openstacksdk does not quote tag paths (a record holding "/" or "?" would
+corrupt the URL), its resources cannot send If-Match on every call we
+need, and building an SDK object costs about 0.7 ms per port, too much for
+bulk lists. Every error becomes one line: Neutron's own message (bounded),
+or for a transport failure the endpoint and the reason, never the query.
 """
 
 import re
 import urllib.parse
+
+MAX_MESSAGE = 200           # characters of Neutron's text we echo back
+PAGE_SIZE = 1000
+_URL = re.compile(r'(https?://(?:\[[0-9a-fA-F:.]+\]|[^/\s?:\[]+)'
+                  r'(?::\d+)?)[^\s:]*')
+_ERRNO = re.compile(r'\[Errno -?\d+\] ([^\'")]+)')
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}$')
 
@@ -26,16 +37,55 @@ class NotFound(NeutronError):
     pass
 
 
-def _message(resp):
+def bounded(text, limit=MAX_MESSAGE):
+    """text on one line, at most limit characters."""
+    text = ' '.join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def message(resp):
+    """Neutron's error message in a response (bounded), or 'HTTP <n>'."""
     try:
         body = resp.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
-        err = body.get('NeutronError')
-        if isinstance(err, dict) and err.get('message'):
-            return err['message']
+        err = body.get('NeutronError') or body.get('error')
+        if isinstance(err, dict) and isinstance(err.get('message'), str) \
+                and err['message'].strip():
+            return bounded(err['message'])
     return 'HTTP %d' % resp.status_code
+
+
+def describe(error):
+    """One line for any exception a request raised."""
+    if isinstance(error, NeutronError):
+        return bounded(error)
+    text = ' '.join(str(error).split())
+    url = _URL.search(text)
+    if url is None:
+        return bounded('%s: %s' % (type(error).__name__, text)
+                       if text else type(error).__name__)
+    errno = _ERRNO.search(text)
+    if errno:
+        reason = errno.group(1).strip().lower()
+    elif 'timed out' in text.lower() or 'timeout' in \
+            type(error).__name__.lower():
+        reason = 'timed out'
+    elif 'reset' in text.lower():
+        reason = 'connection reset'
+    else:
+        reason = type(error).__name__
+    return bounded('cannot reach Neutron at %s: %s'
+                   % (url.group(1), reason))
+
+
+def is_refusal(error):
+    """A Neutron answer that retrying will not change (4xx, but not 408,
+    409, 412 or 429)."""
+    status = getattr(error, 'status', None)
+    return isinstance(status, int) and 400 <= status < 500 and \
+        status not in (408, 409, 412, 429)
 
 
 def check_response(resp, what, ok=(200, 201, 204)):
@@ -43,7 +93,25 @@ def check_response(resp, what, ok=(200, 201, 204)):
         return resp
     cls = {404: NotFound, 412: RevisionConflict}.get(resp.status_code,
                                                      NeutronError)
-    raise cls(resp.status_code, '%s: %s' % (what, _message(resp)))
+    raise cls(resp.status_code, '%s: %s' % (what, message(resp)))
+
+
+def json_of(resp, what):
+    """The response body; NeutronError(502) when it is not JSON."""
+    try:
+        return resp.json()
+    except ValueError:
+        raise NeutronError(502, '%s: the response was not JSON' % what)
+
+
+def _item(resp, what, key):
+    """body[key] of a successful response; NeutronError(502) when the body
+    is not JSON or lacks it."""
+    body = json_of(check_response(resp, what), what)
+    if not isinstance(body, dict) or not isinstance(body.get(key),
+                                                    (dict, list)):
+        raise NeutronError(502, '%s: the response has no %s' % (what, key))
+    return body[key]
 
 
 def is_uuid(value):
@@ -54,7 +122,7 @@ def get(client, collection, resource_id, what=None):
     singular = collection[:-1].replace('-', '_')
     resp = client.get('/%s/%s' % (collection, resource_id))
     what = what or '%s %s' % (singular.replace('_', ' '), resource_id)
-    return check_response(resp, what).json()[singular]
+    return _item(resp, what, singular)
 
 
 def find(client, collection, name_or_id, project_id=None, label=None):
@@ -68,17 +136,15 @@ def find(client, collection, name_or_id, project_id=None, label=None):
     params = {'name': name_or_id}
     if project_id:
         params['project_id'] = project_id
-    key = collection.replace('-', '_')
-    found = check_response(client.get('/' + collection, params=params),
-                           'looking up %s %r' % (label, name_or_id)
-                           ).json()[key]
+    found = list_(client, collection, params,
+                  'looking up %s %r' % (label, bounded(name_or_id, 80)))
     if not found:
         raise NotFound(404, 'no %s named or with ID %r%s' % (
-            label, name_or_id, ' in project %s' % project_id
+            label, bounded(name_or_id, 80), ' in project %s' % project_id
             if project_id else ''))
     if len(found) > 1:
         raise NeutronError(409, 'more than one %s is named %r; use its ID'
-                           % (label, name_or_id))
+                           % (label, bounded(name_or_id, 80)))
     return found[0]
 
 
@@ -88,8 +154,8 @@ def update(client, collection, resource_id, revision, attrs):
     resp = client.put('/%s/%s' % (collection, resource_id),
                       json={singular: attrs},
                       headers={'If-Match': 'revision_number=%d' % revision})
-    return check_response(resp, 'updating %s %s' % (
-        singular.replace('_', ' '), resource_id)).json()[singular]
+    return _item(resp, 'updating %s %s' % (singular.replace('_', ' '),
+                                           resource_id), singular)
 
 
 def _tag_path(collection, resource_id, tag):
@@ -110,17 +176,40 @@ def remove_tag(client, collection, resource_id, tag):
                    ok=(200, 204, 404))
 
 
-def list_(client, collection, params, what):
-    """One GET of a collection (no pagination: for small, filtered sets)."""
+def next_marker(body, key):
+    """The marker of the next page in a Neutron list body, or None."""
+    for link in body.get(key + '_links') or ():
+        if isinstance(link, dict) and link.get('rel') == 'next':
+            query = urllib.parse.urlparse(link.get('href', '')).query
+            marker = urllib.parse.parse_qs(query).get('marker')
+            if marker:
+                return marker[-1]
+    return None
+
+
+def list_(client, collection, params, what, page_size=PAGE_SIZE):
+    """Every item of a filtered collection, following Neutron's pages."""
     key = collection.replace('-', '_')
-    return check_response(client.get('/' + collection, params=params),
-                          what).json()[key]
+    params = dict(params or {}, limit=page_size)
+    items = []
+    while True:
+        body = json_of(check_response(
+            client.get('/' + collection, params=params), what), what)
+        page = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(page, list):
+            raise NeutronError(502, '%s: the response has no %s list'
+                               % (what, key))
+        items.extend(page)
+        marker = next_marker(body, key)
+        if not marker or not page:
+            return items
+        params['marker'] = marker
 
 
 def create(client, collection, body, what):
     singular = collection[:-1].replace('-', '_')
     resp = client.post('/' + collection, json={singular: body})
-    return check_response(resp, what).json()[singular]
+    return _item(resp, what, singular)
 
 
 def delete(client, collection, resource_id):

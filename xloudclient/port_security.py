@@ -29,6 +29,7 @@ as "stale"; both are cleaned by the next enable or disable.
 
 import dataclasses
 import datetime
+import re
 
 from xloudclient import exception_record as rec
 from xloudclient import neutron
@@ -39,6 +40,7 @@ MAX_ATTEMPTS = 12
 MAX_ERRORS = 3         # errors (5xx, resets, timeouts) one run absorbs
 PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PORTS = 'ports'
+_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 
 class PortSecurityError(Exception):
@@ -60,15 +62,20 @@ def review_date(today, review_by=None, review_in=None):
     """The review date from --review-by or --review-in (default 90 days)."""
     if review_by is not None:
         try:
+            if not _DATE.match(review_by):
+                raise ValueError(review_by)
             date = datetime.date.fromisoformat(review_by)
         except ValueError:
             raise PortSecurityError(
                 '--review-by must be a date as YYYY-MM-DD, not %r'
-                % review_by)
+                % review_by[:40])
     else:
         days = DEFAULT_REVIEW_DAYS if review_in is None else review_in
-        if days < 0:
-            raise PortSecurityError('--review-in must not be negative')
+        if not 0 <= days <= MAX_REVIEW_DAYS:
+            raise PortSecurityError(
+                '--review-in must be a number of days from 0 to %d, not %d'
+                % (MAX_REVIEW_DAYS, days) if days >= 0 else
+                '--review-in must not be negative')
         date = today + datetime.timedelta(days=days)
     if date < today:
         raise PortSecurityError(
@@ -202,16 +209,17 @@ class _DisableRun:
                 except (PortSecurityError, rec.RecordError):
                     raise
                 except Exception as e:     # 5xx, reset, timeout, bad body
-                    if _is_refusal(e):
-                        raise PortSecurityError(_one_line(e))
+                    if neutron.is_refusal(e):
+                        raise PortSecurityError(neutron.describe(e))
                     errors.append(e)
                     if len(errors) >= MAX_ERRORS:
                         raise PortSecurityError(
-                            'port %s: %s' % (self.port_id, _one_line(e)))
+                            'port %s: %s' % (self.port_id,
+                                             neutron.describe(e)))
             raise PortSecurityError(
                 'gave up after %d attempts: port %s kept changing%s'
                 % (max_attempts, self.port_id, '; last error: %s'
-                   % _one_line(errors[-1]) if errors else ''))
+                   % neutron.describe(errors[-1]) if errors else ''))
         except (PortSecurityError, rec.RecordError) as e:
             left = self._clean_up()
             if left:
@@ -342,7 +350,7 @@ class _DisableRun:
                     'port security exception list` and finish with '
                     '`openstack port security disable %s --renew` or '
                     '`openstack port security enable %s`'
-                    % (_one_line(e), self.port_id, self.port_id))
+                    % (neutron.describe(e), self.port_id, self.port_id))
         if not port['port_security_enabled'] and \
                 documenting_record(port) is None:
             return ('port security is OFF on port %s and its exception is '
@@ -359,25 +367,31 @@ def _read(client, port_id):
         return neutron.get(client, PORTS, port_id)
     except Exception as e:
         raise PortSecurityError('could not read port %s: %s; nothing was '
-                                'changed' % (port_id, _one_line(e)))
-
-
-def _is_refusal(error):
-    """A Neutron answer that retrying will not change (4xx but 409/412)."""
-    status = getattr(error, 'status', None)
-    return isinstance(status, int) and 400 <= status < 500 and \
-        status not in (408, 409, 412, 429)
-
-
-def _one_line(error, limit=200):
-    text = ' '.join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[:limit - 3] + '...'
+                                'changed' % (port_id, neutron.describe(e)))
 
 
 def _exists_message(port, record):
     return ('port %s already has a documented exception (review by %s, '
             'reason: %s); use --renew to update it'
             % (port['id'], record.review_by.isoformat(), record.reason))
+
+
+def resolve_groups(client, port, refs):
+    """Security group IDs for --security-group (names or IDs), each of the
+    port's own project; PortSecurityError otherwise."""
+    ids = []
+    for ref in refs or ():
+        group = neutron.find(client, 'security-groups', ref,
+                             project_id=port['project_id'],
+                             label='security group')
+        if group.get('project_id') != port['project_id']:
+            raise PortSecurityError(
+                'security group %s belongs to project %s, not to the '
+                "port's project %s: give one of the port's project"
+                % (group['id'], group.get('project_id'),
+                   port['project_id']))
+        ids.append(group['id'])
+    return ids
 
 
 def default_security_group(client, project_id):
@@ -447,8 +461,8 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         except PortSecurityError:
             raise
         except Exception as e:            # 5xx, reset, timeout, bad body
-            if _is_refusal(e):
-                raise PortSecurityError(_one_line(e))
+            if neutron.is_refusal(e):
+                raise PortSecurityError(neutron.describe(e))
             errors.append(e)
             if len(errors) >= MAX_ERRORS:
                 raise PortSecurityError(_enable_left(client, port_id, e))
@@ -513,13 +527,13 @@ def _enable_left(client, port_id, error):
     except Exception:
         return ('port %s: %s; its state is unknown: check it with '
                 '`openstack port show %s` and run the command again'
-                % (port_id, _one_line(error), port_id))
+                % (port_id, neutron.describe(error), port_id))
     if port['port_security_enabled']:
         return ('port %s: %s; port security is ON, a stale exception record '
                 'may be left: run the command again to remove it'
-                % (port_id, _one_line(error)))
+                % (port_id, neutron.describe(error)))
     return ('port %s: %s; nothing was changed: port security is still off'
-            % (port_id, _one_line(error)))
+            % (port_id, neutron.describe(error)))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,16 +24,8 @@ class VipError(Exception):
 MAX_ERRORS = 3     # transient errors (5xx, resets, timeouts) a step absorbs
 
 
-def _one_line(error, limit=200):
-    text = ' '.join(str(error).split()) or type(error).__name__
-    return text if len(text) <= limit else text[:limit - 3] + '...'
-
-
-def _is_refusal(error):
-    """A Neutron answer that retrying will not change."""
-    status = getattr(error, 'status', None)
-    return isinstance(status, int) and 400 <= status < 500 and \
-        status not in (408, 409, 412, 429)
+def _short(error):
+    return neutron.bounded(neutron.describe(error), 80)
 
 
 def _retrying(fn, *args):
@@ -44,7 +36,7 @@ def _retrying(fn, *args):
         except (VipError, neutron.RevisionConflict):
             raise
         except Exception as e:
-            if _is_refusal(e) or attempt == MAX_ERRORS - 1:
+            if neutron.is_refusal(e) or attempt == MAX_ERRORS - 1:
                 raise
 
 
@@ -56,7 +48,7 @@ def _planning(fn):
         except VipError:
             raise
         except Exception as e:
-            raise VipError('%s; nothing was changed' % _one_line(e))
+            raise VipError('%s; nothing was changed' % neutron.describe(e))
     wrapper.__doc__ = fn.__doc__
     return wrapper
 
@@ -250,7 +242,7 @@ def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
             conflicts += 1
         except Exception as e:
             errors += 1
-            if _is_refusal(e) or errors >= MAX_ERRORS:
+            if neutron.is_refusal(e) or errors >= MAX_ERRORS:
                 raise
     raise VipError('gave up on port %s after %d revision conflicts'
                    % (port_id, conflicts))
@@ -298,8 +290,8 @@ def apply_add(client, plan):
                             'added' if did else 'unchanged', conflicts))
     except Exception as e:
         undone = _undo_add(client, plan, created)
-        raise VipError('%s; undone: %s' % (_one_line(e), ', '.join(undone)
-                                           or 'nothing had changed'))
+        raise VipError('%s; undone: %s' % (
+            neutron.describe(e), ', '.join(undone) or 'nothing had changed'))
     holder = created or plan.reservation
     if holder is not None:
         rows.append(Row(holder['id'], holder.get('name') or '',
@@ -339,7 +331,7 @@ def _undo_add(client, plan, created):
                 undone.append('port %s rolled back' % port['id'])
         except Exception as e:
             left.append('port %s NOT rolled back (%s)'
-                        % (port['id'], _one_line(e, 80)))
+                        % (port['id'], _short(e)))
     if plan.reserve and plan.reservation is None:
         try:
             holder = created or _retrying(fixed_ip_holder, client,
@@ -349,7 +341,7 @@ def _undo_add(client, plan, created):
                 undone.append('reservation %s deleted' % holder['id'])
         except Exception as e:
             left.append('reservation of %s NOT deleted (%s)'
-                        % (address_text(plan.net), _one_line(e, 80)))
+                        % (address_text(plan.net), _short(e)))
     if left:
         undone += left + ['finish with `openstack port vip remove %s '
                           '--all-ports --network %s --release`'
@@ -474,7 +466,7 @@ def apply_remove(client, net, mac, ports, reservation=None):
         raise VipError(
             '%s; removed from %s; finish with `openstack port vip remove %s '
             '--all-ports --network %s%s`' % (
-                _one_line(e), ', '.join(done) or 'no port yet',
+                neutron.describe(e), ', '.join(done) or 'no port yet',
                 address_text(net),
                 (ports[0] if ports else reservation)['network_id'],
                 ' --release' if reservation is not None else ''))

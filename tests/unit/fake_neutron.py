@@ -45,7 +45,7 @@ class FakeNeutron:
         if path == '/security-groups':
             found = [sg for sg in self.security_groups
                      if all(sg.get(k) == v for k, v in (params or {}).items()
-                            if k != 'fields')]
+                            if k not in ('fields', 'limit', 'marker'))]
             return FakeResponse(200, {'security_groups': found})
         if path == '/subnets':
             return FakeResponse(200, {'subnets': [

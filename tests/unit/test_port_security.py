@@ -49,8 +49,14 @@ def test_review_default_is_90_days():
 @pytest.mark.parametrize('kw, message', [
     ({'review_by': '2026-11-25'}, 'in the past'),
     ({'review_by': '26/11/2026'}, 'YYYY-MM-DD'),
+    ({'review_by': '2027-W05-1'}, 'YYYY-MM-DD'),
+    ({'review_by': '20300101'}, 'YYYY-MM-DD'),
+    ({'review_by': '2027-02-30'}, 'YYYY-MM-DD'),
+    ({'review_by': '2027-01-01T00:00'}, 'YYYY-MM-DD'),
     ({'review_in': -1}, 'negative'),
-    ({'review_in': 400}, 'more than 366 days'),
+    ({'review_in': 400}, 'from 0 to 366'),
+    ({'review_in': 999999999}, 'from 0 to 366'),
+    ({'review_in': 99999999999}, 'from 0 to 366'),
 ])
 def test_review_date_errors(kw, message):
     with pytest.raises(ps.PortSecurityError, match=message):
@@ -365,3 +371,20 @@ def test_enable_prefers_newest_record_groups_over_older():
     ps.enable(cloud, 'p1')
     assert cloud.ports['p1']['security_groups'] == [SG2]
     assert _records(cloud) == []
+
+
+def test_groups_of_another_project_are_refused_by_id_too():
+    cloud = _cloud(port_security_enabled=False, security_groups=[])
+    cloud.security_groups.append({'id': SG2, 'name': 'theirs',
+                                  'project_id': 'other'})
+
+    def get(path, params=None, **kw):
+        if path == '/security-groups/' + SG2:
+            from tests.unit.audit.fakes import FakeResponse
+            return FakeResponse(200, {'security_group': {
+                'id': SG2, 'name': 'theirs', 'project_id': 'other'}})
+        return FakeNeutron.get(cloud, path, params, **kw)
+    cloud.get = get
+    with pytest.raises(ps.PortSecurityError, match='belongs to project '
+                       'other'):
+        ps.resolve_groups(cloud, cloud.ports['p1'], [SG2])

@@ -9,7 +9,8 @@ import collections
 import concurrent.futures
 import dataclasses
 import functools
-import urllib.parse
+
+from xloudclient import neutron
 
 # resource type -> (Neutron path, collection key, fields the checks read)
 RESOURCES = {
@@ -99,42 +100,23 @@ class Inventory:
         return {p['id']: p for p in self.ports}
 
 
-def _error_reason(resp):
-    """A one-line reason from a Neutron error response."""
-    reason = 'HTTP %d' % resp.status_code
-    try:
-        body = resp.json()
-    except ValueError:
-        return reason
-    if isinstance(body, dict):
-        err = body.get('NeutronError') or body.get('error') or {}
-        if isinstance(err, dict) and err.get('message'):
-            return '%s: %s' % (reason, err['message'])
-    return reason
-
-
 def _get(client, path, params, timeout, what):
     try:
         resp = client.get(path, params=params, timeout=timeout)
     except Exception as e:  # connection refused, timeout, auth failure...
-        raise InventoryError(what, '%s: %s' % (type(e).__name__, e) if
-                             str(e) else type(e).__name__)
+        raise InventoryError(what, neutron.describe(e))
     if resp.status_code != 200:
-        raise InventoryError(what, _error_reason(resp))
+        raise InventoryError(what, 'HTTP %d: %s' % (
+            resp.status_code, neutron.message(resp)) if
+            neutron.message(resp) != 'HTTP %d' % resp.status_code
+            else neutron.message(resp))
     try:
-        return resp.json()
+        body = resp.json()
     except ValueError:
         raise InventoryError(what, 'the response was not JSON')
-
-
-def _next_marker(body, key):
-    for link in body.get(key + '_links') or ():
-        if link.get('rel') == 'next':
-            query = urllib.parse.urlparse(link.get('href', '')).query
-            marker = urllib.parse.parse_qs(query).get('marker')
-            if marker:
-                return marker[-1]
-    return None
+    if not isinstance(body, dict):
+        raise InventoryError(what, 'the response was not a JSON object')
+    return body
 
 
 def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
@@ -161,7 +143,7 @@ def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
             raise InventoryError(resource_type,
                                  'the response has no %r list' % key)
         items.extend(page)
-        marker = _next_marker(body, key)
+        marker = neutron.next_marker(body, key)
         if not marker or not page:
             return items, requests
 

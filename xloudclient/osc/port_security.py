@@ -130,10 +130,8 @@ class EnablePortSecurity(command.ShowOne):
         client = self.app.client_manager.xloud
         try:
             port = neutron.find(client, 'ports', parsed_args.port)
-            groups = [neutron.find(client, 'security-groups', sg,
-                                   project_id=port['project_id'],
-                                   label='security group')['id']
-                      for sg in parsed_args.security_groups or ()]
+            groups = port_security.resolve_groups(
+                client, port, parsed_args.security_groups)
             out = port_security.enable(client, port['id'], groups,
                                        dry_run=parsed_args.dry_run)
         except _errors() as e:
