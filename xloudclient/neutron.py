@@ -21,6 +21,45 @@ _ERRNO = re.compile(r'\[Errno -?\d+\] ([^\'")]+)')
 _UUID = re.compile(r'^[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}$')
 
 
+DEFAULT_TIMEOUT = 60.0
+
+
+def api_timeout(environ):
+    """Seconds from OS_API_TIMEOUT when it is a sane number, else 60."""
+    try:
+        value = float(environ.get('OS_API_TIMEOUT') or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if 0 < value <= 3600 else DEFAULT_TIMEOUT
+
+
+class Timed:
+    """The network proxy with a timeout on every request (unless given)."""
+
+    def __init__(self, proxy, timeout):
+        self._proxy, self.timeout = proxy, timeout
+
+    def __getattr__(self, name):
+        return getattr(self._proxy, name)
+
+    def _call(self, method, url, **kw):
+        if kw.get('timeout') is None:
+            kw['timeout'] = self.timeout
+        return getattr(self._proxy, method)(url, **kw)
+
+    def get(self, url, **kw):
+        return self._call('get', url, **kw)
+
+    def put(self, url, **kw):
+        return self._call('put', url, **kw)
+
+    def post(self, url, **kw):
+        return self._call('post', url, **kw)
+
+    def delete(self, url, **kw):
+        return self._call('delete', url, **kw)
+
+
 class NeutronError(Exception):
     """Neutron refused or failed a request; str() is one line."""
 

@@ -97,3 +97,11 @@ def cleanup():
     yield todo
     for cli, *args in reversed(todo):
         cli.run(*args, check=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.functional import figures
+    if figures.LINES:
+        terminalreporter.write_sep('-', 'figures')
+        for line in figures.LINES:
+            terminalreporter.write_line(line)

@@ -1,5 +1,7 @@
 """`openstack security group harden default` and `... harden restore`."""
 
+import shlex
+
 from osc_lib.command import command
 from osc_lib import exceptions
 
@@ -100,16 +102,19 @@ class HardenDefault(common.ExitStatusMixin, command.Lister):
         failed_projects = sorted({r.project_id for r in rows
                                   if r.failed and r.project_id})
         if failed_projects:
-            err.write('%d of %d projects failed: %s (see the Action column;'
-                      ' rerun the command to finish)\n' % (
+            err.write('%d of %d projects failed: %s (see the Action column);'
+                      ' finish with `openstack security group harden '
+                      'default %s`\n' % (
                           len(failed_projects), len(plans),
-                          ', '.join(failed_projects)))
+                          ', '.join(failed_projects), ' '.join(
+                              '--project %s' % p for p in failed_projects)))
             self.exit_status = 1
         failed_templates = [r.item for r in rows
                             if r.failed and not r.project_id]
         if failed_templates:
             err.write('the default security group rule template was not '
-                      'fully hardened: %s failed\n'
+                      'fully hardened: %s failed; finish with `openstack '
+                      'security group harden default --template`\n'
                       % ', '.join(failed_templates))
             self.exit_status = 1
         if template_note:
@@ -152,9 +157,11 @@ class RestoreDefault(common.ExitStatusMixin, command.Lister):
         failures = [r for r in rows if r.failed]
         if failures:
             self.app.stderr.write(
-                '%d of %d items failed to restore: %s (rerun the command '
-                'to finish)\n' % (len(failures), len(rows), ', '.join(
-                    r.item for r in failures)))
+                '%d of %d items failed to restore: %s; finish with '
+                '`openstack security group harden restore %s`\n' % (
+                    len(failures), len(rows),
+                    ', '.join(r.item for r in failures),
+                    shlex.quote(parsed_args.backup)))
             self.exit_status = 1
         return (('Project', 'Security Group', 'Rule', 'Ethertype',
                  'Action'),

@@ -3,6 +3,8 @@
 This module is imported on every `openstack` invocation: it must stay cheap.
 """
 
+import os
+
 from osc_lib import utils
 
 API_NAME = 'xloud'
@@ -12,8 +14,13 @@ API_VERSIONS = ('1',)
 
 
 def make_client(instance):
-    """Our commands talk to Neutron through openstacksdk's network proxy."""
-    return instance.sdk_connection.network
+    """Our commands talk to Neutron through openstacksdk's network proxy,
+    each request bounded by OS_API_TIMEOUT seconds (default 60):
+    python-openstackclient itself sets no timeout at all."""
+    from xloudclient import neutron
+
+    return neutron.Timed(instance.sdk_connection.network,
+                         neutron.api_timeout(os.environ))
 
 
 def build_option_parser(parser):

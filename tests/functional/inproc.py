@@ -1,0 +1,44 @@
+"""The real `openstack` shell, run inside the test process.
+
+python-openstackclient's own main() with our plugin loaded from its entry
+points, the environment of an openrc: the same code path as the command
+line, without paying ~1.5 s of start-up per call (about 0.3 s instead).
+Used where a test makes hundreds of calls (the fault matrix).
+"""
+
+import contextlib
+import io
+import os
+import subprocess
+import threading
+
+_lock = threading.Lock()
+
+
+class InProcessCLI:
+
+    def __init__(self, openrc_env, **extra):
+        self.env = dict(openrc_env, **extra)
+
+    def run(self, *argv, env=None):
+        from openstackclient import shell
+
+        wanted = dict(self.env, **(env or {}))
+        out, err = io.StringIO(), io.StringIO()
+        with _lock:
+            saved = dict(os.environ)
+            try:
+                for key in [k for k in os.environ if k.startswith('OS_')]:
+                    del os.environ[key]
+                os.environ.update(wanted)
+                with contextlib.redirect_stdout(out), \
+                        contextlib.redirect_stderr(err):
+                    try:
+                        code = shell.main([str(a) for a in argv])
+                    except SystemExit as e:      # argparse errors
+                        code = e.code if isinstance(e.code, int) else 2
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+        return subprocess.CompletedProcess(['openstack'] + list(argv), code,
+                                           out.getvalue(), err.getvalue())

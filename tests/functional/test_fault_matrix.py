@@ -1,0 +1,325 @@
+"""Every changing command x every fault kind x every request it makes.
+
+The real `openstack` shell (run in-process, see inproc.py) reaches the
+devcloud's Neutron through a fault-injecting proxy (faultproxy.py). For
+each command: reset the cloud to the command's before state, run it once
+to count its requests and learn its after state; then for every fault kind
+and every request index k: reset, arm the proxy at k, run the command and
+check the invariant:
+
+  the cloud is exactly in the before or the after state, or the command
+  exited non-zero and its last line names the `openstack ...` command that
+  finishes or undoes what is left;
+
+then rerun it without faults: it must converge to the after state.
+"""
+
+import os
+import uuid
+
+import pytest
+
+from tests.functional import figures
+from tests.functional.conftest import read_openrc
+from tests.functional.faultproxy import FaultProxy
+from tests.functional.faultproxy import KINDS
+from tests.functional.inproc import InProcessCLI
+from xloudclient import exception_record as rec
+
+TIMEOUT = 2            # OS_API_TIMEOUT for the command under test
+CIDR, VIP = '10.91.0.0/24', '10.91.0.200'
+REASON = 'fault matrix appliance'
+
+
+def _neutron_port():
+    return int(os.environ.get('XLOUD_DEVCLOUD_NEUTRON_PORT') or 9696)
+
+
+def connect(openrc):
+    """An openstacksdk connection straight to the devcloud (no proxy)."""
+    import openstack
+
+    env = read_openrc(openrc)
+    return openstack.connect(
+        auth_url=env['OS_AUTH_URL'], username=env['OS_USERNAME'],
+        password=env['OS_PASSWORD'], project_name=env['OS_PROJECT_NAME'],
+        user_domain_name=env['OS_USER_DOMAIN_NAME'],
+        project_domain_name=env['OS_PROJECT_DOMAIN_NAME'],
+        region_name=env.get('OS_REGION_NAME'))
+
+
+class World:
+    """A project of its own with what the commands act on."""
+
+    def __init__(self, devcloud, tmp):
+        self.openrc = os.path.join(devcloud, 'admin-openrc.sh')
+        self.conn = connect(self.openrc)
+        self.net = self.conn.network
+        self.tmp = tmp
+        name = 'xlf-%s' % uuid.uuid4().hex[:8]
+        self.project = self.conn.identity.create_project(
+            name=name, domain_id='default').id
+        pid = self.project
+        self.network = self._post('networks', {'name': name,
+                                               'project_id': pid})['id']
+        self._post('subnets', {
+            'network_id': self.network, 'cidr': CIDR, 'ip_version': 4,
+            'project_id': pid, 'gateway_ip': '10.91.0.1',
+            'allocation_pools': [{'start': '10.91.0.10',
+                                  'end': '10.91.0.99'}]})
+        self.group = self._post('security-groups', {
+            'name': name + '-sg', 'project_id': pid})['id']
+        self.default = [g for g in self._get('security-groups', {
+            'project_id': pid, 'name': 'default'})][0]['id']
+        self.p1 = self._port('ps', [self.default, self.group])
+        self.va = self._port('va', [self.default])
+        self.vb = self._port('vb', [self.default])
+
+    # raw helpers, straight to Neutron
+    def _get(self, collection, params=None):
+        resp = self.net.get('/' + collection, params=params)
+        assert resp.status_code == 200, resp.text
+        return resp.json()[collection.replace('-', '_')]
+
+    def _post(self, collection, body):
+        key = collection[:-1].replace('-', '_')
+        resp = self.net.post('/' + collection, json={key: body})
+        assert resp.status_code == 201, resp.text
+        return resp.json()[key]
+
+    def _put(self, path, body):
+        resp = self.net.put(path, json=body)
+        assert resp.status_code in (200, 201), resp.text
+        return resp.json()
+
+    def _port(self, suffix, groups):
+        return self._post('ports', {
+            'network_id': self.network, 'project_id': self.project,
+            'name': 'xlf-' + suffix, 'security_groups': groups})['id']
+
+    def port(self, port_id):
+        return self.net.get('/ports/' + port_id).json()['port']
+
+    def set_port(self, port_id, tags, **attrs):
+        if attrs:
+            self._put('/ports/' + port_id, {'port': attrs})
+        self._put('/ports/%s/tags' % port_id, {'tags': tags})
+
+    def reservations(self):
+        return [p for p in self._get('ports', {'network_id': self.network})
+                if p.get('device_owner') == 'xloud:vip']
+
+    def rules(self):
+        return self._get('security-group-rules',
+                         {'security_group_id': self.default})
+
+    def close(self):
+        for port in self._get('ports', {'network_id': self.network}):
+            self.net.delete('/ports/' + port['id'])
+        self.net.delete('/networks/' + self.network)
+        for group in (self.group, self.default):
+            self.net.delete('/security-groups/' + group)
+        self.conn.identity.delete_project(self.project)
+
+
+@pytest.fixture(scope='module')
+def world(devcloud, tmp_path_factory):
+    made = World(devcloud, tmp_path_factory.mktemp('faults'))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope='module')
+def proxy(devcloud):
+    running = FaultProxy(_neutron_port(), timeout_delay=TIMEOUT + 1.5,
+                         max_lifetime=3600)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope='module')
+def cli(world, proxy):
+    tool = InProcessCLI(read_openrc(world.openrc),
+                        OS_NETWORK_ENDPOINT_OVERRIDE=proxy.url,
+                        OS_API_TIMEOUT=str(TIMEOUT),
+                        XDG_STATE_HOME=str(world.tmp))
+    proxy.arm()
+    tool.run('port', 'security', 'exception', 'list')   # discovery cached
+    return tool
+
+
+# --- the commands: argv, before state, state ------------------------------
+
+def _ps_state(world):
+    port = world.port(world.p1)
+    records = rec.records_in(port['tags'])[0]
+    return (port['port_security_enabled'], sorted(port['security_groups']),
+            sorted(('pending' if r.pending else 'confirmed', r.reason)
+                   for r in records),
+            sorted(t for t in port['tags'] if not rec.is_record_tag(t)))
+
+
+def _ps_enabled(world):
+    world.set_port(world.p1, ['keep-me'], port_security_enabled=True,
+                   security_groups=[world.default, world.group])
+
+
+def _ps_disabled(world):
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc) - \
+        datetime.timedelta(minutes=1)
+    record = rec.make_tag(datetime.date.today() + datetime.timedelta(30),
+                          now, 'admin', [world.default, world.group], REASON)
+    world.set_port(world.p1, [], port_security_enabled=False,
+                   security_groups=[])
+    world.set_port(world.p1, ['keep-me', record])
+
+
+def _vip_state(world):
+    pairs = {pid: sorted(p['ip_address'] for p in world.port(pid)[
+        'allowed_address_pairs']) for pid in (world.va, world.vb)}
+    return pairs, sorted((p['name'], p['fixed_ips'][0]['ip_address'])
+                         for p in world.reservations())
+
+
+def _vip_absent(world):
+    for pid in (world.va, world.vb):
+        world._put('/ports/' + pid, {'port': {'allowed_address_pairs': []}})
+    for port in world.reservations():
+        world.net.delete('/ports/' + port['id'])
+
+
+def _vip_present(world):
+    for pid in (world.va, world.vb):
+        world._put('/ports/' + pid, {'port': {
+            'allowed_address_pairs': [{'ip_address': VIP}]}})
+    if not world.reservations():
+        subnet = world._get('subnets', {'network_id': world.network})[0]
+        world._post('ports', {
+            'network_id': world.network, 'project_id': world.project,
+            'name': 'vip-' + VIP, 'device_owner': 'xloud:vip',
+            'admin_state_up': False,
+            'fixed_ips': [{'subnet_id': subnet['id'], 'ip_address': VIP}]})
+
+
+def _sg_state(world):
+    def shape(rule):
+        return (rule['direction'], rule['ethertype'], rule['protocol'],
+                rule['port_range_min'], rule['port_range_max'],
+                rule['remote_ip_prefix'],
+                'self' if rule['remote_group_id'] == world.default
+                else rule['remote_group_id'])
+    return sorted(shape(r) for r in world.rules())
+
+
+def _same_group(world):
+    return [r for r in world.rules() if r['direction'] == 'ingress'
+            and r['remote_group_id'] == world.default
+            and r['protocol'] is None]
+
+
+def _sg_permissive(world):
+    have = {r['ethertype'] for r in _same_group(world)}
+    for ethertype in {'IPv4', 'IPv6'} - have:
+        world._post('security-group-rules', {
+            'security_group_id': world.default, 'direction': 'ingress',
+            'ethertype': ethertype, 'remote_group_id': world.default,
+            'project_id': world.project})
+
+
+def _sg_hardened(world):
+    for rule in _same_group(world):
+        world.net.delete('/security-group-rules/' + rule['id'])
+
+
+def _backup(world, cli, proxy):
+    """A backup of the permissive rules, written by the command itself."""
+    _sg_permissive(world)
+    path = str(world.tmp / 'matrix-backup.json')
+    if not os.path.exists(path):
+        proxy.arm()
+        done = cli.run('security', 'group', 'harden', 'default',
+                       '--project', world.project, '--backup', path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
+COMMANDS = {
+    'port-security-disable': (
+        lambda w, c, p: ['port', 'security', 'disable', w.p1, '--reason',
+                         REASON], _ps_enabled, _ps_state),
+    'port-security-enable': (
+        lambda w, c, p: ['port', 'security', 'enable', w.p1],
+        _ps_disabled, _ps_state),
+    'port-vip-add': (
+        lambda w, c, p: ['port', 'vip', 'add', VIP, '--port', w.va,
+                         '--port', w.vb], _vip_absent, _vip_state),
+    'port-vip-remove': (
+        lambda w, c, p: ['port', 'vip', 'remove', VIP, '--all-ports',
+                         '--network', w.network, '--release'],
+        _vip_present, _vip_state),
+    'security-group-harden-default': (
+        lambda w, c, p: ['security', 'group', 'harden', 'default',
+                         '--project', w.project],
+        _sg_permissive, _sg_state),
+    'security-group-harden-restore': (
+        lambda w, c, p: ['security', 'group', 'harden', 'restore',
+                         _backup(w, c, p)], _sg_hardened, _sg_state),
+}
+
+
+def _names_a_way_on(proc):
+    last = (proc.stderr.strip().splitlines() or [''])[-1]
+    return proc.returncode != 0 and '`openstack ' in last
+
+
+def _problems(proc):
+    found = []
+    if 'Traceback' in proc.stderr:
+        found.append('a traceback')
+    last = (proc.stderr.strip().splitlines() or [''])[-1]
+    if proc.returncode != 0 and not 0 < len(last) <= 600:
+        found.append('no one-line error: %r' % proc.stderr[-300:])
+    return found
+
+
+@pytest.mark.parametrize('name', sorted(COMMANDS))
+def test_fault_at_every_request(name, world, cli, proxy):
+    argv_of, reset, state = COMMANDS[name]
+    argv = argv_of(world, cli, proxy)
+    reset(world)
+    before = state(world)
+    proxy.arm()
+    clean = cli.run(*argv)
+    assert clean.returncode == 0, clean.stderr
+    after, requests = state(world), list(proxy.log)
+    assert before != after and requests
+    tried, bad = 0, []
+    for kind in KINDS:
+        for k in range(1, len(requests) + 1):
+            reset(world)
+            assert state(world) == before
+            proxy.arm(kind, k)
+            proc = cli.run(*argv)
+            tried += 1
+            now = state(world)
+            problems = _problems(proc)
+            if now not in (before, after) and not _names_a_way_on(proc):
+                problems.append('left %s, exit %d, and named no way on: %s'
+                                % (now, proc.returncode,
+                                   proc.stderr.strip()[-300:]))
+            proxy.arm()
+            again = cli.run(*argv)
+            if state(world) != after or (again.returncode != 0 and
+                                         'already has a documented'
+                                         not in again.stderr):
+                problems.append('rerun: exit %d, state %s: %s' % (
+                    again.returncode, state(world), again.stderr[-300:]))
+            if problems:
+                bad.append('%s at request %d (%s %s): %s' % (
+                    kind, k, *(proxy.fired or ('', '')), problems))
+    figures.record('fault matrix %s: %d requests, %d faults injected, '
+                   '%d correct outcomes' % (name, len(requests), tried,
+                                            tried - len(bad)))
+    assert not bad, '%d of %d wrong:\n%s' % (len(bad), tried,
+                                             '\n'.join(bad[:5]))
