@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
 .PHONY: demo test lint unit functional docs releasenotes devcloud-up \
-	devcloud-down venv clean bench
+	devcloud-down venv clean bench mutation
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -62,5 +62,16 @@ bench: $(STAMP)
 		exit 1; }
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+# Mutation testing (pyproject.toml [tool.mutmut]); not part of `make test`.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check \
+		-r tools/mutation-requirements.txt >$(VENV)/pip-mutation.log \
+		2>&1 || { grep -v '^WARNING: Location' \
+		$(VENV)/pip-mutation.log | tail; exit 1; }
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 >$(VENV)/mutmut.log 2>&1 || \
+		{ tail -20 $(VENV)/mutmut.log; exit 1; }
+	$(BIN)/python tools/mutation-report
+
 clean:
-	rm -rf $(VENV) doc/build releasenotes/build
+	rm -rf $(VENV) doc/build releasenotes/build mutants

@@ -35,9 +35,11 @@ def _add_project_option(parser):
         help='Domain the project belongs to (name or ID)')
 
 
-def _rows(rows):
-    """The rows; the Retries column only when a conflict was retried."""
-    if any(r.conflicts for r in rows):
+def _rows(rows, parsed_args, dry_run=False):
+    """The rows. Retries (revision conflicts retried) is left out of a dry
+    run, and of the table when there were none; machine formats keep it."""
+    machine = getattr(parsed_args, 'formatter', 'table') != 'table'
+    if not dry_run and (machine or any(r.conflicts for r in rows)):
         return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
                              for r in rows]
     return ROW_COLUMNS[:-1], [(r.port_id, r.name, r.action) for r in rows]
@@ -93,8 +95,8 @@ class AddVip(command.Lister):
             for warning in plan.warnings:
                 self.app.stderr.write('warning: %s\n' % warning)
             if parsed_args.dry_run:
-                return _rows(vip.preview_add(plan))
-            return _rows(vip.apply_add(client, plan))
+                return _rows(vip.preview_add(plan), parsed_args, True)
+            return _rows(vip.apply_add(client, plan), parsed_args)
         except _errors() as e:
             raise exceptions.CommandError(str(e))
 
@@ -155,7 +157,7 @@ class RemoveVip(command.Lister):
                 'nothing left to remove: no port in scope has %s%s\n' % (
                     vip.address_text(net), ' and no reservation holds it'
                     if parsed_args.release else ''))
-        return _rows(rows)
+        return _rows(rows, parsed_args, parsed_args.dry_run)
 
 
 class ListVips(command.Lister):

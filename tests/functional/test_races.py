@@ -1,0 +1,197 @@
+"""N concurrent runs of the real `openstack` CLI on the same resources.
+
+Each scenario starts N = 8 processes at once, ROUNDS times, and checks its
+invariant after every round: no port with port security off and no valid
+record, no record on an enabled port left by a finished run, no lost VIP,
+no duplicated rule.
+"""
+
+import concurrent.futures
+import datetime
+import os
+
+import pytest
+
+from tests.functional import figures
+from tests.functional.conftest import CLI
+from tests.functional.world import World
+from xloudclient import exception_record as rec
+
+N = 8
+ROUNDS = 10
+
+
+@pytest.fixture(scope='module')
+def world(devcloud, tmp_path_factory):
+    made = World(devcloud, tmp_path_factory.mktemp('races'),
+                 cidr='10.92.0.0/24')
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope='module')
+def cli(world):
+    return CLI(world.openrc)
+
+
+def _together(cli, commands):
+    """Run the commands as concurrent processes; their CompletedProcess."""
+    with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
+        return list(pool.map(lambda argv: cli.run(*argv, check=False),
+                             commands))
+
+
+def _port_violations(world):
+    port = world.port(world.p1)
+    records, malformed = rec.records_in(port['tags'])
+    found = []
+    if 'keep-me' not in port['tags']:
+        found.append('an unrelated tag was lost')
+    if any(r.pending for r in records):
+        found.append('a pending record left by a finished run')
+    if port['port_security_enabled'] and (records or malformed):
+        found.append('a record on an enabled port')
+    if not port['port_security_enabled'] and not any(
+            not r.pending for r in records):
+        found.append('port security off with no valid record')
+    return found, port
+
+
+def _crashes(results):
+    return ['exit %d: %s' % (r.returncode, r.stderr.strip()[-200:])
+            for r in results if 'Traceback' in r.stderr or
+            r.returncode not in (0, 1)]
+
+
+def _record(world, reason):
+    now = datetime.datetime.now(datetime.timezone.utc) - \
+        datetime.timedelta(minutes=1)
+    return rec.make_tag(datetime.date.today() + datetime.timedelta(30), now,
+                        'admin', [world.default, world.group], reason)
+
+
+def _disable(world, reason, renew=False):
+    return ['port', 'security', 'disable', world.p1, '--reason', reason] + (
+        ['--renew'] if renew else [])
+
+
+SCENARIOS = {
+    'disable-disable': (
+        lambda w: w.set_port(w.p1, ['keep-me'], port_security_enabled=True,
+                             security_groups=[w.default, w.group]),
+        lambda w: [_disable(w, 'run %d' % i) for i in range(N)]),
+    'renew-renew': (
+        lambda w: (w.set_port(w.p1, [], port_security_enabled=False,
+                              security_groups=[]),
+                   w.set_port(w.p1, ['keep-me', _record(w, 'first')])),
+        lambda w: [_disable(w, 'renewal %d' % i, True) for i in range(N)]),
+    'disable-enable': (
+        lambda w: w.set_port(w.p1, ['keep-me'], port_security_enabled=True,
+                             security_groups=[w.default, w.group]),
+        lambda w: [_disable(w, 'run %d' % i) if i % 2 else
+                   ['port', 'security', 'enable', w.p1] for i in range(N)]),
+}
+
+
+@pytest.mark.parametrize('name', sorted(SCENARIOS))
+def test_port_security_races(name, world, cli):
+    reset, commands = SCENARIOS[name]
+    bad, successes = [], 0
+    for round_ in range(ROUNDS):
+        reset(world)
+        results = _together(cli, commands(world))
+        successes += sum(r.returncode == 0 for r in results)
+        problems, port = _port_violations(world)
+        problems += _crashes(results)
+        if name == 'disable-disable' and not any(
+                r.returncode == 0 for r in results):
+            problems.append('no run succeeded')
+        if name == 'renew-renew' and 'first' in [
+                r.reason for r in rec.records_in(port['tags'])[0]]:
+            problems.append('the renewed record is still there')
+        if problems:
+            bad.append('round %d: %s (tags %s)' % (round_, problems,
+                                                   port['tags']))
+    figures.record('races %s: %d rounds of %d concurrent runs (%d '
+                   'succeeded), %d violations' % (
+                       name, ROUNDS, N, successes, len(bad)))
+    assert not bad, '\n'.join(bad)
+
+
+def test_vip_races(world, cli):
+    """4 runs add 4 new VIPs while 4 remove an old one, on the same ports:
+    every new VIP ends on both ports and reserved, the old one is gone,
+    nothing else is touched."""
+    old = '10.92.0.200'
+    new = ['10.92.0.%d' % (201 + i) for i in range(N // 2)]
+    bad = []
+    for round_ in range(ROUNDS):
+        for pid in (world.va, world.vb):
+            world._put('/ports/' + pid, {'port': {'allowed_address_pairs': [
+                {'ip_address': old}, {'ip_address': '10.92.0.250'}]}})
+        for port in world.reservations():
+            world.net.delete('/ports/' + port['id'])
+        results = _together(cli, [
+            ['port', 'vip', 'add', address, '--port', world.va, '--port',
+             world.vb] for address in new] + [
+            ['port', 'vip', 'remove', old, '--port', world.va, '--port',
+             world.vb] for _ in range(N // 2)])
+        problems = _crashes(results) + [
+            'exit %d: %s' % (r.returncode, r.stderr.strip()[-200:])
+            for r in results if r.returncode != 0]
+        for pid in (world.va, world.vb):
+            pairs = sorted(p['ip_address'] for p in world.port(pid)[
+                'allowed_address_pairs'])
+            if pairs != sorted(new + ['10.92.0.250']):
+                problems.append('port %s has %s' % (pid, pairs))
+        held = sorted(p['fixed_ips'][0]['ip_address']
+                      for p in world.reservations())
+        if held != sorted(new):
+            problems.append('reservations %s' % held)
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+    figures.record('races port vip add/remove: %d rounds of %d concurrent '
+                   'runs, %d violations' % (ROUNDS, N, len(bad)))
+    assert not bad, '\n'.join(bad)
+
+
+def _other_rules(world):
+    """The group's rules but the same-group ingress ones, as shapes."""
+    from tests.functional.test_fault_matrix import _sg_state
+    return [s for s in _sg_state(world)
+            if not (s[0] == 'ingress' and s[6] == 'self' and s[2] is None)]
+
+
+def test_harden_restore_races(world, cli, tmp_path):
+    """4 hardens and 4 restores of one project's default group at once: no
+    rule duplicated, no other rule touched, and the end state is one of
+    hardened or restored."""
+    from tests.functional.test_fault_matrix import _same_group
+    from tests.functional.test_fault_matrix import _sg_permissive
+
+    _sg_permissive(world)
+    backup = str(tmp_path / 'race-backup.json')
+    cli.run('security', 'group', 'harden', 'default', '--project',
+            world.project, '--backup', backup)
+    others = _other_rules(world)
+    bad = []
+    for round_ in range(ROUNDS):
+        _sg_permissive(world)
+        results = _together(cli, [
+            ['security', 'group', 'harden', 'default', '--project',
+             world.project, '--backup',
+             os.path.join(str(tmp_path), 'b-%d-%d.json' % (round_, i))]
+            if i % 2 else
+            ['security', 'group', 'harden', 'restore', backup]
+            for i in range(N)])
+        problems = _crashes(results)
+        same = [r['ethertype'] for r in _same_group(world)]
+        if len(same) != len(set(same)):
+            problems.append('duplicated rules: %s' % same)
+        if _other_rules(world) != others:
+            problems.append('another rule changed: %s' % _other_rules(world))
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+    figures.record('races harden/restore: %d rounds of %d concurrent runs, '
+                   '%d violations' % (ROUNDS, N, len(bad)))
+    assert not bad, '\n'.join(bad)

@@ -1,0 +1,99 @@
+"""A project of its own, made and torn down straight through Neutron's API,
+for tests that reset and inspect state many times (fault matrix, races)."""
+
+import os
+import uuid
+
+from tests.functional.conftest import read_openrc
+
+
+def neutron_port():
+    return int(os.environ.get('XLOUD_DEVCLOUD_NEUTRON_PORT') or 9696)
+
+
+def connect(openrc):
+    """An openstacksdk connection straight to the devcloud (no proxy)."""
+    import openstack
+
+    env = read_openrc(openrc)
+    return openstack.connect(
+        auth_url=env['OS_AUTH_URL'], username=env['OS_USERNAME'],
+        password=env['OS_PASSWORD'], project_name=env['OS_PROJECT_NAME'],
+        user_domain_name=env['OS_USER_DOMAIN_NAME'],
+        project_domain_name=env['OS_PROJECT_DOMAIN_NAME'],
+        region_name=env.get('OS_REGION_NAME'))
+
+
+class World:
+    """A project of its own with what the commands act on."""
+
+    def __init__(self, devcloud, tmp, cidr='10.91.0.0/24'):
+        self.openrc = os.path.join(devcloud, 'admin-openrc.sh')
+        self.conn = connect(self.openrc)
+        self.net = self.conn.network
+        self.tmp = tmp
+        name = 'xlf-%s' % uuid.uuid4().hex[:8]
+        self.project = self.conn.identity.create_project(
+            name=name, domain_id='default').id
+        pid = self.project
+        self.network = self._post('networks', {'name': name,
+                                               'project_id': pid})['id']
+        prefix = cidr.rsplit('.', 1)[0]
+        self._post('subnets', {
+            'network_id': self.network, 'cidr': cidr, 'ip_version': 4,
+            'project_id': pid, 'gateway_ip': prefix + '.1',
+            'allocation_pools': [{'start': prefix + '.10',
+                                  'end': prefix + '.99'}]})
+        self.group = self._post('security-groups', {
+            'name': name + '-sg', 'project_id': pid})['id']
+        self.default = [g for g in self._get('security-groups', {
+            'project_id': pid, 'name': 'default'})][0]['id']
+        self.p1 = self._port('ps', [self.default, self.group])
+        self.va = self._port('va', [self.default])
+        self.vb = self._port('vb', [self.default])
+
+    # raw helpers, straight to Neutron
+    def _get(self, collection, params=None):
+        resp = self.net.get('/' + collection, params=params)
+        assert resp.status_code == 200, resp.text
+        return resp.json()[collection.replace('-', '_')]
+
+    def _post(self, collection, body):
+        key = collection[:-1].replace('-', '_')
+        resp = self.net.post('/' + collection, json={key: body})
+        assert resp.status_code == 201, resp.text
+        return resp.json()[key]
+
+    def _put(self, path, body):
+        resp = self.net.put(path, json=body)
+        assert resp.status_code in (200, 201), resp.text
+        return resp.json()
+
+    def _port(self, suffix, groups):
+        return self._post('ports', {
+            'network_id': self.network, 'project_id': self.project,
+            'name': 'xlf-' + suffix, 'security_groups': groups})['id']
+
+    def port(self, port_id):
+        return self.net.get('/ports/' + port_id).json()['port']
+
+    def set_port(self, port_id, tags, **attrs):
+        if attrs:
+            self._put('/ports/' + port_id, {'port': attrs})
+        self._put('/ports/%s/tags' % port_id, {'tags': tags})
+
+    def reservations(self):
+        return [p for p in self._get('ports', {'network_id': self.network})
+                if p.get('device_owner') == 'xloud:vip']
+
+    def rules(self):
+        return self._get('security-group-rules',
+                         {'security_group_id': self.default})
+
+    def close(self):
+        for port in self._get('ports', {'network_id': self.network}):
+            self.net.delete('/ports/' + port['id'])
+        self.net.delete('/networks/' + self.network)
+        for group in (self.group, self.default):
+            self.net.delete('/security-groups/' + group)
+        self.conn.identity.delete_project(self.project)
