@@ -115,3 +115,19 @@ def test_default_in_use_one_finding_per_group():
     'sg-default-in-use'])
 def test_empty(check):
     assert _run(check, rules=[], groups=[]) == []
+
+
+@pytest.mark.parametrize('lo, hi, flagged', [
+    (21, 21, True),       # only part of ftp's 20-21
+    (20, 20, True),
+    (19, 20, True),       # overlaps at one end
+    (21, 22, True),
+    (18, 19, False),      # just below
+    (24, 24, False),      # between telnet (23) and nothing
+    (2376, 2378, True),   # the end of docker's 2375-2376
+    (2377, 2378, False),
+])
+def test_a_rule_covering_part_of_a_service_is_flagged(lo, hi, flagged):
+    partial = rule('partial', port_range_min=lo, port_range_max=hi)
+    found = _run('sg-ingress-sensitive-from-world', rules=[partial])
+    assert bool(found) is flagged
