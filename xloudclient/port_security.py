@@ -199,7 +199,7 @@ class _DisableRun:
         return (record.granted, record.nonce) == self.key
 
     def go(self, max_attempts):
-        errors = []
+        errors = _ErrorBudget()
         try:
             for _ in range(max_attempts):
                 try:
@@ -209,17 +209,11 @@ class _DisableRun:
                 except (PortSecurityError, rec.RecordError):
                     raise
                 except Exception as e:     # 5xx, reset, timeout, bad body
-                    if neutron.is_refusal(e):
-                        raise PortSecurityError(neutron.describe(e))
-                    errors.append(e)
-                    if len(errors) >= MAX_ERRORS:
-                        raise PortSecurityError(
-                            'port %s: %s' % (self.port_id,
-                                             neutron.describe(e)))
+                    errors.absorb(e, lambda e: 'port %s: %s' % (
+                        self.port_id, neutron.describe(e)))
             raise PortSecurityError(
                 'gave up after %d attempts: port %s kept changing%s'
-                % (max_attempts, self.port_id, '; last error: %s'
-                   % neutron.describe(errors[-1]) if errors else ''))
+                % (max_attempts, self.port_id, errors.last()))
         except (PortSecurityError, rec.RecordError) as e:
             left = self._clean_up()
             if left:
@@ -361,6 +355,27 @@ class _DisableRun:
         return ''
 
 
+class _ErrorBudget:
+    """Transient request errors (5xx, resets, timeouts, bad bodies) that a
+    run absorbs, retrying from a fresh read, before it stops."""
+
+    def __init__(self):
+        self.errors = []
+
+    def absorb(self, error, stop):
+        """Note error; PortSecurityError(stop(error)) when the budget is
+        spent, or at once for a refusal that retrying will not change."""
+        if neutron.is_refusal(error):
+            raise PortSecurityError(neutron.describe(error))
+        self.errors.append(error)
+        if len(self.errors) >= MAX_ERRORS:
+            raise PortSecurityError(stop(error))
+
+    def last(self):
+        return ('; last error: %s' % neutron.describe(self.errors[-1])
+                if self.errors else '')
+
+
 def _read(client, port_id):
     """The port, before any change; any failure is a one-line error."""
     try:
@@ -417,7 +432,7 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         port.get('security_groups') or []))
     if dry_run:
         return _preview_enable(client, port, security_groups, outcome)
-    errors, tried = [], False
+    errors, tried = _ErrorBudget(), False
     for _ in range(max_attempts):
         try:
             port = neutron.get(client, PORTS, port_id)
@@ -461,11 +476,7 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         except PortSecurityError:
             raise
         except Exception as e:            # 5xx, reset, timeout, bad body
-            if neutron.is_refusal(e):
-                raise PortSecurityError(neutron.describe(e))
-            errors.append(e)
-            if len(errors) >= MAX_ERRORS:
-                raise PortSecurityError(_enable_left(client, port_id, e))
+            errors.absorb(e, lambda e: _enable_left(client, port_id, e))
             continue
         if not outcome.port['port_security_enabled']:
             raise PortSecurityError(

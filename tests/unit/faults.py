@@ -67,6 +67,52 @@ class FaultyClient:
         return self._call('delete', *a, **kw)
 
 
+def matrix(run, make, state, error_class, way_on, extra=None,
+           rerun_refusal=None):
+    """Every kind at every request of run(client) on a fresh make();
+    returns (faults injected, [problems]).
+
+    The invariant: the state is before or after, or run raised error_class
+    (one line) whose text contains way_on; a rerun ends in the after state
+    (raising only a refusal containing rerun_refusal, if given). extra(
+    cloud) may add problems of its own.
+    """
+    cloud = make()
+    before = state(cloud)
+    n = count_requests(run, cloud)
+    after = state(cloud)
+    assert n >= 3 and before != after
+    tried, bad = 0, []
+    for kind in KINDS:
+        for k in range(1, n + 1):
+            cloud = make()
+            error = None
+            try:
+                run(FaultyClient(cloud, kind, k))
+            except Exception as e:
+                error = e
+            tried += 1
+            now = state(cloud)
+            problems = list(extra(cloud)) if extra else []
+            if now not in (before, after) and (
+                    error is None or way_on not in str(error)):
+                problems.append('left %s and named no way on: %r'
+                                % (now, error))
+            if error is not None and (not isinstance(error, error_class)
+                                      or '\n' in str(error)):
+                problems.append('not a one-line command error: %r' % error)
+            try:
+                run(cloud)
+            except error_class as e:
+                if not rerun_refusal or rerun_refusal not in str(e):
+                    problems.append('rerun failed: %s' % e)
+            if state(cloud) != after:
+                problems.append('rerun ends in %s' % (state(cloud),))
+            if problems:
+                bad.append('%s at request %d: %s' % (kind, k, problems))
+    return tried, bad
+
+
 def count_requests(run, cloud):
     """How many requests run(client) makes without faults."""
     client = FaultyClient(cloud)

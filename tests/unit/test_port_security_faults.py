@@ -59,45 +59,10 @@ def _disabled_cloud():
 @pytest.mark.parametrize('case', sorted(CASES))
 def test_every_fault_at_every_request(case):
     run, make = CASES[case]
-    cloud = make()
-    before = _state(cloud)
-    n = faults.count_requests(run, cloud)
-    after = _state(cloud)
-    assert n >= 3
-    tried = ok = 0
-    bad = []
-    for kind in faults.KINDS:
-        for k in range(1, n + 1):
-            cloud = make()
-            client = faults.FaultyClient(cloud, kind, k)
-            error = None
-            try:
-                run(client)
-            except (ps.PortSecurityError, Exception) as e:
-                error = e
-            tried += 1
-            state = _state(cloud)
-            problems = violations(cloud)
-            if state not in (before, after):
-                text = str(error or '')
-                if error is None or 'openstack port security' not in text:
-                    problems.append('state %s, not before/after, and the '
-                                    'error names no way on: %r'
-                                    % (state, text))
-            if error is not None and (
-                    '\n' in str(error) or not isinstance(
-                        error, ps.PortSecurityError)):
-                problems.append('not a one-line command error: %r' % error)
-            try:
-                run(cloud)      # rerun converges to the after state
-            except ps.PortSecurityError as e:
-                if 'already has a documented exception' not in str(e):
-                    problems.append('rerun failed: %s' % e)
-            if _state(cloud) != after:
-                problems.append('rerun ends in %s' % (_state(cloud),))
-            if problems:
-                bad.append('%s at request %d: %s' % (kind, k, problems))
-            else:
-                ok += 1
-    print('%s: %d faults injected, %d correct outcomes' % (case, tried, ok))
+    tried, bad = faults.matrix(
+        run, make, _state, ps.PortSecurityError, 'openstack port security',
+        extra=violations,
+        rerun_refusal='already has a documented exception')
+    print('%s: %d faults injected, %d correct outcomes'
+          % (case, tried, tried - len(bad)))
     assert not bad, '%d of %d wrong, first: %s' % (len(bad), tried, bad[0])
