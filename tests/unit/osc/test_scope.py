@@ -89,3 +89,21 @@ def test_forbidden_lookup_is_one_clear_error():
     conn = types.SimpleNamespace(identity=Identity())
     with pytest.raises(exceptions.CommandError, match='not allowed'):
         scope.resolve_scope(_cm(_auth(), conn), _args('--project', 'x'))
+
+
+@pytest.mark.parametrize('error', ['ForbiddenException', 'ResourceNotFound'])
+def test_an_unknown_domain_is_named_as_the_domain(error):
+    from openstack import exceptions as sdk_exc
+
+    class Identity:
+        def find_domain(self, name, ignore_missing):
+            raise getattr(sdk_exc, error)('no')
+
+        def find_project(self, *a, **kw):
+            raise AssertionError('not reached')
+
+    conn = types.SimpleNamespace(identity=Identity())
+    with pytest.raises(exceptions.CommandError, match="no domain 'nosuch'"):
+        scope.resolve_scope(_cm(_auth(), conn),
+                            _args('--project', 'other',
+                                  '--project-domain', 'nosuch'))
