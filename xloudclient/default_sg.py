@@ -422,18 +422,41 @@ def _restore_templates(client, templates, dry_run):
 
 
 def _create(client, collection, body, project_id, group_id, label, have):
+    """Create one rule or template entry; report, never raise.
+
+    A 409 ("already exists") or a lost answer is judged from a fresh read
+    of the collection: present means already present, absent a failure.
+    """
+    row = functools.partial(Row, project_id, group_id, label,
+                            body['ethertype'])
     try:
         created = neutron.create(client, collection, body,
                                  'restoring %s' % label)
-    except neutron.NeutronError as e:
-        if e.status == 409:
-            return Row(project_id, group_id, label, body['ethertype'],
-                       'already present')
-        return Row(project_id, group_id, label, body['ethertype'],
-                   'failed: %s' % e, True)
+    except Exception as e:
+        if neutron.is_refusal(e) and getattr(e, 'status', None) != 409:
+            return row('failed: %s' % neutron.describe(e), True)
+        try:
+            if _present(client, collection, body):
+                return row('already present' if getattr(
+                    e, 'status', None) == 409 else 'restored')
+        except Exception:
+            pass
+        return row('failed: %s' % neutron.describe(e), True)
     have.append(created)
-    return Row(project_id, group_id, label, body['ethertype'],
-               'restored as %s' % created['id'])
+    return row('restored as %s' % created['id'])
+
+
+def _present(client, collection, body):
+    """Whether an item like body exists now (one fresh list)."""
+    if collection == RULES:
+        items = neutron.list_(client, RULES, {
+            'security_group_id': body['security_group_id']},
+            'listing rules of security group %s'
+            % body['security_group_id'])
+        return any(_same(body, r, MATCH_KEYS) for r in items)
+    items = neutron.list_(client, TEMPLATES, None,
+                          'listing default security group rules')
+    return any(_same(body, e, TEMPLATE_KEYS) for e in items)
 
 
 def now_utc():

@@ -342,3 +342,30 @@ def test_new_backup_folders_are_private_all_the_way(tmp_path):
     for folder in (tmp_path / 'x', tmp_path / 'x' / 'y',
                    tmp_path / 'x' / 'y' / 'z'):
         assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+
+
+@pytest.mark.parametrize('answer, present, action, failed', [
+    (409, False, 'failed', True),          # a 409 that created nothing
+    (409, True, 'already present', False),
+    ('reset', True, 'restored', False),    # landed, answer lost
+    ('reset', False, 'failed', True),
+])
+def test_restore_judges_conflicts_and_lost_answers_by_a_fresh_read(
+        tmp_path, answer, present, action, failed):
+    from tests.unit.audit.fakes import FakeResponse
+    cloud, path, data = _backup(tmp_path, projects=['a'])
+    real_post = cloud.post
+
+    def post(url, json=None, **kw):
+        if url == '/security-group-rules':
+            if present:
+                real_post(url, json=json, **kw)
+            if answer == 'reset':
+                raise ConnectionResetError('Connection reset by peer')
+            return FakeResponse(409, {'NeutronError': {'message': 'exists'}})
+        return real_post(url, json=json, **kw)
+    cloud.post = post
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    rule_rows = [r for r in rows if not r.item.startswith('template:')]
+    assert [(r.action.split(':')[0], r.failed) for r in rule_rows] == [
+        (action, failed)] * 2
