@@ -65,6 +65,16 @@ def test_review_date_errors(kw, message):
 
 def test_review_today_is_allowed():
     assert ps.review_date(TODAY, review_by='2026-11-26') == TODAY
+    assert ps.review_date(TODAY, review_in=0) == TODAY
+
+
+def test_review_limits_are_inclusive():
+    last = TODAY + datetime.timedelta(days=ps.MAX_REVIEW_DAYS)
+    assert ps.review_date(TODAY, review_in=ps.MAX_REVIEW_DAYS) == last
+    assert ps.review_date(TODAY, review_by=last.isoformat()) == last
+    with pytest.raises(ps.PortSecurityError, match='more than 366 days'):
+        ps.review_date(TODAY, review_by=(
+            last + datetime.timedelta(days=1)).isoformat())
 
 
 # --- disable ----------------------------------------------------------------
