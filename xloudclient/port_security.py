@@ -330,13 +330,18 @@ class _DisableRun:
 
     def _clean_up(self):
         """On failure: remove our pending tags (they document nothing)
-        and, if port security is on, our confirmed one. Returns what is
-        left, in words, or ''."""
+        and, if port security is on, our confirmed one; but when we (may
+        have) turned port security off and no confirmed record documents
+        it, keep our pending one: it says why the port is open. Returns
+        what is left, in words, or ''."""
         try:
             port = neutron.get(self.client, PORTS, self.port_id)
             mine = [r for r in _records(port)[0] if self.ours(r)]
-            self._remove([r.tag for r in mine if r.pending or
-                          port['port_security_enabled']])
+            on = port['port_security_enabled']
+            keep = not on and (self.turned or self.uncertain) and \
+                documenting_record(port) is None
+            self._remove([r.tag for r in mine
+                          if on or (r.pending and not keep)])
             if mine:
                 port = neutron.get(self.client, PORTS, self.port_id)
         except Exception as e:

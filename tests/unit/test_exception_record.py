@@ -128,3 +128,35 @@ def test_pending_and_confirmed_records():
     assert not rec.parse_tag(confirmed).pending
     assert rec.documenting([pending]) is None
     assert rec.documenting([pending, confirmed]).tag == confirmed
+
+
+def test_a_group_id_that_is_not_a_uuid_is_kept_as_it_is():
+    record = rec.parse_tag(_tag(sgs=('abc-def',)))
+    assert record.security_groups == ('abc-def',)
+
+
+def test_a_confirmed_record_confirms_to_itself():
+    tag = _tag()
+    assert rec.parse_tag(tag).confirmed_tag() == tag
+
+
+def test_the_grant_time_is_written_in_utc_whatever_the_local_zone(
+        monkeypatch):
+    import time
+    monkeypatch.setenv('TZ', 'Asia/Tokyo')
+    time.tzset()
+    try:
+        tokyo = datetime.timezone(datetime.timedelta(hours=9))
+        tag = rec.make_tag(REVIEW, NOW.astimezone(tokyo), 'a', (), 'fw',
+                           nonce='0001')
+    finally:
+        monkeypatch.delenv('TZ')
+        time.tzset()
+    assert ' granted=20261126T231005Z-0001 ' in tag
+
+
+def test_a_malformed_record_does_not_hide_the_next_one():
+    good = _tag()
+    records, malformed = rec.records_in(['xloud-psx:v1 junk', good])
+    assert [r.tag for r in records] == [good]
+    assert malformed == ['xloud-psx:v1 junk']

@@ -398,3 +398,77 @@ def test_groups_of_another_project_are_refused_by_id_too():
     with pytest.raises(ps.PortSecurityError, match='belongs to project '
                        'other'):
         ps.resolve_groups(cloud, cloud.ports['p1'], [SG2])
+
+
+# --- failures part way (error paths) ------------------------------------
+
+def _refuse(cloud, method, marker, status=403):
+    """Neutron refuses the requests whose path contains marker."""
+    from tests.unit.audit.fakes import FakeResponse
+    real = getattr(cloud, method.lower())
+
+    def fake(path, *a, **kw):
+        if marker in path:
+            cloud.log.append((method, path))
+            return FakeResponse(status, {'NeutronError': {
+                'message': 'refused by policy'}})
+        return real(path, *a, **kw)
+    setattr(cloud, method.lower(), fake)
+
+
+def test_a_failed_confirmation_keeps_the_pending_record_and_says_so():
+    cloud = _cloud()
+    _refuse(cloud, 'PUT', '/tags/xloud-psx%3Av1')
+    with pytest.raises(ps.PortSecurityError) as err:
+        _disable(cloud)
+    message = str(err.value)
+    assert 'refused by policy' in message
+    assert 'port security is OFF on port p1' in message
+    assert 'openstack port security disable p1 --renew' in message
+    port = cloud.ports['p1']
+    assert port['port_security_enabled'] is False
+    [record] = _records(cloud)
+    assert record.pending and record.reason == 'appliance'
+    [row] = ps.exception_rows([port], TODAY)
+    assert row.status == 'unconfirmed'
+    del cloud.put                              # Neutron allows it again
+    _disable(cloud, renew=True)                # finishes it
+    [record] = _records(cloud)
+    assert not record.pending and record.security_groups == (SG1, SG2)
+
+
+def test_a_refusal_before_any_change_leaves_nothing():
+    cloud = _cloud()
+    _refuse(cloud, 'PUT', '/ports/p1', status=403)
+    with pytest.raises(ps.PortSecurityError) as err:
+        _disable(cloud)
+    assert 'OFF' not in str(err.value)
+    assert cloud.ports['p1']['tags'] == ['keep-me']
+    assert cloud.ports['p1']['port_security_enabled'] is True
+
+
+def test_the_error_budget_stops_after_exactly_three_errors():
+    cloud = _cloud()
+    calls = []
+    real_get = cloud.get
+
+    def get(path, *a, **kw):
+        calls.append(path)
+        if len(calls) > 1:
+            raise ConnectionResetError('Connection reset by peer')
+        return real_get(path, *a, **kw)
+    cloud.get = get
+    with pytest.raises(ps.PortSecurityError, match='reset'):
+        _disable(cloud)
+    # one validation read, three failed reads, one failed clean-up read
+    assert len(calls) == 1 + ps.MAX_ERRORS + 1
+
+
+def test_enable_refused_names_neutron_and_changes_nothing():
+    cloud = _cloud()
+    _disable(cloud)
+    before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
+    _refuse(cloud, 'PUT', '/ports/p1')
+    with pytest.raises(ps.PortSecurityError, match='refused by policy'):
+        ps.enable(cloud, 'p1')
+    assert cloud.ports['p1'] == before

@@ -67,3 +67,8 @@ def test_remote_group_bypass_other_group_not_referenced():
                  remote_group_id='def')]
     assert run('aap-remote-group-bypass', ports=PORTS,
                security_groups=GROUPS, security_group_rules=refs) == []
+
+
+def test_an_unparsable_pair_does_not_hide_the_next_one():
+    port = _port('bad-then-any', 'not-an-address', '0.0.0.0/0')
+    assert ids(run('aap-any-address', ports=[port])) == ['bad-then-any']
