@@ -369,3 +369,44 @@ def test_restore_judges_conflicts_and_lost_answers_by_a_fresh_read(
     rule_rows = [r for r in rows if not r.item.startswith('template:')]
     assert [(r.action.split(':')[0], r.failed) for r in rule_rows] == [
         (action, failed)] * 2
+
+
+# --- destructive guards (found by mutation testing) ----------------------
+
+@pytest.mark.parametrize('change', [
+    {'protocol': 'tcp'}, {'port_range_min': 22, 'port_range_max': 22},
+    {'port_range_max': 22}, {'remote_ip_prefix': '10.0.0.0/8'},
+    {'remote_group_id': None}, {'direction': 'egress'},
+    {'used_in_default_sg': False}])
+def test_only_the_permissive_template_entry_is_planned(change):
+    cloud = _cloud()
+    entry = cloud.data['default-security-group-rules'][0]
+    entry.update(change)
+    todo, _ = default_sg.plan_templates(cloud)
+    assert todo == []
+
+
+@pytest.mark.parametrize('change', [
+    {'ethertype': 'IPX'}, {'remote_address_group_id': 'ag-1'},
+    {'id': None, 'direction': None}])
+def test_restore_refuses_template_entries_of_another_shape(tmp_path,
+                                                           change):
+    cloud, path, data = _backup(tmp_path)
+    data['templates'][0].update(change)
+    _rewrite(path, data)
+    with pytest.raises(default_sg.HardenError, match='template entry 1'):
+        default_sg.load_backup(path)
+
+
+def test_a_vanished_group_does_not_stop_the_default_group_check(tmp_path):
+    cloud, path, data = _backup(tmp_path)
+    first = dict(data['rules'][0], id='gone', security_group_id='vanished',
+                 remote_group_id='vanished')
+    evil = dict(data['rules'][0], id='evil', security_group_id='wa',
+                remote_group_id='wa')
+    data['rules'] = [first, evil] + data['rules']
+    _rewrite(path, data)
+    before = json.dumps(cloud.data, sort_keys=True)
+    with pytest.raises(default_sg.HardenError, match='not the default'):
+        default_sg.restore(cloud, default_sg.load_backup(path))
+    assert json.dumps(cloud.data, sort_keys=True) == before

@@ -287,3 +287,61 @@ def test_release_never_deletes_a_port_that_is_not_a_reservation():
     with pytest.raises(vip.VipError, match='not a VIP reservation'):
         vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
     assert held['id'] in cloud.ports
+
+
+# --- rollback guards (found by mutation testing) -------------------------
+
+def _full(cloud, pid):
+    cloud.ports[pid]['allowed_address_pairs'] = [
+        {'ip_address': '10.0.1.%d' % i} for i in range(10)]
+
+
+def test_rollback_keeps_a_vip_a_port_had_before():
+    cloud = _cloud()
+    cloud.ports['a']['allowed_address_pairs'] = [{'ip_address':
+                                                  '10.0.0.100'}]
+    _full(cloud, 'c')
+    with pytest.raises(vip.VipError, match='port b rolled back'):
+        _add(cloud)
+    assert _pairs(cloud, 'a') == [('10.0.0.100', None)]
+    assert _pairs(cloud, 'b') == []
+
+
+def test_rollback_never_deletes_a_port_that_took_the_address():
+    from tests.unit.audit.fakes import FakeResponse
+    cloud = _cloud()
+    real_post = cloud.post
+
+    def post(path, json=None, **kw):
+        # The reservation fails; meanwhile an instance got the address.
+        real_post(path, json=dict(json, port=dict(
+            json['port'], name='instance', device_owner='compute:nova')))
+        return FakeResponse(500, {'NeutronError': {'message': 'boom'}})
+    cloud.post = post
+    with pytest.raises(vip.VipError, match='boom'):
+        _add(cloud)
+    assert [p['name'] for p in cloud.ports.values()
+            if p.get('device_owner') == 'compute:nova'] == ['instance']
+
+
+def test_rollback_without_reserving_keeps_an_existing_reservation():
+    cloud = _cloud()
+    _add(cloud, ports=['a'])                 # reserves 10.0.0.100
+    _full(cloud, 'c')
+    with pytest.raises(vip.VipError):
+        _add(cloud, ports=['b', 'c'], reserve=False)
+    assert [p['name'] for p in cloud.ports.values()
+            if p.get('device_owner') == vip.RESERVATION_OWNER] == [
+        'vip-10.0.0.100']
+
+
+@pytest.mark.parametrize('cidr, address', [
+    ('10.0.5.0/31', '10.0.5.0'), ('10.0.5.0/31', '10.0.5.1'),
+    ('10.0.5.7/32', '10.0.5.7')])
+def test_point_to_point_subnets_have_no_network_or_broadcast_address(
+        cidr, address):
+    cloud = _cloud()
+    cloud.subnets = [{'id': 'p2p', 'network_id': NET, 'cidr': cidr,
+                      'gateway_ip': None}]
+    plan = vip.plan_add(cloud, address, ['a'], reserve=False)
+    assert str(plan.net.network_address) == address
