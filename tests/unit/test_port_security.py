@@ -89,7 +89,9 @@ def test_disable_records_groups_and_keeps_other_tags():
     [record] = _records(cloud)
     assert record.security_groups == (SG1, SG2)
     assert record.reason == 'appliance' and record.review_by == REVIEW
-    assert out.record == record and out.conflicts == 0
+    assert record.granted_by == 'admin' and not record.pending
+    assert out.record == record and out.conflicts == 0 and out.changed
+    assert out.security_groups_before == [SG1, SG2]
 
 
 def test_dry_run_changes_nothing():
@@ -97,7 +99,7 @@ def test_dry_run_changes_nothing():
     before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
     out = _disable(cloud, dry_run=True)
     assert cloud.ports['p1'] == before
-    assert out.record.security_groups == (SG1, SG2)
+    assert out.record.security_groups == (SG1, SG2) and not out.changed
     assert [m for m, _ in cloud.log] == ['GET']
 
 
@@ -119,9 +121,22 @@ def test_reason_too_long_refused_before_any_change():
 def test_existing_exception_needs_renew():
     cloud = _cloud()
     _disable(cloud)
-    with pytest.raises(ps.PortSecurityError, match='--renew'):
+    cloud.log.clear()
+    with pytest.raises(ps.PortSecurityError, match='--renew') as err:
         _disable(cloud, reason='again')
+    assert 'concurrent' not in str(err.value)
+    assert [m for m, _ in cloud.log] == ['GET']    # refused before writing
     assert [r.reason for r in _records(cloud)] == ['appliance']
+
+
+def test_a_renewal_in_the_same_second_is_still_the_newer_record():
+    cloud = _cloud()
+    now = datetime.datetime(2026, 11, 27, 10, 0, 0, 500000,
+                            tzinfo=datetime.timezone.utc)
+    first = _disable(cloud, now=now).record
+    second = _disable(cloud, reason='renewed', renew=True, now=now).record
+    assert second.granted == first.granted + datetime.timedelta(seconds=1)
+    assert [r.reason for r in _records(cloud)] == ['renewed']
 
 
 def test_renew_replaces_the_record_and_keeps_the_groups():
