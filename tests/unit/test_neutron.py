@@ -64,3 +64,60 @@ def test_bad_bodies_are_one_line_errors(body):
             return FakeResponse(200, body)
     with pytest.raises(neutron.NeutronError, match='response'):
         neutron.get(Client(), 'ports', 'p1')
+
+
+@pytest.mark.parametrize('status, refusal', [
+    (399, False), (400, True), (403, True), (404, True), (408, False),
+    (409, False), (412, False), (413, True), (429, False), (430, True),
+    (499, True), (500, False), (503, False)])
+def test_refusals_are_the_4xx_that_retrying_cannot_change(status, refusal):
+    assert neutron.is_refusal(neutron.NeutronError(status, 'x')) is refusal
+    assert neutron.is_refusal(ValueError('no status')) is False
+
+
+def test_bounded_keeps_text_at_the_limit_and_cuts_longer_text_to_it():
+    assert neutron.bounded('x' * 10, 10) == 'x' * 10
+    assert neutron.bounded('x' * 11, 10) == 'xxxxxxx...'
+    assert neutron.bounded('a\n b', 10) == 'a b'
+
+
+class Recorder:
+    """Answers every request 200/201/204 and records (method, path)."""
+
+    def __init__(self, ports=()):
+        self.calls, self.ports = [], list(ports)
+
+    def get(self, path, params=None, **kw):
+        self.calls.append(('GET', path, dict(params or {})))
+        return FakeResponse(200, {'ports': self.ports})
+
+    def put(self, path, **kw):
+        self.calls.append(('PUT', path, None))
+        return FakeResponse(201, None)
+
+    def delete(self, path, **kw):
+        self.calls.append(('DELETE', path, None))
+        return FakeResponse(204, None)
+
+
+def test_tag_paths_quote_everything_and_name_the_collection():
+    client = Recorder()
+    neutron.add_tag(client, 'ports', 'p1', 'a/b?c d%')
+    neutron.remove_tag(client, 'ports', 'p1', 'a/b?c d%')
+    assert [c[1] for c in client.calls] == [
+        '/ports/p1/tags/a%2Fb%3Fc%20d%25'] * 2
+
+
+def test_find_by_name_in_a_project_and_refuse_duplicates():
+    client = Recorder([{'id': 'x1'}])
+    assert neutron.find(client, 'ports', 'web', project_id='proj') == {
+        'id': 'x1'}
+    assert client.calls[-1][2]['project_id'] == 'proj'
+    assert client.calls[-1][2]['name'] == 'web'
+    with pytest.raises(neutron.NeutronError, match='more than one') as err:
+        neutron.find(Recorder([{'id': 'a'}, {'id': 'b'}]), 'ports', 'web')
+    assert err.value.status == 409
+    with pytest.raises(neutron.NotFound, match="no port named or with ID "
+                       "'web' in project proj") as err:
+        neutron.find(Recorder([]), 'ports', 'web', project_id='proj')
+    assert err.value.status == 404
