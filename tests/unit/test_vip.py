@@ -345,3 +345,72 @@ def test_point_to_point_subnets_have_no_network_or_broadcast_address(
                       'gateway_ip': None}]
     plan = vip.plan_add(cloud, address, ['a'], reserve=False)
     assert str(plan.net.network_address) == address
+
+
+# --- which pairs, which rows (found by mutation testing) -----------------
+
+def test_remove_takes_only_that_address_and_that_mac():
+    cloud = _cloud()
+    cloud.ports['a']['allowed_address_pairs'] = [
+        {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:aa:aa:aa'},
+        {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:bb:bb:bb'},
+        {'ip_address': '10.0.0.101', 'mac_address': 'fa:16:3e:aa:aa:aa'}]
+    net, mac, ports, _ = vip.plan_remove(cloud, '10.0.0.100', ['a'],
+                                         mac='fa:16:3e:aa:aa:aa')
+    vip.apply_remove(cloud, net, mac, ports)
+    assert _pairs(cloud, 'a') == [('10.0.0.100', 'fa:16:3e:bb:bb:bb'),
+                                  ('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
+    net, mac, ports, _ = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    vip.apply_remove(cloud, net, mac, ports)
+    assert _pairs(cloud, 'a') == [('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
+
+
+def test_a_second_mac_for_the_same_address_is_a_new_pair():
+    cloud = _cloud()
+    _add(cloud, ports=['a'], reserve=False)
+    _add(cloud, ports=['a'], reserve=False, mac='fa:16:3e:cc:cc:cc')
+    assert _pairs(cloud, 'a') == [('10.0.0.100', None),
+                                  ('10.0.0.100', 'fa:16:3e:cc:cc:cc')]
+    rows = _add(cloud, ports=['a'], reserve=False)
+    assert rows[0].action == 'unchanged'
+
+
+def test_rows_name_the_ports_and_the_reservation():
+    cloud = _cloud()
+    rows = _add(cloud, ports=['a', 'b'])
+    assert [(r.port_id, r.name, r.action) for r in rows] == [
+        ('a', 'a', 'added'), ('b', 'b', 'added'),
+        ('new-1', 'vip-10.0.0.100', 'reserved')]
+    assert [(r.port_id, r.name, r.action)
+            for r in vip.preview_add(vip.plan_add(cloud, '10.0.0.100',
+                                                  ['a', 'c']))] == [
+        ('a', 'a', 'unchanged'), ('c', 'c', 'would add'),
+        ('new-1', 'vip-10.0.0.100', 'reservation kept')]
+
+
+def test_a_subnet_with_a_bad_cidr_does_not_hide_the_next_one():
+    cloud = _cloud()
+    cloud.subnets.insert(0, {'id': 'odd', 'network_id': NET,
+                             'cidr': 'not-a-cidr'})
+    assert vip.plan_add(cloud, '10.0.0.100', ['a']).subnet['id'] == 'sub-1'
+
+
+@pytest.mark.parametrize('failures, ok', [(vip.MAX_ERRORS - 1, True),
+                                          (vip.MAX_ERRORS, False)])
+def test_transient_errors_are_retried_up_to_the_budget(failures, ok):
+    cloud = _cloud()
+    real_put = cloud.put
+    left = [failures]
+
+    def put(path, *a, **kw):
+        if path == '/ports/a' and left[0]:
+            left[0] -= 1
+            raise ConnectionResetError('Connection reset by peer')
+        return real_put(path, *a, **kw)
+    cloud.put = put
+    if ok:
+        assert _add(cloud, ports=['a'], reserve=False)[0].action == 'added'
+    else:
+        with pytest.raises(vip.VipError, match='reset'):
+            _add(cloud, ports=['a'], reserve=False)
+        assert _pairs(cloud, 'a') == []
