@@ -410,3 +410,40 @@ def test_a_vanished_group_does_not_stop_the_default_group_check(tmp_path):
     with pytest.raises(default_sg.HardenError, match='not the default'):
         default_sg.restore(cloud, default_sg.load_backup(path))
     assert json.dumps(cloud.data, sort_keys=True) == before
+
+
+def test_apply_goes_on_past_projects_with_nothing_to_do():
+    cloud = _cloud()
+    plans = default_sg.plan(cloud, ['0-none', 'a', 'b', 'zzz'])
+    cloud.data['security-group-rules'] = [
+        r for r in cloud.data['security-group-rules'] if r['id'] != 'b4']
+    plans[2].rules = []                        # b: already hardened
+    rows = default_sg.apply(cloud, plans, [])
+    assert [(r.project_id, r.item, r.action) for r in rows] == [
+        ('0-none', '', 'no default group yet'),
+        ('a', 'a4', 'deleted'), ('a', 'a6', 'deleted'),
+        ('b', '', 'unchanged (already hardened)'),
+        ('zzz', '', 'no default group yet')]
+
+
+def test_blast_radius_counts_ports_with_no_other_group():
+    cloud = _cloud()
+    cloud.data['ports'].append({'id': 'p4', 'project_id': 'a',
+                                'security_groups': ['da']})
+    [plan] = default_sg.plan(cloud, ['a'])
+    assert (plan.ports_using, plan.ports_only_default) == (3, 2)
+
+
+@pytest.mark.parametrize('field', ['projects', 'rules', 'templates'])
+def test_the_digest_covers_every_part_restore_reads(tmp_path, field):
+    cloud, path, data = _backup(tmp_path)
+    if field == 'projects':
+        data['projects'].append({'project_id': 'x',
+                                 'security_group_id': 'y'})
+    elif field == 'rules':
+        data['rules'].pop()
+    else:
+        data['templates'] = []
+    _rewrite(path, data, digest=False)
+    with pytest.raises(default_sg.HardenError, match='digest'):
+        default_sg.load_backup(path)
