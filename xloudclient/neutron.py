@@ -96,13 +96,15 @@ def message(resp):
     return 'HTTP %d' % resp.status_code
 
 
-def describe(error):
+def describe(error, service='Neutron'):
     """One line for any exception a request raised."""
     if isinstance(error, NeutronError):
         return bounded(error)
     text = ' '.join(str(error).split())
     url = _URL.search(text)
-    if url is None:
+    if url is None or 'cannot reach ' in text:   # none, or described
+        if url is not None:
+            return bounded(text)
         return bounded('%s: %s' % (type(error).__name__, text)
                        if text else type(error).__name__)
     errno = _ERRNO.search(text)
@@ -115,8 +117,8 @@ def describe(error):
         reason = 'connection reset'
     else:
         reason = type(error).__name__
-    return bounded('cannot reach Neutron at %s: %s'
-                   % (url.group(1), reason))
+    return bounded('cannot reach %s%s: %s' % (
+        service + ' at ' if service else '', url.group(1), reason))
 
 
 def is_refusal(error):

@@ -47,7 +47,8 @@ def at_or_above(findings, threshold):
                for f in findings)
 
 
-class AuditNetwork(common.ExitStatusMixin, command.Lister):
+class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
+                   command.Lister):
     """Audit network security: port security, security groups and more.
 
     Reads every resource type it needs once (one paginated list each) and
@@ -147,7 +148,7 @@ class AuditNetwork(common.ExitStatusMixin, command.Lister):
         self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
 
 
-class ListChecks(command.Lister):
+class ListChecks(common.OneLineErrors, command.Lister):
     """List the audit's checks: id, severity, what each flags."""
 
     def take_action(self, parsed_args):

@@ -1,5 +1,7 @@
 """Pieces every changing or reporting command shares."""
 
+from osc_lib import exceptions
+
 
 def add_dry_run_option(parser, text='Show what would change and change '
                                     'nothing'):
@@ -19,3 +21,17 @@ class ExitStatusMixin:
         self.exit_status = 0
         code = super().run(parsed_args)
         return code or self.exit_status
+
+
+class OneLineErrors:
+    """Any failure a command did not explain becomes one line naming the
+    endpoint and the reason (never a request URL or a traceback)."""
+
+    def run(self, parsed_args):
+        try:
+            return super().run(parsed_args)
+        except (exceptions.CommandError, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:
+            from xloudclient import neutron
+            raise exceptions.CommandError(neutron.describe(e, service=None))

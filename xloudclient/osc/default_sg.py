@@ -12,7 +12,8 @@ COLUMNS = ('Project', 'Security Group', 'Rule', 'Ethertype', 'Action',
            'Ports Using Group', 'Ports Only In Default')
 
 
-class HardenDefault(common.ExitStatusMixin, command.Lister):
+class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
+                    command.Lister):
     """Remove the permissive same-group rule from default security groups.
 
     Every project's `default` group admits all traffic from its own
@@ -125,7 +126,8 @@ class HardenDefault(common.ExitStatusMixin, command.Lister):
             radius.get(r.project_id, ('', '')) for r in rows]
 
 
-class RestoreDefault(common.ExitStatusMixin, command.Lister):
+class RestoreDefault(common.OneLineErrors, common.ExitStatusMixin,
+                     command.Lister):
     """Restore default security group rules from a harden backup.
 
     Re-creates every rule and template entry in the backup that is not

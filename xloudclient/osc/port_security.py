@@ -38,7 +38,7 @@ RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
                   'Recorded Security Groups')
 
 
-class DisablePortSecurity(command.ShowOne):
+class DisablePortSecurity(common.OneLineErrors, command.ShowOne):
     """Disable port security on a port, as a documented exception.
 
     For trusted network appliances only (virtual firewalls, load
@@ -101,7 +101,7 @@ class DisablePortSecurity(command.ShowOne):
         ) + _record_fields(out.record) + ('; '.join(out.notes),)
 
 
-class EnablePortSecurity(command.ShowOne):
+class EnablePortSecurity(common.OneLineErrors, command.ShowOne):
     """Re-enable port security on a port and end its exception.
 
     Restores the security groups recorded when port security was disabled
@@ -153,7 +153,7 @@ class EnablePortSecurity(command.ShowOne):
             removed.reason if removed else '', '; '.join(out.notes))
 
 
-class ListPortSecurityExceptions(command.Lister):
+class ListPortSecurityExceptions(common.OneLineErrors, command.Lister):
     """List ports with port security disabled: documented or not.
 
     One row per port whose port security is off, with its exception record

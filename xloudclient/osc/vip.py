@@ -45,7 +45,7 @@ def _rows(rows, parsed_args, dry_run=False):
     return ROW_COLUMNS[:-1], [(r.port_id, r.name, r.action) for r in rows]
 
 
-class AddVip(command.Lister):
+class AddVip(common.OneLineErrors, command.Lister):
     """Add a virtual IP to every port of a keepalived/VRRP group.
 
     Validates everything before changing anything: the ports exist and
@@ -101,7 +101,7 @@ class AddVip(command.Lister):
             raise exceptions.CommandError(str(e))
 
 
-class RemoveVip(command.Lister):
+class RemoveVip(common.OneLineErrors, command.Lister):
     """Remove a virtual IP from ports (revision-guarded).
 
     Removing a pair that is not there is reported as unchanged. With
@@ -160,7 +160,7 @@ class RemoveVip(command.Lister):
         return _rows(rows, parsed_args, parsed_args.dry_run)
 
 
-class ListVips(command.Lister):
+class ListVips(common.OneLineErrors, command.Lister):
     """List virtual IPs: allowed address pairs grouped by address.
 
     One row per VIP with its member ports, its reservation and warnings
