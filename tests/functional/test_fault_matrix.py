@@ -113,28 +113,15 @@ def _vip_present(world):
 
 
 def _sg_state(world):
-    def shape(rule):
-        return (rule['direction'], rule['ethertype'], rule['protocol'],
-                rule['port_range_min'], rule['port_range_max'],
-                rule['remote_ip_prefix'],
-                'self' if rule['remote_group_id'] == world.default
-                else rule['remote_group_id'])
-    return sorted(shape(r) for r in world.rules())
+    return world.rule_shapes()
 
 
 def _same_group(world):
-    return [r for r in world.rules() if r['direction'] == 'ingress'
-            and r['remote_group_id'] == world.default
-            and r['protocol'] is None]
+    return world.same_group_rules()
 
 
 def _sg_permissive(world):
-    have = {r['ethertype'] for r in _same_group(world)}
-    for ethertype in {'IPv4', 'IPv6'} - have:
-        world._post('security-group-rules', {
-            'security_group_id': world.default, 'direction': 'ingress',
-            'ethertype': ethertype, 'remote_group_id': world.default,
-            'project_id': world.project})
+    world.make_permissive()
 
 
 def _sg_hardened(world):

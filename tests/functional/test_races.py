@@ -157,8 +157,7 @@ def test_vip_races(world, cli):
 
 def _other_rules(world):
     """The group's rules but the same-group ingress ones, as shapes."""
-    from tests.functional.test_fault_matrix import _sg_state
-    return [s for s in _sg_state(world)
+    return [s for s in world.rule_shapes()
             if not (s[0] == 'ingress' and s[6] == 'self' and s[2] is None)]
 
 
@@ -166,17 +165,14 @@ def test_harden_restore_races(world, cli, tmp_path):
     """4 hardens and 4 restores of one project's default group at once: no
     rule duplicated, no other rule touched, and the end state is one of
     hardened or restored."""
-    from tests.functional.test_fault_matrix import _same_group
-    from tests.functional.test_fault_matrix import _sg_permissive
-
-    _sg_permissive(world)
+    world.make_permissive()
     backup = str(tmp_path / 'race-backup.json')
     cli.run('security', 'group', 'harden', 'default', '--project',
             world.project, '--backup', backup)
     others = _other_rules(world)
     bad = []
     for round_ in range(ROUNDS):
-        _sg_permissive(world)
+        world.make_permissive()
         results = _together(cli, [
             ['security', 'group', 'harden', 'default', '--project',
              world.project, '--backup',
@@ -185,11 +181,12 @@ def test_harden_restore_races(world, cli, tmp_path):
             ['security', 'group', 'harden', 'restore', backup]
             for i in range(N)])
         problems = _crashes(results)
-        same = [r['ethertype'] for r in _same_group(world)]
+        same = [r['ethertype'] for r in world.same_group_rules()]
         if len(same) != len(set(same)):
             problems.append('duplicated rules: %s' % same)
         if _other_rules(world) != others:
-            problems.append('another rule changed: %s' % _other_rules(world))
+            problems.append('another rule changed: %s'
+                            % world.rule_shapes())
         if problems:
             bad.append('round %d: %s' % (round_, problems))
     figures.record('races harden/restore: %d rounds of %d concurrent runs, '

@@ -90,6 +90,30 @@ class World:
         return self._get('security-group-rules',
                          {'security_group_id': self.default})
 
+    def rule_shapes(self):
+        """The default group's rules, as comparable shapes."""
+        def shape(rule):
+            return (rule['direction'], rule['ethertype'], rule['protocol'],
+                    rule['port_range_min'], rule['port_range_max'],
+                    rule['remote_ip_prefix'],
+                    'self' if rule['remote_group_id'] == self.default
+                    else rule['remote_group_id'])
+        return sorted(shape(r) for r in self.rules())
+
+    def same_group_rules(self):
+        return [r for r in self.rules() if r['direction'] == 'ingress'
+                and r['remote_group_id'] == self.default
+                and r['protocol'] is None]
+
+    def make_permissive(self):
+        """The default group with its same-group rules, IPv4 and IPv6."""
+        have = {r['ethertype'] for r in self.same_group_rules()}
+        for ethertype in {'IPv4', 'IPv6'} - have:
+            self._post('security-group-rules', {
+                'security_group_id': self.default, 'direction': 'ingress',
+                'ethertype': ethertype, 'remote_group_id': self.default,
+                'project_id': self.project})
+
     def close(self):
         for port in self._get('ports', {'network_id': self.network}):
             self.net.delete('/ports/' + port['id'])
