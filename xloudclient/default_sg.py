@@ -31,7 +31,7 @@ MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
 TEMPLATE_KEYS = MATCH_KEYS + ('used_in_default_sg', 'used_in_non_default_sg')
 
 
-class HardenError(Exception):
+class HardenError(neutron.Explained):
     """A refusal or failure, explained in one line."""
 
 

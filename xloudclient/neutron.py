@@ -60,6 +60,10 @@ class Timed:
         return self._call('delete', url, **kw)
 
 
+class Explained(Exception):
+    """A command's own error: its text is already the one line to show."""
+
+
 class NeutronError(Exception):
     """Neutron refused or failed a request; str() is one line."""
 
@@ -98,7 +102,7 @@ def message(resp):
 
 def describe(error, service='Neutron'):
     """One line for any exception a request raised."""
-    if isinstance(error, NeutronError):
+    if isinstance(error, (NeutronError, Explained)):
         return bounded(error)
     text = ' '.join(str(error).split())
     url = _URL.search(text)

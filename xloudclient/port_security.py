@@ -43,7 +43,7 @@ PORTS = 'ports'
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 
-class PortSecurityError(Exception):
+class PortSecurityError(neutron.Explained):
     """A refusal or failure, explained in one line."""
 
 

@@ -17,7 +17,7 @@ MAX_ATTEMPTS = 10
 _MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
-class VipError(Exception):
+class VipError(neutron.Explained):
     """A refusal or failure, explained in one line."""
 
 
