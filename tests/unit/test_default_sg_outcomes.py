@@ -1,0 +1,161 @@
+"""What `security group harden restore` and `harden default` report, row
+by row: project, group, item, ethertype, action and failure, in full."""
+
+import pytest
+
+from tests.unit import test_default_sg as base
+from tests.unit.audit.fakes import FakeResponse
+from xloudclient import default_sg
+
+
+def _rows(rows):
+    return [(r.project_id, r.group_id, r.item, r.ethertype, r.action,
+             r.failed) for r in rows]
+
+
+def _backup(tmp_path, **kw):
+    cloud = base._cloud()
+    for rule in cloud.data['security-group-rules']:
+        if rule['id'] == 'a4':
+            rule['description'] = 'kept'
+    return base._backup(tmp_path, cloud, **kw)
+
+
+def _new(cloud, name='security-group-rules'):
+    return [i for i in cloud.data[name] if i['id'].startswith('new-')]
+
+
+def test_restore_rows_in_full_and_descriptions_come_back(tmp_path):
+    cloud, path, _ = _backup(tmp_path)
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    new_rules = {(r['security_group_id'], r['ethertype']): r
+                 for r in _new(cloud)}
+    [template] = _new(cloud, 'default-security-group-rules')
+    assert _rows(rows) == [
+        ('a', 'da', 'a4', 'IPv4',
+         'restored as %s' % new_rules['da', 'IPv4']['id'], False),
+        ('a', 'da', 'a6', 'IPv6',
+         'restored as %s' % new_rules['da', 'IPv6']['id'], False),
+        ('b', 'db', 'b4', 'IPv4',
+         'restored as %s' % new_rules['db', 'IPv4']['id'], False),
+        ('', '', 'template:t-in4', 'IPv4',
+         'restored as %s' % template['id'], False)]
+    assert new_rules['da', 'IPv4']['description'] == 'kept'
+    assert 'description' not in new_rules['da', 'IPv6']
+    assert template['description'] == 'Legacy'
+    assert (template['remote_group_id'], template['used_in_default_sg'],
+            template['used_in_non_default_sg']) == ('PARENT', True, False)
+
+
+def test_restore_preview_and_already_present_rows(tmp_path):
+    cloud, path, _ = _backup(tmp_path, projects=['b'])
+    data = default_sg.load_backup(path)
+    assert _rows(default_sg.restore(cloud, data, dry_run=True)) == [
+        ('b', 'db', 'b4', 'IPv4', 'would restore', False),
+        ('', '', 'template:t-in4', 'IPv4', 'would restore', False)]
+    default_sg.restore(cloud, data)
+    assert _rows(default_sg.restore(cloud, data)) == [
+        ('b', 'db', 'b4', 'IPv4', 'already present', False),
+        ('', '', 'template:t-in4', 'IPv4', 'already present', False)]
+
+
+def test_a_vanished_group_fails_its_rules_and_restore_goes_on(tmp_path):
+    cloud, path, _ = _backup(tmp_path)
+    cloud.data['security-groups'] = [
+        g for g in cloud.data['security-groups'] if g['id'] != 'da']
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    assert _rows(rows)[:2] == [
+        ('a', 'da', 'a4', 'IPv4',
+         'failed: security group da no longer exists', True),
+        ('a', 'da', 'a6', 'IPv6',
+         'failed: security group da no longer exists', True)]
+    assert rows[2].action.startswith('restored as ')
+    assert [r['security_group_id'] for r in _new(cloud)] == ['db']
+
+
+def test_an_unreadable_template_list_fails_the_template_rows(tmp_path):
+    cloud, path, _ = _backup(tmp_path, projects=['b'])
+    cloud.fail['/default-security-group-rules'] = 503
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    assert _rows(rows)[1][:3] == ('', '', 'template:t-in4')
+    assert rows[1].ethertype == 'IPv4' and rows[1].failed
+    assert rows[1].action.startswith('failed: ')
+    assert 'injected' in rows[1].action
+    assert _new(cloud, 'default-security-group-rules') == []
+
+
+def test_an_unreadable_rule_list_names_the_error_per_rule(tmp_path):
+    cloud, path, _ = _backup(tmp_path, projects=['b'])
+    cloud.fail['/security-group-rules'] = 503
+    [row] = [r for r in default_sg.restore(
+        cloud, default_sg.load_backup(path)) if r.item == 'b4']
+    assert (row.project_id, row.group_id, row.ethertype, row.failed) == (
+        'b', 'db', 'IPv4', True)
+    assert row.action.startswith('failed: ') and 'injected' in row.action
+
+
+def test_an_unreadable_group_list_creates_nothing(tmp_path):
+    cloud, path, _ = _backup(tmp_path)
+    cloud.fail['/security-groups'] = 503
+    with pytest.raises(default_sg.HardenError) as err:
+        default_sg.restore(cloud, default_sg.load_backup(path))
+    assert str(err.value).endswith('; nothing was created')
+    assert 'injected' in str(err.value)
+    assert _new(cloud) == []
+
+
+@pytest.mark.parametrize('present', [True, False])
+def test_a_template_whose_answer_was_lost_is_judged_by_a_fresh_read(
+        tmp_path, present):
+    cloud, path, _ = _backup(tmp_path, projects=['b'])
+    real_post = cloud.post
+
+    def post(url, json=None, **kw):
+        if url == '/default-security-group-rules':
+            if present:
+                real_post(url, json=json, **kw)
+            raise ConnectionResetError('Connection reset by peer')
+        return real_post(url, json=json, **kw)
+    cloud.post = post
+    [row] = [r for r in default_sg.restore(
+        cloud, default_sg.load_backup(path)) if r.item == 'template:t-in4']
+    assert (row.action == 'restored', row.failed) == (present, not present)
+
+
+def test_a_refused_create_is_failed_without_a_second_look(tmp_path):
+    cloud, path, _ = _backup(tmp_path, projects=['b'])
+    cloud.deny.add(('POST', '/security-group-rules'))
+    rows = default_sg.restore(cloud, default_sg.load_backup(path))
+    assert _rows(rows)[0] == (
+        'b', 'db', 'b4', 'IPv4',
+        'failed: restoring b4: denied', True)
+    after_post = cloud.log[cloud.log.index(
+        ('POST', '/security-group-rules')) + 1:]
+    assert ('GET', '/security-group-rules') not in after_post
+
+
+def test_harden_rows_in_full(tmp_path):
+    cloud = base._cloud()
+    cloud.deny.add(('DELETE', '/security-group-rules/a6'))
+    plans = default_sg.plan(cloud, ['a', 'b'])
+    templates, _ = default_sg.plan_templates(cloud)
+    rows = default_sg.apply(cloud, plans, templates)
+    assert _rows(rows) == [
+        ('a', 'da', 'a4', 'IPv4', 'deleted', False),
+        ('a', 'da', 'a6', 'IPv6',
+         'failed: deleting a6: rule:delete denied', True),
+        ('b', 'db', 'b4', 'IPv4', 'deleted', False),
+        ('', '', 'template:t-in4', 'IPv4', 'deleted', False)]
+
+
+def test_a_delete_answered_with_anything_but_204_is_a_failure():
+    cloud = base._cloud()
+    real = cloud.delete
+
+    def delete(path, **kw):
+        if path == '/security-group-rules/b4':
+            return FakeResponse(200, {})
+        return real(path, **kw)
+    cloud.delete = delete
+    [row] = default_sg.apply(cloud, default_sg.plan(cloud, ['b']), [])
+    assert row.failed and row.action.startswith('failed: deleting b4')
