@@ -81,3 +81,41 @@ def test_describe():
     ('10.0.0.5/16', (16, 32))])
 def test_host_prefix_len(address, expected):
     assert rules.host_prefix_len(address) == expected
+
+
+# --- every wording of describe(), and port ranges at their edges ----------
+
+@pytest.mark.parametrize('rule, text', [
+    ({'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+      'port_range_min': 1, 'port_range_max': 65535,
+      'remote_ip_prefix': '0.0.0.0/0'},
+     'ingress IPv4 tcp all ports from 0.0.0.0/0'),
+    ({'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+      'port_range_min': 2, 'port_range_max': 65535,
+      'remote_ip_prefix': '0.0.0.0/0'},
+     'ingress IPv4 tcp ports 2-65535 from 0.0.0.0/0'),
+    ({'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+      'port_range_min': 1, 'port_range_max': 65534, 'security_group_id': 'g',
+      'remote_group_id': 'g'},
+     'ingress IPv4 tcp ports 1-65534 from its own group'),
+    ({'direction': 'ingress', 'ethertype': 'IPv6', 'protocol': None,
+      'security_group_id': 'g', 'remote_group_id': 'h'},
+     'ingress IPv6 any protocol from remote group h'),
+    ({'direction': 'ingress', 'ethertype': 'IPv6', 'protocol': 'udp',
+      'port_range_min': 53, 'port_range_max': 53,
+      'remote_address_group_id': 'ag'},
+     'ingress IPv6 udp port 53 from address group ag'),
+    ({'protocol': 'tcp', 'port_range_min': 22},
+     '? ? tcp ports 22-65535 from anywhere (no remote)'),
+    ({'protocol': 'tcp', 'port_range_max': 22},
+     '? ? tcp ports 1-22 from anywhere (no remote)'),
+])
+def test_describe_every_wording(rule, text):
+    assert rules.describe(rule) == text
+
+
+@pytest.mark.parametrize('prefix, length', [
+    ('0/0', 0), ('0.0.0.0/0', 0), ('::/0', 0), ('10.0.0.1/0', 0),
+    ('0/ 0', 0), ('0', None), ('bad/0/1', None), ('x/00', None)])
+def test_prefix_lengths_of_odd_spellings(prefix, length):
+    assert rules._prefix_len(prefix) == length
