@@ -121,3 +121,125 @@ def test_find_by_name_in_a_project_and_refuse_duplicates():
                        "'web' in project proj") as err:
         neutron.find(Recorder([]), 'ports', 'web', project_id='proj')
     assert err.value.status == 404
+
+
+# --- what each request names when it fails ----------------------------------
+
+class Answers:
+    """Every request answered with one status and body."""
+
+    def __init__(self, status, body=None):
+        self.status, self.body, self.params = status, body, []
+
+    def _answer(self, path, params=None, **kw):
+        self.params.append(dict(params or {}))
+        return FakeResponse(self.status, self.body)
+    get = put = post = delete = _answer
+
+
+DENIED = {'NeutronError': {'message': 'denied'}}
+
+
+@pytest.mark.parametrize('call, text', [
+    (lambda c: neutron.get(c, 'security-groups', 'g1'),
+     'security group g1: denied'),
+    (lambda c: neutron.get(c, 'ports', 'p1', 'reading the VIP port'),
+     'reading the VIP port: denied'),
+    (lambda c: neutron.list_(c, 'ports', None, 'listing ports'),
+     'listing ports: denied'),
+    (lambda c: neutron.create(c, 'ports', {}, 'reserving 10.0.0.5'),
+     'reserving 10.0.0.5: denied'),
+    (lambda c: neutron.add_tag(c, 'ports', 'p1', 't'),
+     'tagging port p1: denied'),
+    (lambda c: neutron.remove_tag(c, 'ports', 'p1', 't'),
+     'untagging port p1: denied'),
+    (lambda c: neutron.delete(c, 'ports', 'p1'), 'deleting port p1: denied'),
+    (lambda c: neutron.find(c, 'networks', 'n' * 100),
+     "looking up network '%s...': denied" % ('n' * 77)),
+])
+def test_a_failed_request_names_what_it_was_doing(call, text):
+    with pytest.raises(neutron.NeutronError) as err:
+        call(Answers(403, DENIED))
+    assert str(err.value) == text and err.value.status == 403
+
+
+@pytest.mark.parametrize('body, text', [
+    ('{"ports": ', 'listing ports: the response was not JSON'),
+    ({'ports': {}}, 'listing ports: the response has no ports list'),
+    ([], 'listing ports: the response has no ports list'),
+])
+def test_a_list_without_a_list_is_a_bad_gateway(body, text):
+    with pytest.raises(neutron.NeutronError) as err:
+        neutron.list_(Answers(200, body), 'ports', None, 'listing ports')
+    assert (str(err.value), err.value.status) == (text, 502)
+
+
+def test_a_get_without_the_item_is_a_bad_gateway():
+    with pytest.raises(neutron.NeutronError) as err:
+        neutron.get(Answers(200, {'network': {}}), 'ports', 'p1')
+    assert (str(err.value), err.value.status) == (
+        'port p1: the response has no port', 502)
+
+
+def test_lists_ask_for_pages_of_the_page_size():
+    client = Answers(200, {'ports': []})
+    neutron.list_(client, 'ports', {'name': 'x'}, 'listing', page_size=7)
+    assert client.params == [{'name': 'x', 'limit': 7}]
+
+
+@pytest.mark.parametrize('status, ok', [(200, True), (201, False),
+                                        (204, True), (404, True)])
+def test_removing_a_tag_accepts_only_success_or_gone(status, ok):
+    client = Answers(status, DENIED)
+    if ok:
+        neutron.remove_tag(client, 'ports', 'p1', 't')
+    else:
+        with pytest.raises(neutron.NeutronError):
+            neutron.remove_tag(client, 'ports', 'p1', 't')
+
+
+@pytest.mark.parametrize('status, ok', [(204, True), (404, True),
+                                        (200, False), (205, False),
+                                        (405, False)])
+def test_deleting_accepts_only_no_content_or_gone(status, ok):
+    client = Answers(status, DENIED)
+    if ok:
+        neutron.delete(client, 'ports', 'p1')
+    else:
+        with pytest.raises(neutron.NeutronError):
+            neutron.delete(client, 'ports', 'p1')
+
+
+@pytest.mark.parametrize('links, marker', [
+    (['junk', {'rel': 'next', 'href': 'http://n/?marker=m'}], 'm'),
+    ([{'rel': 'previous', 'href': 'http://n/?marker=p'}], None),
+    ([{'rel': 'next'}], None),
+    (None, None),
+])
+def test_next_marker_reads_only_next_links_with_a_marker(links, marker):
+    assert neutron.next_marker({'ports_links': links}, 'ports') == marker
+
+
+class Timeouts(Exception):
+    pass
+
+
+class ReadTimeout(Exception):
+    pass
+
+
+class Dropped(Exception):
+    pass
+
+
+@pytest.mark.parametrize('error, text', [
+    (ReadTimeout('Read from http://n:9696/v2.0/x failed'),
+     'cannot reach Neutron at http://n:9696: timed out'),
+    (Timeouts('http://n:9696/v2.0/x TIMED OUT'),
+     'cannot reach Neutron at http://n:9696: timed out'),
+    (Dropped('http://n:9696/v2.0/x broke'),
+     'cannot reach Neutron at http://n:9696: Dropped'),
+    (Dropped(''), 'Dropped'),
+])
+def test_describe_names_the_reason(error, text):
+    assert neutron.describe(error) == text

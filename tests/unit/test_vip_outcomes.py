@@ -224,3 +224,44 @@ def test_gives_up_on_a_port_that_keeps_changing_naming_the_conflicts():
         base._add(cloud, ports=['a'], reserve=False)
     assert str(err.value).startswith('gave up on port a after %d revision '
                                      'conflicts' % vip.MAX_ATTEMPTS)
+
+
+# --- list -------------------------------------------------------------------
+
+def test_list_every_field_and_warning():
+    port = base._port
+    ports = [
+        port('a', pairs=[{'ip_address': '10.0.0.100',
+                          'mac_address': 'fa:16:3e:00:00:01'}], n=1),
+        port('b', pairs=[{'ip_address': '10.0.0.100'},
+                         {'ip_address': 'not an address'},
+                         {'ip_address': '10.0.0.100',
+                          'mac_address': 'fa:16:3e:cc:cc:cc'}],
+             enabled=False, n=2),
+        port('c', pairs=[{'ip_address': '10.0.0.11'}], n=3),
+        port('x', network='net-2', pairs=[{'ip_address': '10.0.0.100'}],
+             n=4),
+        port('y', pairs=[{'ip_address': '10.0.0.0/28'}], n=5),
+        port('z', pairs=[{'ip_address': '10.0.0.0/28'}], n=6),
+    ]
+    listed = [(v.network_id, v.address, v.mac, v.members, v.reservation,
+               v.warnings) for v in vip.list_vips(ports)]
+    assert listed == [
+        ('net-1', '10.0.0.0/28', '', ['y', 'z'], 'not reserved (a prefix)',
+         ['pair wider than a host (/28)']),
+        ('net-1', '10.0.0.100', '', ['a', 'b'], 'not reserved',
+         ['address not reserved: Neutron may hand it to another port',
+          'member b has port security disabled']),
+        ('net-1', '10.0.0.100', 'fa:16:3e:cc:cc:cc', ['b'], 'not reserved',
+         ['address not reserved: Neutron may hand it to another port',
+          'member b has port security disabled', 'only one member port']),
+        ('net-1', '10.0.0.11', '', ['c'], 'a',
+         ['address is the fixed IP of port a, not a reservation',
+          'only one member port']),
+        ('net-2', '10.0.0.100', '', ['x'], 'not reserved',
+         ['address not reserved: Neutron may hand it to another port',
+          'only one member port'])]
+    assert [v.network_id for v in vip.list_vips(ports, 'net-2')] == ['net-2']
+    assert [v.address for v in vip.list_vips(list(reversed(ports)),
+                                             'net-1')] == [
+        '10.0.0.0/28', '10.0.0.100', '10.0.0.100', '10.0.0.11']
