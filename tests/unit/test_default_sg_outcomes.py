@@ -159,3 +159,75 @@ def test_a_delete_answered_with_anything_but_204_is_a_failure():
     cloud.delete = delete
     [row] = default_sg.apply(cloud, default_sg.plan(cloud, ['b']), [])
     assert row.failed and row.action.startswith('failed: deleting b4')
+
+
+# --- what plan and backup ask and write -------------------------------------
+
+def _query(cloud, path):
+    return [q for p, q in cloud.queries if p == path]
+
+
+def test_plan_asks_only_for_the_projects_it_plans():
+    cloud = base._cloud()
+    default_sg.plan(cloud, ['b'])
+    [rules] = _query(cloud, '/security-group-rules')
+    [ports] = _query(cloud, '/ports')
+    assert rules['project_id'] == ['b'] and rules['direction'] == 'ingress'
+    assert 'fields' not in rules            # every attribute, for backup
+    assert ports['project_id'] == ['b']
+
+
+def test_plan_of_a_group_without_ingress_rules_is_empty():
+    cloud = base._cloud()
+    cloud.data['security-group-rules'] = [
+        r for r in cloud.data['security-group-rules']
+        if r['security_group_id'] != 'db']
+    [plan] = default_sg.plan(cloud, ['b'])
+    assert plan.group['id'] == 'db' and plan.rules == []
+
+
+def test_backup_lists_only_projects_with_rules_to_remove(tmp_path):
+    cloud = base._cloud()
+    plans = default_sg.plan(cloud, ['a', 'b', 'zzz'])
+    plans[1].rules.clear()                  # b: already hardened
+    path = str(tmp_path / 'b.json')
+    default_sg.write_backup(path, plans, [], base.NOW)
+    data = default_sg.load_backup(path)
+    assert data['projects'] == [{'project_id': 'a',
+                                 'security_group_id': 'da'}]
+
+
+def test_backups_go_under_the_xdg_state_home_or_local_state(monkeypatch,
+                                                           tmp_path):
+    monkeypatch.delenv('XDG_STATE_HOME', raising=False)
+    monkeypatch.setenv('HOME', str(tmp_path))
+    assert default_sg.default_backup_path(base.NOW) == str(
+        tmp_path / '.local' / 'state' / 'xloudclient' / 'backups' /
+        'default-sg-20261126T120000.000000Z.json')
+    monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path / 's'))
+    assert default_sg.default_backup_path(base.NOW).startswith(
+        str(tmp_path / 's' / 'xloudclient' / 'backups') + '/')
+
+
+def test_restore_checks_groups_in_batches_that_keep_urls_short(tmp_path):
+    cloud = base._cloud()
+    groups = ['g%03d' % i for i in range(250)]
+    cloud.data['security-groups'] += [
+        {'id': g, 'name': 'default', 'project_id': 'p' + g} for g in groups]
+    rules = [base._rule('r' + g, g, 'p' + g) for g in groups]
+    found = default_sg._default_groups(cloud, rules)
+    asked = [q['id'] for q in _query(cloud, '/security-groups')]
+    assert [len(ids) for ids in asked] == [100, 100, 50]
+    assert sorted(i for ids in asked for i in ids) == groups
+    assert sorted(found) == groups
+
+
+def test_a_backup_rule_without_a_project_is_judged_by_its_group():
+    cloud = base._cloud()
+    rule = base._rule('x', 'db', None)
+    assert list(default_sg._default_groups(cloud, [rule])) == ['db']
+    with pytest.raises(default_sg.HardenError) as err:
+        default_sg._default_groups(cloud, [base._rule('x', 'wa', None)])
+    assert str(err.value) == (
+        'the backup puts rule x in security group wa, which is not the '
+        'default group of project ?: refusing it, nothing was created')

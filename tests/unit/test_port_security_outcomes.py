@@ -257,3 +257,51 @@ def test_exception_rows_carry_their_record_and_sort_by_project_then_name():
     assert by_id['p-x'] is None
     assert by_id['p-y'].reason == 'killed'
     assert by_id['p-z'].reason == 'stale'
+
+
+# --- how a disable finishes when others act meanwhile -----------------------
+
+def _after_confirming(cloud, act):
+    """act(cloud) once, right after our confirmed record is written."""
+    def hook(cloud, method, path):
+        if hook.armed and method == 'GET':
+            hook.armed = False
+            act(cloud)
+        if method == 'PUT' and '/tags/xloud-psx%3Av1' in path:
+            hook.armed = True
+    hook.armed = False
+    cloud.hook = hook
+
+
+def test_an_enable_after_our_turn_off_leaves_no_record_and_says_so():
+    cloud = base._cloud()
+    _after_confirming(cloud, lambda c: c.set_port(
+        'p1', port_security_enabled=True, security_groups=[SG1]))
+    with pytest.raises(ps.PortSecurityError) as err:
+        base._disable(cloud)
+    assert str(err.value) == (
+        'port p1 had its port security enabled again by a concurrent '
+        'change; no exception is recorded')
+    assert cloud.ports['p1']['tags'] == ['keep-me']
+
+
+def test_a_newer_record_written_meanwhile_is_kept_and_noted():
+    cloud = base._cloud()
+    newer = rec.make_tag(base.REVIEW, _now() + datetime.timedelta(hours=1),
+                         'other', (SG1,), 'newer grant')
+    _after_confirming(cloud, lambda c: c.ports['p1']['tags'].append(newer))
+    out = base._disable(cloud)
+    assert out.notes == ['a concurrent change recorded a newer exception']
+    assert out.record.reason == 'newer grant'
+    assert [r.reason for r in base._records(cloud)] == [
+        'newer grant', 'appliance']          # newest first
+
+
+def test_a_malformed_record_there_before_is_removed_one_added_later_kept():
+    cloud = base._cloud(tags=['keep-me', 'xloud-psx:v1 junk-before'])
+    _after_confirming(cloud, lambda c: c.ports['p1']['tags'].append(
+        'xloud-psx:v1 junk-after'))
+    base._disable(cloud)
+    tags = cloud.ports['p1']['tags']
+    assert 'xloud-psx:v1 junk-before' not in tags
+    assert 'xloud-psx:v1 junk-after' in tags
