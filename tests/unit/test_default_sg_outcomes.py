@@ -197,8 +197,8 @@ def test_backup_lists_only_projects_with_rules_to_remove(tmp_path):
                                  'security_group_id': 'da'}]
 
 
-def test_backups_go_under_the_xdg_state_home_or_local_state(monkeypatch,
-                                                           tmp_path):
+def test_backups_go_under_xdg_state_home_or_local_state(monkeypatch,
+                                                        tmp_path):
     monkeypatch.delenv('XDG_STATE_HOME', raising=False)
     monkeypatch.setenv('HOME', str(tmp_path))
     assert default_sg.default_backup_path(base.NOW) == str(
