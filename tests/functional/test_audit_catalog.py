@@ -219,7 +219,7 @@ def test_sensitive_from_world(estate, audit):
             ['r-ssh-world', 'r-https-world', 'r-ssh-bastion'])
     [rdp] = [r for r in audit['sg-ingress-sensitive-from-world']
              if r['Resource ID'] == estate.ids['r-rdp-world6']]
-    assert rdp['Detail'].endswith('lets in rdp')
+    assert rdp['Detail'].endswith(': rdp')
     [rng] = [r for r in audit['sg-ingress-sensitive-from-world']
              if r['Resource ID'] == estate.ids['r-range-world']]
     assert 'ftp, telnet' in rng['Detail']
@@ -231,7 +231,11 @@ def test_default_same_group(estate, audit):
             if r['direction'] == 'ingress' and r['remote_group_id'] ==
             demo_default['id']}
     assert len(same) == 2   # IPv4 and IPv6, from the rule templates
-    assert same <= _ids(audit, 'sg-default-same-group-ingress')
+    [row] = [r for r in audit['sg-default-same-group-ingress']
+             if r['Resource ID'] == demo_default['id']]  # one per group
+    assert row['Detail'] == ('members reach each other on any protocol '
+                             '(IPv4, IPv6)')
+    assert not same & _ids(audit, 'sg-default-same-group-ingress')
     _expect(estate, audit, 'sg-default-same-group-ingress', [],
             ['r-self-any', 'r-db-from-web'])
 
@@ -240,8 +244,15 @@ def test_default_in_use(estate, audit):
     demo_default = estate.demo.json('security', 'group', 'show', 'default')
     [row] = [r for r in audit['sg-default-in-use']
              if r['Resource ID'] == demo_default['id']]
-    assert estate.ids['p-compute'] in row['Detail']
-    assert estate.ids['p-exposed'] not in row['Detail']
+    ports = estate.demo.json('port', 'list', '--long', '--security-group',
+                             demo_default['id'])
+    compute = [p for p in ports
+               if (p['Device Owner'] or '').startswith('compute:')]
+    assert estate.ids['p-compute'] in {p['ID'] for p in compute}
+    assert estate.ids['p-exposed'] not in {p['ID'] for p in compute}
+    only = [p for p in compute if len(p['Security Groups']) == 1]
+    assert row['Detail'] == '%d compute port(s) use it, %d with no other ' \
+        'group' % (len(compute), len(only))
 
 
 def test_aap_any(estate, audit):

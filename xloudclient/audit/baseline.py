@@ -36,12 +36,20 @@ def load(path):
     return identities
 
 
+def _holds(identities, identity):
+    check, resource_id, key = identity
+    return (identity in identities or
+            (check, resource_id, None) in identities)
+
+
 def new_findings(findings, identities):
     """The findings a baseline does not already hold.
 
     A baseline entry without a "Detail Key" column covers every finding of
-    that check on that resource.
+    that check on that resource. A finding that was several findings in
+    an earlier version is covered when the baseline holds all of them.
     """
     return [f for f in findings
-            if (f.check, f.resource_id, f.key) not in identities
-            and (f.check, f.resource_id, None) not in identities]
+            if not _holds(identities, f.identity()) and not (
+                f.aliases and all(_holds(identities, a)
+                                  for a in f.aliases))]

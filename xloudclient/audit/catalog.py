@@ -12,11 +12,12 @@ import typing
 from xloudclient.audit.finding import Finding
 
 Hit = collections.namedtuple(
-    'Hit', 'resource_type resource detail remediation severity key',
-    defaults=(None, ''))
+    'Hit', 'resource_type resource detail remediation severity key aliases',
+    defaults=(None, '', ()))
 Hit.__doc__ = """One flagged resource (a plain dict with id, name and
 project_id); severity overrides the check's own when a check grades; key
-tells apart several findings of one check on one resource (baselines)."""
+tells apart several findings of one check on one resource (baselines);
+aliases are resource IDs that stood for this finding in earlier versions."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Check:
                         project_id=hit.resource.get('project_id') or '',
                         detail=hit.detail,
                         remediation=hit.remediation,
-                        key=hit.key)
+                        key=hit.key,
+                        aliases=tuple((self.id, a, '') for a in hit.aliases))
                 for hit in self.func(inventory, settings)]
 
 

@@ -24,6 +24,9 @@ class Finding:
     detail: str
     remediation: str
     key: str = ''
+    # Identities this finding had in earlier versions (one per rule where
+    # it is now one per group): a baseline that holds them all covers it.
+    aliases: tuple = ()
 
     def __post_init__(self):
         if self.severity not in _RANK:

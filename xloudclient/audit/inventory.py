@@ -99,6 +99,10 @@ class Inventory:
     def ports_by_id(self):
         return {p['id']: p for p in self.ports}
 
+    @functools.cached_property
+    def networks_by_id(self):
+        return {n['id']: n for n in self.networks}
+
 
 def _get(client, path, params, timeout, what):
     try:

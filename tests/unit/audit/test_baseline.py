@@ -52,3 +52,28 @@ def test_bad_baselines(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(baseline.BaselineError, match='cannot read'):
         baseline.load(str(tmp_path / 'nope.json'))
+
+
+OLD_AUDIT = [   # `-f json` of an audit before findings were per group
+    {'Severity': 'medium', 'Check': 'sg-default-same-group-ingress',
+     'Resource Type': 'security group rule', 'Resource ID': 'r4',
+     'Resource Name': 'default rule', 'Project': 'p', 'Detail': 'x',
+     'Remediation': 'y', 'Detail Key': ''},
+    {'Severity': 'medium', 'Check': 'sg-default-same-group-ingress',
+     'Resource Type': 'security group rule', 'Resource ID': 'r6',
+     'Resource Name': 'default rule', 'Project': 'p', 'Detail': 'x',
+     'Remediation': 'y', 'Detail Key': ''}]
+
+
+def _group_finding(*rules):
+    check = 'sg-default-same-group-ingress'
+    return Finding('medium', check, 'security group', 'g', 'default', 'p',
+                   'd', 'r', aliases=tuple((check, r, '') for r in rules))
+
+
+def test_an_old_baseline_of_per_rule_findings_covers_the_group(tmp_path):
+    known = baseline.load(_write(tmp_path, OLD_AUDIT))
+    assert baseline.new_findings([_group_finding('r4', 'r6')], known) == []
+    # a rule the old baseline did not know makes the finding new again
+    new = _group_finding('r4', 'r6', 'r-new')
+    assert baseline.new_findings([new], known) == [new]

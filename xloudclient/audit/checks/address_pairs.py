@@ -34,8 +34,8 @@ def any_address(inventory, settings):
     for port, pair, length, _ in pairs(inventory):
         if length == 0:
             yield Hit('port', port,
-                      'allowed address pair %s lets the port send and '
-                      'receive as any address' % pair['ip_address'],
+                      'pair %s: the port may send and receive as any '
+                      'address' % pair['ip_address'],
                       _unset(port, pair), key=pair['ip_address'])
 
 
@@ -49,9 +49,8 @@ def wide_prefix(inventory, settings):
             settings.ipv6_max_prefix
         if 0 < length < limit:
             yield Hit('port', port,
-                      'allowed address pair %s is wider than /%d: the port '
-                      'may use %d addresses' % (pair['ip_address'], limit,
-                                                2 ** (top - length)),
+                      'pair %s is wider than /%d (%d addresses)' % (
+                          pair['ip_address'], limit, 2 ** (top - length)),
                       _unset(port, pair), key=pair['ip_address'])
 
 
@@ -73,10 +72,10 @@ def remote_group_bypass(inventory, settings):
         if not referencing:
             continue
         count = sum(len(r) for r in referencing.values())
+        groups = sorted(inventory.groups_by_id.get(sg, {}).get('name') or sg
+                        for sg in referencing)
         yield Hit('port', port,
-                  'allowed address pair %s: the port is in security '
-                  'group(s) %s, which %d rule(s) use as remote group; each '
-                  'of them now admits all of %s' % (
-                      pair['ip_address'], ', '.join(sorted(referencing)),
-                      count, pair['ip_address']),
+                  'pair %s is let in by %d rule(s) naming its group(s) %s '
+                  'as remote group' % (pair['ip_address'], count,
+                                       ', '.join(groups)),
                   _unset(port, pair), key=pair['ip_address'])

@@ -19,8 +19,7 @@ def unassociated(inventory, settings):
     for fip in inventory.floatingips:
         if not fip.get('port_id'):
             yield Hit('floating ip', _resource(fip),
-                      'floating IP %s is allocated but not associated with '
-                      'any port' % fip.get('floating_ip_address'),
+                      'allocated but not associated with any port',
                       'openstack floating ip delete %s' % fip['id'])
 
 
@@ -49,12 +48,10 @@ def exposes_sensitive_port(inventory, settings):
         port = inventory.ports_by_id.get(fip.get('port_id'))
         if port is None:
             continue
-        address = fip.get('floating_ip_address')
+        name = port.get('name') or port['id']
         if port.get('port_security_enabled') is False:
             yield Hit('floating ip', _resource(fip),
-                      'floating IP %s reaches port %s, whose port security '
-                      'is off: every port is open to the internet'
-                      % (address, port['id']),
+                      'reaches port %s, whose port security is off' % name,
                       'openstack port security enable %s' % port['id'])
             continue
         found = _exposures(inventory, port, services)
@@ -62,10 +59,7 @@ def exposes_sensitive_port(inventory, settings):
             continue
         names = sorted({n for _, ns in found for n in ns})
         yield Hit('floating ip', _resource(fip),
-                  'floating IP %s reaches port %s, whose security group '
-                  'rule(s) %s let in from anywhere: %s' % (
-                      address, port['id'],
-                      ', '.join(r['id'] for r, _ in found),
-                      ', '.join(names)),
+                  'reaches port %s, open to anywhere for %s' % (
+                      name, ', '.join(names)),
                   'openstack security group rule delete %s'
                   % ' '.join(r['id'] for r, _ in found))

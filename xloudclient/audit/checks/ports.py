@@ -29,21 +29,14 @@ def port_security_disabled(inventory, settings):
             continue
         records, malformed = exception_record.records_in(port.get('tags'))
         if records:
-            why = ('its exception record was never confirmed (a disable '
-                   'that did not finish, or a record left from before)')
+            why = 'exception record never confirmed'
         elif malformed:
-            why = 'its exception record tag is malformed'
+            why = 'exception record malformed'
         else:
-            why = 'no exception record documents it'
-
+            why = 'no exception record'
         owner = port.get('device_owner') or 'no device owner'
         yield Hit(
-            'port', port,
-            'port security is off (no anti-spoofing, no security groups) '
-            'and %s; device owner: %s. If this is a trusted appliance, '
-            'document it: openstack port security disable %s%s --reason '
-            '<why>' % (why, owner, port['id'],
-                       ' --renew' if records else ''),
+            'port', port, 'port security off, %s (%s)' % (why, owner),
             'openstack port security enable %s' % port['id'])
 
 
@@ -59,10 +52,8 @@ def port_security_exception_overdue(inventory, settings):
             continue
         yield Hit(
             'port', port,
-            'port-security exception review was due %s (%d days ago); '
-            'reason: %s; granted by %s' % (
+            'exception review was due %s, %d days ago; reason: %s' % (
                 record.review_by.isoformat(),
-                -record.days_left(settings.today), record.reason,
-                record.granted_by or 'unknown'),
+                -record.days_left(settings.today), record.reason),
             'openstack port security disable %s --renew --reason %s '
             '--review-in 90' % (port['id'], shlex.quote(record.reason)))

@@ -8,7 +8,7 @@ from xloudclient.audit.catalog import Hit
        'a router with an external gateway, to confirm as intentional; '
        'medium when SNAT is disabled (tenant subnets routed straight to '
        'the external network)',
-       needs=('routers',), extensions=('router',))
+       needs=('routers', 'networks'), extensions=('router',))
 def external_gateway(inventory, settings):
     for router in inventory.routers:
         gateway = router.get('external_gateway_info')
@@ -16,18 +16,18 @@ def external_gateway(inventory, settings):
             continue
         snat = gateway.get('enable_snat')
         network = gateway.get('network_id')
+        name = inventory.networks_by_id.get(network, {}).get('name') or \
+            network
         if snat is False:
             yield Hit('router', router,
-                      'external gateway on network %s with SNAT disabled: '
-                      'tenant addresses are routed to the external network '
-                      'as they are' % network,
+                      'gateway on %s with SNAT disabled: tenant addresses '
+                      'leave as they are' % name,
                       'openstack router set --external-gateway %s '
                       '--enable-snat %s' % (network, router['id']),
                       severity='medium')
         else:
             yield Hit('router', router,
-                      'external gateway on network %s (SNAT %s): confirm it '
-                      'is intended' % (network, 'enabled' if snat else
-                                       'setting not visible'),
+                      'gateway on %s%s: confirm it is intended' % (
+                          name, '' if snat else ' (SNAT not visible)'),
                       'openstack router unset --external-gateway %s'
                       % router['id'])

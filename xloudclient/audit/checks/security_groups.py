@@ -20,12 +20,6 @@ def _rule_resource(inventory, rule):
                                         rule.get('security_group_id')))
 
 
-def _where(inventory, rule):
-    group = _group(inventory, rule)
-    return 'security group %s (%s)' % (group.get('name') or '?',
-                                       rule.get('security_group_id'))
-
-
 def world_ingress(inventory):
     return [r for r in inventory.security_group_rules
             if rules.is_ingress(r) and rules.from_world(r)]
@@ -48,8 +42,7 @@ def any_from_world(inventory, settings):
     for rule in world_ingress(inventory):
         if rules.any_protocol(rule):
             yield Hit('security group rule', _rule_resource(inventory, rule),
-                      '%s: %s' % (_where(inventory, rule),
-                                  rules.describe(rule)), _delete(rule))
+                      rules.describe(rule), _delete(rule))
 
 
 @check('sg-ingress-ssh-from-world', 'high',
@@ -59,9 +52,7 @@ def ssh_from_world(inventory, settings):
     for rule in world_ingress(inventory):
         if services_let_in(rule, [settings_mod.SSH]):
             yield Hit('security group rule', _rule_resource(inventory, rule),
-                      '%s: %s lets SSH (tcp/22) in' % (
-                          _where(inventory, rule), rules.describe(rule)),
-                      _delete(rule))
+                      rules.describe(rule), _delete(rule))
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -73,9 +64,7 @@ def sensitive_from_world(inventory, settings):
         names = services_let_in(rule, settings.sensitive_ports)
         if names:
             yield Hit('security group rule', _rule_resource(inventory, rule),
-                      '%s: %s lets in %s' % (
-                          _where(inventory, rule), rules.describe(rule),
-                          ', '.join(names)),
+                      '%s: %s' % (rules.describe(rule), ', '.join(names)),
                       _delete(rule))
 
 
@@ -95,19 +84,23 @@ def default_groups(inventory):
 
 @check('sg-default-same-group-ingress', 'medium',
        "a project's default group admits any protocol from its own "
-       'members: the permissive same-group rule (one finding per rule)',
+       'members: the permissive same-group rules (one finding per group)',
        needs=NEEDS, extensions=EXT)
 def default_same_group(inventory, settings):
     for group in default_groups(inventory):
-        for rule in inventory.rules_by_group.get(group['id'], ()):
-            if is_same_group_rule(rule):
-                yield Hit(
-                    'security group rule', _rule_resource(inventory, rule),
-                    '%s: %s: its members reach each other on every port '
-                    'and protocol' % (
-                        _where(inventory, rule), rules.describe(rule)),
-                    'openstack security group harden default --project %s'
-                    % group.get('project_id'))
+        found = [r for r in inventory.rules_by_group.get(group['id'], ())
+                 if is_same_group_rule(r)]
+        if not found:
+            continue
+        versions = sorted({r.get('ethertype') or '?' for r in found})
+        yield Hit(
+            'security group', group,
+            'members reach each other on any protocol (%s)'
+            % ', '.join(versions),
+            'openstack security group harden default --project %s'
+            % group.get('project_id'),
+            # one finding per rule before: baselines name the rules
+            aliases=tuple(sorted(r['id'] for r in found)))
 
 
 @check('sg-default-in-use', 'low',
@@ -127,10 +120,8 @@ def default_in_use(inventory, settings):
         if not ports:
             continue
         only = sum(1 for p in ports if len(p.get('security_groups')) == 1)
-        sample = ', '.join(sorted(p['id'] for p in ports)[:3])
         yield Hit(
             'security group', group,
-            '%d compute port(s) use the default group, %d with no other '
-            'group (e.g. %s%s)' % (len(ports), only, sample,
-                                   ', ...' if len(ports) > 3 else ''),
+            '%d compute port(s) use it, %d with no other group'
+            % (len(ports), only),
             'openstack port list --security-group %s --long' % group['id'])

@@ -54,9 +54,11 @@ def test_port_security_disabled():
                           'unconfirmed-overdue', 'undocumented']
     by_id = {f.resource_id: f for f in found}
     assert 'malformed' in by_id['malformed'].detail
-    assert 'never confirmed' in by_id['unconfirmed'].detail
-    assert 'disable unconfirmed --renew' in by_id['unconfirmed'].detail
-    assert '--renew' not in by_id['undocumented'].detail
+    assert by_id['unconfirmed'].detail == (
+        'port security off, exception record never confirmed '
+        '(compute:nova)')
+    assert by_id['undocumented'].detail.startswith(
+        'port security off, no exception record (')
     assert by_id['undocumented'].remediation == (
         'openstack port security enable undocumented')
     assert by_id['undocumented'].severity == 'high'

@@ -59,9 +59,10 @@ def test_sensitive_from_world_names_services():
         'sg-ingress-sensitive-from-world')}
     assert sorted(found) == ['all-tcp', 'any-noremote', 'any-v4', 'any-v6',
                              'memcached-udp', 'range-20-25', 'rdp']
-    assert 'lets in ftp, telnet' in found['range-20-25'].detail
-    assert found['rdp'].detail.endswith('lets in rdp')
-    assert found['memcached-udp'].detail.endswith('memcached')
+    assert found['range-20-25'].detail.endswith(
+        'tcp ports 20-25 from 0.0.0.0/0: ftp, telnet')
+    assert found['rdp'].detail.endswith(': rdp')
+    assert found['memcached-udp'].detail.endswith(': memcached')
 
 
 def test_sensitive_ports_configurable():
@@ -87,10 +88,20 @@ DEFAULT_RULES = [
 ]
 
 
-def test_default_same_group_ingress():
-    found = _run('sg-default-same-group-ingress', rules=DEFAULT_RULES)
-    assert ids(found) == ['q-same', 'same-v4', 'same-v6']
-    assert {f.project_id for f in found} == {'p', 'q'}
+def test_default_same_group_ingress_one_finding_per_group():
+    found = {f.resource_id: f for f in _run(
+        'sg-default-same-group-ingress', rules=DEFAULT_RULES)}
+    assert sorted(found) == ['def', 'def2']
+    assert {f.project_id for f in found.values()} == {'p', 'q'}
+    assert found['def'].detail == (
+        'members reach each other on any protocol (IPv4, IPv6)')
+    assert found['def'].resource_type == 'security group'
+    # the identities of the per-rule findings of earlier versions
+    assert found['def'].aliases == (
+        ('sg-default-same-group-ingress', 'same-v4', ''),
+        ('sg-default-same-group-ingress', 'same-v6', ''))
+    assert found['def2'].aliases == (
+        ('sg-default-same-group-ingress', 'q-same', ''),)
 
 
 def _cport(pid, sgs, owner='compute:nova'):
@@ -104,8 +115,8 @@ def test_default_in_use_one_finding_per_group():
              _cport('e', ['def2'])]
     found = {f.resource_id: f for f in _run('sg-default-in-use', ports=ports)}
     assert sorted(found) == ['def', 'def2']
-    assert found['def'].detail.startswith(
-        '2 compute port(s) use the default group, 1 with no other group')
+    assert found['def'].detail == (
+        '2 compute port(s) use it, 1 with no other group')
     assert found['def'].resource_type == 'security group'
 
 
