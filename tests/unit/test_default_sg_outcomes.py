@@ -1,6 +1,8 @@
 """What `security group harden restore` and `harden default` report, row
 by row: project, group, item, ethertype, action and failure, in full."""
 
+import os
+
 import pytest
 
 from tests.unit import test_default_sg as base
@@ -231,3 +233,45 @@ def test_a_backup_rule_without_a_project_is_judged_by_its_group():
     assert str(err.value) == (
         'the backup puts rule x in security group wa, which is not the '
         'default group of project ?: refusing it, nothing was created')
+
+
+def test_harden_rows_for_missing_and_hardened_projects():
+    cloud = base._cloud()
+    plans = default_sg.plan(cloud, ['b', 'zzz'])
+    plans[0].rules.clear()
+    assert _rows(default_sg.apply(cloud, plans, [])) == [
+        ('b', 'db', '', '', 'unchanged (already hardened)', False),
+        ('zzz', '', '', '', 'no default group yet', False)]
+
+
+def test_a_backup_rule_of_another_project_than_its_group_is_refused():
+    cloud = base._cloud()
+    with pytest.raises(default_sg.HardenError, match='not the default '
+                       'group of project b'):
+        default_sg._default_groups(cloud, [base._rule('x', 'da', 'b')])
+
+
+def test_an_extension_list_without_extensions_means_none():
+    cloud = base._cloud()
+    real = cloud.get
+
+    def get(path, params=None, **kw):
+        if path == '/extensions':
+            return FakeResponse(200, {})
+        return real(path, params, **kw)
+    cloud.get = get
+    with pytest.raises(default_sg.HardenError, match='lacks'):
+        default_sg.plan_templates(cloud)
+
+
+def test_a_backup_written_by_an_earlier_release_still_restores(tmp_path):
+    # Written by `security group harden default` at commit d0707b5: the
+    # digest's canonical form must not change between releases.
+    path = os.path.join(os.path.dirname(__file__), 'data',
+                        'default-sg-backup-v2.json')
+    cloud = base._cloud()
+    default_sg.apply(cloud, default_sg.plan(cloud, ['a']), [])
+    data = default_sg.load_backup(path)
+    assert [r['id'] for r in data['rules']] == ['a4', 'a6']
+    rows = default_sg.restore(cloud, data, dry_run=True)
+    assert [r.action for r in rows] == ['would restore'] * 2

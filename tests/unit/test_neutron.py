@@ -243,3 +243,22 @@ class Dropped(Exception):
 ])
 def test_describe_names_the_reason(error, text):
     assert neutron.describe(error) == text
+
+
+def test_an_id_that_is_not_found_is_looked_up_as_a_name():
+    uuid = '11111111-2222-3333-4444-555555555555'
+
+    class Client(Recorder):
+        def get(self, path, params=None, **kw):
+            if path.endswith(uuid):
+                self.calls.append(('GET', path, None))
+                return FakeResponse(404, DENIED)
+            return super().get(path, params, **kw)
+    client = Client([{'id': 'named-like-a-uuid'}])
+    assert neutron.find(client, 'ports', uuid) == {'id': 'named-like-a-uuid'}
+    assert client.calls[-1][2]['name'] == uuid
+
+
+def test_a_timeout_is_recognised_by_its_text_too():
+    assert neutron.describe(Dropped('http://n:9696/v2.0/x Read timed out')) \
+        == 'cannot reach Neutron at http://n:9696: timed out'

@@ -12,6 +12,7 @@ import pytest
 from tests.unit import test_port_security as base
 from tests.unit.faults import FaultyClient
 from xloudclient import exception_record as rec
+from xloudclient import neutron
 from xloudclient import port_security as ps
 
 SG1, SG2, DEFAULT_SG = base.SG1, base.SG2, base.DEFAULT_SG
@@ -242,16 +243,16 @@ def test_exception_rows_carry_their_record_and_sort_by_project_then_name():
     ports = [
         dict(base._port('p-z', True, [stale]), project_id='b', name='a'),
         dict(base._port('p-y', False, [pending]), project_id='a',
-             name='z'),
+             name='b'),
         dict(base._port('p-x', True, ['xloud-psx:v1 junk']),
-             project_id='a', name='b'),
+             project_id='a', name='z'),
         dict(base._port('p-w', True), project_id='a', name='c'),
         dict(base._port('p-v', None), project_id='a', name='d'),
         dict(base._port('p-u', False), project_id=None, name=None),
     ]
     rows = ps.exception_rows(ports, base.TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
-        ('p-u', 'undocumented'), ('p-x', 'stale'), ('p-y', 'unconfirmed'),
+        ('p-u', 'undocumented'), ('p-y', 'unconfirmed'), ('p-x', 'stale'),
         ('p-z', 'stale')]
     by_id = {r.port['id']: r.record for r in rows}
     assert by_id['p-x'] is None
@@ -305,3 +306,67 @@ def test_a_malformed_record_there_before_is_removed_one_added_later_kept():
     tags = cloud.ports['p1']['tags']
     assert 'xloud-psx:v1 junk-before' not in tags
     assert 'xloud-psx:v1 junk-after' in tags
+
+
+# --- what a run asks Neutron ------------------------------------------------
+
+def _two_projects():
+    cloud = base._cloud(port_security_enabled=False, security_groups=[])
+    cloud.security_groups += [
+        {'id': 'other-default', 'name': 'default', 'project_id': 'other'},
+        {'id': 'other-web', 'name': 'web', 'project_id': 'other'},
+        {'id': 'own-web', 'name': 'web', 'project_id': 'proj'}]
+    return cloud
+
+
+def test_groups_by_name_are_looked_up_in_the_ports_project():
+    cloud = _two_projects()
+    port = cloud.ports['p1']
+    assert ps.resolve_groups(cloud, port, ['web', 'default']) == [
+        'own-web', DEFAULT_SG]
+    with pytest.raises(neutron.NotFound) as err:
+        ps.resolve_groups(cloud, port, ['nope'])
+    assert "no security group named or with ID 'nope' in project proj" in \
+        str(err.value)
+
+
+def test_the_default_group_is_the_ports_projects():
+    cloud = _two_projects()
+    ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['security_groups'] == [DEFAULT_SG]
+
+
+def test_conflicts_are_counted_one_by_one():
+    for run in (base._disable, lambda c: ps.enable(c, 'p1')):
+        cloud = base._cloud()
+        if run is not base._disable:
+            base._disable(cloud)
+
+        def hook(cloud, method, path):
+            if method == 'PUT' and path == '/ports/p1' and hook.left:
+                hook.left -= 1
+                cloud.set_port('p1', name='edited')
+        hook.left = 2
+        cloud.hook = hook
+        assert run(cloud).conflicts == 2
+
+
+def test_a_renewal_keeps_the_groups_of_the_confirmed_record():
+    confirmed = _tag('old', groups=(SG1,), age_hours=2)
+    pending = _tag('killed', groups=(SG2,), pending=True, age_hours=1)
+    cloud = base._cloud(port_security_enabled=False, security_groups=[],
+                        tags=[pending, confirmed])
+    out = base._disable(cloud, reason='renewed', renew=True)
+    assert out.record.security_groups == (SG1,)
+
+
+def test_address_pairs_are_named_in_the_refusal():
+    cloud = base._cloud(allowed_address_pairs=[
+        {'ip_address': '10.0.0.5', 'mac_address': 'fa:16:3e:00:00:01'},
+        {'ip_address': '10.0.0.6'}])
+    with pytest.raises(ps.PortSecurityError) as err:
+        base._disable(cloud)
+    assert str(err.value) == (
+        'port p1 has allowed address pairs (10.0.0.5 (fa:16:3e:00:00:01), '
+        '10.0.0.6); Neutron refuses to disable port security while it has '
+        'them: remove them first')

@@ -265,3 +265,60 @@ def test_list_every_field_and_warning():
     assert [v.address for v in vip.list_vips(list(reversed(ports)),
                                              'net-1')] == [
         '10.0.0.0/28', '10.0.0.100', '10.0.0.100', '10.0.0.11']
+
+
+# --- what a plan asks Neutron, and what it creates --------------------------
+
+def test_the_reservation_belongs_to_the_ports_project():
+    cloud = base._cloud()
+    base._add(cloud, ports=['a'])
+    assert cloud.ports['new-1']['project_id'] == 'proj'
+
+
+def test_a_write_that_landed_behind_an_error_is_reported_as_added():
+    cloud = base._cloud()
+    real = cloud.put
+    calls = []
+
+    def put(path, *a, **kw):
+        answer = real(path, *a, **kw)               # it lands
+        if path == '/ports/a' and not calls:
+            calls.append(path)
+            return FakeResponse(500, {'NeutronError': {'message': 'x'}})
+        return answer
+    cloud.put = put
+    rows = base._add(cloud, ports=['a'], reserve=False)
+    assert rows[0].action == 'added'
+    assert base._pairs(cloud, 'a') == [('10.0.0.100', None)]
+
+
+def test_adding_a_pinned_mac_again_is_unchanged():
+    cloud = base._cloud()
+    base._add(cloud, ports=['a'], reserve=False, mac='fa:16:3e:cc:cc:cc')
+    rows = base._add(cloud, ports=['a'], reserve=False,
+                     mac='fa:16:3e:cc:cc:cc')
+    assert rows[0].action == 'unchanged'
+
+
+def test_a_prefix_with_host_bits_is_taken_as_its_network():
+    assert str(vip.parse_address('10.0.0.17/28', True)) == '10.0.0.16/28'
+    port = base._port('a', pairs=[{'ip_address': '10.0.0.17/28'}])
+    [listed] = vip.list_vips([port])
+    assert listed.address == '10.0.0.16/28'
+
+
+def test_release_looks_for_reservations_in_the_project_only():
+    cloud = base._cloud(dict(base._port('o', network='net-9', n=9),
+                             project_id='other'))
+    cloud.subnets.append({'id': 'sub-9', 'network_id': 'net-9',
+                          'cidr': '10.0.0.0/24', 'gateway_ip': '10.0.0.1'})
+    base._add(cloud, ports=['a'])
+    base._add(cloud, ports=['o'])
+    for pid in ('a', 'o'):
+        vip.apply_remove(cloud, *vip.plan_remove(cloud, '10.0.0.100',
+                                                 [pid]))
+    with pytest.raises(vip.VipError, match='reserved on 2 networks'):
+        vip.plan_remove(cloud, '10.0.0.100', release=True)
+    plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
+                           project_id='proj')
+    assert plan[3]['network_id'] == 'net-1'
