@@ -1,21 +1,64 @@
 """`openstack network harden audit` and `network harden check list`."""
 
+from cliff import columns
 from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import scope
 
-COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
-           'Resource Name', 'Project', 'Detail', 'Remediation', 'Detail Key')
+# What a person reads (`-f table`): short by default, --long for the rest.
+COLUMNS = ('Severity', 'Check', 'Resource', 'Project', 'Detail')
+LONG_COLUMNS = COLUMNS + ('Resource Type', 'Resource ID', 'Project ID',
+                          'Remediation', 'Detail Key')
+# What programs read (every other format): every field, always, with the
+# keys of earlier versions ("Project" is the ID there) and the name added.
+MACHINE_COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
+                   'Resource Name', 'Project', 'Project Name', 'Detail',
+                   'Remediation', 'Detail Key')
 SEVERITY_CHOICES = ('critical', 'high', 'medium', 'low', 'info', 'none')
 EXIT_FINDINGS = 3
+FORMATTERS = 'xloudclient.audit.formatter'
 
 
-def _row(finding):
-    return (finding.severity, finding.check, finding.resource_type,
-            finding.resource_id, finding.resource_name, finding.project_id,
-            finding.detail, finding.remediation, finding.key)
+class SeverityColumn(columns.FormattableColumn):
+    """A severity that sorts by rank, most severe first (so that
+    --sort-column Severity orders critical, high, medium, low, info)."""
+
+    def human_readable(self):
+        return str(self._value)
+
+    def machine_readable(self):
+        return self._value
+
+    def __lt__(self, other):
+        from xloudclient.audit.finding import severity_rank
+
+        if not isinstance(other, SeverityColumn):
+            return NotImplemented
+        return severity_rank(self._value) > severity_rank(other._value)
+
+
+def rows(findings, names, formatter, long=False):
+    """(columns, rows) of the findings for one output format."""
+    data = []
+    for f in findings:
+        project = names.get(f.project_id) or f.project_id
+        if formatter == 'table':
+            row = (SeverityColumn(f.severity), f.check,
+                   f.resource_name or f.resource_id, project, f.detail)
+            if long:
+                row += (f.resource_type, f.resource_id, f.project_id,
+                        f.remediation, f.key)
+        else:
+            row = (SeverityColumn(f.severity), f.check, f.resource_type,
+                   f.resource_id, f.resource_name, f.project_id,
+                   names.get(f.project_id) or '', f.detail, f.remediation,
+                   f.key)
+        data.append(row)
+    if formatter != 'table':
+        return MACHINE_COLUMNS, data
+    return (LONG_COLUMNS if long else COLUMNS), data
 
 
 def summary_line(findings, result, hidden=0):
@@ -90,16 +133,33 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             help='Audit settings file (INI; default: '
                  '$XDG_CONFIG_HOME/xloudclient/audit.ini when present)')
         parser.add_argument(
+            '--long', action='store_true',
+            help='Table: also show resource type and ID, project ID, the '
+                 'remediation command and the detail key (the other '
+                 'formats always carry every field)')
+        parser.add_argument(
             '--timeout', metavar='<seconds>', type=float, default=60.0,
             help='Give up on an API request after this many seconds '
                  '(default: 60); the audit then fails rather than report '
                  'from partial data')
         return parser
 
+    def _load_formatter_plugins(self):
+        # cliff's list formats, and the audit's reports (html, junit,
+        # openmetrics) from a namespace of our own: no other command
+        # gains them.
+        import stevedore
+
+        listed = super()._load_formatter_plugins()
+        ours = stevedore.ExtensionManager(FORMATTERS, invoke_on_load=True)
+        return stevedore.ExtensionManager.make_test_instance(
+            list(listed) + list(ours), namespace=listed.namespace)
+
     def take_action(self, parsed_args):
         from xloudclient.audit import baseline
         from xloudclient.audit import catalog
         from xloudclient.audit import inventory
+        from xloudclient.audit import report as report_mod
         from xloudclient.audit import runner
         from xloudclient.audit import settings as settings_mod
 
@@ -136,16 +196,64 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             findings = baseline.new_findings(findings, known)
         for line in result.limitations:
             self.app.stderr.write('limitation: %s\n' % line)
+        hidden = len(result.findings) - len(findings)
         self.app.stderr.write('audit of %s: %s\n' % (
-            where.describe(),
-            summary_line(findings, result,
-                         len(result.findings) - len(findings))))
+            where.describe(), summary_line(findings, result, hidden)))
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
-        return COLUMNS, [_row(f) for f in findings]
+        names = self._names(where)
+        findings.sort(key=lambda f: report_mod.sort_key(f, names))
+        parsed_args.xloud_report = self._report(
+            findings, names, checks, result, hidden, where)
+        return rows(findings, names, parsed_args.formatter,
+                    parsed_args.long)
+
+    def _names(self, where):
+        from xloudclient.osc import names
+
+        return names.project_names(
+            self.app.client_manager,
+            known={where.project_id: where.project_name})
+
+    def _report(self, findings, names, checks, result, hidden, where):
+        """The run as plain data for the report formats."""
+        import datetime
+
+        from xloudclient.audit import report as report_mod
+
+        cm = self.app.client_manager
+        not_run = {c.id: 'the cloud lacks the Neutron extension %s'
+                   % ', '.join(e for e in c.extensions
+                               if not result.inventory.has_extension(e))
+                   for c in checks
+                   if not all(result.inventory.has_extension(e)
+                              for e in c.extensions)}
+        return report_mod.Report(
+            findings=findings, checks=checks, not_run=not_run,
+            limitations=list(result.limitations), hidden=hidden,
+            scope=where.describe(),
+            cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')
+                      or ''),
+            region=getattr(cm, 'region_name', None) or '',
+            started=datetime.datetime.now(datetime.timezone.utc) -
+            datetime.timedelta(seconds=result.seconds),
+            seconds=result.seconds,
+            resources={t: len(getattr(result.inventory, t))
+                       for t in result.fetched},
+            requests=result.inventory.requests,
+            version=_version(), project_names=names)
 
     def _progress(self, resource_type, count):
         self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
+
+
+def _version():
+    from importlib import metadata
+
+    try:
+        return metadata.version('python-xloudclient')
+    except metadata.PackageNotFoundError:
+        return 'unknown'
 
 
 class ListChecks(common.OneLineErrors, command.Lister):

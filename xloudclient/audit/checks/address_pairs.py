@@ -34,8 +34,8 @@ def any_address(inventory, settings):
     for port, pair, length, _ in pairs(inventory):
         if length == 0:
             yield Hit('port', port,
-                      'pair %s: the port may send and receive as any '
-                      'address' % pair['ip_address'],
+                      'pair %s: may send and receive as any address'
+                      % pair['ip_address'],
                       _unset(port, pair), key=pair['ip_address'])
 
 

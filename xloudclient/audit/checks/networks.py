@@ -14,7 +14,6 @@ def network_port_security_disabled(inventory, settings):
         if net.get('port_security_enabled') is False:
             yield Hit(
                 'network', net,
-                'port security off by default: new ports get no '
-                'anti-spoofing and no security groups',
+                'new ports get no anti-spoofing and no security groups',
                 'openstack network set --enable-port-security %s'
                 % net['id'])

@@ -1,0 +1,25 @@
+"""Names for the IDs a command prints, fetched once per run."""
+
+
+def project_names(client_manager, known=None):
+    """{project ID: name}: one Keystone list for an admin, else what the
+    token knows (its own project), plus `known`. Keystone refusing or
+    failing never fails the command: an ID without a name shows as the ID.
+    """
+    auth_ref = client_manager.auth_ref
+    names = {}
+    if auth_ref.project_id:
+        names[auth_ref.project_id] = auth_ref.project_name
+    names.update({k: v for k, v in (known or {}).items() if k and v})
+    if 'admin' in (auth_ref.role_names or ()):
+        try:
+            for project in client_manager.sdk_connection.identity.projects():
+                names[project.id] = project.name
+        except Exception:       # 403, 5xx, timeout: names are a courtesy
+            pass
+    return names
+
+
+def name_or_id(names, resource_id):
+    """The name for display, or the ID when it has none."""
+    return names.get(resource_id) or resource_id or ''
