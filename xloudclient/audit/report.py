@@ -25,6 +25,7 @@ class Report:
     requests: int
     version: str
     project_names: dict = dataclasses.field(default_factory=dict)
+    docs_url: str = ''        # where check pages live, if configured
 
     def project(self, finding):
         """The finding's project as shown: its name, or its ID."""

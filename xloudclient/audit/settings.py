@@ -11,6 +11,10 @@ them::
     [allowed-address-pairs]
     ipv4-max-prefix = 24
     ipv6-max-prefix = 64
+
+    [report]
+    # where `-f html` links each check's documentation page
+    docs-url = https://docs.example.org/xloudclient
 """
 
 import configparser
@@ -58,6 +62,7 @@ class Settings:
     ipv6_max_prefix: int = 64
     today: datetime.date = dataclasses.field(
         default_factory=datetime.date.today)
+    docs_url: str = ''
 
 
 def parse_port_spec(name, spec):
@@ -91,7 +96,9 @@ def default_config_path():
 
 MAX_CONFIG_BYTES = 1 << 20
 KNOWN_KEYS = {'allowed-address-pairs': {'ipv4-max-prefix',
-                                        'ipv6-max-prefix'}}
+                                        'ipv6-max-prefix'},
+              'report': {'docs-url'}}
+_URL = re.compile(r'^https?://[^\s"<>]{1,500}$')
 
 
 def _refuse_unknown(parser, path):
@@ -146,6 +153,12 @@ def load(config_path=None, extra_ports=(), today=None):
                     raise SettingsError('%s in %s must be 1-%d'
                                         % (key, path, top))
                 setattr(settings, attr, value)
+        if parser.has_option('report', 'docs-url'):
+            url = parser.get('report', 'docs-url').strip()
+            if not _URL.match(url):
+                raise SettingsError('docs-url in %s must be an http(s) URL'
+                                    % path)
+            settings.docs_url = url
     if extra_ports:
         ports = dict((p[0], p) for p in settings.sensitive_ports)
         for spec in extra_ports:

@@ -205,6 +205,7 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
         findings.sort(key=lambda f: report_mod.sort_key(f, names))
         parsed_args.xloud_report = self._report(
             findings, names, checks, result, hidden, where)
+        parsed_args.xloud_report.docs_url = settings.docs_url
         return rows(findings, names, parsed_args.formatter,
                     parsed_args.long)
 
