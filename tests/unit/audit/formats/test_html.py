@@ -72,8 +72,8 @@ def test_special_characters_are_escaped_never_markup():
 def test_unicode_and_an_empty_run():
     doc = _parse(html.render(reports.report(
         [reports.finding(name='Ωmega ✓')], names={'p1': 'プロジェクト'})))
-    assert 'プロジェクト' in _text(doc.find('.//h:section[@class="project"]'
-                                        '/h:h3', NS))
+    heading = doc.find('.//h:section[@class="project"]/h:h3', NS)
+    assert 'プロジェクト' in _text(heading)
     empty = _parse(html.render(reports.report()))
     assert empty.find('.//h:p[@id="total"]', NS).get('data-count') == '0'
     assert 'No findings.' in _text(empty.find('.//h:section[@id="findings"]',
