@@ -564,7 +564,8 @@ def exception_rows(ports, today, overdue_only=False):
 
     Status: documented, overdue, unconfirmed (only a pending record: a
     disable that did not finish), invalid record, undocumented, or stale
-    (a record on a port whose port security is on).
+    (a record on a port whose port security is on). Ports Neutron owns
+    (device_owner network:*) are listed only when they carry a record.
     """
     rows = []
     for port in ports:
@@ -581,8 +582,12 @@ def exception_rows(ports, today, overdue_only=False):
             status = 'overdue' if record.is_overdue(today) else 'documented'
         elif records:
             status, record = 'unconfirmed', records[0]
+        elif malformed:
+            status = 'invalid record'
+        elif (port.get('device_owner') or '').startswith('network:'):
+            continue      # Neutron's own ports (floating IP, router...)
         else:
-            status = 'invalid record' if malformed else 'undocumented'
+            status = 'undocumented'
         if overdue_only and status != 'overdue':
             continue
         rows.append(ExceptionRow(port, status, record))

@@ -370,3 +370,14 @@ def test_address_pairs_are_named_in_the_refusal():
         'port p1 has allowed address pairs (10.0.0.5 (fa:16:3e:00:00:01), '
         '10.0.0.6); Neutron refuses to disable port security while it has '
         'them: remove them first')
+
+
+def test_neutrons_own_ports_are_listed_only_with_a_record():
+    fip = dict(base._port('fip-port', False), device_owner='network:'
+               'floatingip')
+    router = dict(base._port('rtr', False, [_tag('odd')]),
+                  device_owner='network:router_interface')
+    vm = dict(base._port('vm', False), device_owner='compute:nova')
+    rows = ps.exception_rows([fip, router, vm], base.TODAY)
+    assert [(r.port['id'], r.status) for r in rows] == [
+        ('rtr', 'documented'), ('vm', 'undocumented')]

@@ -6,10 +6,17 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
-COLUMNS = ('Project', 'Security Group', 'Rule', 'Ethertype', 'Action',
+COLUMNS = ('Security Group', 'Rule', 'Ethertype', 'Action',
            'Ports Using Group', 'Ports Only In Default')
+RESTORE_COLUMNS = ('Security Group', 'Rule', 'Ethertype', 'Action')
+
+
+def _project(names, project_id):
+    return '%s (%s)' % (names.get(project_id), project_id) \
+        if names.get(project_id) else project_id
 
 
 class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
@@ -62,14 +69,16 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
                     template_note = str(e)
         except (inventory.InventoryError, neutron.NeutronError) as e:
             raise exceptions.CommandError(str(e))
+        names = names_mod.project_names(self.app.client_manager)
         for p in plans:
             if p.group is None:
                 err.write('plan: project %s has no default group yet\n'
-                          % p.project_id)
+                          % _project(names, p.project_id))
                 continue
             err.write('plan: project %s, group %s: %d rule(s) to delete; '
                       '%d port(s) use the group, %d of them with no other '
-                      'group\n' % (p.project_id, p.group['id'],
+                      'group\n' % (_project(names, p.project_id),
+                                   p.group['id'],
                                    len(p.rules), p.ports_using,
                                    p.ports_only_default))
         if parsed_args.template:
@@ -121,9 +130,10 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
         if template_note:
             err.write('template: %s\n' % template_note)
             self.exit_status = 1
-        return COLUMNS, [
-            (r.project_id, r.group_id, r.item, r.ethertype, r.action) +
-            radius.get(r.project_id, ('', '')) for r in rows]
+        return (names_mod.project_headers(parsed_args) + COLUMNS, [
+            names_mod.project_cells(parsed_args, names, r.project_id) +
+            (r.group_id, r.item, r.ethertype, r.action) +
+            radius.get(r.project_id, ('', '')) for r in rows])
 
 
 class RestoreDefault(common.OneLineErrors, common.ExitStatusMixin,
@@ -165,7 +175,8 @@ class RestoreDefault(common.OneLineErrors, common.ExitStatusMixin,
                     ', '.join(r.item for r in failures),
                     shlex.quote(parsed_args.backup)))
             self.exit_status = 1
-        return (('Project', 'Security Group', 'Rule', 'Ethertype',
-                 'Action'),
-                [(r.project_id, r.group_id, r.item, r.ethertype, r.action)
+        names = names_mod.project_names(self.app.client_manager)
+        return (names_mod.project_headers(parsed_args) + RESTORE_COLUMNS,
+                [names_mod.project_cells(parsed_args, names, r.project_id) +
+                 (r.group_id, r.item, r.ethertype, r.action)
                  for r in rows])

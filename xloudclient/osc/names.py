@@ -23,3 +23,22 @@ def project_names(client_manager, known=None):
 def name_or_id(names, resource_id):
     """The name for display, or the ID when it has none."""
     return names.get(resource_id) or resource_id or ''
+
+
+def for_people(parsed_args):
+    """Whether the output is a table for a person (not a machine format)."""
+    return getattr(parsed_args, 'formatter', 'table') == 'table'
+
+
+def project_headers(parsed_args):
+    """A table shows the project's name as "Project"; other formats keep
+    "Project" as the ID (as earlier versions did) and add "Project Name"."""
+    if for_people(parsed_args):
+        return ('Project',)
+    return ('Project', 'Project Name')
+
+
+def project_cells(parsed_args, names, project_id):
+    if for_people(parsed_args):
+        return (name_or_id(names, project_id),)
+    return (project_id or '', names.get(project_id) or '')

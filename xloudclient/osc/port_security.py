@@ -5,6 +5,7 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
 
@@ -180,15 +181,22 @@ class ListPortSecurityExceptions(common.OneLineErrors, command.Lister):
         except inventory.InventoryError as e:
             raise _fail(e)
         today = _today()
-        columns = ('Port ID', 'Port Name', 'Project', 'Device Owner',
-                   'Status', 'Days Left') + RECORD_COLUMNS
+        names = names_mod.project_names(
+            self.app.client_manager,
+            known={where.project_id: where.project_name})
+        columns = (('Port ID', 'Port Name') +
+                   names_mod.project_headers(parsed_args) +
+                   ('Device Owner', 'Status', 'Days Left') + RECORD_COLUMNS)
         rows = []
         for row in port_security.exception_rows(ports, today,
                                                 parsed_args.overdue):
             port = row.port
             days = row.record.days_left(today) if row.record else None
-            rows.append((port['id'], port.get('name') or '',
-                         port.get('project_id') or '',
-                         port.get('device_owner') or '', row.status, days) +
+            if days is None and names_mod.for_people(parsed_args):
+                days = ''
+            rows.append((port['id'], port.get('name') or '') +
+                        names_mod.project_cells(parsed_args, names,
+                                                port.get('project_id')) +
+                        (port.get('device_owner') or '', row.status, days) +
                         _record_fields(row.record))
         return columns, rows

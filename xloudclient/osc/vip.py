@@ -5,6 +5,7 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
 ROW_COLUMNS = ('Port', 'Name', 'Action', 'Retries')
@@ -160,6 +161,18 @@ class RemoveVip(common.OneLineErrors, command.Lister):
         return _rows(rows, parsed_args, parsed_args.dry_run)
 
 
+def _network_names(client, ids):
+    """{network ID: name} of the given networks (lists of 100 IDs)."""
+    from xloudclient.audit import inventory
+
+    ids, names = sorted(ids), {}
+    for start in range(0, len(ids), 100):
+        found, _ = inventory.list_all(client, 'networks', filters={
+            'id': ids[start:start + 100]})
+        names.update((n['id'], n.get('name') or '') for n in found)
+    return names
+
+
 class ListVips(common.OneLineErrors, command.Lister):
     """List virtual IPs: allowed address pairs grouped by address.
 
@@ -173,6 +186,9 @@ class ListVips(common.OneLineErrors, command.Lister):
         parser.add_argument('--network', metavar='<network>',
                             help='Only VIPs on this network (name or ID)')
         scope.add_scope_options(parser, verb='List VIPs of')
+        parser.add_argument(
+            '--long', action='store_true',
+            help='Also show the network ID and the member port IDs')
         return parser
 
     def take_action(self, parsed_args):
@@ -187,12 +203,34 @@ class ListVips(common.OneLineErrors, command.Lister):
                                       parsed_args.network)['id'] \
                 if parsed_args.network else None
             ports, _ = inventory.list_all(client, 'ports', where.project_id)
+            vips = vip.list_vips(ports, network_id)
+            net_names = _network_names(client, {v.network_id for v in vips})
         except (neutron.NeutronError, inventory.InventoryError) as e:
             raise exceptions.CommandError(str(e))
+        port_names = {p['id']: p.get('name') or '' for p in ports}
+        if names_mod.for_people(parsed_args):
+            columns = ('Network', 'Address', 'MAC Address', 'Member Ports',
+                       'Reservation', 'Warnings')
+            if parsed_args.long:
+                columns += ('Network ID', 'Member Port IDs')
+            return columns, [
+                (names_mod.name_or_id(net_names, v.network_id), v.address,
+                 v.mac, format_columns.ListColumn(
+                     [names_mod.name_or_id(port_names, m)
+                      for m in v.members]),
+                 v.reservation, format_columns.ListColumn(v.warnings)) +
+                ((v.network_id, format_columns.ListColumn(v.members))
+                 if parsed_args.long else ())
+                for v in vips]
+        # Other formats: the keys of earlier versions (IDs), names added.
         columns = ('Network', 'Address', 'MAC Address', 'Member Ports',
-                   'Reservation', 'Warnings')
+                   'Reservation', 'Warnings', 'Network Name',
+                   'Member Port Names')
         return columns, [
             (v.network_id, v.address, v.mac,
              format_columns.ListColumn(v.members), v.reservation,
-             format_columns.ListColumn(v.warnings))
-            for v in vip.list_vips(ports, network_id)]
+             format_columns.ListColumn(v.warnings),
+             net_names.get(v.network_id, ''),
+             format_columns.ListColumn([port_names.get(m, '')
+                                        for m in v.members]))
+            for v in vips]
