@@ -6,10 +6,8 @@ import types
 
 from tests.unit.fake_collections import FakeCollections
 from tests.unit.osc import harness
+from tests.unit.osc.test_audit_command import EXTENSIONS
 from xloudclient.osc import audit
-
-EXTENSIONS = ['port-security', 'security-group', 'router',
-              'allowed-address-pairs']
 
 
 def _cloud():
