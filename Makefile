@@ -41,7 +41,7 @@ unit: $(STAMP)
 
 # Starts the devcloud if it is down, and stops it again afterwards.
 functional: $(STAMP)
-	$(BIN)/pytest -q tests/functional
+	$(BIN)/pytest -q -rs tests/functional
 
 test: lint unit docs functional
 
