@@ -228,7 +228,7 @@ def browser(tmp_path):
 
 
 def test_the_html_report_renders_in_chromium(admin, findings, browser,
-                                              tmp_path):
+                                             tmp_path):
     page = tmp_path / 'report.html'
     page.write_text(_audit(admin, '-f', 'html'))
     browser.get(page.as_uri())
