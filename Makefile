@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
+FLOOR ?= .venv-floor
+FLOOR_STAMP = $(FLOOR)/.installed
 
 .PHONY: demo test lint unit functional docs releasenotes devcloud-up \
-	devcloud-down venv clean bench mutation
+	devcloud-down venv clean bench mutation floor
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +45,26 @@ unit: $(STAMP)
 functional: $(STAMP)
 	$(BIN)/pytest -q -rs tests/functional
 
-test: lint unit docs functional
+test: lint unit docs functional floor
+
+# The oldest supported client stack (tools/floor-constraints.txt, Debian
+# 12's versions) in its own venv: the unit tests and a smoke of every
+# command against the devcloud.
+$(FLOOR_STAMP): requirements.txt tools/floor-constraints.txt \
+		tools/floor-test-requirements.txt setup.cfg setup.py
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install -q --disable-pip-version-check \
+		-c tools/floor-constraints.txt -r requirements.txt \
+		-r tools/floor-test-requirements.txt -e . \
+		>$(FLOOR)/pip.log 2>&1 || { grep -v '^WARNING: Location' \
+		$(FLOOR)/pip.log | tail -40; exit 1; }
+	$(FLOOR)/bin/openstack --version
+	touch $@
+
+floor: $(FLOOR_STAMP) $(STAMP)
+	$(FLOOR)/bin/pytest -q -p no:cacheprovider tests/unit
+	$(FLOOR)/bin/pytest -q -p no:cacheprovider -rs \
+		tests/functional/test_smoke.py
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W -q -b html doc/source doc/build/html
@@ -72,4 +93,4 @@ mutation: $(STAMP)
 	$(BIN)/python tools/mutation-report
 
 clean:
-	rm -rf $(VENV) doc/build releasenotes/build mutants
+	rm -rf $(VENV) $(FLOOR) doc/build releasenotes/build mutants

@@ -89,26 +89,39 @@ def _find_project(client_manager, auth_ref, name_or_id, domain):
         try:
             query['domain_id'] = identity.find_domain(
                 domain, ignore_missing=False).id
-        except (sdk_exc.ForbiddenException, sdk_exc.ResourceNotFound):
+        except sdk_exc.HttpException as e:
+            if not (_forbidden(sdk_exc, e) or
+                    isinstance(e, sdk_exc.ResourceNotFound)):
+                raise
             raise exceptions.CommandError(
                 'no domain %r that you may look up (--project-domain takes '
                 'a domain name or ID)' % domain)
     try:
         project = identity.find_project(name_or_id, ignore_missing=False,
                                         **query)
-    except sdk_exc.ForbiddenException:
-        raise exceptions.CommandError(
-            'not allowed to look up project %r (only an admin may act on '
-            'another project)' % name_or_id)
     except sdk_exc.ResourceNotFound:
         raise exceptions.CommandError(
             'no project %r%s' % (name_or_id,
                                  ' in domain %r' % domain if domain else ''))
+    except sdk_exc.HttpException as e:
+        if not _forbidden(sdk_exc, e):
+            raise
+        raise exceptions.CommandError(
+            'not allowed to look up project %r (only an admin may act on '
+            'another project)' % name_or_id)
     except sdk_exc.DuplicateResource:
         raise exceptions.CommandError(
             'more than one project is named %r: give its ID or '
             '--project-domain' % name_or_id)
     return Scope(project.id, project.name)
+
+
+def _forbidden(sdk_exc, error):
+    """A 403 from Keystone, in every supported openstacksdk (0.101 has
+    no ForbiddenException: only the status tells)."""
+    forbidden = getattr(sdk_exc, 'ForbiddenException', None)
+    return ((forbidden is not None and isinstance(error, forbidden)) or
+            getattr(error, 'status_code', None) == 403)
 
 
 def resolve_projects(client_manager, parsed_args):

@@ -79,25 +79,35 @@ def test_other_project_looked_up():
     assert calls == [('other', False, {})]
 
 
-def test_forbidden_lookup_is_one_clear_error():
+def _forbidden():
+    """A 403 as every supported openstacksdk raises it."""
     from openstack import exceptions as sdk_exc
 
+    cls = getattr(sdk_exc, 'ForbiddenException', sdk_exc.HttpException)
+    return cls('403', http_status=403)
+
+
+def _not_found():
+    from openstack import exceptions as sdk_exc
+
+    return sdk_exc.ResourceNotFound('no', http_status=404)
+
+
+def test_forbidden_lookup_is_one_clear_error():
     class Identity:
         def find_project(self, name, ignore_missing, **query):
-            raise sdk_exc.ForbiddenException('403')
+            raise _forbidden()
 
     conn = types.SimpleNamespace(identity=Identity())
     with pytest.raises(exceptions.CommandError, match='not allowed'):
         scope.resolve_scope(_cm(_auth(), conn), _args('--project', 'x'))
 
 
-@pytest.mark.parametrize('error', ['ForbiddenException', 'ResourceNotFound'])
+@pytest.mark.parametrize('error', [_forbidden, _not_found])
 def test_an_unknown_domain_is_named_as_the_domain(error):
-    from openstack import exceptions as sdk_exc
-
     class Identity:
         def find_domain(self, name, ignore_missing):
-            raise getattr(sdk_exc, error)('no')
+            raise error()
 
         def find_project(self, *a, **kw):
             raise AssertionError('not reached')
@@ -107,3 +117,14 @@ def test_an_unknown_domain_is_named_as_the_domain(error):
         scope.resolve_scope(_cm(_auth(), conn),
                             _args('--project', 'other',
                                   '--project-domain', 'nosuch'))
+
+
+def test_other_keystone_errors_are_not_taken_for_a_refusal():
+    from openstack import exceptions as sdk_exc
+
+    class Identity:
+        def find_project(self, name, ignore_missing, **query):
+            raise sdk_exc.HttpException('boom', http_status=500)
+    conn = types.SimpleNamespace(identity=Identity())
+    with pytest.raises(sdk_exc.HttpException):
+        scope.resolve_scope(_cm(_auth(), conn), _args('--project', 'x'))
