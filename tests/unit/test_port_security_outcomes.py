@@ -381,3 +381,10 @@ def test_neutrons_own_ports_are_listed_only_with_a_record():
     rows = ps.exception_rows([fip, router, vm], base.TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
         ('rtr', 'documented'), ('vm', 'undocumented')]
+
+
+def test_disable_does_not_renew_unless_asked():
+    cloud = base._cloud()
+    ps.disable(cloud, 'p1', 'first', base.REVIEW, 'admin')
+    with pytest.raises(ps.PortSecurityError, match='--renew'):
+        ps.disable(cloud, 'p1', 'second', base.REVIEW, 'admin')
