@@ -125,6 +125,31 @@ def describe(error, service='Neutron'):
         service + ' at ' if service else '', url.group(1), reason))
 
 
+MAX_ERRORS = 3     # transient errors one step absorbs before it gives up
+
+
+class ErrorBudget:
+    """The transient errors (5xx, resets, timeouts, bad bodies) one step
+    absorbs, each retried from a fresh read, before it gives up. Every
+    command that changes the cloud counts its errors with one of these."""
+
+    def __init__(self, limit=MAX_ERRORS):
+        self.limit, self.errors = limit, []
+
+    def spent(self, error):
+        """Count error; True when retrying cannot help: a refusal, or the
+        budget is used up."""
+        if is_refusal(error):
+            return True
+        self.errors.append(error)
+        return len(self.errors) >= self.limit
+
+    def last(self):
+        """'; last error: ...' once an error was absorbed, else ''."""
+        return ('; last error: %s' % describe(self.errors[-1])
+                if self.errors else '')
+
+
 def is_refusal(error):
     """A Neutron answer that retrying will not change (4xx, but not 408,
     409, 412 or 429)."""

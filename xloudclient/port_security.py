@@ -37,7 +37,7 @@ from xloudclient import neutron
 DEFAULT_REVIEW_DAYS = 90
 MAX_REVIEW_DAYS = 366
 MAX_ATTEMPTS = 12
-MAX_ERRORS = 3         # errors (5xx, resets, timeouts) one run absorbs
+MAX_ERRORS = neutron.MAX_ERRORS   # transient errors one run absorbs
 PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PORTS = 'ports'
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
@@ -199,7 +199,7 @@ class _DisableRun:
         return (record.granted, record.nonce) == self.key
 
     def go(self, max_attempts):
-        errors = _ErrorBudget()
+        errors = neutron.ErrorBudget()
         try:
             for _ in range(max_attempts):
                 try:
@@ -209,7 +209,7 @@ class _DisableRun:
                 except (PortSecurityError, rec.RecordError):
                     raise
                 except Exception as e:     # 5xx, reset, timeout, bad body
-                    errors.absorb(e, lambda e: 'port %s: %s' % (
+                    _absorb(errors, e, lambda e: 'port %s: %s' % (
                         self.port_id, neutron.describe(e)))
             raise PortSecurityError(
                 'gave up after %d attempts: port %s kept changing%s'
@@ -360,25 +360,13 @@ class _DisableRun:
         return ''
 
 
-class _ErrorBudget:
-    """Transient request errors (5xx, resets, timeouts, bad bodies) that a
-    run absorbs, retrying from a fresh read, before it stops."""
-
-    def __init__(self):
-        self.errors = []
-
-    def absorb(self, error, stop):
-        """Note error; PortSecurityError(stop(error)) when the budget is
-        spent, or at once for a refusal that retrying will not change."""
-        if neutron.is_refusal(error):
-            raise PortSecurityError(neutron.describe(error))
-        self.errors.append(error)
-        if len(self.errors) >= MAX_ERRORS:
-            raise PortSecurityError(stop(error))
-
-    def last(self):
-        return ('; last error: %s' % neutron.describe(self.errors[-1])
-                if self.errors else '')
+def _absorb(errors, error, stop):
+    """Go on (retry from a fresh read) after error, or stop with a
+    PortSecurityError: the refusal itself, or stop(error) once the
+    ErrorBudget is spent."""
+    if errors.spent(error):
+        raise PortSecurityError(neutron.describe(error)
+                                if neutron.is_refusal(error) else stop(error))
 
 
 def _read(client, port_id):
@@ -437,7 +425,7 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         port.get('security_groups') or []))
     if dry_run:
         return _preview_enable(client, port, security_groups, outcome)
-    errors, tried = _ErrorBudget(), False
+    errors, tried = neutron.ErrorBudget(), False
     for _ in range(max_attempts):
         try:
             port = neutron.get(client, PORTS, port_id)
@@ -481,7 +469,7 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         except PortSecurityError:
             raise
         except Exception as e:            # 5xx, reset, timeout, bad body
-            errors.absorb(e, lambda e: _enable_left(client, port_id, e))
+            _absorb(errors, e, lambda e: _enable_left(client, port_id, e))
             continue
         if not outcome.port['port_security_enabled']:
             raise PortSecurityError(

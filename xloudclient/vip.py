@@ -21,7 +21,7 @@ class VipError(neutron.Explained):
     """A refusal or failure, explained in one line."""
 
 
-MAX_ERRORS = 3     # transient errors (5xx, resets, timeouts) a step absorbs
+MAX_ERRORS = neutron.MAX_ERRORS     # transient errors one step absorbs
 
 
 def _short(error):
@@ -30,13 +30,14 @@ def _short(error):
 
 def _retrying(fn, *args):
     """fn(*args), again after a transient error (it must be idempotent)."""
-    for attempt in range(MAX_ERRORS):
+    errors = neutron.ErrorBudget()
+    while True:
         try:
             return fn(*args)
         except (VipError, neutron.RevisionConflict):
             raise
         except Exception as e:
-            if neutron.is_refusal(e) or attempt == MAX_ERRORS - 1:
+            if errors.spent(e):
                 raise
 
 
@@ -227,7 +228,7 @@ def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
     Transient errors are retried from a fresh read (a write whose answer
     was lost shows there). Returns (changed, conflicts retried).
     """
-    conflicts, errors, wrote = 0, 0, False
+    conflicts, errors, wrote = 0, neutron.ErrorBudget(), False
     for _ in range(attempts):
         try:
             port = neutron.get(client, PORTS, port_id)
@@ -241,8 +242,7 @@ def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
         except neutron.RevisionConflict:
             conflicts += 1
         except Exception as e:
-            errors += 1
-            if neutron.is_refusal(e) or errors >= MAX_ERRORS:
+            if errors.spent(e):
                 raise
     raise VipError('gave up on port %s after %d revision conflicts'
                    % (port_id, conflicts))

@@ -262,3 +262,16 @@ def test_an_id_that_is_not_found_is_looked_up_as_a_name():
 def test_a_timeout_is_recognised_by_its_text_too():
     assert neutron.describe(Dropped('http://n:9696/v2.0/x Read timed out')) \
         == 'cannot reach Neutron at http://n:9696: timed out'
+
+
+def test_an_error_budget_absorbs_transient_errors_only_up_to_its_limit():
+    budget = neutron.ErrorBudget(limit=3)
+    assert budget.last() == ''
+    assert budget.spent(neutron.NeutronError(503, 'busy')) is False
+    assert budget.spent(ConnectionResetError('reset')) is False
+    assert budget.last() == '; last error: ConnectionResetError: reset'
+    assert budget.spent(neutron.NeutronError(500, 'third')) is True
+    # a refusal spends it at once, and is not counted as transient
+    fresh = neutron.ErrorBudget()
+    assert fresh.spent(neutron.NeutronError(403, 'denied')) is True
+    assert fresh.errors == []
