@@ -35,3 +35,28 @@ class OneLineErrors:
         except Exception as e:
             from xloudclient import neutron
             raise exceptions.CommandError(neutron.describe(e, service=None))
+
+
+class PlainListsInText:
+    """`-f value` and `-f csv` print a list column as `a, b`, not as a
+    Python list; json and yaml keep real lists, the table its own form."""
+
+    TEXT_FORMATS = ('value', 'csv')
+
+    def produce_output(self, parsed_args, column_names, data):
+        from cliff import lister
+
+        if getattr(parsed_args, 'formatter', None) in self.TEXT_FORMATS:
+            if isinstance(self, lister.Lister):
+                data = [_plain(row) for row in data]
+            else:
+                data = _plain(data)
+        return super().produce_output(parsed_args, column_names, data)
+
+
+def _plain(row):
+    from cliff import columns
+
+    return tuple(c.human_readable()
+                 if isinstance(c, columns.FormattableColumn) else c
+                 for c in row)

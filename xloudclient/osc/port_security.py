@@ -39,7 +39,8 @@ RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
                   'Recorded Security Groups')
 
 
-class DisablePortSecurity(common.OneLineErrors, command.ShowOne):
+class DisablePortSecurity(common.OneLineErrors, common.PlainListsInText,
+                          command.ShowOne):
     """Disable port security on a port, as a documented exception.
 
     For trusted network appliances only (virtual firewalls, load
@@ -102,7 +103,8 @@ class DisablePortSecurity(common.OneLineErrors, command.ShowOne):
         ) + _record_fields(out.record) + ('; '.join(out.notes),)
 
 
-class EnablePortSecurity(common.OneLineErrors, command.ShowOne):
+class EnablePortSecurity(common.OneLineErrors, common.PlainListsInText,
+                         command.ShowOne):
     """Re-enable port security on a port and end its exception.
 
     Restores the security groups recorded when port security was disabled
@@ -154,7 +156,8 @@ class EnablePortSecurity(common.OneLineErrors, command.ShowOne):
             removed.reason if removed else '', '; '.join(out.notes))
 
 
-class ListPortSecurityExceptions(common.OneLineErrors, command.Lister):
+class ListPortSecurityExceptions(common.OneLineErrors, common.PlainListsInText,
+                                 command.Lister):
     """List ports with port security disabled: documented or not.
 
     One row per port whose port security is off, with its exception record

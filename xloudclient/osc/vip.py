@@ -173,7 +173,8 @@ def _network_names(client, ids):
     return names
 
 
-class ListVips(common.OneLineErrors, command.Lister):
+class ListVips(common.OneLineErrors, common.PlainListsInText,
+               command.Lister):
     """List virtual IPs: allowed address pairs grouped by address.
 
     One row per VIP with its member ports, its reservation and warnings

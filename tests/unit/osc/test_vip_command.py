@@ -34,3 +34,43 @@ def test_project_domain_without_project_is_refused():
                          '--project-domain', 'x')
     assert result.code == 1 and '--project' in str(result.error)
     assert [m for m, _ in cloud.log if m != 'GET'] == []
+
+
+def _listing():
+    from tests.unit.fake_collections import FakeCollections
+    from tests.unit.test_vip import _port
+
+    from xloudclient import vip as vip_lib
+
+    pair = [{'ip_address': '10.0.0.100'}]
+    ports = [_port('a', pairs=pair, n=1), _port('b', pairs=pair, n=2),
+             dict(_port('r', n=9), name='vip-10.0.0.100',
+                  device_owner=vip_lib.RESERVATION_OWNER,
+                  fixed_ips=[{'ip_address': '10.0.0.100'}])]
+    return FakeCollections(
+        networks=[{'id': 'net-1', 'name': 'app-net', 'project_id': 'pid'}],
+        ports=[dict(p, project_id='pid') for p in ports])
+
+
+def test_list_shows_names_and_plain_values():
+    cloud = _listing()
+    table = harness.run(vip.ListVips, ['-f', 'table'], cloud)
+    assert 'app-net' in table.out and 'net-1' not in table.out
+    long = harness.run(vip.ListVips, ['-f', 'table', '--long'], cloud)
+    assert 'net-1' in long.out
+    value = harness.run(vip.ListVips, ['-f', 'value', '-c', 'Member Ports',
+                                       '-c', 'Warnings'], cloud)
+    assert value.out.strip() == 'a, b'        # no list repr: no [ or '
+    [row] = csv_rows(harness.run(vip.ListVips, ['-f', 'csv'], cloud))
+    assert (row['Member Ports'], row['Warnings']) == ('a, b', '')
+    [row] = json.loads(harness.run(vip.ListVips, ['-f', 'json'],
+                                   cloud).out)
+    assert row['Member Ports'] == ['a', 'b'] and row['Warnings'] == []
+    assert (row['Network'], row['Network Name']) == ('net-1', 'app-net')
+    assert row['Member Port Names'] == ['a', 'b']
+
+
+def csv_rows(result):
+    import csv
+    import io
+    return csv.DictReader(io.StringIO(result.out))
