@@ -113,3 +113,15 @@ def test_rows_come_most_severe_first_and_sort_by_rank():
                                '--sort-column', 'Check').out)
     assert [r[0] for r in rows] == ['critical', 'high', 'high', 'low',
                                     'info']
+
+
+def test_the_report_formats_belong_to_the_audit_only():
+    parser = audit.ListChecks(types.SimpleNamespace(), None).get_parser('x')
+    choices = next(a.choices for a in parser._actions
+                   if a.dest == 'formatter')
+    assert 'html' not in choices and 'json' in choices
+    parser = audit.AuditNetwork(types.SimpleNamespace(), None).get_parser(
+        'x')
+    choices = next(a.choices for a in parser._actions
+                   if a.dest == 'formatter')
+    assert {'html', 'junit', 'openmetrics', 'json', 'table'} <= set(choices)
