@@ -1,4 +1,5 @@
-"""The documented port-security exception: its storage as one port tag.
+"""Reviewed decisions, stored as one Neutron tag each: the documented
+port-security exception, and an accepted finding of any other check.
 
 A record is a single Neutron tag on the port, so it is written and removed
 atomically (Neutron tags are added and deleted one at a time)::
@@ -21,6 +22,22 @@ before port security is turned off, then *confirmed* (``xloud-psx:v1``)
 by the run that turned it off. Only a confirmed record documents a port
 whose port security is off; a pending one is what a run in progress, or
 one that was interrupted, left behind.
+
+An accepted finding (``openstack network harden accept``) is the same kind
+of record for another check, on the resource the finding names (a
+security group rule's decision on its group, since Neutron has no tags on
+rules)::
+
+    xloud-acc:v1 check=sg-ingress-ssh-from-world item=<32 hex>
+        review=2027-02-24 granted=20261126T231005Z-3f2a by=admin
+        reason=<text>
+
+``item`` tells apart several findings of one check on one resource: the
+rule (its ID without dashes) or the finding's detail key (an address
+pair's prefix), percent-encoded like ``by``; empty for the resource itself.
+A port-security exception is the decision for the check
+``port-security-disabled`` (with the groups the port had); both kinds are
+read by one parser and have one order (granted, then suffix).
 """
 
 import dataclasses
@@ -33,6 +50,9 @@ import urllib.parse
 FAMILY = 'xloud-psx:'
 PREFIX = FAMILY + 'v1 '
 PENDING_PREFIX = FAMILY + 'p1 '
+DECISION_FAMILY = 'xloud-acc:'
+DECISION_PREFIX = DECISION_FAMILY + 'v1 '
+PORT_SECURITY_CHECK = 'port-security-disabled'
 MAX_TAG_LEN = 255
 _SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) not in '%/')
 _SAFE_BY = _SAFE.replace(' ', '')
@@ -44,6 +64,12 @@ _PATTERN = re.compile(
     r'review=(?P<review>\d{4}-\d{2}-\d{2}) '
     r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
     r'by=(?P<by>\S*) sg=(?P<sg>[0-9a-fA-F,-]*) reason=(?P<reason>.+)$')
+_DECISION = re.compile(
+    r'^xloud-acc:v1 check=(?P<check>[a-z0-9][a-z0-9-]{0,62}) '
+    r'item=(?P<item>\S*) '
+    r'review=(?P<review>\d{4}-\d{2}-\d{2}) '
+    r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
+    r'by=(?P<by>\S*) reason=(?P<reason>.+)$')
 _TIME = '%Y%m%dT%H%M%SZ'
 
 
@@ -77,6 +103,8 @@ class Record:
     nonce: str = ''
     tag: str = ''
     pending: bool = False
+    check: str = PORT_SECURITY_CHECK
+    item: str = ''
 
     @property
     def order(self):
@@ -112,24 +140,48 @@ def new_nonce():
     return secrets.token_hex(2)
 
 
-def make_tag(review_by, granted, granted_by, security_groups, reason,
-             nonce=None, pending=False):
-    """The tag string for a new record; RecordError if it does not fit."""
-    reason = validate_reason(reason)
-    nonce = nonce or new_nonce()
-    head = '%sreview=%s granted=%s-%s by=%s sg=%s reason=' % (
-        PENDING_PREFIX if pending else PREFIX, review_by.isoformat(),
+def _stamp(review_by, granted, nonce, granted_by):
+    return 'review=%s granted=%s-%s by=%s' % (
+        review_by.isoformat(),
         granted.astimezone(datetime.timezone.utc).strftime(_TIME), nonce,
-        _encode(granted_by or '', _SAFE_BY),
-        ','.join(_compact(sg) for sg in security_groups))
+        _encode(granted_by or '', _SAFE_BY))
+
+
+def _fit(head, reason, beside):
     body = _encode(reason)
     if len(head) + len(body) > MAX_TAG_LEN:
         room = MAX_TAG_LEN - len(head)
         raise RecordError(
             'the reason is too long to store: %d characters as stored, at '
-            'most %d fit in a Neutron tag beside the %d security group(s) '
-            'recorded' % (len(body), max(room, 0), len(security_groups)))
+            'most %d fit in a Neutron tag beside %s'
+            % (len(body), max(room, 0), beside))
     return head + body
+
+
+def make_tag(review_by, granted, granted_by, security_groups, reason,
+             nonce=None, pending=False):
+    """The tag string for a new port-security record; RecordError if it
+    does not fit."""
+    reason = validate_reason(reason)
+    head = '%s%s sg=%s reason=' % (
+        PENDING_PREFIX if pending else PREFIX,
+        _stamp(review_by, granted, nonce or new_nonce(), granted_by),
+        ','.join(_compact(sg) for sg in security_groups))
+    return _fit(head, reason, 'the %d security group(s) recorded'
+                % len(security_groups))
+
+
+def make_decision_tag(check, item, review_by, granted, granted_by, reason,
+                      nonce=None):
+    """The tag string for an accepted finding; RecordError if it does not
+    fit."""
+    reason = validate_reason(reason)
+    if not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,62}', check or ''):
+        raise RecordError('not a check id: %r' % (check or '')[:70])
+    head = '%scheck=%s item=%s %s reason=' % (
+        DECISION_PREFIX, check, _encode(_compact(item or ''), _SAFE_BY),
+        _stamp(review_by, granted, nonce or new_nonce(), granted_by))
+    return _fit(head, reason, 'the check and the item')
 
 
 def parse_tag(tag):
@@ -150,6 +202,49 @@ def parse_tag(tag):
     return Record(review, granted, urllib.parse.unquote(match['by']), sgs,
                   urllib.parse.unquote(match['reason']), match['nonce'], tag,
                   match['kind'] == 'p1')
+
+
+def parse_decision(tag):
+    """The Record of an accepted finding in tag (a port-security record
+    as the decision of its check), None if tag is neither, RecordError if
+    it claims to be one but is malformed."""
+    if is_record_tag(tag):
+        return parse_tag(tag)
+    if not is_decision_tag(tag):
+        return None
+    match = _DECISION.match(tag)
+    if not match:
+        raise RecordError('malformed decision record tag: %r' % tag)
+    try:
+        review = datetime.date.fromisoformat(match['review'])
+        granted = datetime.datetime.strptime(
+            match['granted'], _TIME).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise RecordError('malformed date in decision record: %r' % tag)
+    return Record(review, granted, urllib.parse.unquote(match['by']), (),
+                  urllib.parse.unquote(match['reason']), match['nonce'], tag,
+                  False, match['check'],
+                  _expand(urllib.parse.unquote(match['item'])))
+
+
+def decisions_in(tags):
+    """(decisions newest first, malformed decision tags) among tags:
+    accepted findings and confirmed port-security records alike."""
+    found, malformed = [], []
+    for tag in tags or ():
+        try:
+            record = parse_decision(tag)
+        except RecordError:
+            malformed.append(tag)
+            continue
+        if record is not None and not record.pending:
+            found.append(record)
+    found.sort(key=lambda r: r.order, reverse=True)
+    return found, malformed
+
+
+def is_decision_tag(tag):
+    return tag.startswith(DECISION_FAMILY)
 
 
 def records_in(tags):

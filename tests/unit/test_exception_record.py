@@ -160,3 +160,76 @@ def test_a_malformed_record_does_not_hide_the_next_one():
     records, malformed = rec.records_in(['xloud-psx:v1 junk', good])
     assert [r.tag for r in records] == [good]
     assert malformed == ['xloud-psx:v1 junk']
+
+
+# --- accepted findings: the same records for every check ------------------
+
+RULE = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
+
+
+def test_a_decision_round_trips_with_its_check_and_item():
+    tag = rec.make_decision_tag('sg-ingress-ssh-from-world', RULE,
+                                datetime.date(2027, 2, 24), NOW,
+                                'Jane Doe', 'bastion: SSH by design')
+    assert tag.startswith('xloud-acc:v1 check=sg-ingress-ssh-from-world '
+                          'item=0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d ')
+    record = rec.parse_decision(tag)
+    assert (record.check, record.item, record.granted_by, record.reason,
+            record.review_by) == (
+        'sg-ingress-ssh-from-world', RULE, 'Jane Doe',
+        'bastion: SSH by design', datetime.date(2027, 2, 24))
+    assert not record.pending and record.tag == tag
+
+
+def test_an_item_with_slashes_and_an_empty_item():
+    tag = rec.make_decision_tag('aap-wide-prefix', '10.0.0.0/16',
+                                datetime.date(2027, 2, 24), NOW, 'a',
+                                'k8s pod range')
+    assert ' item=10.0.0.0%2F16 ' in tag
+    assert rec.parse_decision(tag).item == '10.0.0.0/16'
+    tag = rec.make_decision_tag('router-external-gateway', '',
+                                datetime.date(2027, 2, 24), NOW, 'a',
+                                'edge router')
+    assert rec.parse_decision(tag).item == ''
+
+
+def test_port_security_records_are_decisions_of_their_check():
+    psx = rec.make_tag(datetime.date(2027, 2, 24), NOW, 'a', (),
+                       'appliance')
+    pending = rec.make_tag(datetime.date(2027, 2, 24), NOW, 'a', (),
+                           'running', pending=True)
+    acc = rec.make_decision_tag('fip-unassociated', '',
+                                datetime.date(2027, 2, 24), NOW, 'a',
+                                'kept for DR')
+    found, malformed = rec.decisions_in(
+        ['other', psx, pending, acc, 'xloud-acc:v1 junk'])
+    assert sorted(r.check for r in found) == ['fip-unassociated',
+                                              'port-security-disabled']
+    assert malformed == ['xloud-acc:v1 junk']
+    # and port-security code never sees decisions of other checks
+    assert [r.reason for r in rec.records_in([psx, acc])[0]] == [
+        'appliance']
+
+
+@pytest.mark.parametrize('check, item, reason, message', [
+    ('Bad Check', '', 'r', 'not a check id'),
+    ('sg-default-in-use', '', '', 'must not be empty'),
+    ('sg-default-in-use', '', 'x' * 300, 'too long'),
+    ('sg-default-in-use', '', 'two\nlines', 'one line'),
+])
+def test_decisions_that_cannot_be_stored_are_refused(check, item, reason,
+                                                     message):
+    with pytest.raises(rec.RecordError, match=message):
+        rec.make_decision_tag(check, item, datetime.date(2027, 2, 24),
+                              NOW, 'a', reason)
+
+
+@pytest.mark.parametrize('tag', [
+    'xloud-acc:v1 check=x item= review=2027-13-01 granted=20261126T231005Z'
+    '-3f2a by=a reason=r',
+    'xloud-acc:v1 check=x review=2027-01-01 granted=20261126T231005Z-3f2a '
+    'by=a reason=r',
+    'xloud-acc:v9 anything'])
+def test_malformed_decisions_are_errors_not_silence(tag):
+    with pytest.raises(rec.RecordError):
+        rec.parse_decision(tag)
