@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+import urllib.parse
 
 from tests.unit.audit.fakes import FakeResponse
 
@@ -60,11 +61,38 @@ class FakeCollections:
         self.data.setdefault(name, []).append(item)
         return FakeResponse(201, {list(json)[0]: copy.deepcopy(item)})
 
+    def _tagged(self, path):
+        """(item, tag) of /<collection>/<id>/tags/<tag>, or (None, None)."""
+        parts = path.strip('/').split('/')
+        if len(parts) != 4 or parts[2] != 'tags':
+            return None, None
+        item = next((i for i in self.data.get(parts[0], [])
+                     if i['id'] == parts[1]), None)
+        return item, urllib.parse.unquote(parts[3])
+
+    def put(self, path, json=None, headers=None, **kw):
+        """Only Neutron's one-tag API: PUT /<collection>/<id>/tags/<tag>."""
+        self.log.append(('PUT', path))
+        if self._denied('PUT', path):
+            return FakeResponse(403, {'NeutronError': {'message': 'denied'}})
+        item, tag = self._tagged(path)
+        if item is None:
+            return FakeResponse(404, {})
+        if tag not in item.setdefault('tags', []):
+            item['tags'].append(tag)
+        return FakeResponse(201, None)
+
     def delete(self, path, headers=None, **kw):
         self.log.append(('DELETE', path))
         if self._denied('DELETE', path):
             return FakeResponse(403, {'NeutronError': {'message':
                                                        'rule:delete denied'}})
+        item, tag = self._tagged(path)
+        if item is not None:
+            if tag not in item.get('tags', []):
+                return FakeResponse(404, {})
+            item['tags'].remove(tag)
+            return FakeResponse(204, None)
         name, item_id = path.strip('/').rsplit('/', 1)
         for item in self.data.get(name, []):
             if item['id'] == item_id:

@@ -16,14 +16,14 @@ from xloudclient import neutron
 RESOURCES = {
     'networks': ('/networks', 'networks',
                  ('id', 'name', 'project_id', 'port_security_enabled',
-                  'router:external', 'shared')),
+                  'router:external', 'shared', 'tags')),
     'ports': ('/ports', 'ports',
               ('id', 'name', 'project_id', 'network_id', 'device_owner',
                'device_id', 'port_security_enabled', 'security_groups',
                'allowed_address_pairs', 'fixed_ips', 'tags', 'status',
                'mac_address')),
     'security_groups': ('/security-groups', 'security_groups',
-                        ('id', 'name', 'project_id')),
+                        ('id', 'name', 'project_id', 'tags')),
     'security_group_rules': (
         '/security-group-rules', 'security_group_rules',
         ('id', 'security_group_id', 'project_id', 'direction', 'ethertype',
@@ -32,10 +32,10 @@ RESOURCES = {
     'floatingips': ('/floatingips', 'floatingips',
                     ('id', 'floating_ip_address', 'project_id', 'port_id',
                      'fixed_ip_address', 'floating_network_id', 'router_id',
-                     'status', 'description')),
+                     'status', 'description', 'tags')),
     'routers': ('/routers', 'routers',
                 ('id', 'name', 'project_id', 'external_gateway_info',
-                 'status')),
+                 'status', 'tags')),
 }
 
 # The Neutron extension a resource type's API comes with.
@@ -70,6 +70,8 @@ class Inventory:
     routers: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
+    _by_type: dict = dataclasses.field(default_factory=dict, repr=False,
+                                       compare=False)
 
     def has_extension(self, alias):
         return alias in self.extensions
@@ -102,6 +104,18 @@ class Inventory:
     @functools.cached_property
     def networks_by_id(self):
         return {n['id']: n for n in self.networks}
+
+    @functools.cached_property
+    def rules_by_id(self):
+        return {r['id']: r for r in self.security_group_rules}
+
+    def by_type(self, resource_type):
+        """{id: item} of one resource type (built once)."""
+        index = self._by_type.get(resource_type)
+        if index is None:
+            index = {i['id']: i for i in getattr(self, resource_type)}
+            self._by_type[resource_type] = index
+        return index
 
 
 def _get(client, path, params, timeout, what):

@@ -26,6 +26,8 @@ class Report:
     version: str
     project_names: dict = dataclasses.field(default_factory=dict)
     docs_url: str = ''        # where check pages live, if configured
+    accepted: list = dataclasses.field(default_factory=list)
+    # [(finding, decision)] an unexpired decision hides
 
     def project(self, finding):
         """The finding's project as shown: its name, or its ID."""

@@ -1,8 +1,10 @@
-"""Run a selection of checks: fetch once, evaluate each check, collect."""
+"""Run a selection of checks: fetch once, evaluate each check, collect;
+findings an unexpired decision accepts are set apart."""
 
 import dataclasses
 import time
 
+from xloudclient.audit import decisions
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 
@@ -14,6 +16,7 @@ class AuditResult:
     inventory: inventory_mod.Inventory
     seconds: float
     fetched: tuple = ()
+    accepted: list = dataclasses.field(default_factory=list)
 
     def resources_scanned(self):
         return sum(len(getattr(self.inventory, rtype))
@@ -38,12 +41,16 @@ def evaluate(checks, inventory, settings=None):
 
 
 def run(client, checks, project_id=None, settings=None, timeout=None,
-        progress=None):
-    """Fetch what the checks need (raises InventoryError) and evaluate."""
+        progress=None, extra_types=()):
+    """Fetch what the checks need, and extra_types (raises
+    InventoryError), and evaluate."""
     started = time.monotonic()
-    needs = sorted({rtype for chk in checks for rtype in chk.needs})
+    needs = sorted({rtype for chk in checks for rtype in chk.needs} |
+                   set(extra_types))
     inv = inventory_mod.fetch(client, needs, project_id=project_id,
                               timeout=timeout, progress=progress)
+    settings = settings or settings_mod.Settings()
     findings, limitations = evaluate(checks, inv, settings)
+    findings, accepted = decisions.split(findings, inv, settings.today)
     return AuditResult(findings, limitations, inv,
-                       time.monotonic() - started, tuple(needs))
+                       time.monotonic() - started, tuple(needs), accepted)

@@ -39,8 +39,9 @@ class SeverityColumn(columns.FormattableColumn):
         return severity_rank(self._value) > severity_rank(other._value)
 
 
-def rows(findings, names, formatter, long=False):
-    """(columns, rows) of the findings for one output format."""
+def rows(findings, names, formatter, long=False, status=None):
+    """(columns, rows) of the findings for one output format; with
+    status ({id(finding): text}), a Status column."""
     data = []
     for f in findings:
         project = names.get(f.project_id) or f.project_id
@@ -55,13 +56,16 @@ def rows(findings, names, formatter, long=False):
                    f.resource_id, f.resource_name, f.project_id,
                    names.get(f.project_id) or '', f.detail, f.remediation,
                    f.key)
+        if status is not None:
+            row += (status.get(id(f), 'open'),)
         data.append(row)
+    extra = ('Status',) if status is not None else ()
     if formatter != 'table':
-        return MACHINE_COLUMNS, data
-    return (LONG_COLUMNS if long else COLUMNS), data
+        return MACHINE_COLUMNS + extra, data
+    return (LONG_COLUMNS if long else COLUMNS) + extra, data
 
 
-def summary_line(findings, result, hidden=0):
+def summary_line(findings, result, hidden=0, accepted=0):
     from xloudclient.audit.finding import SEVERITIES
 
     counts = {s: 0 for s in SEVERITIES}
@@ -69,12 +73,13 @@ def summary_line(findings, result, hidden=0):
         counts[finding.severity] += 1
     parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
                       if counts[s])
-    return ('%d finding%s%s%s; %d resources scanned (%s) in %d API '
+    return ('%d finding%s%s%s%s; %d resources scanned (%s) in %d API '
             'requests, %.2fs' % (
                 len(findings), '' if len(findings) == 1 else 's',
                 ' (%s)' % parts if parts else '',
                 ', %d more already in the baseline' % hidden if hidden
                 else '',
+                ', %d accepted' % accepted if accepted else '',
                 result.resources_scanned(),
                 ', '.join(result.fetched) or 'none',
                 result.inventory.requests, result.seconds))
@@ -104,7 +109,7 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        scope.add_scope_options(parser, verb='Audit')
+        scope.add_scope_options(parser, verb='Audit', repeatable=True)
         parser.add_argument(
             '--check', metavar='<check-id>', action='append', default=[],
             help='Run only this check (repeat for more; see `openstack '
@@ -132,6 +137,10 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             '--config', metavar='<file>',
             help='Audit settings file (INI; default: '
                  '$XDG_CONFIG_HOME/xloudclient/audit.ini when present)')
+        parser.add_argument(
+            '--show-accepted', action='store_true',
+            help='Also show the findings an accepted decision hides (see '
+                 '`openstack network harden accept`), with a Status column')
         parser.add_argument(
             '--long', action='store_true',
             help='Table: also show resource type and ID, project ID, the '
@@ -180,11 +189,11 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             raise exceptions.CommandError(str(e))
         if not checks:
             raise exceptions.CommandError('no check left to run')
-        where = scope.resolve_scope(self.app.client_manager, parsed_args)
+        scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
         progress = self._progress if self.app.stderr.isatty() else None
         try:
             result = runner.run(self.app.client_manager.xloud, checks,
-                                project_id=where.project_id,
+                                project_id=_project_filter(scopes),
                                 settings=settings,
                                 timeout=parsed_args.timeout,
                                 progress=progress)
@@ -198,25 +207,34 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             self.app.stderr.write('limitation: %s\n' % line)
         hidden = len(result.findings) - len(findings)
         self.app.stderr.write('audit of %s: %s\n' % (
-            where.describe(), summary_line(findings, result, hidden)))
+            scope.describe(scopes), summary_line(
+                findings, result, hidden, len(result.accepted))))
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
-        names = self._names(where)
+        names = self._names(scopes)
         findings.sort(key=lambda f: report_mod.sort_key(f, names))
-        parsed_args.xloud_report = self._report(
-            findings, names, checks, result, hidden, where)
-        parsed_args.xloud_report.docs_url = settings.docs_url
+        report = self._report(findings, names, checks, result, hidden,
+                              scope.describe(scopes))
+        report.docs_url = settings.docs_url
+        parsed_args.xloud_report = report
+        status = None
+        if parsed_args.show_accepted:
+            status = {id(f): 'accepted until %s' % d.review_by.isoformat()
+                      for f, d in result.accepted}
+            findings = sorted(
+                findings + [f for f, _ in result.accepted],
+                key=lambda f: report_mod.sort_key(f, names))
         return rows(findings, names, parsed_args.formatter,
-                    parsed_args.long)
+                    parsed_args.long, status)
 
-    def _names(self, where):
+    def _names(self, scopes):
         from xloudclient.osc import names
 
         return names.project_names(
             self.app.client_manager,
-            known={where.project_id: where.project_name})
+            known={s.project_id: s.project_name for s in scopes or ()})
 
-    def _report(self, findings, names, checks, result, hidden, where):
+    def _report(self, findings, names, checks, result, hidden, scope_text):
         """The run as plain data for the report formats."""
         import datetime
 
@@ -232,7 +250,7 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
         return report_mod.Report(
             findings=findings, checks=checks, not_run=not_run,
             limitations=list(result.limitations), hidden=hidden,
-            scope=where.describe(),
+            scope=scope_text, accepted=list(result.accepted),
             cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')
                       or ''),
             region=getattr(cm, 'region_name', None) or '',
@@ -248,6 +266,14 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
         self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
 
 
+def _project_filter(scopes):
+    """None (every project), one project ID, or a list of them."""
+    if scopes is None:
+        return None
+    ids = [s.project_id for s in scopes]
+    return ids[0] if len(ids) == 1 else ids
+
+
 def _version():
     from importlib import metadata
 
@@ -259,6 +285,8 @@ def _version():
 
 class ListChecks(common.OneLineErrors, command.Lister):
     """List the audit's checks: id, severity, what each flags."""
+
+    auth_required = False       # the catalog needs no cloud
 
     def take_action(self, parsed_args):
         from xloudclient.audit import catalog

@@ -124,8 +124,9 @@ def _forbidden(sdk_exc, error):
             getattr(error, 'status_code', None) == 403)
 
 
-def resolve_projects(client_manager, parsed_args):
-    """Project ids for a repeatable --project; None for --all-projects."""
+def resolve_scopes(client_manager, parsed_args):
+    """Scopes for a repeatable --project (each once); None for
+    --all-projects; the token's project by default."""
     auth_ref = client_manager.auth_ref
     if parsed_args.all_projects:
         resolve_scope(client_manager, parsed_args)  # admin check
@@ -133,11 +134,28 @@ def resolve_projects(client_manager, parsed_args):
     if not parsed_args.project:
         if parsed_args.project_domain:
             raise exceptions.CommandError('--project-domain needs --project')
-        return [auth_ref.project_id]
-    ids = []
+        return [Scope(auth_ref.project_id, auth_ref.project_name)]
+    found = []
     for name in parsed_args.project:
-        found = _find_project(client_manager, auth_ref, name,
-                              parsed_args.project_domain)
-        if found.project_id not in ids:
-            ids.append(found.project_id)
-    return ids
+        one = _find_project(client_manager, auth_ref, name,
+                            parsed_args.project_domain)
+        if one.project_id not in [s.project_id for s in found]:
+            found.append(one)
+    return found
+
+
+def resolve_projects(client_manager, parsed_args):
+    """Project ids for a repeatable --project; None for --all-projects."""
+    scopes = resolve_scopes(client_manager, parsed_args)
+    return None if scopes is None else [s.project_id for s in scopes]
+
+
+def describe(scopes):
+    """'all projects', 'project NAME (ID)' or 'projects A (ID), B (ID)'."""
+    if scopes is None:
+        return 'all projects'
+    if len(scopes) == 1:
+        return scopes[0].describe()
+    return 'projects %s' % ', '.join('%s (%s)' % (s.project_name,
+                                                  s.project_id)
+                                     for s in scopes)

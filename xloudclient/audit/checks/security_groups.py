@@ -97,7 +97,9 @@ def default_same_group(inventory, settings):
             'security group', group,
             'members reach each other on any protocol (%s)'
             % ', '.join(versions),
-            'openstack security group harden default --project %s'
+            # the plan (blast radius) first, as the check's page says
+            'openstack security group harden default --project %s '
+            '--dry-run  # then again without --dry-run'
             % group.get('project_id'),
             # one finding per rule before: baselines name the rules
             aliases=tuple(sorted(r['id'] for r in found)))

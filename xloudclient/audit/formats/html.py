@@ -143,6 +143,9 @@ def _run(report):
         ('Limitations', '; '.join(report.limitations) or 'none'),
         ('Hidden by a baseline', '%d finding%s' % (
             report.hidden, '' if report.hidden == 1 else 's')),
+        ('Accepted', '%d finding%s (listed below the findings)' % (
+            len(report.accepted), '' if len(report.accepted) == 1
+            else 's')),
         ('Plugin', 'xloudclient %s' % report.version),
     ]
     return '<dl class="run">%s</dl>' % ''.join(
@@ -179,6 +182,26 @@ def _findings(report, projects):
                 out.extend(_finding(report, f) for f in found)
         out.append('</section>')
     return ''.join(out)
+
+
+def _accepted(report):
+    if not report.accepted:
+        return '<p class="muted">No accepted findings.</p>'
+    rows = []
+    for f, d in sorted(report.accepted, key=lambda fd: (
+            report.project(fd[0]), fd[0].check, report.resource(fd[0]))):
+        rows.append(
+            '<tr data-check="%s"><td>%s</td><td><a href="#check-%s">%s</a>'
+            '</td><td>%s <code class="muted">%s</code></td><td>%s</td>'
+            '<td>%s</td><td>%s</td></tr>' % (
+                _e(f.check), _e(report.project(f)), _e(f.check),
+                _e(f.check), _e(report.resource(f)), _e(f.resource_id),
+                _e(d.reason), _e(d.granted_by), _e(
+                    d.review_by.isoformat())))
+    return ('<table class="accepted"><thead><tr><th>Project</th>'
+            '<th>Check</th><th>Resource</th><th>Reason</th><th>By</th>'
+            '<th>Review by</th></tr></thead><tbody>%s</tbody></table>'
+            % ''.join(rows))
 
 
 def _checks(report, docs_url):
@@ -222,6 +245,10 @@ def render(report, docs_url=None):
             if projects else '<p class="none">No findings.</p>'),
         '<section id="findings"><h2>Findings</h2>%s</section>'
         % _findings(report, projects),
+        '<section id="accepted"><h2>Accepted findings</h2><p class="muted">'
+        'Reviewed decisions (<code>openstack network harden accept</code>)'
+        ' hide these until their review date; overdue ones are findings '
+        'above.</p>%s</section>' % _accepted(report),
         '<section id="checks"><h2>Checks</h2>%s</section>'
         % _checks(report, docs_url),
         '</body></html>\n'])

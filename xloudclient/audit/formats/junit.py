@@ -16,22 +16,38 @@ def _element(parent, tag, text=None, **attrs):
     return node
 
 
+def _case_name(report, f):
+    return '%s %s (%s) in %s' % (f.resource_type, report.resource(f),
+                                 f.resource_id, report.project(f))
+
+
 def render(report):
+    """One suite per check: a failing case per finding, a skipped case
+    per accepted finding, a passing case when there is neither."""
     by_check = report.by_check()
+    accepted = {}
+    for f, d in report.accepted:
+        accepted.setdefault(f.check, []).append((f, d))
     stamp = report.started.strftime('%Y-%m-%dT%H:%M:%S')
-    total = sum(max(len(f), 1) for f in by_check.values())
+
+    def skipped(check_id):
+        return len(accepted.get(check_id, ())) + (
+            check_id in report.not_run)
+
+    def tests(check_id):
+        return max(len(by_check.get(check_id, ())) + skipped(check_id), 1)
     root = ET.Element('testsuites', {
         'name': 'openstack network harden audit',
-        'tests': str(total), 'failures': str(len(report.findings)),
-        'errors': '0', 'skipped': str(len(report.not_run)),
+        'tests': str(sum(tests(c.id) for c in report.checks)),
+        'failures': str(len(report.findings)), 'errors': '0',
+        'skipped': str(sum(skipped(c.id) for c in report.checks)),
         'time': '%.3f' % report.seconds, 'timestamp': stamp})
     for check in report.checks:
         found = by_check.get(check.id, [])
         suite = _element(
-            root, 'testsuite', name=check.id,
-            tests=str(max(len(found), 1)), failures=str(len(found)),
-            errors='0', skipped='1' if check.id in report.not_run else '0',
-            time='0', timestamp=stamp)
+            root, 'testsuite', name=check.id, tests=str(tests(check.id)),
+            failures=str(len(found)), errors='0',
+            skipped=str(skipped(check.id)), time='0', timestamp=stamp)
         _element(_element(suite, 'properties'), 'property',
                  name='severity', value=check.severity)
         if check.id in report.not_run:
@@ -39,16 +55,18 @@ def render(report):
                             name='not run')
             _element(case, 'skipped', message=report.not_run[check.id])
             continue
-        if not found:
+        for f, d in accepted.get(check.id, []):
+            case = _element(suite, 'testcase', classname=check.id,
+                            name=_case_name(report, f))
+            _element(case, 'skipped', message='accepted until %s by %s: %s'
+                     % (d.review_by.isoformat(), d.granted_by, d.reason))
+        if not found and check.id not in accepted:
             _element(suite, 'testcase', classname=check.id,
                      name='%s: no finding' % check.id)
             continue
         for f in found:
-            case = _element(
-                suite, 'testcase', classname=check.id,
-                name='%s %s (%s) in %s' % (
-                    f.resource_type, report.resource(f), f.resource_id,
-                    report.project(f)))
+            case = _element(suite, 'testcase', classname=check.id,
+                            name=_case_name(report, f))
             _element(case, 'failure',
                      '%s\nseverity: %s\nproject: %s (%s)\nfix: %s\n' % (
                          f.detail, f.severity, report.project(f),

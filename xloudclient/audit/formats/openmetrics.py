@@ -55,6 +55,12 @@ def render(report):
             [(dict(check=c), 1) for c in sorted(report.not_run)])
     _family(lines, 'hidden_findings', 'Findings a baseline hid.',
             [({}, report.hidden)])
+    accepted = {}
+    for f, _ in report.accepted:
+        accepted[f.check] = accepted.get(f.check, 0) + 1
+    _family(lines, 'accepted_findings', 'Findings an unexpired reviewed '
+            'decision hides, by check.',
+            [(dict(check=c), n) for c, n in sorted(accepted.items())])
     _family(lines, 'resources_scanned', 'Resources read, by type.',
             [(dict(resource_type=t), n)
              for t, n in sorted(report.resources.items())])

@@ -93,3 +93,21 @@ def test_run_metadata_is_shown():
     assert run['Not run'] == 'fip-unassociated: no router'
     assert run['Plugin'] == 'xloudclient 1.2.3'
     assert run['Started'] == '2026-11-28 09:30:00 UTC'
+
+
+def test_accepted_findings_are_listed_with_reason_and_review_date():
+    import datetime
+
+    from xloudclient import exception_record as rec
+
+    decision = rec.parse_decision(rec.make_decision_tag(
+        'sg-ingress-ssh-from-world', 'r9', datetime.date(2027, 1, 1),
+        datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+        'ops', 'bastion <b>'))
+    report = reports.report()
+    report.accepted = [(reports.finding(rid='r9'), decision)]
+    doc = _parse(html.render(report))
+    [row] = doc.findall('.//h:table[@class="accepted"]/h:tbody/h:tr', NS)
+    cells = [_text(td) for td in row.findall('h:td', NS)]
+    assert cells[3:] == ['bastion <b>', 'ops', '2027-01-01']
+    assert doc.findall('.//h:article', NS) == []

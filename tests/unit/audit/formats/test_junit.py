@@ -56,3 +56,24 @@ def test_unicode_names_and_an_empty_run():
     root, suites = _suites(junit.render(reports.report()))
     assert root.get('failures') == '0'
     assert all(s.find('testcase/failure') is None for s in suites.values())
+
+
+def test_accepted_findings_are_skipped_cases_with_their_reason():
+    import datetime
+
+    from xloudclient import exception_record as rec
+
+    decision = rec.parse_decision(rec.make_decision_tag(
+        'sg-ingress-ssh-from-world', 'r9', datetime.date(2027, 1, 1),
+        datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+        'ops', 'bastion'))
+    report = reports.report([reports.finding(rid='r1')])
+    report.accepted = [(reports.finding(rid='r9'), decision)]
+    root, suites = _suites(junit.render(report))
+    ssh = suites['sg-ingress-ssh-from-world']
+    assert (ssh.get('tests'), ssh.get('failures'), ssh.get('skipped')) == (
+        '2', '1', '1')
+    [skipped] = ssh.findall('testcase/skipped')
+    assert skipped.get('message') == 'accepted until 2027-01-01 by ops: ' \
+        'bastion'
+    assert root.get('skipped') == '1'

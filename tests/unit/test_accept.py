@@ -1,0 +1,232 @@
+"""Accepting findings: the pure parts (which finding, where the decision
+lives, which findings it hides) and the writes, over in-memory data."""
+
+import datetime
+
+import pytest
+
+from tests.unit.fake_collections import FakeCollections
+from xloudclient import accept
+from xloudclient.audit import catalog
+from xloudclient.audit import decisions
+from xloudclient.audit import inventory as inventory_mod
+from xloudclient.audit import runner
+from xloudclient.audit.settings import Settings
+from xloudclient import exception_record as rec
+
+TODAY = datetime.date(2026, 11, 28)
+NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
+SSH = 'sg-ingress-ssh-from-world'
+RULE = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
+EXT = ['security-group', 'router', 'port-security', 'standard-attr-tag',
+       'allowed-address-pairs']
+
+
+def _rule(rid, **kw):
+    base = {'id': rid, 'security_group_id': 'bastion', 'project_id': 'p',
+            'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+            'port_range_min': 22, 'port_range_max': 22,
+            'remote_ip_prefix': '0.0.0.0/0', 'remote_group_id': None,
+            'remote_address_group_id': None}
+    base.update(kw)
+    return base
+
+
+def _cloud(group_tags=(), router_tags=()):
+    return FakeCollections(
+        extensions=EXT,
+        security_groups=[{'id': 'bastion', 'name': 'bastion',
+                          'project_id': 'p', 'tags': list(group_tags)},
+                         {'id': 'web', 'name': 'web', 'project_id': 'q',
+                          'tags': []}],
+        security_group_rules=[
+            _rule(RULE), _rule('r2', security_group_id='web',
+                               project_id='q')],
+        routers=[{'id': 'r-edge', 'name': 'edge', 'project_id': 'p',
+                  'tags': list(router_tags),
+                  'external_gateway_info': {'network_id': 'ext',
+                                            'enable_snat': True}}],
+        networks=[], ports=[], floatingips=[])
+
+
+def _decision(check, item, review=datetime.date(2027, 2, 1),
+              reason='by design', granted=NOW):
+    return rec.make_decision_tag(check, item, review, granted, 'admin',
+                                 reason)
+
+
+def _audit(cloud, checks=(SSH, 'router-external-gateway',
+                          'accepted-review-overdue',
+                          'accepted-record-invalid')):
+    return runner.run(cloud, catalog.select(list(checks)),
+                      settings=Settings(today=TODAY),
+                      extra_types=tuple(decisions.TAGGABLE))
+
+
+def test_a_rule_decision_on_its_group_hides_that_rule_only():
+    result = _audit(_cloud(group_tags=[_decision(SSH, RULE)]))
+    assert [(f.check, f.resource_id) for f, _ in result.accepted] == [
+        (SSH, RULE)]
+    assert (SSH, 'r2') in [(f.check, f.resource_id)
+                           for f in result.findings]
+    assert RULE not in [f.resource_id for f in result.findings]
+
+
+def test_a_decision_of_another_check_or_item_hides_nothing():
+    result = _audit(_cloud(group_tags=[
+        _decision('sg-ingress-sensitive-from-world', RULE),
+        _decision(SSH, 'r2')]))                 # r2 is not in this group
+    assert result.accepted == []
+
+
+def test_an_overdue_decision_shows_its_finding_and_points_at_itself():
+    tag = _decision('router-external-gateway', '',
+                    review=datetime.date(2026, 11, 1), reason='edge')
+    result = _audit(_cloud(router_tags=[tag]))
+    checks = {(f.check, f.resource_id): f for f in result.findings}
+    assert ('router-external-gateway', 'r-edge') in checks
+    overdue = checks[('accepted-review-overdue', 'r-edge')]
+    assert overdue.detail == ('router-external-gateway accepted until '
+                              '2026-11-01 (27 days ago): edge')
+    assert overdue.remediation == (
+        'openstack network harden accept router-external-gateway r-edge '
+        '--renew --reason edge --review-in 90')
+    assert result.accepted == []
+
+
+def test_an_overdue_rule_decision_names_the_rule_to_renew():
+    tag = _decision(SSH, RULE, review=datetime.date(2026, 11, 1))
+    result = _audit(_cloud(group_tags=[tag]))
+    [overdue] = [f for f in result.findings
+                 if f.check == 'accepted-review-overdue']
+    assert overdue.resource_id == 'bastion'
+    assert ' %s %s --renew' % (SSH, RULE) in overdue.remediation
+
+
+def test_an_unreadable_decision_is_a_finding_never_trusted():
+    result = _audit(_cloud(group_tags=['xloud-acc:v1 check=%s junk' % SSH]))
+    [bad] = [f for f in result.findings
+             if f.check == 'accepted-record-invalid']
+    assert bad.resource_id == 'bastion'
+    assert bad.remediation.startswith(
+        "openstack security group unset --tag 'xloud-acc:v1 check=")
+    assert RULE in [f.resource_id for f in result.findings]
+
+
+def test_find_the_one_finding_by_id_or_name():
+    findings = _audit(_cloud()).findings
+    assert accept.find(findings, 'router-external-gateway',
+                       'edge').resource_id == 'r-edge'
+    with pytest.raises(accept.AcceptError, match='reports nothing on'):
+        accept.find(findings, SSH, 'r-edge')
+    with pytest.raises(accept.AcceptError, match='reports nothing on'):
+        accept.find(findings, 'router-external-gateway', 'edge',
+                    key='other')
+
+
+def test_several_findings_on_one_resource_need_a_key():
+    from xloudclient.audit.finding import Finding
+    two = [Finding('medium', 'aap-wide-prefix', 'port', 'p1', 'vm', 'p',
+                   'd', 'r', key=k) for k in ('10.0.0.0/16', '10.1.0.0/16')]
+    with pytest.raises(accept.AcceptError, match='give --key'):
+        accept.find(two, 'aap-wide-prefix', 'vm')
+    assert accept.find(two, 'aap-wide-prefix', 'vm',
+                       key='10.1.0.0/16') is two[1]
+
+
+@pytest.mark.parametrize('check, message', [
+    ('no-such-check', 'no check'),
+    ('accepted-review-overdue', 'about decisions themselves')])
+def test_checks_that_cannot_be_accepted(check, message):
+    with pytest.raises(accept.AcceptError, match=message):
+        accept.check_acceptable(check, [c.id for c in catalog.all_checks()])
+
+
+def test_accept_writes_one_tag_and_renew_replaces_the_older():
+    cloud = _cloud()
+    result = _audit(cloud)
+    [finding] = [f for f in result.findings if f.resource_id == RULE]
+    tgt = accept.target(finding, result.inventory)
+    assert (tgt.holder_type, tgt.holder['id'], tgt.item) == (
+        'security_groups', 'bastion', RULE)
+    action, tag = accept.accept(cloud, tgt, 'bastion', datetime.date(
+        2027, 1, 1), 'admin', now=NOW)
+    assert action == 'accepted'
+    assert cloud.data['security-groups'][0]['tags'] == [tag]
+    again = accept.target(finding, inventory_mod.fetch(
+        cloud, tuple(decisions.TAGGABLE) + ('security_group_rules',)))
+    with pytest.raises(accept.AcceptError, match='already accepted until '
+                       '2027-01-01 by admin'):
+        accept.accept(cloud, again, 'x', datetime.date(2027, 1, 1), 'b')
+    action, new = accept.accept(cloud, again, 'renewed', datetime.date(
+        2027, 2, 1), 'b', renew=True, now=NOW)
+    assert action == 'renewed'
+    assert cloud.data['security-groups'][0]['tags'] == [new]
+    assert rec.parse_decision(new).granted > rec.parse_decision(tag).granted
+
+
+def test_dry_run_writes_nothing():
+    cloud = _cloud()
+    result = _audit(cloud)
+    [finding] = [f for f in result.findings if f.resource_id == RULE]
+    action, _ = accept.accept(cloud, accept.target(finding,
+                                                   result.inventory),
+                              'x', datetime.date(2027, 1, 1), 'a',
+                              dry_run=True)
+    assert action == 'would be accepted'
+    assert [m for m, _ in cloud.log if m != 'GET'] == []
+
+
+def test_a_failed_write_changes_nothing_and_says_so():
+    cloud = _cloud()
+    cloud.deny.add(('PUT', '/security-groups/bastion/tags'))
+    result = _audit(cloud)
+    [finding] = [f for f in result.findings if f.resource_id == RULE]
+    with pytest.raises(accept.AcceptError, match='nothing was changed'):
+        accept.accept(cloud, accept.target(finding, result.inventory), 'x',
+                      datetime.date(2027, 1, 1), 'a')
+    assert cloud.data['security-groups'][0]['tags'] == []
+
+
+def test_concurrent_decisions_on_one_resource_both_stay():
+    cloud = _cloud()
+    result = _audit(cloud)
+    findings = {f.check: f for f in result.findings
+                if f.resource_id in (RULE, 'r-edge')}
+    # both read before either writes
+    targets = [accept.target(findings[c], result.inventory)
+               for c in (SSH, 'router-external-gateway')]
+    cloud.data['routers'][0]['tags'] = []
+    for tgt in targets:
+        accept.accept(cloud, tgt, 'x', datetime.date(2027, 1, 1), 'a')
+    result = _audit(cloud)
+    assert sorted(f.check for f, _ in result.accepted) == [
+        'router-external-gateway', SSH]
+
+
+def test_list_statuses_accepted_overdue_stale():
+    cloud = _cloud(group_tags=[
+        _decision(SSH, RULE), _decision(SSH, 'gone-rule'),
+        _decision('sg-default-in-use', '', review=datetime.date(2026, 1,
+                                                                1))])
+    result = _audit(cloud)
+    rows = accept.list_decisions(
+        result.inventory, result.findings + [f for f, _ in result.accepted],
+        TODAY)
+    assert sorted((r.decision.check, r.decision.item, r.status)
+                  for r in rows) == [
+        ('sg-default-in-use', '', 'overdue'),
+        (SSH, RULE, 'accepted'), (SSH, 'gone-rule', 'stale')]
+    assert [r.status for r in accept.list_decisions(
+        result.inventory, [], TODAY, overdue_only=True)] == ['overdue']
+
+
+def test_revoke_finds_a_rule_decision_by_the_rule_id():
+    cloud = _cloud(group_tags=[_decision(SSH, RULE), 'keep-me'])
+    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
+    assert holder['id'] == 'bastion' and len(found) == 1
+    assert accept.revoke(cloud, rtype, holder, found) == 'revoked'
+    assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
+    with pytest.raises(accept.AcceptError, match='no accepted'):
+        accept.find_decisions(inv, 'router-external-gateway', 'edge')

@@ -1,0 +1,83 @@
+"""Accepted findings: where a finding's decision lives, which findings a
+decision hides, which decisions are due for review or stale.
+
+Pure functions of the inventory (every taggable resource fetched with its
+tags) and the findings; see xloudclient/exception_record.py for the
+record itself.
+"""
+
+from xloudclient import exception_record as rec
+
+# Finding resource type -> inventory type of the resource holding its
+# decision. Neutron has no tags on security group rules: a rule's
+# decision lives on its group and names the rule.
+HOLDERS = {'port': 'ports', 'network': 'networks', 'router': 'routers',
+           'floating ip': 'floatingips', 'security group': 'security_groups',
+           'security group rule': 'security_groups'}
+# Inventory type -> (resource type as findings name it, CLI words).
+TAGGABLE = {'ports': ('port', 'port'), 'networks': ('network', 'network'),
+            'routers': ('router', 'router'),
+            'floatingips': ('floating ip', 'floating ip'),
+            'security_groups': ('security group', 'security group')}
+
+
+def holder(finding, inventory):
+    """(inventory type, holder ID, item) of a finding's decision; the
+    holder ID is None when the finding's resource is not in the
+    inventory."""
+    if finding.resource_type == 'security group rule':
+        rule = inventory.rules_by_id.get(finding.resource_id) or {}
+        return ('security_groups', rule.get('security_group_id'),
+                finding.resource_id)
+    return (HOLDERS.get(finding.resource_type), finding.resource_id,
+            finding.key or '')
+
+
+def decision_for(finding, inventory):
+    """The newest decision covering the finding, or None."""
+    rtype, holder_id, item = holder(finding, inventory)
+    if rtype is None or holder_id is None:
+        return None
+    resource = inventory.by_type(rtype).get(holder_id)
+    if resource is None:
+        return None
+    return next((d for d in rec.decisions_in(resource.get('tags'))[0]
+                 if d.check == finding.check and d.item == item), None)
+
+
+def split(findings, inventory, today):
+    """(shown, accepted): accepted is [(finding, decision)] for findings
+    a decision covers until its review date; an overdue decision hides
+    nothing (the check accepted-review-overdue points at it)."""
+    shown, accepted = [], []
+    for finding in findings:
+        decision = decision_for(finding, inventory)
+        if decision is not None and not decision.is_overdue(today):
+            accepted.append((finding, decision))
+        else:
+            shown.append(finding)
+    return shown, accepted
+
+
+def on_resources(inventory):
+    """(inventory type, resource, decisions, malformed tags) for every
+    fetched taggable resource that carries decision tags."""
+    for rtype in TAGGABLE:
+        for resource in getattr(inventory, rtype):
+            tags = [t for t in resource.get('tags') or ()
+                    if rec.is_decision_tag(t)]
+            if tags:
+                found, malformed = rec.decisions_in(tags)
+                yield rtype, resource, found, malformed
+
+
+def covers(decision, rtype, resource, findings, inventory):
+    """Whether the decision on this resource still covers a finding."""
+    for finding in findings:
+        if finding.check != decision.check:
+            continue
+        f_type, holder_id, item = holder(finding, inventory)
+        if (f_type, holder_id, item) == (rtype, resource['id'],
+                                         decision.item):
+            return True
+    return False

@@ -1,0 +1,249 @@
+"""`openstack network harden accept`, `... revoke` and `... accepted
+list`: reviewed decisions on findings, kept on the resources."""
+
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
+from xloudclient.osc import scope
+
+SHOW_COLUMNS = ('Check', 'Resource', 'Resource ID', 'Project', 'Action',
+                'Reason', 'Review By', 'Granted By', 'Recorded On')
+
+
+def _errors():
+    from xloudclient import accept
+    from xloudclient.audit import inventory
+    from xloudclient import exception_record
+    from xloudclient import neutron
+    from xloudclient import port_security
+
+    return (accept.AcceptError, inventory.InventoryError,
+            exception_record.RecordError, neutron.NeutronError,
+            port_security.PortSecurityError)
+
+
+def _is_admin(client_manager):
+    return 'admin' in (client_manager.auth_ref.role_names or ())
+
+
+def _run_checks(client_manager, check_ids):
+    """The audit of the given checks over what the token may see: every
+    project for an admin, the token's project otherwise."""
+    from xloudclient.audit import catalog
+    from xloudclient.audit import decisions
+    from xloudclient.audit import runner
+
+    checks = catalog.select(check_ids) if check_ids else \
+        catalog.all_checks()
+    project = None if _is_admin(client_manager) else \
+        client_manager.auth_ref.project_id
+    return runner.run(client_manager.xloud, checks, project_id=project,
+                      extra_types=tuple(decisions.TAGGABLE))
+
+
+def _add_target_arguments(parser):
+    parser.add_argument('check', metavar='<check-id>',
+                        help='The check whose finding this is (see '
+                             '`openstack network harden check list`)')
+    parser.add_argument('resource', metavar='<resource>',
+                        help='What the finding names: the name or ID of '
+                             'the port, network, router, floating IP or '
+                             'security group; a security group rule by ID')
+    parser.add_argument('--key', metavar='<detail-key>',
+                        help='Which finding, when the check reports several '
+                             'on the resource (its Detail Key, e.g. an '
+                             'address pair)')
+    common.add_dry_run_option(parser)
+
+
+class _Explained:
+    """take_action is act(); the library's refusals become one line."""
+
+    def take_action(self, parsed_args):
+        try:
+            return self.act(parsed_args)
+        except _errors() as e:
+            raise exceptions.CommandError(str(e))
+
+
+class AcceptFinding(common.OneLineErrors, _Explained, command.ShowOne):
+    """Accept a finding as a reviewed, intentional decision.
+
+    Records the decision as a tag on the resource (a rule's on its security
+    group) with the reason, who, when and a review date: every admin and
+    every audit sees it. The audit stops reporting the finding until the
+    review date; then it reports it again, with an accepted-review-overdue
+    finding. Only a finding the audit reports now can be accepted.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_target_arguments(parser)
+        parser.add_argument('--reason', metavar='<text>', required=True,
+                            help='Why this is intended (stored with the '
+                                 'decision; one line)')
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument('--review-by', metavar='<YYYY-MM-DD>',
+                          help='Review date (today to one year ahead)')
+        when.add_argument('--review-in', metavar='<days>', type=int,
+                          help='Review in this many days (default 90)')
+        parser.add_argument('--renew', action='store_true',
+                            help='Replace an existing decision (a new '
+                                 'reason or review date)')
+        return parser
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient import accept
+        from xloudclient.audit import catalog
+        from xloudclient import exception_record as rec
+        from xloudclient import port_security
+
+        cm = self.app.client_manager
+        accept.check_acceptable(parsed_args.check,
+                                [c.id for c in catalog.all_checks()])
+        reason = rec.validate_reason(parsed_args.reason)
+        review_by = port_security.review_date(
+            datetime.date.today(), parsed_args.review_by,
+            parsed_args.review_in)
+        result = _run_checks(cm, [parsed_args.check])
+        findings = result.findings + [f for f, _ in result.accepted]
+        finding = accept.find(findings, parsed_args.check,
+                              parsed_args.resource, parsed_args.key)
+        if not _is_admin(cm) and \
+                finding.project_id != cm.auth_ref.project_id:
+            raise accept.AcceptError(
+                '%s belongs to project %s: only an admin may accept another '
+                "project's finding" % (finding.resource_id,
+                                       finding.project_id))
+        names = names_mod.project_names(cm)
+        granted_by = cm.auth_ref.username or ''
+        if parsed_args.check in accept.PORT_SECURITY_CHECKS:
+            out = port_security.disable(
+                cm.xloud, finding.resource_id, reason, review_by,
+                granted_by, renew=True, dry_run=parsed_args.dry_run)
+            action = ('would be accepted' if parsed_args.dry_run else
+                      'accepted') + ' (port security exception)'
+            holder = 'port %s' % finding.resource_id
+            review = out.record.review_by.isoformat()
+        else:
+            tgt = accept.target(finding, result.inventory)
+            action, _ = accept.accept(
+                cm.xloud, tgt, reason, review_by, granted_by,
+                renew=parsed_args.renew, dry_run=parsed_args.dry_run)
+            holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
+                '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
+            review = review_by.isoformat()
+        return SHOW_COLUMNS, (
+            finding.check, finding.resource_name or finding.resource_id,
+            finding.resource_id,
+            names_mod.name_or_id(names, finding.project_id), action, reason,
+            review, granted_by, holder)
+
+
+class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
+    """Revoke an accepted decision: the audit reports the finding again.
+
+    Port-security exceptions end with `openstack port security enable`.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_target_arguments(parser)
+        return parser
+
+    def act(self, parsed_args):
+        from xloudclient import accept
+        from xloudclient.audit import decisions
+        from xloudclient.audit import inventory
+
+        cm = self.app.client_manager
+        if parsed_args.check in accept.PORT_SECURITY_CHECKS:
+            raise accept.AcceptError(
+                'a port-security exception ends when port security is back '
+                'on: `openstack port security enable %s`'
+                % parsed_args.resource[:80])
+        project = None if _is_admin(cm) else cm.auth_ref.project_id
+        inv = inventory.fetch(cm.xloud, tuple(decisions.TAGGABLE),
+                              project_id=project)
+        rtype, holder, found = accept.find_decisions(
+            inv, parsed_args.check, parsed_args.resource, parsed_args.key)
+        action = accept.revoke(cm.xloud, rtype, holder, found,
+                               parsed_args.dry_run)
+        names = names_mod.project_names(cm)
+        first = found[0]
+        return SHOW_COLUMNS, (
+            first.check, first.item or holder.get('name') or holder['id'],
+            first.item or holder['id'],
+            names_mod.name_or_id(names, holder.get('project_id')),
+            action + ('' if len(found) == 1 else
+                      ' (%d decisions)' % len(found)),
+            first.reason, first.review_by.isoformat(), first.granted_by,
+            '%s %s' % (decisions.TAGGABLE[rtype][0],
+                       holder.get('name') or holder['id']))
+
+
+class ListAccepted(common.OneLineErrors, _Explained, command.Lister):
+    """List accepted decisions: check, resource, project, reason, who,
+    when, review date, days left, and their status (accepted, overdue, or
+    stale when the finding no longer occurs and the decision can go).
+    Port-security exceptions are listed too."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='List decisions of',
+                                repeatable=True)
+        parser.add_argument('--overdue', action='store_true',
+                            help='Only decisions past their review date')
+        parser.add_argument('--long', action='store_true',
+                            help='Also show resource IDs and the item')
+        return parser
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient import accept
+        from xloudclient.audit import catalog
+        from xloudclient.audit import decisions
+        from xloudclient.audit import runner
+
+        cm = self.app.client_manager
+        scopes = scope.resolve_scopes(cm, parsed_args)
+        project = None if scopes is None else (
+            scopes[0].project_id if len(scopes) == 1 else
+            [s.project_id for s in scopes])
+        result = runner.run(cm.xloud, catalog.all_checks(),
+                            project_id=project,
+                            extra_types=tuple(decisions.TAGGABLE))
+        today = datetime.date.today()
+        rows = accept.list_decisions(
+            result.inventory,
+            result.findings + [f for f, _ in result.accepted], today,
+            parsed_args.overdue)
+        names = names_mod.project_names(
+            cm, known={s.project_id: s.project_name for s in scopes or ()})
+        table = names_mod.for_people(parsed_args)
+        columns = ('Check', 'Resource', 'Resource Type') + \
+            names_mod.project_headers(parsed_args) + (
+                'Status', 'Reason', 'Granted By', 'Granted', 'Review By',
+                'Days Left')
+        if parsed_args.long or not table:
+            columns += ('Resource ID', 'Item')
+        data = []
+        for r in rows:
+            d = r.decision
+            row = (d.check, r.resource.get('name') or r.resource.get(
+                'floating_ip_address') or r.resource['id'],
+                decisions.TAGGABLE[r.rtype][0]) + \
+                names_mod.project_cells(parsed_args, names,
+                                        r.resource.get('project_id')) + (
+                r.status, d.reason, d.granted_by,
+                d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                d.review_by.isoformat(), d.days_left(today))
+            if parsed_args.long or not table:
+                row += (r.resource['id'], d.item)
+            data.append(row)
+        return columns, data
