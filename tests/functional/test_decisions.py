@@ -33,8 +33,8 @@ def _tags(cli, group):
     return cli.json('security', 'group', 'show', group['id'])['tags']
 
 
-def _audit(cli, *argv, check=SSH):
-    proc = cli.run('network', 'harden', 'audit', '--all-projects',
+def _audit(cli, *argv, check=SSH, scope=('--all-projects',)):
+    proc = cli.run('network', 'harden', 'audit', *scope,
                    '--check', check, '-f', 'json', *argv, check=False)
     assert proc.returncode in (0, 3), proc.stderr
     return proc, json.loads(proc.stdout)
@@ -189,3 +189,27 @@ def test_port_security_records_are_decisions_and_still_enable(demo, admin,
         'port-security-disabled', 'accepted', 'appliance')
     out = demo.json('port', 'security', 'enable', port)
     assert out['Port Security Enabled'] is True
+
+
+def test_the_guides_gateway_and_floating_ip_reviews_stay_quiet(demo, admin,
+                                                               unique,
+                                                               cleanup):
+    """The guide's checklist: confirm each router's external gateway, and
+    coordinate the release of floating IPs: reviewed once, quiet after."""
+    router = demo.json('router', 'create', unique)['id']
+    cleanup.append((demo, 'router', 'delete', router))
+    demo.run('router', 'set', '--external-gateway', 'public', router)
+    cleanup.append((demo, 'router', 'unset', '--external-gateway', router))
+    fip = demo.json('floating', 'ip', 'create', 'public')
+    cleanup.append((demo, 'floating', 'ip', 'delete', fip['id']))
+    for check, ref in (('router-external-gateway', unique),
+                       ('fip-unassociated', fip['floating_ip_address'])):
+        assert ref in {r['Resource Name'] or r['Resource ID']
+                       for r in _audit(demo, check=check, scope=())[1]}
+        out = demo.json('network', 'harden', 'accept', check, ref,
+                        '--reason', 'reviewed with the owner',
+                        '--review-in', '90')
+        assert out['Action'] == 'accepted'
+        proc, rows = _audit(demo, check=check, scope=())
+        assert ref not in {r['Resource Name'] for r in rows}
+        assert ', 1 accepted;' in proc.stderr
