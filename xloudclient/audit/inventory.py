@@ -33,6 +33,8 @@ RESOURCES = {
                     ('id', 'floating_ip_address', 'project_id', 'port_id',
                      'fixed_ip_address', 'floating_network_id', 'router_id',
                      'status', 'description', 'tags')),
+    'address_groups': ('/address-groups', 'address_groups',
+                       ('id', 'name', 'project_id', 'addresses')),
     'routers': ('/routers', 'routers',
                 ('id', 'name', 'project_id', 'external_gateway_info',
                  'status', 'tags')),
@@ -44,6 +46,7 @@ EXTENSION_OF = {
     'security_group_rules': 'security-group',
     'floatingips': 'router',
     'routers': 'router',
+    'address_groups': 'address-group',
 }
 
 PAGE_SIZE = 1000
@@ -68,9 +71,13 @@ class Inventory:
     security_group_rules: list = dataclasses.field(default_factory=list)
     floatingips: list = dataclasses.field(default_factory=list)
     routers: list = dataclasses.field(default_factory=list)
+    address_groups: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
     _by_type: dict = dataclasses.field(default_factory=dict, repr=False,
+                                       compare=False)
+    # rule id -> the addresses it admits (audit/reach.py)
+    admitted: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)
 
     def has_extension(self, alias):

@@ -12,24 +12,6 @@ def is_ingress(rule):
     return rule.get('direction') == 'ingress'
 
 
-def _prefix_len(prefix):
-    try:
-        return ipaddress.ip_network(prefix, strict=False).prefixlen
-    except ValueError:
-        # Spellings ipaddress refuses (e.g. '0/0'): a /0 is everything.
-        _, sep, length = prefix.rpartition('/')
-        return 0 if sep and length.strip() == '0' else None
-
-
-def from_world(rule):
-    """True when the rule's remote is anywhere (IPv4 or IPv6)."""
-    prefix = rule.get('remote_ip_prefix')
-    if prefix:
-        return _prefix_len(prefix) == 0
-    return not rule.get('remote_group_id') and not rule.get(
-        'remote_address_group_id')
-
-
 def any_protocol(rule):
     return str(rule.get('protocol') or '').lower() in _ANY
 

@@ -12,23 +12,6 @@ def _rule(**kw):
     return base
 
 
-@pytest.mark.parametrize('kw, world', [
-    ({'remote_ip_prefix': '0.0.0.0/0'}, True),
-    ({'remote_ip_prefix': '::/0', 'ethertype': 'IPv6'}, True),
-    ({'remote_ip_prefix': '::0/0', 'ethertype': 'IPv6'}, True),
-    ({'remote_ip_prefix': '0/0'}, True),
-    ({'remote_ip_prefix': '10.0.0.0/8'}, False),
-    ({'remote_ip_prefix': '1.2.3.4/32'}, False),
-    ({'remote_ip_prefix': None}, True),        # no remote at all
-    ({'remote_ip_prefix': ''}, True),
-    ({'remote_ip_prefix': None, 'remote_group_id': 'g2'}, False),
-    ({'remote_ip_prefix': None, 'remote_address_group_id': 'ag'}, False),
-    ({'remote_ip_prefix': 'garbage'}, False),
-])
-def test_from_world(kw, world):
-    assert rules.from_world(_rule(**kw)) is world
-
-
 @pytest.mark.parametrize('protocol, lo, hi, lets_ssh', [
     ('tcp', 22, 22, True),
     ('6', 22, 22, True),
@@ -112,10 +95,3 @@ def test_host_prefix_len(address, expected):
 ])
 def test_describe_every_wording(rule, text):
     assert rules.describe(rule) == text
-
-
-@pytest.mark.parametrize('prefix, length', [
-    ('0/0', 0), ('0.0.0.0/0', 0), ('::/0', 0), ('10.0.0.1/0', 0),
-    ('0/ 0', 0), ('0', None), ('bad/0/1', None), ('x/00', None)])
-def test_prefix_lengths_of_odd_spellings(prefix, length):
-    assert rules._prefix_len(prefix) == length

@@ -2,7 +2,7 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
-from xloudclient.audit.checks import security_groups as sg_checks
+from xloudclient.audit import reach
 from xloudclient.audit import rules
 from xloudclient.audit import settings as settings_mod
 
@@ -24,23 +24,27 @@ def unassociated(inventory, settings):
 
 
 def _exposures(inventory, port, services):
-    """[(rule, service names)] of world-open ingress over IPv4."""
-    found = []
-    for sg in port.get('security_groups') or ():
-        for rule in inventory.rules_by_group.get(sg, ()):
-            if (rule.get('ethertype') == 'IPv4' and rules.is_ingress(rule)
-                    and rules.from_world(rule)):
-                names = sg_checks.services_let_in(rule, services)
-                if names:
-                    found.append((rule, names))
-    return found
+    """[(rule, service names)]: the IPv4 ingress rules of all the port's
+    groups that, alone or together, open a service from anywhere."""
+    ingress = [r for sg in port.get('security_groups') or ()
+               for r in inventory.rules_by_group.get(sg, ())
+               if reach.version(r) == 4 and rules.is_ingress(r)]
+    names = {}
+    rules_by_id = {}
+    for name, proto, lo, hi in services:
+        chosen = [r for r in ingress if rules.lets_in(r, proto, lo, hi)]
+        for rule_id, (rule, _) in reach.from_anywhere(
+                chosen, inventory).items():
+            names.setdefault(rule_id, []).append(name)
+            rules_by_id[rule_id] = rule
+    return [(rules_by_id[i], names[i]) for i in sorted(names)]
 
 
 @check('fip-exposes-sensitive-port', 'high',
        'a port with a floating IP whose security groups let SSH or a '
        'sensitive port in from anywhere: the real exposure path',
        needs=('floatingips', 'ports', 'security_groups',
-              'security_group_rules'),
+              'security_group_rules', 'address_groups'),
        extensions=('router', 'security-group'))
 def exposes_sensitive_port(inventory, settings):
     services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)

@@ -2,10 +2,13 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
+from xloudclient.audit import reach
 from xloudclient.audit import rules
 from xloudclient.audit import settings as settings_mod
 
-NEEDS = ('security_groups', 'security_group_rules')
+# Address groups are read when the cloud has them (a rule's remote can be
+# one); without the extension the audit says so as a limitation.
+NEEDS = ('security_groups', 'security_group_rules', 'address_groups')
 EXT = ('security-group',)
 
 
@@ -20,39 +23,61 @@ def _rule_resource(inventory, rule):
                                         rule.get('security_group_id')))
 
 
-def world_ingress(inventory):
-    return [r for r in inventory.security_group_rules
-            if rules.is_ingress(r) and rules.from_world(r)]
-
-
 def services_let_in(rule, services):
     """The names of the services (name, proto, lo, hi) the rule admits."""
     return [name for name, proto, lo, hi in services
             if rules.lets_in(rule, proto, lo, hi)]
 
 
-def _delete(rule):
-    return 'openstack security group rule delete %s' % rule['id']
+def _delete(rule, others=()):
+    return 'openstack security group rule delete %s' % ' '.join(
+        [rule['id']] + list(others))
+
+
+def open_from_anywhere(inventory, select):
+    """{rule id: (rule, [other rule ids])}: within each security group,
+    the ingress rules chosen by select(rule) that open it from anywhere
+    (alone, or together with the others named)."""
+    found = {}
+    for group_rules in inventory.rules_by_group.values():
+        chosen = [r for r in group_rules
+                  if rules.is_ingress(r) and select(r)]
+        if chosen:
+            found.update(reach.from_anywhere(chosen, inventory))
+    return found
+
+
+def _detail(rule, others, what=''):
+    text = rules.describe(rule) + (': %s' % what if what else '')
+    if others:
+        text += '; from anywhere together with rule%s %s' % (
+            's' if len(others) > 1 else '', ', '.join(others))
+    return text
+
+
+def _service(proto, lo, hi):
+    return lambda rule: rules.lets_in(rule, proto, lo, hi)
 
 
 @check('sg-ingress-any-from-world', 'critical',
        'an ingress rule with any protocol from anywhere',
        needs=NEEDS, extensions=EXT)
 def any_from_world(inventory, settings):
-    for rule in world_ingress(inventory):
-        if rules.any_protocol(rule):
-            yield Hit('security group rule', _rule_resource(inventory, rule),
-                      rules.describe(rule), _delete(rule))
+    found = open_from_anywhere(inventory, rules.any_protocol)
+    for rule, others in found.values():
+        yield Hit('security group rule', _rule_resource(inventory, rule),
+                  _detail(rule, others), _delete(rule, others))
 
 
 @check('sg-ingress-ssh-from-world', 'high',
        'an ingress rule that lets TCP port 22 in from anywhere',
        needs=NEEDS, extensions=EXT)
 def ssh_from_world(inventory, settings):
-    for rule in world_ingress(inventory):
-        if services_let_in(rule, [settings_mod.SSH]):
-            yield Hit('security group rule', _rule_resource(inventory, rule),
-                      rules.describe(rule), _delete(rule))
+    _, proto, lo, hi = settings_mod.SSH
+    found = open_from_anywhere(inventory, _service(proto, lo, hi))
+    for rule, others in found.values():
+        yield Hit('security group rule', _rule_resource(inventory, rule),
+                  _detail(rule, others), _delete(rule, others))
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -60,12 +85,17 @@ def ssh_from_world(inventory, settings):
        'Docker, Kubernetes, ...; configurable) in from anywhere',
        needs=NEEDS, extensions=EXT)
 def sensitive_from_world(inventory, settings):
-    for rule in world_ingress(inventory):
-        names = services_let_in(rule, settings.sensitive_ports)
-        if names:
-            yield Hit('security group rule', _rule_resource(inventory, rule),
-                      '%s: %s' % (rules.describe(rule), ', '.join(names)),
-                      _delete(rule))
+    by_rule = {}            # rule id -> (rule, {service names}, {others})
+    for name, proto, lo, hi in settings.sensitive_ports:
+        found = open_from_anywhere(inventory, _service(proto, lo, hi))
+        for rule_id, (rule, others) in found.items():
+            entry = by_rule.setdefault(rule_id, (rule, [], set()))
+            entry[1].append(name)
+            entry[2].update(others)
+    for rule, names, others in by_rule.values():
+        yield Hit('security group rule', _rule_resource(inventory, rule),
+                  _detail(rule, sorted(others), ', '.join(names)),
+                  _delete(rule, sorted(others)))
 
 
 def is_same_group_rule(rule):

@@ -1,0 +1,142 @@
+"""'From anywhere' as address sets: every spelling of the whole internet
+is caught, and private look-alikes stay quiet."""
+
+import pytest
+
+from xloudclient.audit import catalog
+from xloudclient.audit.inventory import Inventory
+from xloudclient.audit.settings import Settings
+
+SSH = 'sg-ingress-ssh-from-world'
+
+
+def _rule(rid, prefix=None, group='g', ethertype='IPv4', ag=None,
+          protocol='tcp', port=22, remote_group=None):
+    return {'id': rid, 'security_group_id': group, 'project_id': 'p',
+            'direction': 'ingress', 'ethertype': ethertype,
+            'protocol': protocol, 'port_range_min': port,
+            'port_range_max': port, 'remote_ip_prefix': prefix,
+            'remote_group_id': remote_group, 'remote_address_group_id': ag}
+
+
+AGS = [{'id': 'ag-world', 'addresses': ['0.0.0.0/0']},
+       {'id': 'ag-split', 'addresses': ['0.0.0.0/1', '128.0.0.0/1']},
+       {'id': 'ag-private', 'addresses': ['10.0.0.0/8', '192.168.0.0/16']},
+       {'id': 'ag-empty', 'addresses': []},
+       {'id': 'ag-v6', 'addresses': ['2000::/3']}]
+
+
+def _flagged(*rules, check=SSH):
+    inv = Inventory(security_groups=[{'id': 'g', 'name': 'web',
+                                      'project_id': 'p'},
+                                     {'id': 'h', 'name': 'db',
+                                      'project_id': 'p'}],
+                    security_group_rules=list(rules), address_groups=AGS)
+    [chk] = catalog.select([check])
+    return {f.resource_id: f for f in chk.run(inv, Settings())}
+
+
+@pytest.mark.parametrize('rules, flagged', [
+    # one rule alone
+    ([_rule('a', '0.0.0.0/0')], {'a'}),
+    ([_rule('a')], {'a'}),                                  # no remote
+    ([_rule('a', '::/0', ethertype='IPv6')], {'a'}),
+    ([_rule('a', '2000::/3', ethertype='IPv6')], {'a'}),   # all of global
+    # split prefixes, only together
+    ([_rule('a', '0.0.0.0/1'), _rule('b', '128.0.0.0/1')], {'a', 'b'}),
+    # ::/1 alone holds all of 2000::/3: it is the finding, 8000::/1 is not
+    ([_rule('a', '::/1', ethertype='IPv6'),
+      _rule('b', '8000::/1', ethertype='IPv6')], {'a'}),
+    ([_rule('a', '2000::/4', ethertype='IPv6'),
+      _rule('b', '3000::/4', ethertype='IPv6')], {'a', 'b'}),
+    ([_rule('a', '0.0.0.0/2'), _rule('b', '64.0.0.0/2'),
+      _rule('c', '128.0.0.0/1')], {'a', 'b', 'c'}),
+    # public space only: the special blocks may be missing
+    ([_rule('a', '1.0.0.0/8'), _rule('b', '2.0.0.0/7'),
+      _rule('c', '4.0.0.0/6'), _rule('d', '8.0.0.0/7'),
+      _rule('e', '11.0.0.0/8'), _rule('f', '12.0.0.0/6'),
+      _rule('g2', '16.0.0.0/4'), _rule('h2', '32.0.0.0/3'),
+      _rule('i', '64.0.0.0/2'), _rule('j', '128.0.0.0/2'),
+      _rule('k', '192.0.0.0/3')], set('abcdefijk') | {'g2', 'h2'}),
+    # a gap in public space: nothing
+    ([_rule('a', '0.0.0.0/1'), _rule('b', '128.0.0.0/2')], set()),
+    # overlapping and duplicate rules: each contributing one counts
+    ([_rule('a', '0.0.0.0/1'), _rule('b', '0.0.0.0/1'),
+      _rule('c', '128.0.0.0/1')], {'a', 'b', 'c'}),
+    # one rule alone wins: the partial ones are not findings then
+    ([_rule('a', '0.0.0.0/0'), _rule('b', '0.0.0.0/1')], {'a'}),
+    # address groups
+    ([_rule('a', ag='ag-world')], {'a'}),
+    ([_rule('a', ag='ag-split')], {'a'}),
+    ([_rule('a', ag='ag-private')], set()),
+    ([_rule('a', ag='ag-empty')], set()),
+    ([_rule('a', ag='ag-missing')], set()),
+    ([_rule('a', ag='ag-v6', ethertype='IPv6')], {'a'}),
+    ([_rule('a', ag='ag-v6')], set()),            # IPv4 rule, IPv6 group
+    # halves in different groups never combine
+    ([_rule('a', '0.0.0.0/1', group='g'),
+      _rule('b', '128.0.0.0/1', group='h')], set()),
+    # halves of different IP versions never combine
+    ([_rule('a', '0.0.0.0/1'), _rule('b', '8000::/1', ethertype='IPv6')],
+     set()),
+    # a remote group admits its members, not the world
+    ([_rule('a', remote_group='g')], set()),
+    # private look-alikes stay quiet
+    ([_rule('a', '0.0.0.0/8')], set()),
+    ([_rule('a', '10.0.0.0/8')], set()),
+    ([_rule('a', '::ffff:0.0.0.0/96', ethertype='IPv6')], set()),
+    ([_rule('a', 'fd00::/8', ethertype='IPv6')], set()),
+    ([_rule('a', '2000::/4', ethertype='IPv6')], set()),
+    # another port than SSH
+    ([_rule('a', '0.0.0.0/1', port=2222),
+      _rule('b', '128.0.0.0/1')], set()),
+])
+def test_ssh_from_anywhere(rules, flagged):
+    assert set(_flagged(*rules)) == flagged
+
+
+def test_a_combined_finding_names_the_other_rules():
+    found = _flagged(_rule('a', '0.0.0.0/1'), _rule('b', '128.0.0.0/1'))
+    assert found['a'].detail == ('ingress IPv4 tcp port 22 from 0.0.0.0/1; '
+                                 'from anywhere together with rule b')
+    assert found['a'].remediation == (
+        'openstack security group rule delete a b')
+
+
+def test_any_protocol_and_sensitive_ports_combine_too():
+    any_proto = [_rule('a', '0.0.0.0/1', protocol=None, port=None),
+                 _rule('b', '128.0.0.0/1', protocol=None, port=None)]
+    assert set(_flagged(*any_proto, check='sg-ingress-any-from-world')) == {
+        'a', 'b'}
+    # any protocol on one half and tcp/3306 on the other: mysql is open
+    mixed = [_rule('a', '0.0.0.0/1', protocol=None, port=None),
+             _rule('b', '128.0.0.0/1', port=3306)]
+    found = _flagged(*mixed, check='sg-ingress-sensitive-from-world')
+    assert set(found) == {'a', 'b'}
+    assert 'mysql' in found['b'].detail
+    assert _flagged(*mixed, check='sg-ingress-any-from-world') == {}
+
+
+def _exposed(port_groups, *rules):
+    inv = Inventory(
+        security_groups=[{'id': g, 'name': g, 'project_id': 'p'}
+                         for g in ('g', 'h')],
+        security_group_rules=list(rules), address_groups=AGS,
+        ports=[{'id': 'vm', 'name': 'vm', 'project_id': 'p',
+                'security_groups': port_groups,
+                'port_security_enabled': True}],
+        floatingips=[{'id': 'f', 'floating_ip_address': '203.0.113.7',
+                      'port_id': 'vm', 'project_id': 'p'}])
+    [chk] = catalog.select(['fip-exposes-sensitive-port'])
+    return chk.run(inv, Settings())
+
+
+def test_a_ports_exposure_is_the_union_over_its_groups():
+    halves = (_rule('a', '0.0.0.0/1', group='g'),
+              _rule('b', '128.0.0.0/1', group='h'))
+    [finding] = _exposed(['g', 'h'], *halves)
+    assert finding.detail == 'reaches port vm, open to anywhere for ssh'
+    assert finding.remediation == 'openstack security group rule delete a b'
+    assert _exposed(['g'], *halves) == []
+    assert _exposed(['g', 'h'], _rule('a', ag='ag-split', group='g')) != []
+    assert _exposed(['g'], _rule('a', '10.0.0.0/8', group='g')) == []
