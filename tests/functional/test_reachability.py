@@ -95,3 +95,94 @@ def test_a_split_address_group_is_anywhere_for_its_port(demo, planted):
     rows = json.loads(proc.stdout)
     [row] = [r for r in rows if r['Resource ID'] == planted['ag-split-rule']]
     assert row['Detail'].endswith(': alt-ssh')
+
+
+@pytest.fixture(scope='module')
+def direct(devcloud, admin, demo):
+    """Ports reached without a floating IP, and shared networks, with
+    look-alikes; planted as admin where only an admin may."""
+    name = 'xlx-%s' % uuid.uuid4().hex[:6]
+    made, undo = {}, []
+
+    def keep(label, cli, *args, delete):
+        made[label] = cli.json(*args)['id']
+        undo.append((cli,) + delete + (made[label],))
+
+    try:
+        keep('ssh-group', demo, 'security', 'group', 'create',
+             name + '-ssh', delete=('security', 'group', 'delete'))
+        for ethertype, prefix in (('IPv4', '0.0.0.0/0'), ('IPv6', '::/0')):
+            demo.run('security', 'group', 'rule', 'create',
+                     made['ssh-group'], '--ethertype', ethertype,
+                     '--protocol', 'tcp', '--dst-port', '22',
+                     '--remote-ip', prefix)
+        keep('web-group', demo, 'security', 'group', 'create',
+             name + '-web', delete=('security', 'group', 'delete'))
+        demo.run('security', 'group', 'rule', 'create', made['web-group'],
+                 '--protocol', 'tcp', '--dst-port', '443', '--remote-ip',
+                 '0.0.0.0/0')
+        # on the external network, as admin for the demo project
+        keep('ext-ssh', admin, 'port', 'create', '--network', 'public',
+             '--project', 'demo', '--security-group', made['ssh-group'],
+             name + '-ext-ssh', delete=('port', 'delete'))
+        keep('ext-web', admin, 'port', 'create', '--network', 'public',
+             '--project', 'demo', '--security-group', made['web-group'],
+             name + '-ext-web', delete=('port', 'delete'))
+        # global and unique-local IPv6 tenant subnets
+        for label, cidr in (('v6-global', '2001:db8:77::/64'),
+                            ('v6-ula', 'fd00:77::/64')):
+            keep(label + '-net', demo, 'network', 'create',
+                 name + '-' + label, delete=('network', 'delete'))
+            demo.run('subnet', 'create', '--network', made[label + '-net'],
+                     '--ip-version', '6', '--subnet-range', cidr,
+                     name + '-' + label)
+            keep(label, demo, 'port', 'create', '--network',
+                 made[label + '-net'], '--security-group',
+                 made['ssh-group'], name + '-' + label + '-port',
+                 delete=('port', 'delete'))
+        # shared with everyone, by flag and by RBAC; shared with one
+        keep('shared', admin, 'network', 'create', '--share',
+             name + '-shared', delete=('network', 'delete'))
+        for label, target in (('rbac-all', ('--target-all-projects',)),
+                              ('rbac-one', ('--target-project', 'demo'))):
+            keep(label, admin, 'network', 'create', name + '-' + label,
+                 delete=('network', 'delete'))
+            admin.run('network', 'rbac', 'create', '--type', 'network',
+                      '--action', 'access_as_shared', *target,
+                      made[label])
+        yield made
+    finally:
+        for cli, *args in reversed(undo):
+            if args[:2] == ['network', 'delete']:
+                for rbac in cli.json('network', 'rbac', 'list',
+                                     '--type', 'network'):
+                    if rbac.get('Object ID') == args[2]:
+                        cli.run('network', 'rbac', 'delete', rbac['ID'],
+                                check=False)
+            cli.run(*args, check=False)
+
+
+def test_ports_reached_without_a_floating_ip(admin, direct):
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--fail-on', 'none', '-f', 'json', '--check',
+                     'port-exposes-sensitive-port')
+    found = {r['Resource ID']: r for r in json.loads(proc.stdout)}
+    assert found[direct['ext-ssh']]['Detail'].startswith(
+        'reachable by external network public (')
+    assert found[direct['v6-global']]['Detail'].startswith(
+        'reachable by global address 2001:db8:77:')
+    assert found[direct['v6-global']]['Detail'].endswith(
+        'open to anywhere for ssh')
+    for label in ('ext-web', 'v6-ula'):
+        assert direct[label] not in found, '%s wrongly reported' % label
+
+
+def test_networks_shared_with_every_project(admin, direct):
+    proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                     '--fail-on', 'none', '-f', 'json', '--check',
+                     'network-shared-all-projects')
+    found = {r['Resource ID']: r for r in json.loads(proc.stdout)}
+    assert found[direct['shared']]['Severity'] == 'low'
+    assert found[direct['rbac-all']]['Detail'] == (
+        'shared with every project (RBAC policy)')
+    assert direct['rbac-one'] not in found

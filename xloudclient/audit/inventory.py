@@ -33,6 +33,9 @@ RESOURCES = {
                     ('id', 'floating_ip_address', 'project_id', 'port_id',
                      'fixed_ip_address', 'floating_network_id', 'router_id',
                      'status', 'description', 'tags')),
+    'rbac_policies': ('/rbac-policies', 'rbac_policies',
+                      ('id', 'object_type', 'object_id', 'action',
+                       'target_tenant', 'project_id')),
     'address_groups': ('/address-groups', 'address_groups',
                        ('id', 'name', 'project_id', 'addresses')),
     'routers': ('/routers', 'routers',
@@ -47,6 +50,7 @@ EXTENSION_OF = {
     'floatingips': 'router',
     'routers': 'router',
     'address_groups': 'address-group',
+    'rbac_policies': 'rbac-policies',
 }
 
 PAGE_SIZE = 1000
@@ -72,6 +76,7 @@ class Inventory:
     floatingips: list = dataclasses.field(default_factory=list)
     routers: list = dataclasses.field(default_factory=list)
     address_groups: list = dataclasses.field(default_factory=list)
+    rbac_policies: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
     _by_type: dict = dataclasses.field(default_factory=dict, repr=False,

@@ -88,3 +88,30 @@ def from_anywhere(candidates, inventory):
             found.update((r['id'], (r, [i for i in ids if i != r['id']]))
                          for r in parts)
     return found
+
+
+def exposed(inventory, port, services, ip_version):
+    """[(rule, service names)], by rule ID: the ingress rules of all the
+    port's security groups (their union) that, alone or together, open a
+    service from anywhere over ip_version."""
+    from xloudclient.audit import rules
+
+    ingress = [r for sg in port.get('security_groups') or ()
+               for r in inventory.rules_by_group.get(sg, ())
+               if version(r) == ip_version and rules.is_ingress(r)]
+    names, by_id = {}, {}
+    for name, proto, lo, hi in services:
+        chosen = [r for r in ingress if rules.lets_in(r, proto, lo, hi)]
+        for rule_id, (rule, _) in from_anywhere(chosen, inventory).items():
+            names.setdefault(rule_id, []).append(name)
+            by_id[rule_id] = rule
+    return [(by_id[i], names[i]) for i in sorted(names)]
+
+
+def is_public(address):
+    """Whether an address is publicly routable (see PUBLIC)."""
+    try:
+        ip = netaddr.IPAddress(address)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return False
+    return ip in PUBLIC[ip.version]

@@ -140,3 +140,84 @@ def test_a_ports_exposure_is_the_union_over_its_groups():
     assert _exposed(['g'], *halves) == []
     assert _exposed(['g', 'h'], _rule('a', ag='ag-split', group='g')) != []
     assert _exposed(['g'], _rule('a', '10.0.0.0/8', group='g')) == []
+
+
+def _direct(port, network=None, *rules):
+    inv = Inventory(
+        networks=[network or {'id': 'n', 'name': 'tenant',
+                              'router:external': False}],
+        security_groups=[{'id': 'g', 'name': 'g', 'project_id': 'p'}],
+        security_group_rules=list(rules), address_groups=AGS,
+        ports=[dict({'id': 'vm', 'name': 'vm', 'project_id': 'p',
+                     'network_id': 'n', 'security_groups': ['g'],
+                     'port_security_enabled': True, 'device_owner':
+                     'compute:nova'}, **port)])
+    [chk] = catalog.select(['port-exposes-sensitive-port'])
+    return chk.run(inv, Settings())
+
+
+PUBLIC_NET = {'id': 'n', 'name': 'public', 'router:external': True}
+
+
+@pytest.mark.parametrize('fixed, network, rule, detail', [
+    (['2001:db8::5'], None, _rule('r', '::/0', ethertype='IPv6'),
+     'reachable by global address 2001:db8::5; open to anywhere for ssh'),
+    (['172.24.4.10'], PUBLIC_NET, _rule('r', '0.0.0.0/0'),
+     'reachable by external network public (172.24.4.10); open to '
+     'anywhere for ssh'),
+    (['8.8.4.4'], None, _rule('r', '0.0.0.0/0'),
+     'reachable by public address 8.8.4.4; open to anywhere for ssh'),
+    # not reached: private or unique-local addresses on a tenant network
+    (['10.0.0.5'], None, _rule('r', '0.0.0.0/0'), None),
+    (['fd00::5'], None, _rule('r', '::/0', ethertype='IPv6'), None),
+    # reached, but over IPv6 only while the rule is IPv4
+    (['10.0.0.5', '2001:db8::5'], None, _rule('r', '0.0.0.0/0'), None),
+    # reached, but the groups admit SSH from a private range only
+    (['2001:db8::5'], None, _rule('r', 'fd00::/8', ethertype='IPv6'),
+     None),
+])
+def test_direct_exposure(fixed, network, rule, detail):
+    found = _direct({'fixed_ips': [{'ip_address': a} for a in fixed]},
+                    network, rule)
+    assert [f.detail for f in found] == ([detail] if detail else [])
+
+
+def test_direct_exposure_with_port_security_off_and_neutron_ports():
+    [f] = _direct({'fixed_ips': [{'ip_address': '172.24.4.10'}],
+                   'port_security_enabled': False}, PUBLIC_NET)
+    assert f.detail == ('reachable by external network public '
+                        '(172.24.4.10); port security is off')
+    assert f.remediation == 'openstack port security enable vm'
+    assert _direct({'fixed_ips': [{'ip_address': '172.24.4.1'}],
+                    'device_owner': 'network:router_gateway',
+                    'port_security_enabled': False}, PUBLIC_NET) == []
+
+
+def _shared(networks, policies=()):
+    inv = Inventory(networks=networks, rbac_policies=list(policies))
+    [chk] = catalog.select(['network-shared-all-projects'])
+    return {f.resource_id: f for f in chk.run(inv, Settings())}
+
+
+def test_networks_shared_with_every_project():
+    found = _shared(
+        [{'id': 'flag', 'shared': True, 'router:external': False,
+          'port_security_enabled': True},
+         {'id': 'open', 'shared': True, 'router:external': False,
+          'port_security_enabled': False},
+         {'id': 'rbac', 'shared': False, 'router:external': False},
+         {'id': 'ext', 'shared': True, 'router:external': True},
+         {'id': 'one', 'shared': False, 'router:external': False},
+         {'id': 'private', 'shared': False, 'router:external': False}],
+        [{'id': 'pol-1', 'object_type': 'network', 'object_id': 'rbac',
+          'action': 'access_as_shared', 'target_tenant': '*'},
+         {'id': 'pol-2', 'object_type': 'network', 'object_id': 'one',
+          'action': 'access_as_shared', 'target_tenant': 'proj-b'},
+         {'id': 'pol-3', 'object_type': 'network', 'object_id': 'private',
+          'action': 'access_as_external', 'target_tenant': '*'}])
+    assert sorted(found) == ['flag', 'open', 'rbac']
+    assert found['flag'].severity == 'low'
+    assert found['open'].severity == 'medium'
+    assert found['rbac'].remediation == 'openstack network rbac delete pol-1'
+    assert found['flag'].remediation == (
+        'openstack network set --no-share flag')

@@ -9,5 +9,6 @@ from xloudclient.audit.checks import ports  # noqa: F401
 from xloudclient.audit.checks import security_groups  # noqa: F401
 from xloudclient.audit.checks import address_pairs  # noqa: F401
 from xloudclient.audit.checks import floating_ips  # noqa: F401
+from xloudclient.audit.checks import exposure  # noqa: F401
 from xloudclient.audit.checks import routers  # noqa: F401
 from xloudclient.audit.checks import decisions  # noqa: F401

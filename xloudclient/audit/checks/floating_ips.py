@@ -3,7 +3,6 @@
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
 from xloudclient.audit import reach
-from xloudclient.audit import rules
 from xloudclient.audit import settings as settings_mod
 
 
@@ -21,23 +20,6 @@ def unassociated(inventory, settings):
             yield Hit('floating ip', _resource(fip),
                       'allocated but not associated with any port',
                       'openstack floating ip delete %s' % fip['id'])
-
-
-def _exposures(inventory, port, services):
-    """[(rule, service names)]: the IPv4 ingress rules of all the port's
-    groups that, alone or together, open a service from anywhere."""
-    ingress = [r for sg in port.get('security_groups') or ()
-               for r in inventory.rules_by_group.get(sg, ())
-               if reach.version(r) == 4 and rules.is_ingress(r)]
-    names = {}
-    rules_by_id = {}
-    for name, proto, lo, hi in services:
-        chosen = [r for r in ingress if rules.lets_in(r, proto, lo, hi)]
-        for rule_id, (rule, _) in reach.from_anywhere(
-                chosen, inventory).items():
-            names.setdefault(rule_id, []).append(name)
-            rules_by_id[rule_id] = rule
-    return [(rules_by_id[i], names[i]) for i in sorted(names)]
 
 
 @check('fip-exposes-sensitive-port', 'high',
@@ -58,7 +40,7 @@ def exposes_sensitive_port(inventory, settings):
                       'reaches port %s, whose port security is off' % name,
                       'openstack port security enable %s' % port['id'])
             continue
-        found = _exposures(inventory, port, services)
+        found = reach.exposed(inventory, port, services, 4)
         if not found:
             continue
         names = sorted({n for _, ns in found for n in ns})

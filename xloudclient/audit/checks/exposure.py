@@ -1,0 +1,62 @@
+"""Exposure without a floating IP: ports the internet reaches directly."""
+
+from xloudclient.audit.catalog import check
+from xloudclient.audit.catalog import Hit
+from xloudclient.audit.checks import ports as port_checks
+from xloudclient.audit import reach
+from xloudclient.audit import settings as settings_mod
+
+
+def paths(inventory, port):
+    """[(IP version, how the internet reaches the port)]: its fixed IPs on
+    an external network, and its publicly routable fixed IPs."""
+    network = inventory.networks_by_id.get(port.get('network_id')) or {}
+    external = network.get('router:external') is True
+    found = []
+    for fixed in port.get('fixed_ips') or ():
+        address = fixed.get('ip_address')
+        if not address:
+            continue
+        v = 6 if ':' in address else 4
+        if external:
+            found.append((v, 'external network %s (%s)' % (
+                network.get('name') or network.get('id'), address)))
+        elif reach.is_public(address):
+            found.append((v, '%s address %s' % (
+                'global' if v == 6 else 'public', address)))
+    return found
+
+
+@check('port-exposes-sensitive-port', 'high',
+       'a port the internet reaches without a floating IP (on an external '
+       'network, or with a publicly routable fixed IP such as a global '
+       'IPv6 address) whose security groups let SSH or a sensitive port '
+       'in from anywhere over that IP version, or whose port security is '
+       'off',
+       needs=('ports', 'networks', 'security_groups',
+              'security_group_rules', 'address_groups'),
+       extensions=('security-group',))
+def exposes_sensitive_port(inventory, settings):
+    services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
+    for port in inventory.ports:
+        if port_checks.neutron_owned(port):
+            continue
+        reached = paths(inventory, port)
+        if not reached:
+            continue
+        if port.get('port_security_enabled') is False:
+            yield Hit('port', port, 'reachable by %s; port security is off'
+                      % reached[0][1],
+                      'openstack port security enable %s' % port['id'])
+            continue
+        for v in sorted({v for v, _ in reached}):
+            found = reach.exposed(inventory, port, services, v)
+            if not found:
+                continue
+            names = sorted({n for _, ns in found for n in ns})
+            how = [p for pv, p in reached if pv == v][0]
+            yield Hit('port', port, 'reachable by %s; open to anywhere '
+                      'for %s' % (how, ', '.join(names)),
+                      'openstack security group rule delete %s'
+                      % ' '.join(r['id'] for r, _ in found),
+                      key='IPv%d' % v)
