@@ -36,7 +36,7 @@ def holder(finding, inventory):
 def decision_for(finding, inventory):
     """The newest decision covering the finding, or None."""
     rtype, holder_id, item = holder(finding, inventory)
-    if rtype is None or holder_id is None:
+    if rtype is None or holder_id not in _decided(inventory):
         return None
     resource = inventory.by_type(rtype).get(holder_id)
     if resource is None:
@@ -60,15 +60,33 @@ def split(findings, inventory, today):
 
 
 def on_resources(inventory):
-    """(inventory type, resource, decisions, malformed tags) for every
-    fetched taggable resource that carries decision tags."""
-    for rtype in TAGGABLE:
-        for resource in getattr(inventory, rtype):
-            tags = [t for t in resource.get('tags') or ()
-                    if rec.is_decision_tag(t)]
-            if tags:
-                found, malformed = rec.decisions_in(tags)
-                yield rtype, resource, found, malformed
+    """[(inventory type, resource, decisions, malformed tags)] for every
+    fetched taggable resource that carries decision tags or a
+    port-security record (read once per inventory)."""
+    cache = inventory.reach_cache
+    if 'decisions' not in cache:
+        found = []
+        for rtype in TAGGABLE:
+            for resource in getattr(inventory, rtype):
+                tags = resource.get('tags')
+                if tags and any(t.startswith(_PREFIXES) for t in tags):
+                    records, malformed = rec.decisions_in(tags)
+                    found.append((rtype, resource, records, [
+                        t for t in malformed if rec.is_decision_tag(t)]))
+        cache['decisions'] = found
+    return cache['decisions']
+
+
+_PREFIXES = (rec.DECISION_FAMILY, rec.FAMILY)
+
+
+def _decided(inventory):
+    """IDs of the resources that carry a decision."""
+    cache = inventory.reach_cache
+    if 'decided' not in cache:
+        cache['decided'] = {r['id'] for _, r, found, _ in
+                            on_resources(inventory) if found}
+    return cache['decided']
 
 
 def covers(decision, rtype, resource, findings, inventory):

@@ -84,6 +84,8 @@ class Inventory:
     # rule id -> the addresses it admits (audit/reach.py)
     admitted: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)
+    reach_cache: dict = dataclasses.field(default_factory=dict, repr=False,
+                                          compare=False)
 
     def has_extension(self, alias):
         return alias in self.extensions
@@ -112,6 +114,12 @@ class Inventory:
     @functools.cached_property
     def ports_by_id(self):
         return {p['id']: p for p in self.ports}
+
+    @functools.cached_property
+    def ports_off(self):
+        """The ports whose port security is explicitly off."""
+        return [p for p in self.ports
+                if p.get('port_security_enabled') is False]
 
     @functools.cached_property
     def networks_by_id(self):

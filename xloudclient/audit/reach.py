@@ -12,11 +12,20 @@ admit covers all publicly routable space of that IP version:
   documentation nets, 192.168/16, 198.18/15, 224/4, 240/4);
 - IPv6: 2000::/3, the global unicast space.
 
-The address arithmetic is netaddr's IPSet. Each rule's set is computed
-once per inventory.
+The address arithmetic is netaddr's IPSet. Each rule is classified once
+per inventory (its set, whether it alone covers the public space, the
+protocols and ports it admits); rules that admit no public address are
+dropped at once, and the union of several rules is computed once per set
+of rules: the checks then only compare small tuples.
 """
 
+import bisect
+import collections
+import socket
+
 import netaddr
+
+from xloudclient.audit import rules as rules_mod
 
 SPECIAL_V4 = ('0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8',
               '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
@@ -44,74 +53,190 @@ def _addresses(values, ip_version):
     return found
 
 
+def _remote(rule):
+    """What a rule's admitted set depends on, as a hashable key."""
+    if rule.get('remote_group_id'):
+        return ('group',)
+    if rule.get('remote_address_group_id'):
+        return ('address group', rule['remote_address_group_id'])
+    return ('prefix', rule.get('remote_ip_prefix') or None)
+
+
 def admitted(rule, inventory):
     """The IPSet of remote addresses the rule admits (its own IP version
-    only); empty for a remote security group. Cached per inventory."""
+    only); empty for a remote security group. Computed once per distinct
+    remote and IP version in an inventory."""
+    key = (version(rule),) + _remote(rule)
     cache = inventory.admitted
-    key = rule.get('id') or id(rule)
     if key not in cache:
-        v = version(rule)
-        if rule.get('remote_group_id'):
+        v, kind = key[0], key[1]
+        if kind == 'group':
             found = netaddr.IPSet()
-        elif rule.get('remote_address_group_id'):
-            group = inventory.by_type('address_groups').get(
-                rule['remote_address_group_id']) or {}
+        elif kind == 'address group':
+            group = inventory.by_type('address_groups').get(key[2]) or {}
             found = _addresses(group.get('addresses'), v)
-        elif rule.get('remote_ip_prefix'):
-            found = _addresses([rule['remote_ip_prefix']], v)
+        elif key[2]:
+            found = _addresses([key[2]], v)
         else:
             found = EVERYTHING[v]
-        cache[key] = found
+        cache[key] = (found, bool(found & PUBLIC[v]),
+                      PUBLIC[v].issubset(found))
+    return cache[key][0]
+
+
+def _classes(rule, inventory):
+    """(touches public space, covers it alone) of the rule's remote."""
+    admitted(rule, inventory)
+    _, touches, alone = inventory.admitted[(version(rule),) +
+                                           _remote(rule)]
+    return touches, alone
+
+
+# One ingress rule that admits some public address, classified once.
+Entry = collections.namedtuple(
+    'Entry', 'rule id version alone any_proto tcp udp lo hi')
+
+
+def _entry(rule, inventory):
+    """The rule's Entry, or None when it admits no public address. Rules
+    repeat a few shapes: each distinct shape is classified once."""
+    shape = (rule.get('ethertype'), rule.get('remote_group_id') is not None,
+             rule.get('remote_address_group_id'),
+             rule.get('remote_ip_prefix'), rule.get('protocol'),
+             rule.get('port_range_min'), rule.get('port_range_max'))
+    memo = inventory.reach_cache.setdefault('shapes', {})
+    fields = memo.get(shape)
+    if fields is None:
+        touches, alone = _classes(rule, inventory)
+        lo, hi = rules_mod.port_range(rule)
+        fields = memo[shape] = (touches, version(rule), alone,
+                                rules_mod.any_protocol(rule),
+                                rules_mod.matches_protocol(rule, 'tcp'),
+                                rules_mod.matches_protocol(rule, 'udp'),
+                                lo, hi)
+    if not fields[0]:
+        return None
+    return Entry(rule, rule['id'], *fields[1:])
+
+
+def public_rules(inventory):
+    """{security group ID: [Entry]}: its ingress rules that admit at least
+    one public address. Built once per inventory."""
+    cache = inventory.reach_cache
+    if 'by_group' not in cache:
+        by_group = {}
+        for rule in inventory.security_group_rules:
+            if rules_mod.is_ingress(rule):
+                entry = _entry(rule, inventory)
+                if entry is not None:
+                    by_group.setdefault(rule.get('security_group_id'),
+                                        []).append(entry)
+        cache['by_group'] = by_group
+    return cache['by_group']
+
+
+def lets_in(entry, protocol, lo, hi):
+    """rules.lets_in for a classified rule ('tcp', 'udp' or 'both')."""
+    if entry.any_proto:
+        return True
+    if not ((protocol in ('tcp', 'both') and entry.tcp) or
+            (protocol in ('udp', 'both') and entry.udp)):
+        return False
+    return entry.lo <= hi and lo <= entry.hi
+
+
+def by_service(entries, services, inventory):
+    """{service name: [entries admitting it]}; which services a rule's
+    protocols and ports admit is worked out once per distinct (protocols,
+    ports) and service list."""
+    memo = inventory.reach_cache.setdefault('services', {})
+    key_services = tuple(services)
+    found = {}
+    for e in entries:
+        key = (key_services, e.any_proto, e.tcp, e.udp, e.lo, e.hi)
+        names = memo.get(key)
+        if names is None:
+            names = memo[key] = tuple(
+                name for name, proto, lo, hi in services
+                if lets_in(e, proto, lo, hi))
+        for name in names:
+            found.setdefault(name, []).append(e)
+    return found
+
+
+def _covered(entries, ip_version, inventory):
+    """Whether the entries' union covers the public space (memoised per
+    set of distinct remotes: rules repeat the same few)."""
+    remotes = frozenset(_remote(e.rule) for e in entries)
+    key = (ip_version, remotes)
+    cache = inventory.reach_cache.setdefault('unions', {})
+    if key not in cache:
+        union = netaddr.IPSet()
+        for e in entries:
+            union |= admitted(e.rule, inventory)
+        cache[key] = PUBLIC[ip_version].issubset(union)
     return cache[key]
 
 
-def from_anywhere(candidates, inventory):
-    """{rule id: (rule, [other rule ids])} of the candidate rules (already
-    chosen for a service or protocol; ingress, one group or one port) that
-    open it from anywhere: each rule that alone covers the public space of
-    its IP version; when none does alone but several together do, each of
+def from_anywhere(entries, inventory):
+    """{rule id: (rule, [other rule ids])} of the entries (chosen for a
+    service or protocol; one group, or one port's groups) that open it
+    from anywhere: each that alone covers the public space of its IP
+    version; when none does alone but several together do, each of
     those, naming the others."""
     found = {}
     for v in (4, 6):
-        rules = [r for r in candidates if version(r) == v]
-        alone = [r for r in rules
-                 if PUBLIC[v].issubset(admitted(r, inventory))]
+        mine = [e for e in entries if e.version == v]
+        alone = [e for e in mine if e.alone]
         if alone:
-            found.update((r['id'], (r, [])) for r in alone)
-            continue
-        parts = [r for r in rules if admitted(r, inventory) & PUBLIC[v]]
-        union = netaddr.IPSet()
-        for r in parts:
-            union |= admitted(r, inventory)
-        if parts and PUBLIC[v].issubset(union):
-            ids = [r['id'] for r in parts]
-            found.update((r['id'], (r, [i for i in ids if i != r['id']]))
-                         for r in parts)
+            found.update((e.id, (e.rule, [])) for e in alone)
+        elif len(mine) > 1 and _covered(mine, v, inventory):
+            ids = [e.id for e in mine]
+            found.update((e.id, (e.rule, [i for i in ids if i != e.id]))
+                         for e in mine)
     return found
 
 
 def exposed(inventory, port, services, ip_version):
     """[(rule, service names)], by rule ID: the ingress rules of all the
     port's security groups (their union) that, alone or together, open a
-    service from anywhere over ip_version."""
-    from xloudclient.audit import rules
+    service from anywhere over ip_version. Memoised per set of groups."""
+    groups = tuple(sorted(port.get('security_groups') or ()))
+    key = ('exposed', groups, ip_version, tuple(services))
+    cache = inventory.reach_cache
+    if key not in cache:
+        by_group = public_rules(inventory)
+        entries = [e for g in groups for e in by_group.get(g, ())
+                   if e.version == ip_version]
+        names, by_id = {}, {}
+        chosen = by_service(entries, services, inventory)
+        for name, _, _, _ in services:
+            for rule_id, (rule, _) in from_anywhere(
+                    chosen.get(name, ()), inventory).items():
+                names.setdefault(rule_id, []).append(name)
+                by_id[rule_id] = rule
+        cache[key] = [(by_id[i], names[i]) for i in sorted(names)]
+    return cache[key]
 
-    ingress = [r for sg in port.get('security_groups') or ()
-               for r in inventory.rules_by_group.get(sg, ())
-               if version(r) == ip_version and rules.is_ingress(r)]
-    names, by_id = {}, {}
-    for name, proto, lo, hi in services:
-        chosen = [r for r in ingress if rules.lets_in(r, proto, lo, hi)]
-        for rule_id, (rule, _) in from_anywhere(chosen, inventory).items():
-            names.setdefault(rule_id, []).append(name)
-            by_id[rule_id] = rule
-    return [(by_id[i], names[i]) for i in sorted(names)]
+
+# PUBLIC as sorted (first, last) integer ranges, for fast membership.
+_RANGES = {v: [(int(r.first), int(r.last)) for r in s.iter_ipranges()]
+           for v, s in PUBLIC.items()}
+_FIRSTS = {v: [first for first, _ in r] for v, r in _RANGES.items()}
+
+
+_PRIVATE_V4 = ('10.', '192.168.', '127.')       # exact prefixes of /8, /16
 
 
 def is_public(address):
     """Whether an address is publicly routable (see PUBLIC)."""
+    if not isinstance(address, str) or address.startswith(_PRIVATE_V4):
+        return False                    # the common tenant case, cheaply
+    v, family = (6, socket.AF_INET6) if ':' in address else \
+        (4, socket.AF_INET)
     try:
-        ip = netaddr.IPAddress(address)
-    except (netaddr.AddrFormatError, ValueError, TypeError):
+        value = int.from_bytes(socket.inet_pton(family, address), 'big')
+    except (OSError, TypeError, ValueError):
         return False
-    return ip in PUBLIC[ip.version]
+    i = bisect.bisect_right(_FIRSTS[v], value) - 1
+    return i >= 0 and value <= _RANGES[v][i][1]

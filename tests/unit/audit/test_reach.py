@@ -221,3 +221,14 @@ def test_networks_shared_with_every_project():
     assert found['rbac'].remediation == 'openstack network rbac delete pol-1'
     assert found['flag'].remediation == (
         'openstack network set --no-share flag')
+
+
+@pytest.mark.parametrize('address, public', [
+    ('8.8.8.8', True), ('10.1.2.3', False), ('100.64.0.1', False),
+    ('172.16.0.1', False), ('172.32.0.1', True), ('192.168.1.1', False),
+    ('203.0.113.7', False), ('2001:db8::5', True), ('fd00::1', False),
+    ('::ffff:8.8.8.8', False), ('1.0.0.1', True), ('not-an-ip', False),
+    (None, False)])
+def test_is_public(address, public):
+    from xloudclient.audit import reach
+    assert reach.is_public(address) is public

@@ -8,14 +8,21 @@ EXT = ('allowed-address-pairs',)
 
 
 def pairs(inventory):
-    """(port, pair, prefix length, max length) for every parsable pair."""
-    for port in inventory.ports:
-        for pair in port.get('allowed_address_pairs') or ():
-            try:
-                length, top = rules.host_prefix_len(pair.get('ip_address'))
-            except (ValueError, TypeError):
-                continue
-            yield port, pair, length, top
+    """[(port, pair, prefix length, max length)] for every parsable pair
+    (parsed once per inventory)."""
+    cache = inventory.reach_cache
+    if 'pairs' not in cache:
+        found = []
+        for port in inventory.ports:
+            for pair in port.get('allowed_address_pairs') or ():
+                try:
+                    length, top = rules.host_prefix_len(
+                        pair.get('ip_address'))
+                except (ValueError, TypeError):
+                    continue
+                found.append((port, pair, length, top))
+        cache['pairs'] = found
+    return cache['pairs']
 
 
 def _unset(port, pair):

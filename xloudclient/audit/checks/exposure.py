@@ -38,7 +38,14 @@ def paths(inventory, port):
        extensions=('security-group',))
 def exposes_sensitive_port(inventory, settings):
     services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
+    external = {n['id'] for n in inventory.networks
+                if n.get('router:external') is True}
+    public = reach.is_public
     for port in inventory.ports:
+        fixed = port.get('fixed_ips')
+        if not fixed or (port.get('network_id') not in external and not any(
+                public(f.get('ip_address')) for f in fixed)):
+            continue            # the common case: a private tenant port
         if port_checks.neutron_owned(port):
             continue
         reached = paths(inventory, port)

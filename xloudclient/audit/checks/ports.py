@@ -12,18 +12,14 @@ def neutron_owned(port):
     return (port.get('device_owner') or '').startswith('network:')
 
 
-def _off(port):
-    return port.get('port_security_enabled') is False
-
-
 @check('port-security-disabled', 'high',
        'a port with port security off and no confirmed exception record '
        '(ports owned by Neutron itself, device_owner network:*, are not '
        'flagged)',
        needs=('ports',), extensions=('port-security',))
 def port_security_disabled(inventory, settings):
-    for port in inventory.ports:
-        if not _off(port) or neutron_owned(port):
+    for port in inventory.ports_off:
+        if neutron_owned(port):
             continue
         if exception_record.documenting(port.get('tags')):
             continue
@@ -44,9 +40,7 @@ def port_security_disabled(inventory, settings):
        'a documented port-security exception whose review date has passed',
        needs=('ports',), extensions=('port-security',))
 def port_security_exception_overdue(inventory, settings):
-    for port in inventory.ports:
-        if not _off(port):
-            continue
+    for port in inventory.ports_off:
         record = exception_record.documenting(port.get('tags'))
         if not record or not record.is_overdue(settings.today):
             continue

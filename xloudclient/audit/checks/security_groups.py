@@ -36,12 +36,11 @@ def _delete(rule, others=()):
 
 def open_from_anywhere(inventory, select):
     """{rule id: (rule, [other rule ids])}: within each security group,
-    the ingress rules chosen by select(rule) that open it from anywhere
+    the ingress rules chosen by select(entry) that open it from anywhere
     (alone, or together with the others named)."""
     found = {}
-    for group_rules in inventory.rules_by_group.values():
-        chosen = [r for r in group_rules
-                  if rules.is_ingress(r) and select(r)]
+    for entries in reach.public_rules(inventory).values():
+        chosen = [e for e in entries if select(e)]
         if chosen:
             found.update(reach.from_anywhere(chosen, inventory))
     return found
@@ -56,14 +55,14 @@ def _detail(rule, others, what=''):
 
 
 def _service(proto, lo, hi):
-    return lambda rule: rules.lets_in(rule, proto, lo, hi)
+    return lambda entry: reach.lets_in(entry, proto, lo, hi)
 
 
 @check('sg-ingress-any-from-world', 'critical',
        'an ingress rule with any protocol from anywhere',
        needs=NEEDS, extensions=EXT)
 def any_from_world(inventory, settings):
-    found = open_from_anywhere(inventory, rules.any_protocol)
+    found = open_from_anywhere(inventory, lambda entry: entry.any_proto)
     for rule, others in found.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
                   _detail(rule, others), _delete(rule, others))
@@ -85,13 +84,16 @@ def ssh_from_world(inventory, settings):
        'Docker, Kubernetes, ...; configurable) in from anywhere',
        needs=NEEDS, extensions=EXT)
 def sensitive_from_world(inventory, settings):
-    by_rule = {}            # rule id -> (rule, {service names}, {others})
-    for name, proto, lo, hi in settings.sensitive_ports:
-        found = open_from_anywhere(inventory, _service(proto, lo, hi))
-        for rule_id, (rule, others) in found.items():
-            entry = by_rule.setdefault(rule_id, (rule, [], set()))
-            entry[1].append(name)
-            entry[2].update(others)
+    by_rule = {}            # rule id -> (rule, [service names], {others})
+    services = settings.sensitive_ports
+    for entries in reach.public_rules(inventory).values():
+        chosen = reach.by_service(entries, services, inventory)
+        for name, _, _, _ in services:
+            for rule_id, (rule, others) in reach.from_anywhere(
+                    chosen.get(name, ()), inventory).items():
+                entry = by_rule.setdefault(rule_id, (rule, [], set()))
+                entry[1].append(name)
+                entry[2].update(others)
     for rule, names, others in by_rule.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
                   _detail(rule, sorted(others), ', '.join(names)),
