@@ -187,8 +187,14 @@ def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
 
 
 def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
-          timeout=None, workers=4, progress=None):
-    """Fetch the given resource types concurrently into an Inventory."""
+          timeout=None, workers=4, progress=None, ready=None):
+    """Fetch the given resource types concurrently into an Inventory.
+
+    ready(done, inventory), if given, is called in this thread whenever a
+    type is complete, with the set of types that are (the ones the cloud
+    lacks count as complete, and empty): work on them overlaps with the
+    rest of the fetch.
+    """
     unknown = set(resource_types) - set(RESOURCES)
     if unknown:
         raise ValueError('unknown resource types: %s' % sorted(unknown))
@@ -205,10 +211,14 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
             pool.submit(list_all, client, rtype, project_id, page_size,
                         timeout): rtype
             for rtype in available}
+        done = set(resource_types) - set(available)
         for future in concurrent.futures.as_completed(futures):
             items, requests = future.result()  # InventoryError propagates
             setattr(inventory, futures[future], items)
             inventory.requests += requests
+            done.add(futures[future])
             if progress:
                 progress(futures[future], len(items))
+            if ready:
+                ready(frozenset(done), inventory)
     return inventory

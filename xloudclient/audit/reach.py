@@ -184,6 +184,12 @@ def from_anywhere(entries, inventory):
     from anywhere: each that alone covers the public space of its IP
     version; when none does alone but several together do, each of
     those, naming the others."""
+    if len(entries) == 1 and not entries[0].alone:
+        return {}
+    return _from_anywhere(entries, inventory)
+
+
+def _from_anywhere(entries, inventory):
     found = {}
     for v in (4, 6):
         mine = [e for e in entries if e.version == v]
@@ -209,10 +215,10 @@ def exposed(inventory, port, services, ip_version):
         entries = [e for g in groups for e in by_group.get(g, ())
                    if e.version == ip_version]
         names, by_id = {}, {}
-        chosen = by_service(entries, services, inventory)
-        for name, _, _, _ in services:
-            for rule_id, (rule, _) in from_anywhere(
-                    chosen.get(name, ()), inventory).items():
+        for name, chosen in by_service(entries, services,
+                                       inventory).items():
+            for rule_id, (rule, _) in from_anywhere(chosen,
+                                                    inventory).items():
                 names.setdefault(rule_id, []).append(name)
                 by_id[rule_id] = rule
         cache[key] = [(by_id[i], names[i]) for i in sorted(names)]

@@ -47,10 +47,21 @@ def run(client, checks, project_id=None, settings=None, timeout=None,
     started = time.monotonic()
     needs = sorted({rtype for chk in checks for rtype in chk.needs} |
                    set(extra_types))
-    inv = inventory_mod.fetch(client, needs, project_id=project_id,
-                              timeout=timeout, progress=progress)
     settings = settings or settings_mod.Settings()
-    findings, limitations = evaluate(checks, inv, settings)
+    pending, results = list(checks), {}
+
+    def ready(done, inv):
+        # Checks whose types are all in run while the rest is fetched.
+        for chk in [c for c in pending if set(c.needs) <= done]:
+            pending.remove(chk)
+            results[chk.id] = evaluate([chk], inv, settings)
+    inv = inventory_mod.fetch(client, needs, project_id=project_id,
+                              timeout=timeout, progress=progress,
+                              ready=ready)
+    ready(frozenset(needs), inv)
+    findings = [f for chk in checks for f in results[chk.id][0]]
+    findings.sort(key=lambda f: f.sort_key())
+    limitations = [line for chk in checks for line in results[chk.id][1]]
     findings, accepted = decisions.split(findings, inv, settings.today)
     return AuditResult(findings, limitations, inv,
                        time.monotonic() - started, tuple(needs), accepted)

@@ -89,8 +89,10 @@ def sensitive_from_world(inventory, settings):
     for entries in reach.public_rules(inventory).values():
         chosen = reach.by_service(entries, services, inventory)
         for name, _, _, _ in services:
+            if name not in chosen:
+                continue
             for rule_id, (rule, others) in reach.from_anywhere(
-                    chosen.get(name, ()), inventory).items():
+                    chosen[name], inventory).items():
                 entry = by_rule.setdefault(rule_id, (rule, [], set()))
                 entry[1].append(name)
                 entry[2].update(others)
