@@ -7,7 +7,7 @@ FLOOR ?= .venv-floor
 FLOOR_STAMP = $(FLOOR)/.installed
 
 .PHONY: demo test lint unit functional docs releasenotes devcloud-up \
-	devcloud-down venv clean bench mutation floor
+	devcloud-down venv clean bench bench-large mutation floor
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ bench: $(STAMP)
 		{ grep -v '^WARNING: Location' $(VENV)/pip-bench.log | tail; \
 		exit 1; }
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/large.py $(BENCH_LARGE_ARGS)
+
+# Only the large tier: the client against a synthetic Neutron API at
+# 100,000 and 300,000 ports (a few minutes; see benchmarks/README.md).
+bench-large: $(STAMP)
+	$(BIN)/python benchmarks/large.py $(BENCH_LARGE_ARGS)
 
 # Mutation testing (pyproject.toml [tool.mutmut]); not part of `make test`.
 mutation: $(STAMP)
