@@ -11,6 +11,7 @@ record, with the groups to restore.
 
 import dataclasses
 import datetime
+import shlex
 
 from xloudclient.audit import decisions
 from xloudclient import exception_record as rec
@@ -104,37 +105,61 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     action = 'renewed' if tgt.existing else 'accepted'
     if dry_run:
         return 'would be ' + action, tag
-    collection = COLLECTIONS[tgt.holder_type]
-    holder_id = tgt.holder['id']
+    collection, holder_id = COLLECTIONS[tgt.holder_type], tgt.holder['id']
+    again = '`openstack network harden accept %s %s%s --renew --reason %s ' \
+        '--review-by %s`' % (
+            tgt.finding.check, tgt.finding.resource_id,
+            ' --key ' + shlex.quote(tgt.finding.key) if tgt.finding.key
+            else '', shlex.quote(reason), review_by.isoformat())
+    errors = neutron.ErrorBudget()
     try:
-        neutron.add_tag(client, collection, holder_id, tag)
+        _retried(errors, lambda: neutron.add_tag(client, collection,
+                                                 holder_id, tag))
     except Exception as e:
-        raise AcceptError('%s; nothing was changed' % neutron.describe(e))
-    left = []
+        if len(errors.errors) == 0:      # refused at once: nothing landed
+            raise AcceptError('%s; nothing was changed'
+                              % neutron.describe(e))
+        raise AcceptError('%s; the decision may or may not be recorded: '
+                          'run %s' % (neutron.describe(e), again))
     for old in tgt.existing:
         try:
-            neutron.remove_tag(client, collection, holder_id, old.tag)
+            _retried(neutron.ErrorBudget(), lambda: neutron.remove_tag(
+                client, collection, holder_id, old.tag))
         except Exception as e:
-            left.append(neutron.describe(e))
-    if left:
-        raise AcceptError(
-            'the new decision is recorded, but %d older one(s) could not '
-            'be removed (%s): run the command again with --renew'
-            % (len(left), left[0]))
+            raise AcceptError(
+                'the new decision is recorded, but an older one could not '
+                'be removed (%s): run %s' % (neutron.describe(e), again))
     return action, tag
+
+
+def _retried(errors, write):
+    """write() (an idempotent tag PUT or DELETE) again after each
+    transient error until it succeeds; a refusal, or the error that spends
+    the ErrorBudget errors, is raised (refusals are not counted)."""
+    while True:
+        try:
+            return write()
+        except Exception as e:
+            if errors.spent(e):
+                raise
 
 
 def revoke(client, rtype, holder, found, dry_run=False):
     """Remove the decisions found on holder; returns the action."""
     if dry_run:
         return 'would be revoked'
-    for decision in found:
+    for done, decision in enumerate(found):
         try:
-            neutron.remove_tag(client, COLLECTIONS[rtype], holder['id'],
-                               decision.tag)
+            _retried(neutron.ErrorBudget(), lambda: neutron.remove_tag(
+                client, COLLECTIONS[rtype], holder['id'], decision.tag))
         except Exception as e:
-            raise AcceptError('%s; run the command again to finish'
-                              % neutron.describe(e))
+            raise AcceptError(
+                '%s; %d of %d decisions are still recorded: run `openstack '
+                'network harden revoke %s %s%s` again' % (
+                    neutron.describe(e), len(found) - done, len(found),
+                    decision.check, holder['id'],
+                    ' --key ' + shlex.quote(decision.item)
+                    if decision.item else ''))
     return 'revoked'
 
 

@@ -25,18 +25,23 @@ class Timeout(TimeoutError):
 
 
 class FaultyClient:
-    """Wraps a fake client; the request numbered `at` (1-based) fails."""
+    """Wraps a fake client; the request numbered `at` (1-based) fails, or
+    with methods (e.g. ('put',)) every request of those methods."""
 
-    def __init__(self, cloud, kind=None, at=None):
+    def __init__(self, cloud, kind=None, at=None, methods=None):
         self.cloud, self.kind, self.at = cloud, kind, at
         self.count = 0
+        self.methods = methods   # given: every request of these fails
 
     def __getattr__(self, name):
         return getattr(self.cloud, name)
 
     def _call(self, method, *args, **kw):
         self.count += 1
-        if self.count != self.at:
+        if self.methods is not None:
+            if method not in self.methods:
+                return getattr(self.cloud, method)(*args, **kw)
+        elif self.count != self.at:
             return getattr(self.cloud, method)(*args, **kw)
         kind = self.kind
         if kind == 'reset':
@@ -73,7 +78,8 @@ def matrix(run, make, state, error_class, way_on, extra=None,
     returns (faults injected, [problems]).
 
     The invariant: the state is before or after, or run raised error_class
-    (one line) whose text contains way_on; a rerun ends in the after state
+    (one line) whose text contains way_on; an error saying "nothing was
+    changed" left the before state; a rerun ends in the after state
     (raising only a refusal containing rerun_refusal, if given). extra(
     cloud) may add problems of its own.
     """
@@ -94,6 +100,9 @@ def matrix(run, make, state, error_class, way_on, extra=None,
             tried += 1
             now = state(cloud)
             problems = list(extra(cloud)) if extra else []
+            if 'nothing was changed' in str(error) and now != before:
+                problems.append('said nothing was changed, left %s'
+                                % (now,))
             if now not in (before, after) and (
                     error is None or way_on not in str(error)):
                 problems.append('left %s and named no way on: %r'
