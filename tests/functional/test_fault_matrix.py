@@ -141,6 +141,37 @@ def _backup(world, cli, proxy):
     return path
 
 
+SSH = 'sg-ingress-ssh-from-world'
+
+
+def _decisions_state(world):
+    """The bastion group's decisions, without when they were granted (a
+    renew writes a newer one of the same content), and its other tags."""
+    tags = world.group_tags(world.bastion()[0])
+    found, bad = rec.decisions_in(tags)
+    return (sorted((d.check, d.item, d.reason, d.review_by) for d in found),
+            sorted(set(tags) - {d.tag for d in found}), bad)
+
+
+def _undecided(world):
+    world.set_group_tags(world.bastion()[0], ['keep-me'])
+
+
+def _decided(world):
+    import datetime
+    group, rule = world.bastion()
+    old = rec.make_decision_tag(
+        SSH, rule, datetime.date.today() + datetime.timedelta(10),
+        datetime.datetime.now(datetime.timezone.utc) -
+        datetime.timedelta(days=1), 'admin', 'old reason')
+    world.set_group_tags(group, ['keep-me', old])
+
+
+def _accept_argv(world, *more):
+    return ['network', 'harden', 'accept', SSH, world.bastion()[1],
+            '--reason', REASON, '--review-in', '30'] + list(more)
+
+
 COMMANDS = {
     'port-security-disable': (
         lambda w, c, p: ['port', 'security', 'disable', w.p1, '--reason',
@@ -162,6 +193,16 @@ COMMANDS = {
     'security-group-harden-restore': (
         lambda w, c, p: ['security', 'group', 'harden', 'restore',
                          _backup(w, c, p)], _sg_hardened, _sg_state),
+    'network-harden-accept': (
+        lambda w, c, p: _accept_argv(w), _undecided, _decisions_state,
+        'is already accepted until'),
+    'network-harden-accept-renew': (
+        lambda w, c, p: _accept_argv(w, '--renew'), _decided,
+        _decisions_state),
+    'network-harden-revoke': (
+        lambda w, c, p: ['network', 'harden', 'revoke', SSH,
+                         w.bastion()[1]], _decided, _decisions_state,
+        'no accepted'),
 }
 
 
@@ -182,7 +223,8 @@ def _problems(proc):
 
 @pytest.mark.parametrize('name', sorted(COMMANDS))
 def test_fault_at_every_request(name, world, cli, proxy):
-    argv_of, reset, state = COMMANDS[name]
+    argv_of, reset, state, *rerun_refusal = COMMANDS[name]
+    rerun_refusal = rerun_refusal or ['already has a documented']
     argv = argv_of(world, cli, proxy)
     reset(world)
     before = state(world)
@@ -205,10 +247,13 @@ def test_fault_at_every_request(name, world, cli, proxy):
                 problems.append('left %s, exit %d, and named no way on: %s'
                                 % (now, proc.returncode,
                                    proc.stderr.strip()[-300:]))
+            if 'nothing was changed' in proc.stderr and now != before:
+                problems.append('said nothing was changed, left %s'
+                                % (now,))
             proxy.arm()
             again = cli.run(*argv)
             if state(world) != after or (again.returncode != 0 and
-                                         'already has a documented'
+                                         rerun_refusal[0]
                                          not in again.stderr):
                 problems.append('rerun: exit %d, state %s: %s' % (
                     again.returncode, state(world), again.stderr[-300:]))

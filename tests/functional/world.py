@@ -51,6 +51,29 @@ class World:
         self.p1 = self._port('ps', [self.default, self.group])
         self.va = self._port('va', [self.default])
         self.vb = self._port('vb', [self.default])
+        self._bastion = None
+
+    def bastion(self):
+        """(group ID, rule ID): a group whose rule opens SSH to the world
+        (made on first use)."""
+        if self._bastion is None:
+            group = self._post('security-groups', {
+                'name': 'xlf-bastion', 'project_id': self.project})['id']
+            rule = self._post('security-group-rules', {
+                'security_group_id': group, 'direction': 'ingress',
+                'ethertype': 'IPv4', 'protocol': 'tcp',
+                'port_range_min': 22, 'port_range_max': 22,
+                'remote_ip_prefix': '0.0.0.0/0',
+                'project_id': self.project})['id']
+            self._bastion = (group, rule)
+        return self._bastion
+
+    def group_tags(self, group_id):
+        return self.net.get('/security-groups/' + group_id).json()[
+            'security_group']['tags']
+
+    def set_group_tags(self, group_id, tags):
+        self._put('/security-groups/%s/tags' % group_id, {'tags': tags})
 
     # raw helpers, straight to Neutron
     def _get(self, collection, params=None):
@@ -118,6 +141,7 @@ class World:
         for port in self._get('ports', {'network_id': self.network}):
             self.net.delete('/ports/' + port['id'])
         self.net.delete('/networks/' + self.network)
-        for group in (self.group, self.default):
+        bastion = [self._bastion[0]] if self._bastion else []
+        for group in [self.group, self.default] + bastion:
             self.net.delete('/security-groups/' + group)
         self.conn.identity.delete_project(self.project)
