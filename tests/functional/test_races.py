@@ -192,3 +192,75 @@ def test_harden_restore_races(world, cli, tmp_path):
     figures.record('races harden/restore: %d rounds of %d concurrent runs, '
                    '%d violations' % (ROUNDS, N, len(bad)))
     assert not bad, '\n'.join(bad)
+
+
+SSH, SENSITIVE = 'sg-ingress-ssh-from-world', 'sg-ingress-sensitive-from-world'
+
+
+def _reasons(world, group, rule):
+    """Reasons of the decisions on rule (kept on group), and tags that are
+    neither decisions nor 'keep-me'."""
+    tags = world.group_tags(group)
+    found, bad = rec.decisions_in(tags)
+    return sorted(d.reason for d in found if d.item == rule), \
+        sorted(set(tags) - {d.tag for d in found} - {'keep-me'}) + bad
+
+
+def test_decision_races(world, cli):
+    """On one group, at once: 2 accepts of one rule, 2 of another, 2
+    renewals of a third rule's decision, 2 revocations of a fourth's. The
+    group's other tags stay; every accept that succeeded is recorded; a
+    renewal replaced the old decision; a revocation removed it; the only
+    refusals are 'already accepted' and 'no accepted'."""
+    group, rules = world.open_group('xlf-decisions', [22, 3389, 3306, 5432])
+    today = datetime.date.today()
+    bad, successes = [], 0
+
+    def accept(check, port, reason, *more):
+        return ['network', 'harden', 'accept', check, rules[port],
+                '--reason', reason, '--review-in', '30'] + list(more)
+
+    for round_ in range(ROUNDS):
+        now = datetime.datetime.now(datetime.timezone.utc) - \
+            datetime.timedelta(minutes=1)
+        world.set_group_tags(group, ['keep-me'] + [
+            rec.make_decision_tag(SENSITIVE, rules[port],
+                                  today + datetime.timedelta(5), now,
+                                  'admin', 'old %d' % port)
+            for port in (3306, 5432)])
+        commands = [accept(SSH, 22, 'ssh %d' % i) for i in (0, 1)] + [
+            accept(SENSITIVE, 3389, 'rdp %d' % i) for i in (2, 3)] + [
+            accept(SENSITIVE, 3306, 'renew %d' % i, '--renew')
+            for i in (4, 5)] + [
+            ['network', 'harden', 'revoke', SENSITIVE, rules[5432]]] * 2
+        results = _together(cli, commands)
+        ok = [r.returncode == 0 for r in results]
+        successes += sum(ok)
+        problems = _crashes(results) + [
+            'exit %d: %s' % (r.returncode, r.stderr.strip()[-200:])
+            for r in results if r.returncode != 0 and
+            'is already accepted until' not in r.stderr and
+            'no accepted' not in r.stderr]
+        if 'keep-me' not in world.group_tags(group):
+            problems.append('an unrelated tag was lost')
+        for port, first, label in ((22, 0, 'ssh'), (3389, 2, 'rdp')):
+            reasons, other = _reasons(world, group, rules[port])
+            won = ['%s %d' % (label, i) for i in (first, first + 1)
+                   if ok[i]]
+            if not won or reasons != won:
+                problems.append('%s: succeeded %s, recorded %s'
+                                % (label, won, reasons))
+            problems += ['a stray tag %s' % t for t in other]
+        renewed = _reasons(world, group, rules[3306])[0]
+        if not (ok[4] or ok[5]) or not renewed or not set(renewed) <= {
+                'renew %d' % i for i in (4, 5) if ok[i]}:
+            problems.append('renewals %s left %s' % (ok[4:6], renewed))
+        revoked = _reasons(world, group, rules[5432])[0]
+        if not (ok[6] or ok[7]) or revoked:
+            problems.append('revocations %s left %s' % (ok[6:], revoked))
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+    figures.record('races accept/renew/revoke: %d rounds of %d concurrent '
+                   'runs (%d succeeded), %d violations' % (
+                       ROUNDS, N, successes, len(bad)))
+    assert not bad, '\n'.join(bad)

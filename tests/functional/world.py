@@ -52,20 +52,26 @@ class World:
         self.va = self._port('va', [self.default])
         self.vb = self._port('vb', [self.default])
         self._bastion = None
+        self._groups = []        # groups made by open_group
+
+    def open_group(self, name, ports):
+        """(group ID, {port: rule ID}): a new group whose rules open each
+        TCP port to the world."""
+        group = self._post('security-groups', {
+            'name': name, 'project_id': self.project})['id']
+        self._groups.append(group)
+        return group, {port: self._post('security-group-rules', {
+            'security_group_id': group, 'direction': 'ingress',
+            'ethertype': 'IPv4', 'protocol': 'tcp', 'port_range_min': port,
+            'port_range_max': port, 'remote_ip_prefix': '0.0.0.0/0',
+            'project_id': self.project})['id'] for port in ports}
 
     def bastion(self):
         """(group ID, rule ID): a group whose rule opens SSH to the world
         (made on first use)."""
         if self._bastion is None:
-            group = self._post('security-groups', {
-                'name': 'xlf-bastion', 'project_id': self.project})['id']
-            rule = self._post('security-group-rules', {
-                'security_group_id': group, 'direction': 'ingress',
-                'ethertype': 'IPv4', 'protocol': 'tcp',
-                'port_range_min': 22, 'port_range_max': 22,
-                'remote_ip_prefix': '0.0.0.0/0',
-                'project_id': self.project})['id']
-            self._bastion = (group, rule)
+            group, rules = self.open_group('xlf-bastion', [22])
+            self._bastion = (group, rules[22])
         return self._bastion
 
     def group_tags(self, group_id):
@@ -141,7 +147,6 @@ class World:
         for port in self._get('ports', {'network_id': self.network}):
             self.net.delete('/ports/' + port['id'])
         self.net.delete('/networks/' + self.network)
-        bastion = [self._bastion[0]] if self._bastion else []
-        for group in [self.group, self.default] + bastion:
+        for group in [self.group, self.default] + self._groups:
             self.net.delete('/security-groups/' + group)
         self.conn.identity.delete_project(self.project)
