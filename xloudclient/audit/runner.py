@@ -1,7 +1,9 @@
 """Run a selection of checks: fetch once, evaluate each check, collect;
 findings an unexpired decision accepts are set apart."""
 
+import contextlib
 import dataclasses
+import gc
 import time
 
 from xloudclient.audit import decisions
@@ -40,10 +42,38 @@ def evaluate(checks, inventory, settings=None):
     return findings, limitations
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """The cycle collector off while the audit builds its data.
+
+    Hundreds of thousands of dicts decoded from JSON, none in a cycle, make
+    each full collection walk them all: at 100,000 ports the collector took
+    more than half of the fetch's time. Objects without cycles are freed
+    by reference counting as usual. Afterwards what exists is frozen (never
+    walked again) and the collector is back on, as it was.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def run(client, checks, project_id=None, settings=None, timeout=None,
         progress=None, extra_types=()):
     """Fetch what the checks need, and extra_types (raises
     InventoryError), and evaluate."""
+    with _no_cyclic_gc():
+        return _run(client, checks, project_id, settings, timeout, progress,
+                    extra_types)
+
+
+def _run(client, checks, project_id, settings, timeout, progress,
+         extra_types):
     started = time.monotonic()
     needs = sorted({rtype for chk in checks for rtype in chk.needs} |
                    set(extra_types))

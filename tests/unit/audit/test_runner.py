@@ -1,7 +1,12 @@
+import gc
+
+import pytest
+
 from tests.unit.audit import fakes
 from xloudclient.audit import catalog
 from xloudclient.audit import runner
 from xloudclient.audit.inventory import Inventory
+from xloudclient.audit.inventory import InventoryError
 
 CHECK = 'network-port-security-disabled'
 
@@ -31,3 +36,39 @@ def test_run_fetches_only_what_checks_need():
     assert result.resources_scanned() == 2
     assert sorted({c[0] for c in client.calls}) == ['/extensions',
                                                     '/networks']
+
+
+def _client_seeing_gc(seen):
+    client = fakes.FakeNetworkClient({
+        '/extensions': fakes.extensions('port-security'),
+        '/networks': fakes.paged('networks', [
+            {'id': 'a', 'port_security_enabled': False}])})
+    get = client.get
+
+    def spy(*args, **kw):
+        seen.append(gc.isenabled())
+        return get(*args, **kw)
+    client.get = spy
+    return client
+
+
+def test_the_cycle_collector_is_off_while_fetching_and_back_after():
+    seen = []
+    assert gc.isenabled()
+    runner.run(_client_seeing_gc(seen), _checks())
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_a_collector_already_off_stays_off_and_errors_restore_it():
+    gc.disable()
+    try:
+        runner.run(_client_seeing_gc([]), _checks())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    failing = fakes.FakeNetworkClient({'/extensions': fakes.extensions()})
+    failing.get = lambda *a, **kw: 1 / 0
+    with pytest.raises(InventoryError):
+        runner.run(failing, _checks())
+    assert gc.isenabled()
