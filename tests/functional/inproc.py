@@ -7,6 +7,7 @@ Used where a test makes hundreds of calls (the fault matrix).
 """
 
 import contextlib
+import gc
 import io
 import os
 import subprocess
@@ -40,5 +41,7 @@ class InProcessCLI:
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
+                gc.unfreeze()   # what an audit froze (see runner): this
+                #                 process runs hundreds of commands
         return subprocess.CompletedProcess(['openstack'] + list(argv), code,
                                            out.getvalue(), err.getvalue())
