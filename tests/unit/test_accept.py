@@ -230,3 +230,141 @@ def test_revoke_finds_a_rule_decision_by_the_rule_id():
     assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
     with pytest.raises(accept.AcceptError, match='no accepted'):
         accept.find_decisions(inv, 'router-external-gateway', 'edge')
+
+
+def test_an_overdue_decision_names_its_resource_as_the_audit_does():
+    cloud = _cloud(router_tags=[_decision(
+        'router-external-gateway', '', review=datetime.date(2026, 11, 1))])
+    cloud.data['floatingips'].append({
+        'id': 'fip', 'floating_ip_address': '203.0.113.9', 'project_id': 'p',
+        'port_id': None, 'tags': [_decision(
+            'fip-unassociated', '', review=datetime.date(2026, 11, 2))]})
+    found = {f.resource_id: f for f in _audit(cloud).findings
+             if f.check == 'accepted-review-overdue'}
+    assert (found['r-edge'].resource_type,
+            found['r-edge'].resource_name) == ('router', 'edge')
+    assert (found['fip'].resource_type,
+            found['fip'].resource_name) == ('floating ip', '203.0.113.9')
+
+
+def test_one_name_on_two_resources_needs_an_id():
+    from xloudclient.audit.finding import Finding
+    two = [Finding('medium', 'router-external-gateway', 'router', rid,
+                   'edge', 'p', 'd', 'r') for rid in ('r1', 'r2')]
+    with pytest.raises(accept.AcceptError, match='more than one resource '
+                       "named 'edge'"):
+        accept.find(two, 'router-external-gateway', 'edge')
+
+
+def test_a_finding_with_nowhere_to_record_is_refused():
+    from xloudclient.audit.finding import Finding
+    odd = Finding('low', 'x', 'subnet', 's1', 's', 'p', 'd', 'r')
+    with pytest.raises(accept.AcceptError, match='cannot find where to '
+                       'record a decision on subnet s1'):
+        accept.target(odd, inventory_mod.Inventory())
+
+
+def test_a_decision_on_another_rule_of_the_group_is_not_this_one():
+    cloud = _cloud(group_tags=[_decision(SSH, 'other-rule')])
+    result = _audit(cloud)
+    [finding] = [f for f in result.findings if f.resource_id == RULE]
+    tgt = accept.target(finding, result.inventory)
+    assert tgt.existing == []
+    assert accept.accept(cloud, tgt, 'x', datetime.date(2027, 1, 1),
+                         'a')[0] == 'accepted'
+
+
+def test_the_way_on_names_the_key_of_a_keyed_finding():
+    import shlex
+
+    from tests.unit import faults
+    from xloudclient.audit.finding import Finding
+    finding = Finding('medium', 'aap-wide-prefix', 'port', 'p1', 'vm', 'p',
+                      'd', 'r', key='10.0.0.0/16')
+    tgt = accept.Target(finding, 'ports', {'id': 'p1', 'tags': []},
+                        '10.0.0.0/16', [])
+    cloud = FakeCollections(ports=[{'id': 'p1', 'tags': []}])
+    with pytest.raises(accept.AcceptError) as failed:
+        accept.accept(faults.FaultyClient(cloud, '503', methods=('put',)),
+                      tgt, 'k8s pods', datetime.date(2027, 1, 1), 'a')
+    argv = shlex.split(str(failed.value).split('`')[1])
+    assert argv[:6] == ['openstack', 'network', 'harden', 'accept',
+                        'aap-wide-prefix', 'p1']
+    assert argv[argv.index('--key') + 1] == '10.0.0.0/16'
+
+
+@pytest.mark.parametrize('how', ['renew', 'revoke'])
+def test_a_removal_that_fails_once_is_sent_again(how):
+    from tests.unit import faults
+    old = _decision(SSH, RULE, reason='old')
+    cloud = _cloud(group_tags=['keep-me', old])
+    if how == 'renew':
+        result = _audit(cloud)
+        [finding] = [f for f, _ in result.accepted if f.resource_id == RULE]
+        tgt = accept.target(finding, result.inventory)
+        # the write is request 1, the removal of the old one request 2
+        accept.accept(faults.FaultyClient(cloud, 'reset', at=2), tgt, 'new',
+                      datetime.date(2027, 1, 1), 'a', renew=True, now=NOW)
+        tags = cloud.data['security-groups'][0]['tags']
+        assert len(tags) == 2 and old not in tags
+    else:
+        inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+        rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
+        accept.revoke(faults.FaultyClient(cloud, 'reset', at=1), rtype,
+                      holder, found)
+        assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
+
+
+def test_find_decisions_by_name_check_and_rule():
+    cloud = _cloud(group_tags=[_decision(SSH, RULE),
+                               _decision('sg-default-in-use', '')],
+                   router_tags=[_decision('router-external-gateway', '')])
+    cloud.data['security-groups'][1]['tags'] = [_decision(SSH, 'r2')]
+    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    _, holder, found = accept.find_decisions(inv, 'sg-default-in-use',
+                                             'bastion')
+    assert holder['id'] == 'bastion'
+    assert [d.check for d in found] == ['sg-default-in-use']
+    _, holder, found = accept.find_decisions(inv, SSH, RULE)
+    assert holder['id'] == 'bastion' and [d.item for d in found] == [RULE]
+    _, holder, _ = accept.find_decisions(inv, SSH, 'r2')
+    assert holder['id'] == 'web'
+    cloud.data['security-groups'][1]['name'] = 'bastion'
+    cloud.data['security-groups'][1]['tags'].append(
+        _decision('sg-default-in-use', ''))
+    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    with pytest.raises(accept.AcceptError, match="more than one resource "
+                       "named 'bastion'"):
+        accept.find_decisions(inv, 'sg-default-in-use', 'bastion')
+
+
+def test_list_port_security_records_sorted_and_filtered():
+    review = datetime.date(2027, 1, 1)
+    old = datetime.date(2026, 11, 1)
+
+    def port(pid, project, enabled, *tags):
+        return {'id': pid, 'project_id': project, 'tags': list(tags),
+                'port_security_enabled': enabled}
+    inv = inventory_mod.Inventory(ports=[
+        port('z-on', 'b', True, rec.make_tag(review, NOW, 'a', [], 'x')),
+        port('a-off', 'b', False, rec.make_tag(review, NOW, 'a', [], 'x')),
+        port('m', 'a', False, rec.make_tag(review, NOW, 'a', [], 'x'),
+             # older, so listed after the record: still found by --overdue
+             _decision('aap-wide-prefix', '10.0.0.0/16', review=old,
+                       granted=NOW - datetime.timedelta(days=1)))])
+    rows = accept.list_decisions(inv, [], TODAY)
+    assert [(r.resource['id'], r.decision.check, r.status) for r in rows] \
+        == [('m', 'aap-wide-prefix', 'overdue'),
+            ('m', 'port-security-disabled', 'accepted'),
+            ('a-off', 'port-security-disabled', 'accepted'),
+            ('z-on', 'port-security-disabled', 'stale')]
+    assert [r.resource['id'] for r in accept.list_decisions(
+        inv, [], TODAY, overdue_only=True)] == ['m']
+
+
+def test_a_keyed_findings_decision_is_kept_under_its_key():
+    from xloudclient.audit.finding import Finding
+    keyed = Finding('medium', 'aap-wide-prefix', 'port', 'p1', 'vm', 'p',
+                    'd', 'r', key='10.0.0.0/16')
+    assert decisions.holder(keyed, inventory_mod.Inventory()) == (
+        'ports', 'p1', '10.0.0.0/16')

@@ -275,3 +275,32 @@ def test_an_error_budget_absorbs_transient_errors_only_up_to_its_limit():
     fresh = neutron.ErrorBudget()
     assert fresh.spent(neutron.NeutronError(403, 'denied')) is True
     assert fresh.errors == []
+
+
+@pytest.mark.parametrize('value, seconds', [
+    (None, 60.0), ('', 60.0), ('5', 5.0), ('2.5', 2.5), ('3600', 3600.0),
+    ('3601', 60.0), ('0', 60.0), ('-1', 60.0), ('soon', 60.0),
+    ('nan', 60.0)])
+def test_api_timeout_from_the_environment(value, seconds):
+    environ = {} if value is None else {'OS_API_TIMEOUT': value}
+    assert neutron.api_timeout(environ) == seconds
+
+
+def test_timed_gives_every_request_the_timeout_unless_given():
+    calls = []
+
+    class Proxy:
+        endpoint = 'http://n'
+
+        def __getattr__(self, method):
+            return lambda url, **kw: calls.append((method, url, kw))
+    timed = neutron.Timed(Proxy(), 7.5)
+    timed.get('/ports', params={'a': 1})
+    timed.put('/ports/x', json={}, timeout=3)
+    timed.post('/ports', timeout=None)
+    timed.delete('/ports/x')
+    assert calls == [('get', '/ports', {'params': {'a': 1}, 'timeout': 7.5}),
+                     ('put', '/ports/x', {'json': {}, 'timeout': 3}),
+                     ('post', '/ports', {'timeout': 7.5}),
+                     ('delete', '/ports/x', {'timeout': 7.5})]
+    assert timed.endpoint == 'http://n' and timed.timeout == 7.5

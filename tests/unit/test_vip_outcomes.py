@@ -322,3 +322,19 @@ def test_release_looks_for_reservations_in_the_project_only():
     plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
                            project_id='proj')
     assert plan[3]['network_id'] == 'net-1'
+
+
+def test_remove_preview_names_what_would_change_and_changes_nothing():
+    cloud = base._cloud()
+    base._add(cloud, ports=['a', 'b'])
+    net, mac, ports, reservation = vip.plan_remove(
+        cloud, '10.0.0.100', ['a', 'b', 'c'], release=True)
+    ports[0]['name'] = None
+    before = repr(cloud.ports)
+    assert _rows(vip.preview_remove(net, mac, ports, reservation)) == [
+        ('a', '', 'would remove', 0), ('b', 'b', 'would remove', 0),
+        ('c', 'c', 'unchanged', 0),
+        ('new-1', 'vip-10.0.0.100', 'would release', 0)]
+    assert _rows(vip.preview_remove(net, mac, ports[1:])) == [
+        ('b', 'b', 'would remove', 0), ('c', 'c', 'unchanged', 0)]
+    assert repr(cloud.ports) == before

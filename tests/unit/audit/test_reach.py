@@ -167,6 +167,14 @@ PUBLIC_NET = {'id': 'n', 'name': 'public', 'router:external': True}
      'anywhere for ssh'),
     (['8.8.4.4'], None, _rule('r', '0.0.0.0/0'),
      'reachable by public address 8.8.4.4; open to anywhere for ssh'),
+    # a fixed IP without an address is skipped, not the end of the list
+    (['', '8.8.4.4'], None, _rule('r', '0.0.0.0/0'),
+     'reachable by public address 8.8.4.4; open to anywhere for ssh'),
+    # an unnamed external network is named by its ID
+    (['172.24.4.10'], {'id': 'n', 'router:external': True},
+     _rule('r', '0.0.0.0/0'),
+     'reachable by external network n (172.24.4.10); open to anywhere '
+     'for ssh'),
     # not reached: private or unique-local addresses on a tenant network
     (['10.0.0.5'], None, _rule('r', '0.0.0.0/0'), None),
     (['fd00::5'], None, _rule('r', '::/0', ethertype='IPv6'), None),
@@ -228,7 +236,64 @@ def test_networks_shared_with_every_project():
     ('172.16.0.1', False), ('172.32.0.1', True), ('192.168.1.1', False),
     ('203.0.113.7', False), ('2001:db8::5', True), ('fd00::1', False),
     ('::ffff:8.8.8.8', False), ('1.0.0.1', True), ('not-an-ip', False),
-    (None, False)])
+    (None, False),
+    # the last address of a public range, and the first after it
+    ('9.255.255.255', True), ('223.255.255.255', True),
+    ('224.0.0.0', False), ('3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', True),
+    ('4000::', False)])
 def test_is_public(address, public):
     from xloudclient.audit import reach
     assert reach.is_public(address) is public
+
+
+def test_each_set_of_rules_is_judged_on_its_own():
+    """Unions are memoised per set of remotes: a covering pair in one
+    group does not make a non-covering pair in another one covering."""
+    found = _flagged(_rule('a', '0.0.0.0/1'), _rule('b', '128.0.0.0/1'),
+                     _rule('c', '0.0.0.0/1', group='h'),
+                     _rule('d', '128.0.0.0/2', group='h'))
+    assert set(found) == {'a', 'b'}
+    found = _flagged(_rule('c', '0.0.0.0/1', group='h'),
+                     _rule('d', '128.0.0.0/2', group='h'),
+                     _rule('a', '0.0.0.0/1'), _rule('b', '128.0.0.0/1'))
+    assert set(found) == {'a', 'b'}
+
+
+def test_an_unreadable_address_in_a_group_skips_that_address_only():
+    odd = {'id': 'ag-odd', 'addresses': ['not-a-net', '0.0.0.0/0']}
+    groups = AGS + [odd]
+    inv = Inventory(security_groups=[{'id': 'g', 'name': 'web',
+                                      'project_id': 'p'}],
+                    security_group_rules=[_rule('a', ag='ag-odd')],
+                    address_groups=groups)
+    [chk] = catalog.select([SSH])
+    assert [f.resource_id for f in chk.run(inv, Settings())] == ['a']
+
+
+def test_rules_alike_but_for_their_ip_version_are_told_apart():
+    """Two rules with no remote, one per IP version, on a port reached
+    over IPv6 only: the IPv6 one is the exposure."""
+    found = _direct({'fixed_ips': [{'ip_address': '2001:db8::5'}]}, None,
+                    _rule('v4'), _rule('v6', ethertype='IPv6'))
+    assert [(f.key, f.remediation) for f in found] == [
+        ('IPv6', 'openstack security group rule delete v6')]
+
+
+def test_each_check_sees_the_services_of_its_own_list():
+    """The services a rule admits are memoised per service list: the
+    sensitive-port check (no SSH in its list) first, then the exposure
+    check (SSH in its list) on the same inventory."""
+    inv = Inventory(
+        networks=[{'id': 'n', 'name': 'tenant', 'router:external': False}],
+        security_groups=[{'id': 'g', 'name': 'g', 'project_id': 'p'}],
+        security_group_rules=[_rule('r', '0.0.0.0/0')], address_groups=AGS,
+        ports=[{'id': 'vm', 'name': 'vm', 'project_id': 'p',
+                'network_id': 'n', 'security_groups': ['g'],
+                'port_security_enabled': True, 'device_owner': 'compute:x',
+                'fixed_ips': [{'ip_address': '8.8.4.4'}]}])
+    checks = {c.id: c for c in catalog.all_checks()}
+    sensitive = checks['sg-ingress-sensitive-from-world']
+    exposure = checks['port-exposes-sensitive-port']
+    assert list(sensitive.run(inv, Settings())) == []
+    [found] = exposure.run(inv, Settings())
+    assert found.detail.endswith('open to anywhere for ssh')

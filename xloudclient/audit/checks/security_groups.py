@@ -23,12 +23,6 @@ def _rule_resource(inventory, rule):
                                         rule.get('security_group_id')))
 
 
-def services_let_in(rule, services):
-    """The names of the services (name, proto, lo, hi) the rule admits."""
-    return [name for name, proto, lo, hi in services
-            if rules.lets_in(rule, proto, lo, hi)]
-
-
 def _delete(rule, others=()):
     return 'openstack security group rule delete %s' % ' '.join(
         [rule['id']] + list(others))

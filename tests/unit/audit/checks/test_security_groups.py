@@ -142,3 +142,39 @@ def test_a_rule_covering_part_of_a_service_is_flagged(lo, hi, flagged):
     partial = rule('partial', port_range_min=lo, port_range_max=hi)
     found = _run('sg-ingress-sensitive-from-world', rules=[partial])
     assert bool(found) is flagged
+
+
+def test_a_rule_finding_is_named_after_its_group():
+    found = {f.resource_id: f for f in _run(
+        'sg-ingress-ssh-from-world',
+        rules=[rule('ssh', port_range_min=22, port_range_max=22),
+               rule('orphan', security_group_id='gone', port_range_min=22,
+                    port_range_max=22)])}
+    assert found['ssh'].resource_name == 'web rule'
+    assert found['orphan'].resource_name == 'gone rule'
+    assert found['ssh'].resource_type == 'security group rule'
+
+
+def test_rules_open_only_together_name_each_other():
+    found = {f.resource_id: f for f in _run(
+        'sg-ingress-any-from-world',
+        rules=[rule('a', protocol=None, remote_ip_prefix='0.0.0.0/2'),
+               rule('b', protocol=None, remote_ip_prefix='64.0.0.0/2'),
+               rule('c', protocol=None, remote_ip_prefix='128.0.0.0/1')])}
+    assert found['a'].detail == ('ingress IPv4 any protocol from 0.0.0.0/2; '
+                                 'from anywhere together with rules b, c')
+    found = {f.resource_id: f for f in _run(
+        'sg-ingress-any-from-world',
+        rules=[rule('a', protocol=None, remote_ip_prefix='0.0.0.0/1'),
+               rule('b', protocol=None, remote_ip_prefix='128.0.0.0/1')])}
+    assert found['a'].detail.endswith('together with rule b')
+
+
+def test_a_same_group_rule_limited_to_ports_is_not_the_permissive_one():
+    odd = [rule('min', **dict(SAME, port_range_min=1)),
+           rule('max', **dict(SAME, port_range_max=65535))]
+    assert _run('sg-default-same-group-ingress', rules=odd) == []
+    [found] = _run('sg-default-same-group-ingress',
+                   rules=odd + [rule('same-v4', **SAME)])
+    assert found.aliases == (('sg-default-same-group-ingress', 'same-v4',
+                              ''),)
