@@ -91,7 +91,7 @@ def test_a_put_failing_every_time_names_a_renew_that_finishes():
     assert argv[:5] == ['network', 'harden', 'accept', SSH, RULE]
     assert argv[argv.index('--reason') + 1] == 'bastion host'
     assert argv[argv.index('--review-by') + 1] == '2027-03-01'
-    assert '--renew' in argv
+    assert '--renew' in argv and '--key' not in argv   # a rule: no key
     assert _state(cloud)[0] == []
     _accept(True)(cloud)                     # what the error says to run
     assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW)]

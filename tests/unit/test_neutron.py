@@ -279,6 +279,7 @@ def test_an_error_budget_absorbs_transient_errors_only_up_to_its_limit():
 
 @pytest.mark.parametrize('value, seconds', [
     (None, 60.0), ('', 60.0), ('5', 5.0), ('2.5', 2.5), ('3600', 3600.0),
+    ('0.5', 0.5),
     ('3601', 60.0), ('0', 60.0), ('-1', 60.0), ('soon', 60.0),
     ('nan', 60.0)])
 def test_api_timeout_from_the_environment(value, seconds):
@@ -297,10 +298,12 @@ def test_timed_gives_every_request_the_timeout_unless_given():
     timed = neutron.Timed(Proxy(), 7.5)
     timed.get('/ports', params={'a': 1})
     timed.put('/ports/x', json={}, timeout=3)
-    timed.post('/ports', timeout=None)
-    timed.delete('/ports/x')
+    timed.post('/ports', json={'port': {}}, timeout=None)
+    timed.delete('/ports/x', headers={'If-Match': 'revision_number=1'})
     assert calls == [('get', '/ports', {'params': {'a': 1}, 'timeout': 7.5}),
                      ('put', '/ports/x', {'json': {}, 'timeout': 3}),
-                     ('post', '/ports', {'timeout': 7.5}),
-                     ('delete', '/ports/x', {'timeout': 7.5})]
+                     ('post', '/ports', {'json': {'port': {}},
+                                         'timeout': 7.5}),
+                     ('delete', '/ports/x', {'headers': {
+                         'If-Match': 'revision_number=1'}, 'timeout': 7.5})]
     assert timed.endpoint == 'http://n' and timed.timeout == 7.5

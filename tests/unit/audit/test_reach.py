@@ -297,3 +297,14 @@ def test_each_check_sees_the_services_of_its_own_list():
     assert list(sensitive.run(inv, Settings())) == []
     [found] = exposure.run(inv, Settings())
     assert found.detail.endswith('open to anywhere for ssh')
+
+
+def test_rules_alike_but_for_their_port_ranges_are_told_apart():
+    def ranged(rid, lo, hi):
+        return dict(_rule(rid, '0.0.0.0/0'), port_range_min=lo,
+                    port_range_max=hi)
+    # same upper end: only the one starting at 22 lets SSH in
+    assert set(_flagged(ranged('a', 22, 23), ranged('b', 23, 23))) == {'a'}
+    # same lower end: only the one reaching 23 lets telnet in
+    assert set(_flagged(ranged('a', 22, 22), ranged('b', 22, 23),
+                        check='sg-ingress-sensitive-from-world')) == {'b'}

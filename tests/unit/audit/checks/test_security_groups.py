@@ -147,10 +147,12 @@ def test_a_rule_covering_part_of_a_service_is_flagged(lo, hi, flagged):
 def test_a_rule_finding_is_named_after_its_group():
     found = {f.resource_id: f for f in _run(
         'sg-ingress-ssh-from-world',
-        rules=[rule('ssh', port_range_min=22, port_range_max=22),
+        groups=GROUPS + [{'id': 'g-1', 'name': 'frontend'}],
+        rules=[rule('ssh', security_group_id='g-1', port_range_min=22,
+                    port_range_max=22),
                rule('orphan', security_group_id='gone', port_range_min=22,
                     port_range_max=22)])}
-    assert found['ssh'].resource_name == 'web rule'
+    assert found['ssh'].resource_name == 'frontend rule'
     assert found['orphan'].resource_name == 'gone rule'
     assert found['ssh'].resource_type == 'security group rule'
 
@@ -172,7 +174,8 @@ def test_rules_open_only_together_name_each_other():
 
 def test_a_same_group_rule_limited_to_ports_is_not_the_permissive_one():
     odd = [rule('min', **dict(SAME, port_range_min=1)),
-           rule('max', **dict(SAME, port_range_max=65535))]
+           rule('max', **dict(SAME, port_range_max=65535)),
+           rule('prefix', **dict(SAME, remote_ip_prefix='10.0.0.0/8'))]
     assert _run('sg-default-same-group-ingress', rules=odd) == []
     [found] = _run('sg-default-same-group-ingress',
                    rules=odd + [rule('same-v4', **SAME)])
