@@ -184,20 +184,27 @@ def make_decision_tag(check, item, review_by, granted, granted_by, reason,
     return _fit(head, reason, 'the check and the item')
 
 
-def parse_tag(tag):
-    """The Record in tag, None if tag is not a record, RecordError if it
-    claims to be one but is malformed."""
-    if not is_record_tag(tag):
-        return None
-    match = _PATTERN.match(tag)
+def _read(pattern, tag, what):
+    """(match, review date, grant time) of a tag claiming to be a record
+    of kind what; RecordError when it is malformed."""
+    match = pattern.match(tag)
     if not match:
-        raise RecordError('malformed exception record tag: %r' % tag)
+        raise RecordError('malformed %s record tag: %r' % (what, tag))
     try:
         review = datetime.date.fromisoformat(match['review'])
         granted = datetime.datetime.strptime(
             match['granted'], _TIME).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
-        raise RecordError('malformed date in exception record: %r' % tag)
+        raise RecordError('malformed date in %s record: %r' % (what, tag))
+    return match, review, granted
+
+
+def parse_tag(tag):
+    """The Record in tag, None if tag is not a record, RecordError if it
+    claims to be one but is malformed."""
+    if not is_record_tag(tag):
+        return None
+    match, review, granted = _read(_PATTERN, tag, 'exception')
     sgs = tuple(_expand(s) for s in match['sg'].split(',') if s)
     return Record(review, granted, urllib.parse.unquote(match['by']), sgs,
                   urllib.parse.unquote(match['reason']), match['nonce'], tag,
@@ -212,35 +219,33 @@ def parse_decision(tag):
         return parse_tag(tag)
     if not is_decision_tag(tag):
         return None
-    match = _DECISION.match(tag)
-    if not match:
-        raise RecordError('malformed decision record tag: %r' % tag)
-    try:
-        review = datetime.date.fromisoformat(match['review'])
-        granted = datetime.datetime.strptime(
-            match['granted'], _TIME).replace(tzinfo=datetime.timezone.utc)
-    except ValueError:
-        raise RecordError('malformed date in decision record: %r' % tag)
+    match, review, granted = _read(_DECISION, tag, 'decision')
     return Record(review, granted, urllib.parse.unquote(match['by']), (),
                   urllib.parse.unquote(match['reason']), match['nonce'], tag,
                   False, match['check'],
                   _expand(urllib.parse.unquote(match['item'])))
 
 
-def decisions_in(tags):
-    """(decisions newest first, malformed decision tags) among tags:
-    accepted findings and confirmed port-security records alike."""
+def _collect(tags, parse, keep):
+    """(records parse() finds among tags for which keep(record), newest
+    first; the tags parse() refuses as malformed)."""
     found, malformed = [], []
     for tag in tags or ():
         try:
-            record = parse_decision(tag)
+            record = parse(tag)
         except RecordError:
             malformed.append(tag)
             continue
-        if record is not None and not record.pending:
+        if record is not None and keep(record):
             found.append(record)
     found.sort(key=lambda r: r.order, reverse=True)
     return found, malformed
+
+
+def decisions_in(tags):
+    """(decisions newest first, malformed decision tags) among tags:
+    accepted findings and confirmed port-security records alike."""
+    return _collect(tags, parse_decision, lambda r: not r.pending)
 
 
 def is_decision_tag(tag):
@@ -252,17 +257,7 @@ def records_in(tags):
 
     Pending and confirmed records alike; see Record.pending.
     """
-    records, malformed = [], []
-    for tag in tags or ():
-        try:
-            record = parse_tag(tag)
-        except RecordError:
-            malformed.append(tag)
-            continue
-        if record is not None:
-            records.append(record)
-    records.sort(key=lambda r: r.order, reverse=True)
-    return records, malformed
+    return _collect(tags, parse_tag, lambda r: True)
 
 
 def documenting(tags):
