@@ -195,23 +195,21 @@ def list_decisions(inventory, findings, today, overdue_only=False):
     """Every decision in the inventory (port-security exceptions too) with
     its status: overdue past its review date, stale when the finding it
     covered no longer occurs, else accepted."""
-    rows = []
-    for rtype in decisions.TAGGABLE:
-        for resource in getattr(inventory, rtype):
-            for decision in rec.decisions_in(resource.get('tags'))[0]:
-                if decision.is_overdue(today):
-                    status = 'overdue'
-                elif decision.check in PORT_SECURITY_CHECKS:
-                    status = 'accepted' if resource.get(
-                        'port_security_enabled') is False else 'stale'
-                elif decisions.covers(decision, rtype, resource, findings,
-                                      inventory):
-                    status = 'accepted'
-                else:
-                    status = 'stale'
-                if overdue_only and status != 'overdue':
-                    continue
-                rows.append(Row(decision, rtype, resource, status))
+    rows, current = [], decisions.covered(findings, inventory)
+    for rtype, resource, found, _ in decisions.on_resources(inventory):
+        for decision in found:
+            if decision.is_overdue(today):
+                status = 'overdue'
+            elif decision.check in PORT_SECURITY_CHECKS:
+                status = 'accepted' if resource.get(
+                    'port_security_enabled') is False else 'stale'
+            elif decisions.key(decision, rtype, resource) in current:
+                status = 'accepted'
+            else:
+                status = 'stale'
+            if overdue_only and status != 'overdue':
+                continue
+            rows.append(Row(decision, rtype, resource, status))
     rows.sort(key=lambda r: (r.resource.get('project_id') or '',
                              r.decision.check, r.resource['id'],
                              r.decision.item))

@@ -14,11 +14,10 @@ from xloudclient import exception_record as rec
 HOLDERS = {'port': 'ports', 'network': 'networks', 'router': 'routers',
            'floating ip': 'floatingips', 'security group': 'security_groups',
            'security group rule': 'security_groups'}
-# Inventory type -> (resource type as findings name it, CLI words).
-TAGGABLE = {'ports': ('port', 'port'), 'networks': ('network', 'network'),
-            'routers': ('router', 'router'),
-            'floatingips': ('floating ip', 'floating ip'),
-            'security_groups': ('security group', 'security group')}
+# Inventory type -> its resource type as findings name it (and as the
+# `openstack` commands spell it).
+TAGGABLE = {'ports': 'port', 'networks': 'network', 'routers': 'router',
+            'floatingips': 'floating ip', 'security_groups': 'security group'}
 
 
 def holder(finding, inventory):
@@ -36,13 +35,9 @@ def holder(finding, inventory):
 def decision_for(finding, inventory):
     """The newest decision covering the finding, or None."""
     rtype, holder_id, item = holder(finding, inventory)
-    if rtype is None or holder_id not in _decided(inventory):
-        return None
-    resource = inventory.by_type(rtype).get(holder_id)
-    if resource is None:
-        return None
-    return next((d for d in rec.decisions_in(resource.get('tags'))[0]
-                 if d.check == finding.check and d.item == item), None)
+    found = _decided(inventory).get((rtype, holder_id), ())
+    return next((d for d in found if d.check == finding.check and
+                 d.item == item), None)
 
 
 def split(findings, inventory, today):
@@ -81,21 +76,22 @@ _PREFIXES = (rec.DECISION_FAMILY, rec.FAMILY)
 
 
 def _decided(inventory):
-    """IDs of the resources that carry a decision."""
+    """{(inventory type, resource ID): its decisions, newest first} of the
+    resources that carry any."""
     cache = inventory.reach_cache
     if 'decided' not in cache:
-        cache['decided'] = {r['id'] for _, r, found, _ in
-                            on_resources(inventory) if found}
+        cache['decided'] = {(rtype, r['id']): found for rtype, r, found, _
+                            in on_resources(inventory) if found}
     return cache['decided']
 
 
-def covers(decision, rtype, resource, findings, inventory):
-    """Whether the decision on this resource still covers a finding."""
-    for finding in findings:
-        if finding.check != decision.check:
-            continue
-        f_type, holder_id, item = holder(finding, inventory)
-        if (f_type, holder_id, item) == (rtype, resource['id'],
-                                         decision.item):
-            return True
-    return False
+def covered(findings, inventory):
+    """What the findings' decisions would be about, as a set of (check,
+    inventory type, holder ID, item): a decision covers a finding when
+    its own key is in this set (see key)."""
+    return {(f.check,) + holder(f, inventory) for f in findings}
+
+
+def key(decision, rtype, resource):
+    """The decision on this resource, as an element of covered()."""
+    return decision.check, rtype, resource['id'], decision.item

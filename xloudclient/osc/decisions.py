@@ -182,7 +182,7 @@ class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
             action + ('' if len(found) == 1 else
                       ' (%d decisions)' % len(found)),
             first.reason, first.review_by.isoformat(), first.granted_by,
-            '%s %s' % (decisions.TAGGABLE[rtype][0],
+            '%s %s' % (decisions.TAGGABLE[rtype],
                        holder.get('name') or holder['id']))
 
 
@@ -237,7 +237,7 @@ class ListAccepted(common.OneLineErrors, _Explained, command.Lister):
             d = r.decision
             row = (d.check, r.resource.get('name') or r.resource.get(
                 'floating_ip_address') or r.resource['id'],
-                decisions.TAGGABLE[r.rtype][0]) + \
+                decisions.TAGGABLE[r.rtype]) + \
                 names_mod.project_cells(parsed_args, names,
                                         r.resource.get('project_id')) + (
                 r.status, d.reason, d.granted_by,

@@ -13,7 +13,7 @@ EXT = ('standard-attr-tag',)
 
 
 def _as_resource(rtype, resource):
-    return decisions.TAGGABLE[rtype][0], dict(
+    return decisions.TAGGABLE[rtype], dict(
         resource, name=resource.get('name') or
         resource.get('floating_ip_address') or '')
 
@@ -58,6 +58,6 @@ def record_invalid(inventory, settings):
             yield Hit(kind, res,
                       'unreadable decision record %s' % tag[:60],
                       'openstack %s unset --tag %s %s' % (
-                          decisions.TAGGABLE[rtype][1], shlex.quote(tag),
+                          decisions.TAGGABLE[rtype], shlex.quote(tag),
                           resource['id']),
                       key=tag[:100])
