@@ -58,7 +58,7 @@ def on_resources(inventory):
     """[(inventory type, resource, decisions, malformed tags)] for every
     fetched taggable resource that carries decision tags or a
     port-security record (read once per inventory)."""
-    cache = inventory.reach_cache
+    cache = inventory.memo
     if 'decisions' not in cache:
         found = []
         for rtype in TAGGABLE:
@@ -78,7 +78,7 @@ _PREFIXES = (rec.DECISION_FAMILY, rec.FAMILY)
 def _decided(inventory):
     """{(inventory type, resource ID): its decisions, newest first} of the
     resources that carry any."""
-    cache = inventory.reach_cache
+    cache = inventory.memo
     if 'decided' not in cache:
         cache['decided'] = {(rtype, r['id']): found for rtype, r, found, _
                             in on_resources(inventory) if found}

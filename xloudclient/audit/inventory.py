@@ -81,19 +81,22 @@ class Inventory:
     requests: int = 0
     _by_type: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)
-    # rule id -> the addresses it admits (audit/reach.py)
+    # (IP version, remote) -> what a rule with that remote admits
+    # (audit/reach.py)
     admitted: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)
-    reach_cache: dict = dataclasses.field(default_factory=dict, repr=False,
-                                          compare=False)
+    # What checks derive once per inventory and share (reach, decisions,
+    # address pairs), by name.
+    memo: dict = dataclasses.field(default_factory=dict, repr=False,
+                                   compare=False)
 
     def has_extension(self, alias):
         return alias in self.extensions
 
     # Indexes, built on first use (after the fetch is complete).
-    @functools.cached_property
+    @property
     def groups_by_id(self):
-        return {g['id']: g for g in self.security_groups}
+        return self.by_type('security_groups')
 
     @functools.cached_property
     def rules_by_group(self):
@@ -111,9 +114,9 @@ class Inventory:
                 index[rule['remote_group_id']].append(rule)
         return index
 
-    @functools.cached_property
+    @property
     def ports_by_id(self):
-        return {p['id']: p for p in self.ports}
+        return self.by_type('ports')
 
     @functools.cached_property
     def ports_off(self):
@@ -121,16 +124,17 @@ class Inventory:
         return [p for p in self.ports
                 if p.get('port_security_enabled') is False]
 
-    @functools.cached_property
+    @property
     def networks_by_id(self):
-        return {n['id']: n for n in self.networks}
+        return self.by_type('networks')
 
-    @functools.cached_property
+    @property
     def rules_by_id(self):
-        return {r['id']: r for r in self.security_group_rules}
+        return self.by_type('security_group_rules')
 
     def by_type(self, resource_type):
-        """{id: item} of one resource type (built once)."""
+        """{id: item} of one resource type (built once; groups_by_id and
+        the like are these)."""
         index = self._by_type.get(resource_type)
         if index is None:
             index = {i['id']: i for i in getattr(self, resource_type)}

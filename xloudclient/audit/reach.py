@@ -104,7 +104,7 @@ def _entry(rule, inventory):
              rule.get('remote_address_group_id'),
              rule.get('remote_ip_prefix'), rule.get('protocol'),
              rule.get('port_range_min'), rule.get('port_range_max'))
-    memo = inventory.reach_cache.setdefault('shapes', {})
+    memo = inventory.memo.setdefault('shapes', {})
     fields = memo.get(shape)
     if fields is None:
         touches, alone = _classes(rule, inventory)
@@ -122,7 +122,7 @@ def _entry(rule, inventory):
 def public_rules(inventory):
     """{security group ID: [Entry]}: its ingress rules that admit at least
     one public address. Built once per inventory."""
-    cache = inventory.reach_cache
+    cache = inventory.memo
     if 'by_group' not in cache:
         by_group = {}
         for rule in inventory.security_group_rules:
@@ -149,7 +149,7 @@ def by_service(entries, services, inventory):
     """{service name: [entries admitting it]}; which services a rule's
     protocols and ports admit is worked out once per distinct (protocols,
     ports) and service list."""
-    memo = inventory.reach_cache.setdefault('services', {})
+    memo = inventory.memo.setdefault('services', {})
     key_services = tuple(services)
     found = {}
     for e in entries:
@@ -169,7 +169,7 @@ def _covered(entries, ip_version, inventory):
     set of distinct remotes: rules repeat the same few)."""
     remotes = frozenset(_remote(e.rule) for e in entries)
     key = (ip_version, remotes)
-    cache = inventory.reach_cache.setdefault('unions', {})
+    cache = inventory.memo.setdefault('unions', {})
     if key not in cache:
         union = netaddr.IPSet()
         for e in entries:
@@ -209,7 +209,7 @@ def exposed(inventory, port, services, ip_version):
     service from anywhere over ip_version. Memoised per set of groups."""
     groups = tuple(sorted(port.get('security_groups') or ()))
     key = ('exposed', groups, ip_version, tuple(services))
-    cache = inventory.reach_cache
+    cache = inventory.memo
     if key not in cache:
         by_group = public_rules(inventory)
         entries = [e for g in groups for e in by_group.get(g, ())

@@ -10,7 +10,7 @@ EXT = ('allowed-address-pairs',)
 def pairs(inventory):
     """[(port, pair, prefix length, max length)] for every parsable pair
     (parsed once per inventory)."""
-    cache = inventory.reach_cache
+    cache = inventory.memo
     if 'pairs' not in cache:
         found = []
         for port in inventory.ports:
