@@ -193,7 +193,7 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
         progress = self._progress if self.app.stderr.isatty() else None
         try:
             result = runner.run(self.app.client_manager.xloud, checks,
-                                project_id=_project_filter(scopes),
+                                project_id=scope.project_filter(scopes),
                                 settings=settings,
                                 timeout=parsed_args.timeout,
                                 progress=progress)
@@ -264,14 +264,6 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
 
     def _progress(self, resource_type, count):
         self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
-
-
-def _project_filter(scopes):
-    """None (every project), one project ID, or a list of them."""
-    if scopes is None:
-        return None
-    ids = [s.project_id for s in scopes]
-    return ids[0] if len(ids) == 1 else ids
 
 
 def _version():

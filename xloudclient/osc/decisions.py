@@ -212,11 +212,8 @@ class ListAccepted(common.OneLineErrors, _Explained, command.Lister):
 
         cm = self.app.client_manager
         scopes = scope.resolve_scopes(cm, parsed_args)
-        project = None if scopes is None else (
-            scopes[0].project_id if len(scopes) == 1 else
-            [s.project_id for s in scopes])
         result = runner.run(cm.xloud, catalog.all_checks(),
-                            project_id=project,
+                            project_id=scope.project_filter(scopes),
                             extra_types=tuple(decisions.TAGGABLE))
         today = datetime.date.today()
         rows = accept.list_decisions(

@@ -159,3 +159,12 @@ def describe(scopes):
     return 'projects %s' % ', '.join('%s (%s)' % (s.project_name,
                                                   s.project_id)
                                      for s in scopes)
+
+
+def project_filter(scopes):
+    """What resolve_scopes gave, as the audit's project filter: None
+    (every project), one project ID, or a list of them."""
+    if scopes is None:
+        return None
+    ids = [s.project_id for s in scopes]
+    return ids[0] if len(ids) == 1 else ids

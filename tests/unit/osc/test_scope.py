@@ -128,3 +128,10 @@ def test_other_keystone_errors_are_not_taken_for_a_refusal():
     conn = types.SimpleNamespace(identity=Identity())
     with pytest.raises(sdk_exc.HttpException):
         scope.resolve_scope(_cm(_auth(), conn), _args('--project', 'x'))
+
+
+def test_project_filter_of_no_one_and_several_scopes():
+    one, two = (scope.Scope(pid, 'n-' + pid) for pid in ('p1', 'p2'))
+    assert scope.project_filter(None) is None
+    assert scope.project_filter([one]) == 'p1'
+    assert scope.project_filter([one, two]) == ['p1', 'p2']
