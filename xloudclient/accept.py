@@ -113,8 +113,8 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
             else '', shlex.quote(reason), review_by.isoformat())
     errors = neutron.ErrorBudget()
     try:
-        _retried(errors, lambda: neutron.add_tag(client, collection,
-                                                 holder_id, tag))
+        neutron.retried(neutron.add_tag, client, collection, holder_id, tag,
+                        budget=errors)
     except Exception as e:
         if len(errors.errors) == 0:      # refused at once: nothing landed
             raise AcceptError('%s; nothing was changed'
@@ -123,25 +123,13 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
                           'run %s' % (neutron.describe(e), again))
     for old in tgt.existing:
         try:
-            _retried(neutron.ErrorBudget(), lambda: neutron.remove_tag(
-                client, collection, holder_id, old.tag))
+            neutron.retried(neutron.remove_tag, client, collection,
+                            holder_id, old.tag)
         except Exception as e:
             raise AcceptError(
                 'the new decision is recorded, but an older one could not '
                 'be removed (%s): run %s' % (neutron.describe(e), again))
     return action, tag
-
-
-def _retried(errors, write):
-    """write() (an idempotent tag PUT or DELETE) again after each
-    transient error until it succeeds; a refusal, or the error that spends
-    the ErrorBudget errors, is raised (refusals are not counted)."""
-    while True:
-        try:
-            return write()
-        except Exception as e:
-            if errors.spent(e):
-                raise
 
 
 def revoke(client, rtype, holder, found, dry_run=False):
@@ -150,8 +138,8 @@ def revoke(client, rtype, holder, found, dry_run=False):
         return 'would be revoked'
     for done, decision in enumerate(found):
         try:
-            _retried(neutron.ErrorBudget(), lambda: neutron.remove_tag(
-                client, COLLECTIONS[rtype], holder['id'], decision.tag))
+            neutron.retried(neutron.remove_tag, client, COLLECTIONS[rtype],
+                            holder['id'], decision.tag)
         except Exception as e:
             raise AcceptError(
                 '%s; %d of %d decisions are still recorded: run `openstack '

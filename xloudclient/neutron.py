@@ -150,6 +150,22 @@ class ErrorBudget:
                 if self.errors else '')
 
 
+def retried(fn, *args, budget=None, passthrough=()):
+    """fn(*args), which must be idempotent, again after each transient
+    error until it succeeds. A refusal, an exception of a passthrough
+    type, or the error that spends the budget (an ErrorBudget; a fresh one
+    if not given) is raised."""
+    budget = budget or ErrorBudget()
+    while True:
+        try:
+            return fn(*args)
+        except passthrough:
+            raise
+        except Exception as e:
+            if budget.spent(e):
+                raise
+
+
 def is_refusal(error):
     """A Neutron answer that retrying will not change (4xx, but not 408,
     409, 412 or 429)."""

@@ -29,16 +29,10 @@ def _short(error):
 
 
 def _retrying(fn, *args):
-    """fn(*args), again after a transient error (it must be idempotent)."""
-    errors = neutron.ErrorBudget()
-    while True:
-        try:
-            return fn(*args)
-        except (VipError, neutron.RevisionConflict):
-            raise
-        except Exception as e:
-            if errors.spent(e):
-                raise
+    """fn(*args), again after a transient error (it must be idempotent);
+    our own refusals and revision conflicts are not retried here."""
+    return neutron.retried(fn, *args, passthrough=(
+        VipError, neutron.RevisionConflict))
 
 
 def _planning(fn):

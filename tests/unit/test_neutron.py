@@ -307,3 +307,37 @@ def test_timed_gives_every_request_the_timeout_unless_given():
                      ('delete', '/ports/x', {'headers': {
                          'If-Match': 'revision_number=1'}, 'timeout': 7.5})]
     assert timed.endpoint == 'http://n' and timed.timeout == 7.5
+
+
+def test_retried_until_success_within_the_budget_and_no_further():
+    calls = []
+
+    def flaky(answer, failures):
+        calls.append(answer)
+        if len(calls) <= failures:
+            raise neutron.NeutronError(503, 'busy')
+        return answer
+    assert neutron.retried(flaky, 'ok', 2) == 'ok' and len(calls) == 3
+    calls.clear()
+    budget = neutron.ErrorBudget()
+    with pytest.raises(neutron.NeutronError, match='busy'):
+        neutron.retried(flaky, 'ok', 5, budget=budget)
+    assert len(calls) == neutron.MAX_ERRORS == len(budget.errors)
+
+
+def test_retried_raises_refusals_and_passthrough_types_at_once():
+    calls = []
+
+    def refused():
+        calls.append(1)
+        raise neutron.NeutronError(403, 'denied')
+    with pytest.raises(neutron.NeutronError, match='denied'):
+        neutron.retried(refused)
+    assert calls == [1]
+
+    def conflict():
+        calls.append(2)
+        raise neutron.RevisionConflict(412, 'changed')
+    with pytest.raises(neutron.RevisionConflict):
+        neutron.retried(conflict, passthrough=(neutron.RevisionConflict,))
+    assert calls == [1, 2]
