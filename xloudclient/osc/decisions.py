@@ -28,6 +28,13 @@ def _is_admin(client_manager):
     return 'admin' in (client_manager.auth_ref.role_names or ())
 
 
+def _visible_project(client_manager):
+    """What the token may see: None (every project) for an admin, else
+    its own project."""
+    return None if _is_admin(client_manager) else \
+        client_manager.auth_ref.project_id
+
+
 def _run_checks(client_manager, check_ids):
     """The audit of the given checks over what the token may see: every
     project for an admin, the token's project otherwise."""
@@ -37,8 +44,7 @@ def _run_checks(client_manager, check_ids):
 
     checks = catalog.select(check_ids) if check_ids else \
         catalog.all_checks()
-    project = None if _is_admin(client_manager) else \
-        client_manager.auth_ref.project_id
+    project = _visible_project(client_manager)
     return runner.run(client_manager.xloud, checks, project_id=project,
                       extra_types=tuple(decisions.TAGGABLE))
 
@@ -166,7 +172,7 @@ class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
                 'a port-security exception ends when port security is back '
                 'on: `openstack port security enable %s`'
                 % parsed_args.resource[:80])
-        project = None if _is_admin(cm) else cm.auth_ref.project_id
+        project = _visible_project(cm)
         inv = inventory.fetch(cm.xloud, tuple(decisions.TAGGABLE),
                               project_id=project)
         rtype, holder, found = accept.find_decisions(
