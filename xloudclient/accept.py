@@ -11,10 +11,9 @@ record, with the groups to restore.
 
 import dataclasses
 import datetime
-import shlex
-
 from xloudclient.audit import decisions
 from xloudclient import exception_record as rec
+from xloudclient import inert_text
 from xloudclient import neutron
 
 COLLECTIONS = {'ports': 'ports', 'networks': 'networks',
@@ -106,11 +105,11 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     if dry_run:
         return 'would be ' + action, tag
     collection, holder_id = COLLECTIONS[tgt.holder_type], tgt.holder['id']
-    again = '`openstack network harden accept %s %s%s --renew --reason %s ' \
-        '--review-by %s`' % (
-            tgt.finding.check, tgt.finding.resource_id,
-            ' --key ' + shlex.quote(tgt.finding.key) if tgt.finding.key
-            else '', shlex.quote(reason), review_by.isoformat())
+    again = '`%s`' % inert_text.command(
+        'openstack', 'network', 'harden', 'accept', tgt.finding.check,
+        tgt.finding.resource_id,
+        *(('--key', tgt.finding.key) if tgt.finding.key else ()),
+        '--renew', '--reason', reason, '--review-by', review_by.isoformat())
     errors = neutron.ErrorBudget()
     try:
         neutron.retried(neutron.add_tag, client, collection, holder_id, tag,
@@ -142,12 +141,13 @@ def revoke(client, rtype, holder, found, dry_run=False):
                             holder['id'], decision.tag)
         except Exception as e:
             raise AcceptError(
-                '%s; %d of %d decisions are still recorded: run `openstack '
-                'network harden revoke %s %s%s` again' % (
-                    neutron.describe(e), len(found) - done, len(found),
-                    decision.check, holder['id'],
-                    ' --key ' + shlex.quote(decision.item)
-                    if decision.item else ''))
+                '%s; %d of %d decisions are still recorded: run `%s` again'
+                % (neutron.describe(e), len(found) - done, len(found),
+                   inert_text.command(
+                       'openstack', 'network', 'harden', 'revoke',
+                       decision.check, holder['id'],
+                       *(('--key', decision.item) if decision.item
+                         else ()))))
     return 'revoked'
 
 

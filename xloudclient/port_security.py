@@ -32,6 +32,7 @@ import datetime
 import re
 
 from xloudclient import exception_record as rec
+from xloudclient import inert_text
 from xloudclient import neutron
 
 DEFAULT_REVIEW_DAYS = 90
@@ -86,6 +87,11 @@ def review_date(today, review_by=None, review_in=None):
             'to be reviewed at least quarterly' % (date.isoformat(),
                                                    MAX_REVIEW_DAYS))
     return date
+
+
+def _cmd(verb, *args):
+    """`openstack port security <verb> <args>` as one quoted line."""
+    return inert_text.command('openstack', 'port', 'security', verb, *args)
 
 
 def _records(port):
@@ -346,17 +352,18 @@ class _DisableRun:
                 port = neutron.get(self.client, PORTS, self.port_id)
         except Exception as e:
             return ('could not check what is left (%s): run `openstack '
-                    'port security exception list` and finish with '
-                    '`openstack port security disable %s --renew` or '
-                    '`openstack port security enable %s`'
-                    % (neutron.describe(e), self.port_id, self.port_id))
+                    'port security exception list` and finish with `%s` or '
+                    '`%s`' % (neutron.describe(e), _cmd('disable',
+                                                        self.port_id,
+                                                        '--renew'),
+                              _cmd('enable', self.port_id)))
         if not port['port_security_enabled'] and \
                 documenting_record(port) is None:
             return ('port security is OFF on port %s and its exception is '
-                    'unconfirmed: finish with `openstack port security '
-                    'disable %s --renew --reason ...` or undo with '
-                    '`openstack port security enable %s`'
-                    % (self.port_id, self.port_id, self.port_id))
+                    'unconfirmed: finish with `%s --reason ...` or undo '
+                    'with `%s`' % (self.port_id,
+                                   _cmd('disable', self.port_id, '--renew'),
+                                   _cmd('enable', self.port_id)))
         return ''
 
 

@@ -9,6 +9,7 @@ import dataclasses
 import ipaddress
 import re
 
+from xloudclient import inert_text
 from xloudclient import neutron
 
 PORTS = 'ports'
@@ -337,9 +338,9 @@ def _undo_add(client, plan, created):
             left.append('reservation of %s NOT deleted (%s)'
                         % (address_text(plan.net), _short(e)))
     if left:
-        undone += left + ['finish with `openstack port vip remove %s '
-                          '--all-ports --network %s --release`'
-                          % (address_text(plan.net), plan.network_id)]
+        undone += left + ['finish with `%s`' % inert_text.command(
+            'openstack', 'port', 'vip', 'remove', address_text(plan.net),
+            '--all-ports', '--network', plan.network_id, '--release')]
     return undone
 
 
@@ -458,12 +459,13 @@ def apply_remove(client, net, mac, ports, reservation=None):
     except Exception as e:
         done = [r.port_id for r in rows]
         raise VipError(
-            '%s; removed from %s; finish with `openstack port vip remove %s '
-            '--all-ports --network %s%s`' % (
+            '%s; removed from %s; finish with `%s`' % (
                 neutron.describe(e), ', '.join(done) or 'no port yet',
-                address_text(net),
-                (ports[0] if ports else reservation)['network_id'],
-                ' --release' if reservation is not None else ''))
+                inert_text.command(
+                    'openstack', 'port', 'vip', 'remove', address_text(net),
+                    '--all-ports', '--network',
+                    (ports[0] if ports else reservation)['network_id'],
+                    *(('--release',) if reservation is not None else ()))))
     return rows
 
 

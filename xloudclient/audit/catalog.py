@@ -10,14 +10,17 @@ import dataclasses
 import typing
 
 from xloudclient.audit.finding import Finding
+from xloudclient import inert_text
 
 Hit = collections.namedtuple(
     'Hit', 'resource_type resource detail remediation severity key aliases',
     defaults=(None, '', ()))
 Hit.__doc__ = """One flagged resource (a plain dict with id, name and
-project_id); severity overrides the check's own when a check grades; key
-tells apart several findings of one check on one resource (baselines);
-aliases are resource IDs that stood for this finding in earlier versions."""
+project_id); remediation is the fixing command as an argv (a tuple of
+strings), quoted into one line here, never a string built by hand;
+severity overrides the check's own when a check grades; key tells apart
+several findings of one check on one resource (baselines); aliases are
+resource IDs that stood for this finding in earlier versions."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,10 +40,17 @@ class Check:
                         resource_name=hit.resource.get('name') or '',
                         project_id=hit.resource.get('project_id') or '',
                         detail=hit.detail,
-                        remediation=hit.remediation,
+                        remediation=_command(hit.remediation),
                         key=hit.key,
                         aliases=tuple((self.id, a, '') for a in hit.aliases))
                 for hit in self.func(inventory, settings)]
+
+
+def _command(argv):
+    """The remediation line of a hit's argv (shlex-quoted)."""
+    if not isinstance(argv, (tuple, list)):
+        raise TypeError('a remediation is an argv, not %r' % (argv,))
+    return inert_text.command(*argv)
 
 
 _REGISTRY = {}

@@ -95,7 +95,8 @@ def at_or_above(findings, threshold):
                for f in findings)
 
 
-class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
+class AuditNetwork(common.OneLineErrors, common.InertText,
+                   common.ExitStatusMixin,
                    command.Lister):
     """Audit network security: port security, security groups and more.
 
@@ -204,9 +205,9 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
         if known is not None:
             findings = baseline.new_findings(findings, known)
         for line in result.limitations:
-            self.app.stderr.write('limitation: %s\n' % line)
+            self.say('limitation: %s' % line)
         hidden = len(result.findings) - len(findings)
-        self.app.stderr.write('audit of %s: %s\n' % (
+        self.say('audit of %s: %s' % (
             scope.describe(scopes), summary_line(
                 findings, result, hidden, len(result.accepted))))
         if at_or_above(findings, parsed_args.fail_on):
@@ -263,7 +264,7 @@ class AuditNetwork(common.OneLineErrors, common.ExitStatusMixin,
             version=_version(), project_names=names)
 
     def _progress(self, resource_type, count):
-        self.app.stderr.write('fetched %s: %d\n' % (resource_type, count))
+        self.say('fetched %s: %d' % (resource_type, count))
 
 
 def _version():
@@ -275,7 +276,7 @@ def _version():
         return 'unknown'
 
 
-class ListChecks(common.OneLineErrors, command.Lister):
+class ListChecks(common.OneLineErrors, common.InertText, command.Lister):
     """List the audit's checks: id, severity, what each flags."""
 
     auth_required = False       # the catalog needs no cloud

@@ -1,5 +1,6 @@
 """Pieces every changing or reporting command shares."""
 
+from cliff import columns
 from osc_lib import exceptions
 
 
@@ -25,38 +26,89 @@ class ExitStatusMixin:
 
 class OneLineErrors:
     """Any failure a command did not explain becomes one line naming the
-    endpoint and the reason (never a request URL or a traceback)."""
+    endpoint and the reason (never a request URL or a traceback); every
+    error's text is shown inert (inert_text.visible): it may quote names
+    and tags a project wrote."""
 
     def run(self, parsed_args):
+        from xloudclient import inert_text
+
         try:
             return super().run(parsed_args)
-        except (exceptions.CommandError, KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit):
             raise
+        except exceptions.CommandError as e:
+            text = str(e)
+            shown = inert_text.visible(text)
+            if shown == text:
+                raise
+            raise exceptions.CommandError(shown) from None
         except Exception as e:
             from xloudclient import neutron
-            raise exceptions.CommandError(neutron.describe(e, service=None))
+            raise exceptions.CommandError(inert_text.visible(
+                neutron.describe(e, service=None)))
 
 
-class PlainListsInText:
-    """`-f value` and `-f csv` print a list column as `a, b`, not as a
-    Python list; json and yaml keep real lists, the table its own form."""
+class InertText:
+    """Text from the cloud is data: in every text format (table, value,
+    csv, shell) each cell is shown with its control, bidirectional and
+    other invisible characters made visible, so that a name cannot move
+    the cursor, retitle the terminal, or split a row; `-f value` and
+    `-f csv` print a list column as `a, b`; json and yaml keep the text
+    as it is, escaped as their format requires. say() writes one line to
+    stderr the same way."""
 
-    TEXT_FORMATS = ('value', 'csv')
+    TEXT_FORMATS = ('table', 'value', 'csv', 'shell')
 
     def produce_output(self, parsed_args, column_names, data):
         from cliff import lister
 
-        if getattr(parsed_args, 'formatter', None) in self.TEXT_FORMATS:
+        formatter = getattr(parsed_args, 'formatter', None)
+        if formatter in self.TEXT_FORMATS:
             if isinstance(self, lister.Lister):
-                data = [_plain(row) for row in data]
+                data = [_inert_row(row, formatter) for row in data]
             else:
-                data = _plain(data)
+                data = _inert_row(data, formatter)
         return super().produce_output(parsed_args, column_names, data)
 
+    def say(self, text):
+        """One line on stderr, inert (a newline in text is shown as
+        \\n)."""
+        from xloudclient import inert_text
 
-def _plain(row):
-    from cliff import columns
+        self.app.stderr.write(inert_text.visible(text) + '\n')
 
-    return tuple(c.human_readable()
-                 if isinstance(c, columns.FormattableColumn) else c
-                 for c in row)
+
+def _inert_row(row, formatter):
+    return tuple(_inert_cell(c, formatter) for c in row)
+
+
+def _inert_cell(cell, formatter):
+    """A cell of a text format: an InertColumn for anything that is text
+    or formats as text, the cell itself for numbers, booleans, None."""
+    if isinstance(cell, columns.FormattableColumn):
+        return InertColumn(cell, cell.human_readable(), formatter)
+    if isinstance(cell, str):
+        return InertColumn(cell, cell, formatter)
+    return cell
+
+
+class InertColumn(columns.FormattableColumn):
+    """A cell's text made visible; it sorts and compares as the original
+    cell (a severity by rank, say)."""
+
+    def __init__(self, original, text, formatter):
+        from xloudclient import inert_text
+
+        super().__init__(original)
+        text = inert_text.visible(text)
+        if formatter == 'shell':        # inside "...": no expansion
+            for char in '\\$`':
+                text = text.replace(char, '\\' + char)
+        self._text = text
+
+    def human_readable(self):
+        return self._text
+
+    def machine_readable(self):
+        return self._text

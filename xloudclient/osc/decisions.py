@@ -74,7 +74,8 @@ class _Explained:
             raise exceptions.CommandError(str(e))
 
 
-class AcceptFinding(common.OneLineErrors, _Explained, command.ShowOne):
+class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
+                    command.ShowOne):
     """Accept a finding as a reviewed, intentional decision.
 
     Records the decision as a tag on the resource (a rule's on its security
@@ -150,7 +151,8 @@ class AcceptFinding(common.OneLineErrors, _Explained, command.ShowOne):
             review, granted_by, holder)
 
 
-class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
+class RevokeFinding(common.OneLineErrors, common.InertText, _Explained,
+                    command.ShowOne):
     """Revoke an accepted decision: the audit reports the finding again.
 
     Port-security exceptions end with `openstack port security enable`.
@@ -166,12 +168,15 @@ class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
         from xloudclient.audit import decisions
         from xloudclient.audit import inventory
 
+        from xloudclient import inert_text
+
         cm = self.app.client_manager
         if parsed_args.check in accept.PORT_SECURITY_CHECKS:
             raise accept.AcceptError(
                 'a port-security exception ends when port security is back '
-                'on: `openstack port security enable %s`'
-                % parsed_args.resource[:80])
+                'on: `%s`' % inert_text.command(
+                    'openstack', 'port', 'security', 'enable',
+                    parsed_args.resource[:80]))
         project = _visible_project(cm)
         inv = inventory.fetch(cm.xloud, tuple(decisions.TAGGABLE),
                               project_id=project)
@@ -192,7 +197,8 @@ class RevokeFinding(common.OneLineErrors, _Explained, command.ShowOne):
                        holder.get('name') or holder['id']))
 
 
-class ListAccepted(common.OneLineErrors, _Explained, command.Lister):
+class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
+                   command.Lister):
     """List accepted decisions: check, resource, project, reason, who,
     when, review date, days left, and their status (accepted, overdue, or
     stale when the finding no longer occurs and the decision can go).

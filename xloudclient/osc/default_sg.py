@@ -1,7 +1,5 @@
 """`openstack security group harden default` and `... harden restore`."""
 
-import shlex
-
 from osc_lib.command import command
 from osc_lib import exceptions
 
@@ -19,7 +17,8 @@ def _project(names, project_id):
         if names.get(project_id) else project_id
 
 
-class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
+class HardenDefault(common.OneLineErrors, common.InertText,
+                    common.ExitStatusMixin,
                     command.Lister):
     """Remove the permissive same-group rule from default security groups.
 
@@ -54,7 +53,6 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
         from xloudclient import neutron
 
         client = self.app.client_manager.xloud
-        err = self.app.stderr
         if parsed_args.template:
             scope.require_admin(self.app.client_manager, '--template')
         projects = scope.resolve_projects(self.app.client_manager,
@@ -72,18 +70,18 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
         names = names_mod.project_names(self.app.client_manager)
         for p in plans:
             if p.group is None:
-                err.write('plan: project %s has no default group yet\n'
-                          % _project(names, p.project_id))
+                self.say('plan: project %s has no default group yet'
+                         % _project(names, p.project_id))
                 continue
-            err.write('plan: project %s, group %s: %d rule(s) to delete; '
-                      '%d port(s) use the group, %d of them with no other '
-                      'group\n' % (_project(names, p.project_id),
-                                   p.group['id'],
-                                   len(p.rules), p.ports_using,
-                                   p.ports_only_default))
+            self.say('plan: project %s, group %s: %d rule(s) to delete; '
+                     '%d port(s) use the group, %d of them with no other '
+                     'group' % (_project(names, p.project_id),
+                                p.group['id'],
+                                len(p.rules), p.ports_using,
+                                p.ports_only_default))
         if parsed_args.template:
-            err.write('plan: %s\n' % (template_note or
-                                      '%d template entr%s to delete' % (
+            self.say('plan: %s' % (template_note or
+                                   '%d template entr%s to delete' % (
                                           len(templates),
                                           'y' if len(templates) == 1
                                           else 'ies')))
@@ -106,29 +104,33 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
                     default_sg.write_backup(path, plans, templates, now)
                 except default_sg.HardenError as e:
                     raise exceptions.CommandError(str(e))
-                err.write('backup: %s (restore with `openstack security '
-                          'group harden restore %s`)\n' % (path, path))
+                self.say('backup: %s (restore with `openstack security '
+                         'group harden restore %s`)' % (path, path))
             rows = default_sg.apply(client, plans, templates)
         failed_projects = sorted({r.project_id for r in rows
                                   if r.failed and r.project_id})
         if failed_projects:
-            err.write('%d of %d projects failed: %s (see the Action column);'
-                      ' finish with `openstack security group harden '
-                      'default %s`\n' % (
-                          len(failed_projects), len(plans),
-                          ', '.join(failed_projects), ' '.join(
-                              '--project %s' % p for p in failed_projects)))
+            from xloudclient import inert_text
+
+            again = ['openstack', 'security', 'group', 'harden', 'default']
+            for p in failed_projects:
+                again += ['--project', p]
+            self.say('%d of %d projects failed: %s (see the Action column);'
+                     ' finish with `%s`' % (
+                         len(failed_projects), len(plans),
+                         ', '.join(failed_projects),
+                         inert_text.command(*again)))
             self.exit_status = 1
         failed_templates = [r.item for r in rows
                             if r.failed and not r.project_id]
         if failed_templates:
-            err.write('the default security group rule template was not '
-                      'fully hardened: %s failed; finish with `openstack '
-                      'security group harden default --template`\n'
-                      % ', '.join(failed_templates))
+            self.say('the default security group rule template was not '
+                     'fully hardened: %s failed; finish with `openstack '
+                     'security group harden default --template`'
+                     % ', '.join(failed_templates))
             self.exit_status = 1
         if template_note:
-            err.write('template: %s\n' % template_note)
+            self.say('template: %s' % template_note)
             self.exit_status = 1
         return (names_mod.project_headers(parsed_args) + COLUMNS, [
             names_mod.project_cells(parsed_args, names, r.project_id) +
@@ -136,7 +138,8 @@ class HardenDefault(common.OneLineErrors, common.ExitStatusMixin,
             radius.get(r.project_id, ('', '')) for r in rows])
 
 
-class RestoreDefault(common.OneLineErrors, common.ExitStatusMixin,
+class RestoreDefault(common.OneLineErrors, common.InertText,
+                     common.ExitStatusMixin,
                      command.Lister):
     """Restore default security group rules from a harden backup.
 
@@ -168,12 +171,16 @@ class RestoreDefault(common.OneLineErrors, common.ExitStatusMixin,
             raise exceptions.CommandError(str(e))
         failures = [r for r in rows if r.failed]
         if failures:
-            self.app.stderr.write(
+            from xloudclient import inert_text
+
+            self.say(
                 '%d of %d items failed to restore: %s; finish with '
-                '`openstack security group harden restore %s`\n' % (
+                '`%s`' % (
                     len(failures), len(rows),
                     ', '.join(r.item for r in failures),
-                    shlex.quote(parsed_args.backup)))
+                    inert_text.command('openstack', 'security', 'group',
+                                       'harden', 'restore',
+                                       parsed_args.backup)))
             self.exit_status = 1
         names = names_mod.project_names(self.app.client_manager)
         return (names_mod.project_headers(parsed_args) + RESTORE_COLUMNS,

@@ -39,7 +39,7 @@ RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
                   'Recorded Security Groups')
 
 
-class DisablePortSecurity(common.OneLineErrors, common.PlainListsInText,
+class DisablePortSecurity(common.OneLineErrors, common.InertText,
                           command.ShowOne):
     """Disable port security on a port, as a documented exception.
 
@@ -103,7 +103,7 @@ class DisablePortSecurity(common.OneLineErrors, common.PlainListsInText,
         ) + _record_fields(out.record) + ('; '.join(out.notes),)
 
 
-class EnablePortSecurity(common.OneLineErrors, common.PlainListsInText,
+class EnablePortSecurity(common.OneLineErrors, common.InertText,
                          command.ShowOne):
     """Re-enable port security on a port and end its exception.
 
@@ -156,7 +156,7 @@ class EnablePortSecurity(common.OneLineErrors, common.PlainListsInText,
             removed.reason if removed else '', '; '.join(out.notes))
 
 
-class ListPortSecurityExceptions(common.OneLineErrors, common.PlainListsInText,
+class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
                                  command.Lister):
     """List ports with port security disabled: documented or not.
 

@@ -46,7 +46,7 @@ def _rows(rows, parsed_args, dry_run=False):
     return ROW_COLUMNS[:-1], [(r.port_id, r.name, r.action) for r in rows]
 
 
-class AddVip(common.OneLineErrors, command.Lister):
+class AddVip(common.OneLineErrors, common.InertText, command.Lister):
     """Add a virtual IP to every port of a keepalived/VRRP group.
 
     Validates everything before changing anything: the ports exist and
@@ -94,7 +94,7 @@ class AddVip(common.OneLineErrors, command.Lister):
                 allow_prefix=parsed_args.allow_prefix,
                 project_id=_project_id(self.app, parsed_args))
             for warning in plan.warnings:
-                self.app.stderr.write('warning: %s\n' % warning)
+                self.say('warning: %s' % warning)
             if parsed_args.dry_run:
                 return _rows(vip.preview_add(plan), parsed_args, True)
             return _rows(vip.apply_add(client, plan), parsed_args)
@@ -102,7 +102,7 @@ class AddVip(common.OneLineErrors, command.Lister):
             raise exceptions.CommandError(str(e))
 
 
-class RemoveVip(common.OneLineErrors, command.Lister):
+class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
     """Remove a virtual IP from ports (revision-guarded).
 
     Removing a pair that is not there is reported as unchanged. With
@@ -154,8 +154,8 @@ class RemoveVip(common.OneLineErrors, command.Lister):
         except _errors() as e:
             raise exceptions.CommandError(str(e))
         if not rows:
-            self.app.stderr.write(
-                'nothing left to remove: no port in scope has %s%s\n' % (
+            self.say(
+                'nothing left to remove: no port in scope has %s%s' % (
                     vip.address_text(net), ' and no reservation holds it'
                     if parsed_args.release else ''))
         return _rows(rows, parsed_args, parsed_args.dry_run)
@@ -173,7 +173,7 @@ def _network_names(client, ids):
     return names
 
 
-class ListVips(common.OneLineErrors, common.PlainListsInText,
+class ListVips(common.OneLineErrors, common.InertText,
                command.Lister):
     """List virtual IPs: allowed address pairs grouped by address.
 

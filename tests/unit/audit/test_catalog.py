@@ -37,8 +37,8 @@ def test_duplicate_registration_refused():
 
 def test_hit_severity_overrides_check_severity():
     chk = catalog.Check('x', 'info', 'x', ('networks',), lambda inv, s: [
-        catalog.Hit('router', {'id': 'r1'}, 'why', 'fix', 'medium'),
-        catalog.Hit('router', {'id': 'r2', 'name': None}, 'why', 'fix')])
+        catalog.Hit('router', {'id': 'r1'}, 'why', ('fix',), 'medium'),
+        catalog.Hit('router', {'id': 'r2', 'name': None}, 'why', ('fix',))])
     graded, default = chk.run(None, None)
     assert graded.severity == 'medium' and default.severity == 'info'
     assert default.resource_name == '' and default.project_id == ''

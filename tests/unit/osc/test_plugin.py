@@ -75,3 +75,15 @@ def test_command_modules_import_nothing_heavy():
     heavy = [m for m in out if not m.startswith(allowed)
              and m != 'xloudclient']
     assert not heavy, 'imported at module top level: %s' % heavy
+
+
+def test_every_command_shows_cloud_text_inert_and_errors_in_one_line():
+    """The class of defect, not its instances: a command that printed a
+    project's names raw, or let an error through unexplained, would not
+    inherit these."""
+    from xloudclient.osc import common
+
+    for ep in _entry_points(OUR_GROUP):
+        cls = ep.load()
+        assert issubclass(cls, common.InertText), ep.name
+        assert issubclass(cls, common.OneLineErrors), ep.name

@@ -29,8 +29,8 @@ def _unset(port, pair):
     spec = 'ip-address=%s' % pair['ip_address']
     if pair.get('mac_address'):
         spec += ',mac-address=%s' % pair['mac_address']
-    return 'openstack port unset --allowed-address %s %s' % (
-        spec, port['id'])
+    return ('openstack', 'port', 'unset', '--allowed-address', spec,
+            port['id'])
 
 
 @check('aap-any-address', 'critical',

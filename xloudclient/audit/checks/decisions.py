@@ -2,8 +2,6 @@
 unreadable. (A port-security exception past its review date has its own
 check, port-security-exception-overdue.)"""
 
-import shlex
-
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
 from xloudclient.audit import decisions
@@ -39,11 +37,10 @@ def review_overdue(inventory, settings):
                     ' (%s)' % decision.item if decision.item else '',
                     decision.review_by.isoformat(),
                     -decision.days_left(settings.today), decision.reason),
-                'openstack network harden accept %s %s%s --renew '
-                '--reason %s --review-in 90' % (
-                    decision.check, target,
-                    ' --key %s' % shlex.quote(key) if key else '',
-                    shlex.quote(decision.reason)),
+                ('openstack', 'network', 'harden', 'accept', decision.check,
+                 target) + (('--key', key) if key else ()) + (
+                     '--renew', '--reason', decision.reason, '--review-in',
+                     '90'),
                 key='%s %s' % (decision.check, decision.item))
 
 
@@ -57,7 +54,7 @@ def record_invalid(inventory, settings):
             kind, res = _as_resource(rtype, resource)
             yield Hit(kind, res,
                       'unreadable decision record %s' % tag[:60],
-                      'openstack %s unset --tag %s %s' % (
-                          decisions.TAGGABLE[rtype], shlex.quote(tag),
-                          resource['id']),
+                      ('openstack',) + tuple(
+                          decisions.TAGGABLE[rtype].split()) + (
+                          'unset', '--tag', tag, resource['id']),
                       key=tag[:100])

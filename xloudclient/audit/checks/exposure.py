@@ -54,7 +54,8 @@ def exposes_sensitive_port(inventory, settings):
         if port.get('port_security_enabled') is False:
             yield Hit('port', port, 'reachable by %s; port security is off'
                       % reached[0][1],
-                      'openstack port security enable %s' % port['id'])
+                      ('openstack', 'port', 'security', 'enable',
+                       port['id']))
             continue
         for v in sorted({v for v, _ in reached}):
             found = reach.exposed(inventory, port, services, v)
@@ -64,6 +65,6 @@ def exposes_sensitive_port(inventory, settings):
             how = [p for pv, p in reached if pv == v][0]
             yield Hit('port', port, 'reachable by %s; open to anywhere '
                       'for %s' % (how, ', '.join(names)),
-                      'openstack security group rule delete %s'
-                      % ' '.join(r['id'] for r, _ in found),
+                      ('openstack', 'security', 'group', 'rule',
+                       'delete') + tuple(r['id'] for r, _ in found),
                       key='IPv%d' % v)

@@ -19,7 +19,7 @@ def unassociated(inventory, settings):
         if not fip.get('port_id'):
             yield Hit('floating ip', _resource(fip),
                       'allocated but not associated with any port',
-                      'openstack floating ip delete %s' % fip['id'])
+                      ('openstack', 'floating', 'ip', 'delete', fip['id']))
 
 
 @check('fip-exposes-sensitive-port', 'high',
@@ -38,7 +38,8 @@ def exposes_sensitive_port(inventory, settings):
         if port.get('port_security_enabled') is False:
             yield Hit('floating ip', _resource(fip),
                       'reaches port %s, whose port security is off' % name,
-                      'openstack port security enable %s' % port['id'])
+                      ('openstack', 'port', 'security', 'enable',
+                       port['id']))
             continue
         found = reach.exposed(inventory, port, services, 4)
         if not found:
@@ -47,5 +48,5 @@ def exposes_sensitive_port(inventory, settings):
         yield Hit('floating ip', _resource(fip),
                   'reaches port %s, open to anywhere for %s' % (
                       name, ', '.join(names)),
-                  'openstack security group rule delete %s'
-                  % ' '.join(r['id'] for r, _ in found))
+                  ('openstack', 'security', 'group', 'rule', 'delete') +
+                  tuple(r['id'] for r, _ in found))

@@ -15,8 +15,8 @@ def network_port_security_disabled(inventory, settings):
             yield Hit(
                 'network', net,
                 'new ports get no anti-spoofing and no security groups',
-                'openstack network set --enable-port-security %s'
-                % net['id'])
+                ('openstack', 'network', 'set', '--enable-port-security',
+                 net['id']))
 
 
 def _shared_with_all(inventory):
@@ -48,7 +48,7 @@ def network_shared_all_projects(inventory, settings):
                   'shared with every project%s%s' % (
                       ' (RBAC policy)' if net['id'] in rbac else '',
                       '; port security is off on it' if off else ''),
-                  'openstack network rbac delete %s' % ' '.join(
+                  ('openstack', 'network', 'rbac', 'delete') + tuple(
                       sorted(rbac[net['id']])) if net['id'] in rbac else
-                  'openstack network set --no-share %s' % net['id'],
+                  ('openstack', 'network', 'set', '--no-share', net['id']),
                   severity='medium' if off else None)

@@ -1,7 +1,5 @@
 """Checks over ports: port security off, documented or not."""
 
-import shlex
-
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
 from xloudclient import exception_record
@@ -33,7 +31,7 @@ def port_security_disabled(inventory, settings):
         owner = port.get('device_owner') or 'no device owner'
         yield Hit(
             'port', port, 'port security off, %s (%s)' % (why, owner),
-            'openstack port security enable %s' % port['id'])
+            ('openstack', 'port', 'security', 'enable', port['id']))
 
 
 @check('port-security-exception-overdue', 'medium',
@@ -49,5 +47,5 @@ def port_security_exception_overdue(inventory, settings):
             'exception review was due %s, %d days ago; reason: %s' % (
                 record.review_by.isoformat(),
                 -record.days_left(settings.today), record.reason),
-            'openstack port security disable %s --renew --reason %s '
-            '--review-in 90' % (port['id'], shlex.quote(record.reason)))
+            ('openstack', 'port', 'security', 'disable', port['id'],
+             '--renew', '--reason', record.reason, '--review-in', '90'))

