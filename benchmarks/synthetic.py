@@ -110,7 +110,11 @@ def estate(ports=100000, seed=7):
                     'network_id': nets[0]['id'],
                     'enable_snat': i % 9 != 0} if i % 2 else None}
                for i in range(int(2000 * scale))]
-    data = {'networks': nets, 'ports': port_list, 'security_groups': groups,
+    subnets = [{'id': net['subnets'][0], 'network_id': net['id'],
+                'project_id': net['project_id'], 'gateway_ip': '10.0.0.1',
+                'cidr': '10.0.0.0/8', 'ip_version': 4} for net in nets]
+    data = {'networks': nets, 'subnets': subnets, 'ports': port_list,
+            'security_groups': groups,
             'security_group_rules': rules, 'floatingips': fips,
             'routers': routers,
             'address_groups': [{'id': _id(rng), 'name': 'ag-%d' % i,

@@ -31,6 +31,7 @@ import dataclasses
 import datetime
 import re
 
+from xloudclient.audit import own_ports
 from xloudclient import exception_record as rec
 from xloudclient import inert_text
 from xloudclient import neutron
@@ -554,16 +555,18 @@ class ExceptionRow:
     record: object
 
 
-def exception_rows(ports, today, overdue_only=False):
-    """Ports with port security off, and ports with a stale record.
+def exception_rows(inventory, today, overdue_only=False):
+    """Ports with port security off, and ports with a stale record, from
+    an inventory of own_ports.NEEDS.
 
     Status: documented, overdue, unconfirmed (only a pending record: a
     disable that did not finish), invalid record, undocumented, or stale
-    (a record on a port whose port security is on). Ports Neutron owns
-    (device_owner network:*) are listed only when they carry a record.
+    (a record on a port whose port security is on). Neutron's own ports
+    (audit/own_ports.py: not every port claiming a network: owner) are
+    listed only when they carry a record.
     """
     rows = []
-    for port in ports:
+    for port in inventory.ports:
         enabled = port.get('port_security_enabled')
         records, malformed = _records(port)
         if enabled is None:
@@ -579,7 +582,7 @@ def exception_rows(ports, today, overdue_only=False):
             status, record = 'unconfirmed', records[0]
         elif malformed:
             status = 'invalid record'
-        elif (port.get('device_owner') or '').startswith('network:'):
+        elif own_ports.is_neutron_own(inventory, port):
             continue      # Neutron's own ports (floating IP, router...)
         else:
             status = 'undocumented'

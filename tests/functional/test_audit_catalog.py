@@ -190,10 +190,36 @@ def test_network_port_security(estate, audit):
             ['net-insecure'], ['net'])
 
 
+def _neutron_ports(estate):
+    """The ports Neutron made itself: the router's interface on the
+    estate's subnet (port security off), router gateways and floating
+    IPs on `public`."""
+    own = estate.admin.json('port', 'list', '--device-owner',
+                            'network:router_interface', '--router',
+                            estate.ids['router'], '--long')
+    assert own and all(p['Fixed IP Addresses'] for p in own)
+    for owner in ('network:router_gateway', 'network:floatingip'):
+        own += estate.admin.json('port', 'list', '--device-owner', owner,
+                                 '--network', 'public')
+    return {p['ID'] for p in own}
+
+
 def test_port_security_disabled(estate, audit):
+    # p-dhcp claims network:dhcp on its project's own network, which its
+    # project could have written: an ordinary port, reported
     _expect(estate, audit, 'port-security-disabled',
-            ['p-undocumented'],
-            ['p-documented', 'p-overdue', 'p-dhcp', 'p-compute'])
+            ['p-undocumented', 'p-dhcp'],
+            ['p-documented', 'p-overdue', 'p-compute'])
+    [row] = [r for r in audit['port-security-disabled']
+             if r['Resource ID'] == estate.ids['p-dhcp']]
+    assert "claims network:dhcp, not verified as Neutron's own" in \
+        row['Detail']
+    own = _neutron_ports(estate)
+    assert not own & _ids(audit, 'port-security-disabled')
+    # the router's own interface has port security off: judged Neutron's
+    # by the router and its subnet's gateway address, not by its claim
+    assert any(estate.admin.json('port', 'show', p)['port_security_enabled']
+               is False for p in own)
 
 
 def test_exception_overdue(estate, audit):
@@ -246,13 +272,14 @@ def test_default_in_use(estate, audit):
              if r['Resource ID'] == demo_default['id']]
     ports = estate.demo.json('port', 'list', '--long', '--security-group',
                              demo_default['id'])
-    compute = [p for p in ports
-               if (p['Device Owner'] or '').startswith('compute:')]
-    assert estate.ids['p-compute'] in {p['ID'] for p in compute}
-    assert estate.ids['p-exposed'] not in {p['ID'] for p in compute}
-    only = [p for p in compute if len(p['Security Groups']) == 1]
-    assert row['Detail'] == '%d compute port(s) use it, %d with no other ' \
-        'group' % (len(compute), len(only))
+    # every port but Neutron's own (none of which has a group here)
+    users = [p for p in ports
+             if not (p['Device Owner'] or '').startswith('network:')]
+    assert estate.ids['p-compute'] in {p['ID'] for p in users}
+    assert len(users) > 1           # not only the compute port
+    only = [p for p in users if len(p['Security Groups']) == 1]
+    assert row['Detail'] == '%d port(s) use it, %d with no other ' \
+        'group' % (len(users), len(only))
 
 
 def test_aap_any(estate, audit):

@@ -50,7 +50,14 @@ class FakeNeutron:
         if path == '/subnets':
             return FakeResponse(200, {'subnets': [
                 s for s in self.subnets
-                if s['network_id'] == params['network_id']]})
+                if s['network_id'] == (params or {}).get(
+                    'network_id', s['network_id'])]})
+        if path == '/extensions':
+            return FakeResponse(200, {'extensions': [
+                {'alias': a} for a in ('port-security', 'router',
+                                       'security-group')]})
+        if path in ('/networks', '/routers'):
+            return FakeResponse(200, {path[1:]: []})
         if path == '/ports':
             return FakeResponse(200, {'ports': [
                 copy.deepcopy(p) for p in self.ports.values()

@@ -13,6 +13,12 @@ SG1, SG2 = ('11111111-1111-1111-1111-111111111111',
 DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
 
 
+def _inv(ports):
+    from xloudclient.audit import inventory
+
+    return inventory.Inventory(ports=ports)
+
+
 def _cloud(**port):
     base = {'id': 'p1', 'name': 'fw', 'project_id': 'proj',
             'port_security_enabled': True, 'security_groups': [SG1, SG2],
@@ -294,14 +300,14 @@ def test_exception_rows_statuses():
                    [rec.make_tag(datetime.date(2026, 12, 1), now, 'a', (),
                                  'killed', pending=True)]),
              _port('i-enabled-clean', True)]
-    rows = ps.exception_rows(ports, TODAY)
+    rows = ps.exception_rows(_inv(ports), TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
         ('a-documented', 'documented'), ('b-overdue', 'overdue'),
         ('c-undocumented', 'undocumented'), ('d-invalid', 'invalid record'),
         ('e-enabled', 'stale'), ('g-unconfirmed', 'unconfirmed'),
         ('h-enabled-pending', 'stale')]
     assert [r.port['id'] for r in ps.exception_rows(
-        ports, TODAY, overdue_only=True)] == ['b-overdue']
+        _inv(ports), TODAY, overdue_only=True)] == ['b-overdue']
 
 
 # --- interrupted runs and stale records (issue 10, defect 5) ---------------
@@ -321,10 +327,10 @@ def test_a_killed_disable_never_documents_a_later_disable_by_hand():
         _disable(cloud)
     cloud.hook = None
     assert cloud.ports['p1']['port_security_enabled'] is True
-    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    [row] = ps.exception_rows(_inv([cloud.ports['p1']]), TODAY)
     assert row.status == 'stale'
     cloud.set_port('p1', port_security_enabled=False, security_groups=[])
-    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    [row] = ps.exception_rows(_inv([cloud.ports['p1']]), TODAY)
     assert row.status == 'unconfirmed'
     assert rec.documenting(cloud.ports['p1']['tags']) is None
 
@@ -340,7 +346,7 @@ def test_a_disable_killed_after_turning_off_leaves_it_unconfirmed():
         _disable(cloud)
     cloud.hook = None
     assert cloud.ports['p1']['port_security_enabled'] is False
-    [row] = ps.exception_rows([cloud.ports['p1']], TODAY)
+    [row] = ps.exception_rows(_inv([cloud.ports['p1']]), TODAY)
     assert row.status == 'unconfirmed'
     # --renew finishes it, keeping the recorded groups
     _disable(cloud, renew=True)
@@ -444,7 +450,7 @@ def test_a_failed_confirmation_keeps_the_pending_record_and_says_so():
     assert port['port_security_enabled'] is False
     [record] = _records(cloud)
     assert record.pending and record.reason == 'appliance'
-    [row] = ps.exception_rows([port], TODAY)
+    [row] = ps.exception_rows(_inv([port]), TODAY)
     assert row.status == 'unconfirmed'
     del cloud.put                              # Neutron allows it again
     _disable(cloud, renew=True)                # finishes it

@@ -25,6 +25,12 @@ NO_GROUPS = ('the exception record lists no security groups; using the '
              "project's default group")
 
 
+def _inv(ports):
+    from xloudclient.audit import inventory
+
+    return inventory.Inventory(ports=ports)
+
+
 def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -250,7 +256,7 @@ def test_exception_rows_carry_their_record_and_sort_by_project_then_name():
         dict(base._port('p-v', None), project_id='a', name='d'),
         dict(base._port('p-u', False), project_id=None, name=None),
     ]
-    rows = ps.exception_rows(ports, base.TODAY)
+    rows = ps.exception_rows(_inv(ports), base.TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
         ('p-u', 'undocumented'), ('p-y', 'unconfirmed'), ('p-x', 'stale'),
         ('p-z', 'stale')]
@@ -378,7 +384,7 @@ def test_neutrons_own_ports_are_listed_only_with_a_record():
     router = dict(base._port('rtr', False, [_tag('odd')]),
                   device_owner='network:router_interface')
     vm = dict(base._port('vm', False), device_owner='compute:nova')
-    rows = ps.exception_rows([fip, router, vm], base.TODAY)
+    rows = ps.exception_rows(_inv([fip, router, vm]), base.TODAY)
     assert [(r.port['id'], r.status) for r in rows] == [
         ('rtr', 'documented'), ('vm', 'undocumented')]
 

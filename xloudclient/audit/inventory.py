@@ -22,6 +22,8 @@ RESOURCES = {
                'device_id', 'port_security_enabled', 'security_groups',
                'allowed_address_pairs', 'fixed_ips', 'tags', 'status',
                'mac_address')),
+    'subnets': ('/subnets', 'subnets',
+                ('id', 'network_id', 'project_id', 'gateway_ip')),
     'security_groups': ('/security-groups', 'security_groups',
                         ('id', 'name', 'project_id', 'tags')),
     'security_group_rules': (
@@ -71,6 +73,7 @@ class Inventory:
 
     networks: list = dataclasses.field(default_factory=list)
     ports: list = dataclasses.field(default_factory=list)
+    subnets: list = dataclasses.field(default_factory=list)
     security_groups: list = dataclasses.field(default_factory=list)
     security_group_rules: list = dataclasses.field(default_factory=list)
     floatingips: list = dataclasses.field(default_factory=list)

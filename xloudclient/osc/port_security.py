@@ -175,12 +175,13 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.audit import inventory
+        from xloudclient.audit import own_ports
         from xloudclient import port_security
 
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
         try:
-            ports, _ = inventory.list_all(self.app.client_manager.xloud,
-                                          'ports', where.project_id)
+            inv = inventory.fetch(self.app.client_manager.xloud,
+                                  own_ports.NEEDS, where.project_id)
         except inventory.InventoryError as e:
             raise _fail(e)
         today = _today()
@@ -191,7 +192,7 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
                    names_mod.project_headers(parsed_args) +
                    ('Device Owner', 'Status', 'Days Left') + RECORD_COLUMNS)
         rows = []
-        for row in port_security.exception_rows(ports, today,
+        for row in port_security.exception_rows(inv, today,
                                                 parsed_args.overdue):
             port = row.port
             days = row.record.days_left(today) if row.record else None

@@ -2,7 +2,7 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
-from xloudclient.audit.checks import ports as port_checks
+from xloudclient.audit import own_ports
 from xloudclient.audit import reach
 from xloudclient.audit import settings as settings_mod
 
@@ -33,8 +33,8 @@ def paths(inventory, port):
        'IPv6 address) whose security groups let SSH or a sensitive port '
        'in from anywhere over that IP version, or whose port security is '
        'off',
-       needs=('ports', 'networks', 'security_groups',
-              'security_group_rules', 'address_groups'),
+       needs=own_ports.NEEDS + ('security_groups', 'security_group_rules',
+                                'address_groups'),
        extensions=('security-group',))
 def exposes_sensitive_port(inventory, settings):
     services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
@@ -46,14 +46,14 @@ def exposes_sensitive_port(inventory, settings):
         if not fixed or (port.get('network_id') not in external and not any(
                 public(f.get('ip_address')) for f in fixed)):
             continue            # the common case: a private tenant port
-        if port_checks.neutron_owned(port):
+        if own_ports.is_neutron_own(inventory, port):
             continue
         reached = paths(inventory, port)
         if not reached:
             continue
         if port.get('port_security_enabled') is False:
-            yield Hit('port', port, 'reachable by %s; port security is off'
-                      % reached[0][1],
+            yield Hit('port', port, 'reachable by %s; port security is off%s'
+                      % (reached[0][1], own_ports.claim(port)),
                       ('openstack', 'port', 'security', 'enable',
                        port['id']))
             continue
@@ -64,7 +64,8 @@ def exposes_sensitive_port(inventory, settings):
             names = sorted({n for _, ns in found for n in ns})
             how = [p for pv, p in reached if pv == v][0]
             yield Hit('port', port, 'reachable by %s; open to anywhere '
-                      'for %s' % (how, ', '.join(names)),
+                      'for %s%s' % (how, ', '.join(names),
+                                    own_ports.claim(port)),
                       ('openstack', 'security', 'group', 'rule',
                        'delete') + tuple(r['id'] for r, _ in found),
                       key='IPv%d' % v)

@@ -2,22 +2,18 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
+from xloudclient.audit import own_ports
 from xloudclient import exception_record
-
-
-def neutron_owned(port):
-    """Router interfaces and gateways, DHCP, floating IP, distributed..."""
-    return (port.get('device_owner') or '').startswith('network:')
 
 
 @check('port-security-disabled', 'high',
        'a port with port security off and no confirmed exception record '
-       '(ports owned by Neutron itself, device_owner network:*, are not '
-       'flagged)',
-       needs=('ports',), extensions=('port-security',))
+       "(Neutron's own ports are not flagged: those a project could not "
+       'have made, not every port that claims a network: owner)',
+       needs=own_ports.NEEDS, extensions=('port-security',))
 def port_security_disabled(inventory, settings):
     for port in inventory.ports_off:
-        if neutron_owned(port):
+        if own_ports.is_neutron_own(inventory, port):
             continue
         if exception_record.documenting(port.get('tags')):
             continue
@@ -29,6 +25,8 @@ def port_security_disabled(inventory, settings):
         else:
             why = 'no exception record'
         owner = port.get('device_owner') or 'no device owner'
+        if own_ports.claims_neutron(port):
+            owner = "claims %s, not verified as Neutron's own" % owner
         yield Hit(
             'port', port, 'port security off, %s (%s)' % (why, owner),
             ('openstack', 'port', 'security', 'enable', port['id']))

@@ -2,6 +2,7 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
+from xloudclient.audit import own_ports
 from xloudclient.audit import reach
 from xloudclient.audit import rules
 from xloudclient.audit import settings as settings_mod
@@ -134,13 +135,13 @@ def default_same_group(inventory, settings):
 
 
 @check('sg-default-in-use', 'low',
-       "compute ports that still use a project's default group (the blast "
-       'radius of hardening it); one finding per group',
-       needs=NEEDS + ('ports',), extensions=EXT)
+       "ports that still use a project's default group (the blast radius "
+       "of hardening it; Neutron's own ports aside); one finding per group",
+       needs=NEEDS + own_ports.NEEDS, extensions=EXT)
 def default_in_use(inventory, settings):
     users = {g['id']: [] for g in default_groups(inventory)}
     for port in inventory.ports:
-        if not (port.get('device_owner') or '').startswith('compute:'):
+        if own_ports.is_neutron_own(inventory, port):
             continue
         for sg in port.get('security_groups') or ():
             if sg in users:
@@ -152,7 +153,7 @@ def default_in_use(inventory, settings):
         only = sum(1 for p in ports if len(p.get('security_groups')) == 1)
         yield Hit(
             'security group', group,
-            '%d compute port(s) use it, %d with no other group'
+            '%d port(s) use it, %d with no other group'
             % (len(ports), only),
             ('openstack', 'port', 'list', '--security-group', group['id'],
              '--long'))

@@ -116,7 +116,7 @@ def test_default_in_use_one_finding_per_group():
     found = {f.resource_id: f for f in _run('sg-default-in-use', ports=ports)}
     assert sorted(found) == ['def', 'def2']
     assert found['def'].detail == (
-        '2 compute port(s) use it, 1 with no other group')
+        '2 port(s) use it, 1 with no other group')
     assert found['def'].resource_type == 'security group'
 
 

@@ -1,0 +1,92 @@
+"""own_ports: a port is Neutron's own only on evidence its project could
+not have written; a claimed network: owner alone is not evidence."""
+
+import pytest
+
+from tests.unit.audit.checks.helpers import run
+from xloudclient.audit import inventory
+from xloudclient.audit import own_ports
+
+NETS = [{'id': 'own-net', 'project_id': 'p'},
+        {'id': 'public', 'project_id': 'admin', 'router:external': True},
+        {'id': 'shared', 'project_id': 'admin', 'shared': True}]
+SUBNETS = [{'id': 's1', 'network_id': 'own-net', 'project_id': 'p',
+            'gateway_ip': '10.0.0.1'}]
+ROUTERS = [{'id': 'r1', 'project_id': 'p'}]
+
+
+def _port(owner, network='own-net', project='p', device='', ip='10.0.0.7',
+          subnet='s1'):
+    return {'id': 'x', 'project_id': project, 'network_id': network,
+            'device_owner': owner, 'device_id': device,
+            'port_security_enabled': False, 'security_groups': [],
+            'fixed_ips': [{'subnet_id': subnet, 'ip_address': ip}],
+            'tags': []}
+
+
+def _inv(*ports, **kw):
+    return inventory.Inventory(
+        ports=list(ports), networks=kw.get('networks', NETS),
+        subnets=SUBNETS, routers=kw.get('routers', ROUTERS))
+
+
+@pytest.mark.parametrize('port, own', [
+    # Neutron made these: no project, or a network the project does not own
+    (_port('network:floatingip', 'public', project=''), True),
+    (_port('network:router_gateway', 'public', project=''), True),
+    (_port('network:dhcp', 'shared'), True),
+    (_port('network:dhcp', 'elsewhere'), True),   # not read: not p's
+    # a router's interface: its router, its subnet's gateway address
+    (_port('network:router_interface', device='r1', ip='10.0.0.1'), True),
+    (_port('network:router_interface_distributed', device='r1',
+           ip='10.0.0.1'), True),
+    # claims a project can write on its own network
+    (_port('network:dhcp'), False),
+    (_port('network:floatingip'), False),
+    (_port('network:router_gateway', device='r1'), False),
+    (_port('network:xyz'), False),
+    (_port('network:router_interface'), False),
+    (_port('network:router_interface', device='r1'), False),  # not gateway
+    (_port('network:router_interface', device='r2', ip='10.0.0.1'), False),
+    (_port('network:router_interface', device='r1', ip='10.0.0.1',
+           subnet='s9'), False),
+    (_port('compute:nova'), False),
+    (_port(''), False),
+    (_port('compute:nova', 'public', project=''), False),
+])
+def test_what_counts_as_neutrons_own(port, own):
+    assert own_ports.is_neutron_own(_inv(port), port) is own
+
+
+@pytest.mark.parametrize('owner', ['network:dhcp', 'network:floatingip',
+                                   'network:router_interface',
+                                   'network:xyz'])
+def test_a_claimed_owner_is_reported_with_port_security_off(owner):
+    [found] = run('port-security-disabled', ports=[_port(owner)],
+                  networks=NETS, subnets=SUBNETS, routers=ROUTERS)
+    assert found.detail == (
+        "port security off, no exception record (claims %s, not verified "
+        "as Neutron's own)" % owner)
+
+
+def test_a_claimed_owner_does_not_hide_an_exposure():
+    port = dict(_port('network:dhcp', ip='45.0.0.5'),
+                port_security_enabled=True, security_groups=['g'])
+    [found] = run('port-exposes-sensitive-port', ports=[port],
+                  networks=NETS, subnets=SUBNETS, routers=ROUTERS,
+                  security_groups=[{'id': 'g', 'project_id': 'p'}],
+                  security_group_rules=[{
+                      'id': 'ssh', 'security_group_id': 'g',
+                      'direction': 'ingress', 'ethertype': 'IPv4',
+                      'protocol': 'tcp', 'port_range_min': 22,
+                      'port_range_max': 22,
+                      'remote_ip_prefix': '0.0.0.0/0'}])
+    assert found.detail.endswith(
+        "(claims network:dhcp; not verified as Neutron's own)")
+    assert 'public address 45.0.0.5' in found.detail
+
+
+def test_a_real_router_interface_is_not_reported():
+    port = _port('network:router_interface', device='r1', ip='10.0.0.1')
+    assert run('port-security-disabled', ports=[port], networks=NETS,
+               subnets=SUBNETS, routers=ROUTERS) == []
