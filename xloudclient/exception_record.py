@@ -38,10 +38,29 @@ pair's prefix), percent-encoded like ``by``; empty for the resource itself.
 A port-security exception is the decision for the check
 ``port-security-disabled`` (with the groups the port had); both kinds are
 read by one parser and have one order (granted, then suffix).
+
+A record is written on a resource its project controls, so by itself it
+proves nothing: the project's members can write, copy and edit such tags
+too. A record counts (hides a finding, documents an exception) only when
+it is *endorsed*: a Keystone tag on the resource's project, which only
+an admin (or a manager of the project's domain) may write::
+
+    xloud-ok:v1 <32 hex> by=<approver>
+
+The hex is the first 128 bits of SHA-256 over the holder's type, its ID
+and the record's exact text (see digest()), so an endorsement covers one
+record on one resource: a copy on another resource, an edited field or a
+record put back after its endorsement was removed matches nothing. A
+record is also read back under the rules it was written by (its reason
+and author plain text, its review date at most a year after its grant);
+one that breaks them is malformed. See doc/source/trust.rst.
 """
 
+import collections
 import dataclasses
 import datetime
+import hashlib
+import json
 import re
 import secrets
 import unicodedata
@@ -53,7 +72,10 @@ PENDING_PREFIX = FAMILY + 'p1 '
 DECISION_FAMILY = 'xloud-acc:'
 DECISION_PREFIX = DECISION_FAMILY + 'v1 '
 PORT_SECURITY_CHECK = 'port-security-disabled'
+ENDORSEMENT_FAMILY = 'xloud-ok:'
+ENDORSEMENT_PREFIX = ENDORSEMENT_FAMILY + 'v1 '
 MAX_TAG_LEN = 255
+MAX_REVIEW_DAYS = 366      # a review date at most a year after the grant
 _SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) not in '%/')
 _SAFE_BY = _SAFE.replace(' ', '')
 # Control, format (bidi overrides, zero-width), line and paragraph
@@ -70,6 +92,10 @@ _DECISION = re.compile(
     r'review=(?P<review>\d{4}-\d{2}-\d{2}) '
     r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
     r'by=(?P<by>\S*) reason=(?P<reason>.+)$')
+_ENDORSEMENT = re.compile(
+    r'^xloud-ok:v1 (?P<digest>[0-9a-f]{32}) by=(?P<by>[^\s/,]*)$')
+# Keystone's tags take neither "/" nor ",".
+_SAFE_KEYSTONE = _SAFE_BY.replace(',', '')
 _TIME = '%Y%m%dT%H%M%SZ'
 
 
@@ -123,17 +149,21 @@ class Record:
         return self.review_by < today
 
 
-def validate_reason(reason):
+def validate_reason(reason, what='the reason'):
     """The reason, stripped; RecordError when it cannot be a record."""
     text = (reason or '').strip()
     if not text:
-        raise RecordError('the reason must not be empty')
+        raise RecordError('%s must not be empty' % what)
+    _plain(text, what)
+    return text
+
+
+def _plain(text, what):
     bad = [c for c in text if unicodedata.category(c) in _BAD_CATEGORIES]
     if bad:
-        raise RecordError('the reason must be one line of plain text (it '
+        raise RecordError('%s must be one line of plain text (it '
                           'contains U+%04X, a control, format or line '
-                          'separator character)' % ord(bad[0]))
-    return text
+                          'separator character)' % (what, ord(bad[0])))
 
 
 def new_nonce():
@@ -186,7 +216,8 @@ def make_decision_tag(check, item, review_by, granted, granted_by, reason,
 
 def _read(pattern, tag, what):
     """(match, review date, grant time) of a tag claiming to be a record
-    of kind what; RecordError when it is malformed."""
+    of kind what; RecordError when it is malformed or breaks the rules a
+    record is written by."""
     match = pattern.match(tag)
     if not match:
         raise RecordError('malformed %s record tag: %r' % (what, tag))
@@ -196,6 +227,11 @@ def _read(pattern, tag, what):
             match['granted'], _TIME).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
         raise RecordError('malformed date in %s record: %r' % (what, tag))
+    if (review - granted.date()).days > MAX_REVIEW_DAYS:
+        raise RecordError('%s record reviewed more than a year after its '
+                          'grant: %r' % (what, tag))
+    validate_reason(urllib.parse.unquote(match['reason']))
+    _plain(urllib.parse.unquote(match['by']), 'the author')
     return match, review, granted
 
 
@@ -267,3 +303,45 @@ def documenting(tags):
 
 def is_record_tag(tag):
     return tag.startswith(FAMILY)
+
+
+def digest(holder_type, holder_id, tag):
+    """What an endorsement names: 32 hex characters (128 bits of SHA-256)
+    over the holder's inventory type, its ID and the record's text."""
+    text = json.dumps(['xloud-ok:v1', holder_type, holder_id, tag])
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
+
+
+def endorsement_tag(holder_type, holder_id, tag, approver):
+    """The Keystone tag that makes the record count (at most 255
+    characters: a long approver's name is cut)."""
+    head = '%s%s by=' % (ENDORSEMENT_PREFIX,
+                         digest(holder_type, holder_id, tag))
+    by = _encode(approver or '', _SAFE_KEYSTONE)
+    while len(head) + len(by) > MAX_TAG_LEN:
+        approver = approver[:-1]
+        by = _encode(approver, _SAFE_KEYSTONE)
+    return head + by
+
+
+def parse_endorsement(tag):
+    """(digest, approver) of an endorsement tag, or None."""
+    match = _ENDORSEMENT.match(tag)
+    if match is None:
+        return None
+    return match['digest'], urllib.parse.unquote(match['by'])
+
+
+Endorsement = collections.namedtuple('Endorsement', 'by tag')
+Endorsement.__doc__ = """Who endorsed a record, and the Keystone tag."""
+
+
+def endorsements_in(project_tags):
+    """{digest: Endorsement} of the endorsements among a project's
+    tags."""
+    found = {}
+    for tag in project_tags or ():
+        parsed = parse_endorsement(tag) if isinstance(tag, str) else None
+        if parsed is not None:
+            found[parsed[0]] = Endorsement(parsed[1], tag)
+    return found

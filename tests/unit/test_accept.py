@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from tests.unit import endorse
 from tests.unit.fake_collections import FakeCollections
 from xloudclient import accept
 from xloudclient.audit import catalog
@@ -57,10 +58,14 @@ def _decision(check, item, review=datetime.date(2027, 2, 1),
 
 def _audit(cloud, checks=(SSH, 'router-external-gateway',
                           'accepted-review-overdue',
-                          'accepted-record-invalid')):
+                          'accepted-record-invalid'), endorsements=None):
+    """The audit with every record in the cloud endorsed, as an admin's
+    accept leaves it (or with the endorsements given)."""
     return runner.run(cloud, catalog.select(list(checks)),
                       settings=Settings(today=TODAY),
-                      extra_types=tuple(decisions.TAGGABLE))
+                      extra_types=tuple(decisions.TAGGABLE),
+                      endorsements=endorse.of_cloud(cloud)
+                      if endorsements is None else endorsements)
 
 
 def test_a_rule_decision_on_its_group_hides_that_rule_only():

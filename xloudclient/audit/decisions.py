@@ -33,11 +33,40 @@ def holder(finding, inventory):
 
 
 def decision_for(finding, inventory):
-    """The newest decision covering the finding, or None."""
+    """The newest endorsed decision covering the finding, or None."""
     rtype, holder_id, item = holder(finding, inventory)
     found = _decided(inventory).get((rtype, holder_id), ())
     return next((d for d in found if d.check == finding.check and
                  d.item == item), None)
+
+
+def approver(inventory, rtype, resource, decision):
+    """The Endorsement (who, and the Keystone tag) of the decision on this
+    resource, or None when no endorsement of its resource's project names
+    it (see exception_record: a record alone is a request)."""
+    endorsed = (inventory.endorsements or {}).get(
+        resource.get('project_id') or '')
+    if not endorsed:
+        return None
+    return endorsed.get(rec.digest(rtype, resource['id'], decision.tag))
+
+
+def documenting(inventory, port):
+    """The newest endorsed confirmed port-security record of a port."""
+    found = _decided(inventory).get(('ports', port['id']), ())
+    return next((d for d in found if d.check == rec.PORT_SECURITY_CHECK),
+                None)
+
+
+def requested(inventory):
+    """[(inventory type, resource, decision)]: every well-formed record no
+    endorsement names (a member's request, a record of an earlier release,
+    a copy, an edit, a record put back after a revoke), newest first per
+    resource."""
+    return [(rtype, resource, d)
+            for rtype, resource, found, _ in on_resources(inventory)
+            for d in found
+            if approver(inventory, rtype, resource, d) is None]
 
 
 def split(findings, inventory, today):
@@ -76,12 +105,17 @@ _PREFIXES = (rec.DECISION_FAMILY, rec.FAMILY)
 
 
 def _decided(inventory):
-    """{(inventory type, resource ID): its decisions, newest first} of the
-    resources that carry any."""
+    """{(inventory type, resource ID): its endorsed decisions, newest
+    first} of the resources that carry any."""
     cache = inventory.memo
     if 'decided' not in cache:
-        cache['decided'] = {(rtype, r['id']): found for rtype, r, found, _
-                            in on_resources(inventory) if found}
+        decided = {}
+        for rtype, r, found, _ in on_resources(inventory):
+            endorsed = [d for d in found
+                        if approver(inventory, rtype, r, d) is not None]
+            if endorsed:
+                decided[(rtype, r['id'])] = endorsed
+        cache['decided'] = decided
     return cache['decided']
 
 

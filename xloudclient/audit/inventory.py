@@ -82,6 +82,10 @@ class Inventory:
     rbac_policies: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
+    # {project ID: {digest: approver}}: the Keystone endorsements of the
+    # projects audited (exception_record); None when they could not be
+    # read, and then no decision counts.
+    endorsements: dict = None
     _by_type: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)
     # (IP version, remote) -> what a rule with that remote admits
@@ -194,8 +198,10 @@ def list_all(client, resource_type, project_id=None, page_size=PAGE_SIZE,
 
 
 def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
-          timeout=None, workers=4, progress=None, ready=None):
-    """Fetch the given resource types concurrently into an Inventory.
+          timeout=None, workers=4, progress=None, ready=None,
+          endorsements=None):
+    """Fetch the given resource types concurrently into an Inventory
+    (with the endorsements read from Keystone, if any).
 
     ready(done, inventory), if given, is called in this thread whenever a
     type is complete, with the set of types that are (the ones the cloud
@@ -205,7 +211,7 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     unknown = set(resource_types) - set(RESOURCES)
     if unknown:
         raise ValueError('unknown resource types: %s' % sorted(unknown))
-    inventory = Inventory()
+    inventory = Inventory(endorsements=endorsements)
     body = _get(client, '/extensions', None, timeout, 'extensions')
     inventory.requests += 1
     inventory.extensions = frozenset(

@@ -66,16 +66,17 @@ def _no_cyclic_gc():
 
 
 def run(client, checks, project_id=None, settings=None, timeout=None,
-        progress=None, extra_types=()):
+        progress=None, extra_types=(), endorsements=None):
     """Fetch what the checks need, and extra_types (raises
-    InventoryError), and evaluate."""
+    InventoryError), and evaluate. endorsements: {project ID: {digest:
+    approver}} from Keystone (None: not read, and no decision counts)."""
     with _no_cyclic_gc():
         return _run(client, checks, project_id, settings, timeout, progress,
-                    extra_types)
+                    extra_types, endorsements)
 
 
 def _run(client, checks, project_id, settings, timeout, progress,
-         extra_types):
+         extra_types, endorsements):
     started = time.monotonic()
     needs = sorted({rtype for chk in checks for rtype in chk.needs} |
                    set(extra_types))
@@ -89,7 +90,7 @@ def _run(client, checks, project_id, settings, timeout, progress,
             results[chk.id] = evaluate([chk], inv, settings)
     inv = inventory_mod.fetch(client, needs, project_id=project_id,
                               timeout=timeout, progress=progress,
-                              ready=ready)
+                              ready=ready, endorsements=endorsements)
     ready(frozenset(needs), inv)
     findings = [f for chk in checks for f in results[chk.id][0]]
     findings.sort(key=lambda f: f.sort_key())

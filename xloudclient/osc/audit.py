@@ -5,6 +5,7 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
+from xloudclient.osc import directory
 from xloudclient.osc import scope
 
 # What a person reads (`-f table`): short by default, --long for the rest.
@@ -192,15 +193,21 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             raise exceptions.CommandError('no check left to run')
         scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
         progress = self._progress if self.app.stderr.isatty() else None
+        projects = directory.read(
+            self.app.client_manager,
+            None if scopes is None else [s.project_id for s in scopes])
         try:
             result = runner.run(self.app.client_manager.xloud, checks,
                                 project_id=scope.project_filter(scopes),
                                 settings=settings,
                                 timeout=parsed_args.timeout,
-                                progress=progress)
+                                progress=progress,
+                                endorsements=projects.endorsements)
         except inventory.InventoryError as e:
             raise exceptions.CommandError(
                 'audit failed, no findings reported: %s' % e)
+        if projects.limitation():
+            result.limitations.append(projects.limitation())
         findings = result.findings
         if known is not None:
             findings = baseline.new_findings(findings, known)
@@ -212,7 +219,7 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
                 findings, result, hidden, len(result.accepted))))
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
-        names = self._names(scopes)
+        names = self._names(scopes, projects)
         findings.sort(key=lambda f: report_mod.sort_key(f, names))
         report = self._report(findings, names, checks, result, hidden,
                               scope.describe(scopes))
@@ -228,12 +235,13 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         return rows(findings, names, parsed_args.formatter,
                     parsed_args.long, status)
 
-    def _names(self, scopes):
+    def _names(self, scopes, projects):
         from xloudclient.osc import names
 
         return names.project_names(
             self.app.client_manager,
-            known={s.project_id: s.project_name for s in scopes or ()})
+            known={s.project_id: s.project_name for s in scopes or ()},
+            directory=projects)
 
     def _report(self, findings, names, checks, result, hidden, scope_text):
         """The run as plain data for the report formats."""

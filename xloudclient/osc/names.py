@@ -1,16 +1,21 @@
 """Names for the IDs a command prints, fetched once per run."""
 
 
-def project_names(client_manager, known=None):
+def project_names(client_manager, known=None, directory=None):
     """{project ID: name}: one Keystone list for an admin, else what the
-    token knows (its own project), plus `known`. Keystone refusing or
-    failing never fails the command: an ID without a name shows as the ID.
+    token knows (its own project), plus `known`; with a directory the
+    command read already (osc/directory.py), its names and no other call.
+    Keystone refusing or failing never fails the command: an ID without a
+    name shows as the ID.
     """
     auth_ref = client_manager.auth_ref
     names = {}
     if auth_ref.project_id:
         names[auth_ref.project_id] = auth_ref.project_name
     names.update({k: v for k, v in (known or {}).items() if k and v})
+    if directory is not None and not directory.error:
+        names.update(directory.names())
+        return names
     if 'admin' in (auth_ref.role_names or ()):
         try:
             for project in client_manager.sdk_connection.identity.projects():

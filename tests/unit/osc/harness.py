@@ -27,10 +27,15 @@ class Result:
 def run(command_class, argv, client, auth_ref=None, identity=None):
     """(exit code, stdout, stderr, CommandError or None) of one command."""
     stdout, stderr = io.StringIO(), io.StringIO()
+    auth_ref = auth_ref or auth()
+    if identity is None:            # a fake cloud may carry its Keystone
+        identity = getattr(client, 'keystone', None)
+    if hasattr(identity, 'for_token'):
+        identity = identity.for_token(auth_ref)
     app = types.SimpleNamespace(
         stdout=stdout, stderr=stderr, options=types.SimpleNamespace(),
         client_manager=types.SimpleNamespace(
-            xloud=client, auth_ref=auth_ref or auth(),
+            xloud=client, auth_ref=auth_ref,
             sdk_connection=types.SimpleNamespace(identity=identity)))
     cmd = command_class(app, None)
     parser = cmd.get_parser('openstack test')

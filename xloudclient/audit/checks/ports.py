@@ -2,12 +2,14 @@
 
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
+from xloudclient.audit import decisions
 from xloudclient.audit import own_ports
 from xloudclient import exception_record
 
 
 @check('port-security-disabled', 'high',
-       'a port with port security off and no confirmed exception record '
+       'a port with port security off and no exception record an admin '
+       'approved '
        "(Neutron's own ports are not flagged: those a project could not "
        'have made, not every port that claims a network: owner)',
        needs=own_ports.NEEDS, extensions=('port-security',))
@@ -15,10 +17,14 @@ def port_security_disabled(inventory, settings):
     for port in inventory.ports_off:
         if own_ports.is_neutron_own(inventory, port):
             continue
-        if exception_record.documenting(port.get('tags')):
+        if decisions.documenting(inventory, port):
             continue
         records, malformed = exception_record.records_in(port.get('tags'))
-        if records:
+        confirmed = [r for r in records if not r.pending]
+        if confirmed:
+            why = 'exception recorded by %s, not approved by an admin' % (
+                confirmed[0].granted_by or 'someone')
+        elif records:
             why = 'exception record never confirmed'
         elif malformed:
             why = 'exception record malformed'
@@ -37,7 +43,7 @@ def port_security_disabled(inventory, settings):
        needs=('ports',), extensions=('port-security',))
 def port_security_exception_overdue(inventory, settings):
     for port in inventory.ports_off:
-        record = exception_record.documenting(port.get('tags'))
+        record = decisions.documenting(inventory, port)
         if not record or not record.is_overdue(settings.today):
             continue
         yield Hit(

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from tests.unit import endorse
 from tests.unit.audit.checks.helpers import ids
 from tests.unit.audit.checks.helpers import run
 from tests.unit.audit.checks.helpers import TODAY
@@ -48,8 +49,12 @@ PORTS = [
 ]
 
 
+ENDORSED = endorse.of_records({'ports': PORTS})
+
+
 def test_port_security_disabled():
-    found = run('port-security-disabled', ports=PORTS)
+    found = run('port-security-disabled', ports=PORTS,
+                endorsements=ENDORSED)
     assert ids(found) == ['lb', 'malformed', 'no-owner', 'unconfirmed',
                           'unconfirmed-overdue', 'undocumented']
     by_id = {f.resource_id: f for f in found}
@@ -65,7 +70,8 @@ def test_port_security_disabled():
 
 
 def test_overdue():
-    found = run('port-security-exception-overdue', ports=PORTS)
+    found = run('port-security-exception-overdue', ports=PORTS,
+                endorsements=ENDORSED)
     assert ids(found) == ['overdue']
     [f] = found
     assert f.severity == 'medium'
@@ -79,3 +85,26 @@ def test_overdue():
                                    'port-security-exception-overdue'])
 def test_no_ports_no_findings(check):
     assert run(check, ports=[]) == []
+
+
+def test_a_record_no_admin_endorsed_documents_nothing():
+    """A member can write a record on its own port (attack 2 of issue
+    18): without an endorsement in Keystone it documents nothing."""
+    found = {f.resource_id: f for f in run(
+        'port-security-disabled', ports=PORTS, endorsements={})}
+    for pid in ('documented', 'due-today', 'overdue',
+                'documented-and-pending'):
+        assert found[pid].detail == (
+            'port security off, exception recorded by ops, not approved '
+            'by an admin (compute:nova)')
+    assert run('port-security-exception-overdue', ports=PORTS,
+               endorsements={}) == []
+    # an endorsement of another port's record, or of another project's,
+    # is not this one's
+    moved = {'p': {rec.digest('ports', 'other', FUTURE): 'admin'},
+             'q': {rec.digest('ports', 'documented', FUTURE): 'admin'}}
+    moved = {p: {d: rec.Endorsement(by, '') for d, by in m.items()}
+             for p, m in moved.items()}
+    found = {f.resource_id for f in run(
+        'port-security-disabled', ports=PORTS, endorsements=moved)}
+    assert 'documented' in found
