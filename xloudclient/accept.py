@@ -1,11 +1,17 @@
-"""Accept a finding as a reviewed decision, revoke it, list decisions.
+"""Accept a finding as a reviewed decision, approve a request, revoke a
+decision, list decisions.
 
 A decision is one tag on the resource the finding names (a rule's on its
-security group): see exception_record. Accepting writes one tag (Neutron
-adds a tag atomically, so concurrent decisions on one resource all stay);
-renewing writes the new tag and then removes the older ones of the same
-check and item; revoking removes them. Accepting port-security-disabled
-(or its overdue exception) is `port security disable --renew`: the same
+security group) and counts only with its endorsement, a tag on the
+resource's Keystone project that only an admin may write: see
+exception_record. Accepting writes the record, then the endorsement
+(Neutron and Keystone add a tag atomically, so concurrent decisions on one
+resource all stay); when Keystone refuses the endorsement (a member's
+token) the record stays as a request, hiding nothing, until an admin
+approves it. Renewing writes the new decision and then removes the older
+ones of the same check and item (endorsement first, then record);
+revoking removes them the same way. Accepting port-security-disabled (or
+its overdue exception) is `port security disable --renew`: the same
 record, with the groups to restore.
 """
 
@@ -14,6 +20,7 @@ import datetime
 from xloudclient.audit import decisions
 from xloudclient import exception_record as rec
 from xloudclient import inert_text
+from xloudclient import keystone
 from xloudclient import neutron
 
 COLLECTIONS = {'ports': 'ports', 'networks': 'networks',
@@ -37,6 +44,8 @@ class Target:
     holder: dict              # the resource carrying the tag
     item: str
     existing: list            # decisions of this check and item there
+    endorsed: dict = dataclasses.field(default_factory=dict)
+    # {record tag: Endorsement} of the existing ones an admin endorsed
 
 
 def check_acceptable(check_id, catalog_ids):
@@ -79,16 +88,70 @@ def target(finding, inventory):
                           % (finding.resource_type, finding.resource_id))
     existing = [d for d in rec.decisions_in(holder.get('tags'))[0]
                 if d.check == finding.check and d.item == item]
-    return Target(finding, rtype, holder, item, existing)
+    endorsed = {d.tag: e for d in existing
+                for e in [decisions.approver(inventory, rtype, holder, d)]
+                if e is not None}
+    return Target(finding, rtype, holder, item, existing, endorsed)
+
+
+def approve_command(check, target, key=''):
+    """The argv of `network harden approve` for a decision."""
+    return ('openstack', 'network', 'harden', 'approve', check, target) + \
+        (('--key', key) if key else ())
+
+
+def endorse(identity, rtype, holder, tag, approver, budget=None):
+    """Write the endorsement of the record tag on holder; False when
+    Keystone refuses it (403: the token may not write its project's
+    tags). Idempotent, retried through transient errors."""
+    project = holder.get('project_id') or ''
+    if not project:
+        raise AcceptError('%s %s belongs to no project: a decision on it '
+                          'cannot be endorsed' % (rtype, holder['id']))
+    try:
+        neutron.retried(keystone.add_tag, identity, project,
+                        rec.endorsement_tag(rtype, holder['id'], tag,
+                                            approver), budget=budget)
+    except neutron.NeutronError as e:
+        if e.status == 403:
+            return False
+        raise
+    return True
+
+
+def unendorse(identity, holder, endorsement):
+    """Remove an endorsement (retried); False when Keystone refuses."""
+    try:
+        neutron.retried(keystone.remove_tag, identity,
+                        holder.get('project_id') or '', endorsement.tag)
+    except neutron.NeutronError as e:
+        if e.status == 403:
+            return False
+        raise
+    return True
+
+
+def _forget(client, identity, collection, holder, decision, endorsement):
+    """Remove one decision: its endorsement (if any), then its record.
+    A refused endorsement removal leaves the record alone."""
+    if endorsement is not None and not unendorse(identity, holder,
+                                                 endorsement):
+        return False
+    neutron.retried(neutron.remove_tag, client, collection, holder['id'],
+                    decision.tag)
+    return True
 
 
 def accept(client, tgt, reason, review_by, granted_by, renew=False,
-           dry_run=False, now=None):
-    """Write the decision; returns (action, tag). Refuses an existing
-    decision without renew; with renew, the older ones go after the new
-    one is written."""
-    if tgt.existing and not renew:
-        old = tgt.existing[0]
+           dry_run=False, now=None, identity=None, admin=True):
+    """Write the decision and its endorsement; returns (action, tag):
+    accepted or renewed, or requested when Keystone refuses the
+    endorsement. Refuses an endorsed decision without renew; with renew,
+    the older ones go once the new one is endorsed (a request leaves them
+    be). admin only words a dry run."""
+    current = [d for d in tgt.existing if d.tag in tgt.endorsed]
+    if current and not renew:
+        old = current[0]
         raise AcceptError(
             '%s on %s is already accepted until %s by %s (reason: %s); use '
             '--renew to replace it' % (
@@ -101,9 +164,10 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
         now = latest + datetime.timedelta(seconds=1)     # newer, always
     tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
                                 now, granted_by, reason)
-    action = 'renewed' if tgt.existing else 'accepted'
+    action = 'renewed' if current else 'accepted'
     if dry_run:
-        return 'would be ' + action, tag
+        return ('would be ' + action) if admin else \
+            'would be requested (an admin approves it)', tag
     collection, holder_id = COLLECTIONS[tgt.holder_type], tgt.holder['id']
     again = '`%s`' % inert_text.command(
         'openstack', 'network', 'harden', 'accept', tgt.finding.check,
@@ -120,10 +184,24 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
                               % neutron.describe(e))
         raise AcceptError('%s; the decision may or may not be recorded: '
                           'run %s' % (neutron.describe(e), again))
+    key = '' if tgt.holder_type == 'security_groups' and tgt.item else \
+        tgt.item
+    approve = '`%s`' % inert_text.command(*approve_command(
+        tgt.finding.check, tgt.finding.resource_id, key))
+    try:
+        endorsed = endorse(identity, tgt.holder_type, tgt.holder, tag,
+                           granted_by)
+    except Exception as e:
+        raise AcceptError(
+            'the decision is recorded but not endorsed (%s): it hides '
+            'nothing until an admin runs %s' % (neutron.describe(e),
+                                                approve))
+    if not endorsed:
+        return 'requested (an admin approves it with %s)' % approve, tag
     for old in tgt.existing:
         try:
-            neutron.retried(neutron.remove_tag, client, collection,
-                            holder_id, old.tag)
+            _forget(client, identity, collection, tgt.holder, old,
+                    tgt.endorsed.get(old.tag))
         except Exception as e:
             raise AcceptError(
                 'the new decision is recorded, but an older one could not '
@@ -131,14 +209,18 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     return action, tag
 
 
-def revoke(client, rtype, holder, found, dry_run=False):
-    """Remove the decisions found on holder; returns the action."""
+def revoke(client, rtype, holder, found, dry_run=False, identity=None,
+           endorsed=None):
+    """Remove the decisions found on holder (each endorsement, then its
+    record); returns the action. endorsed: {record tag: Endorsement}."""
     if dry_run:
         return 'would be revoked'
+    endorsed, kept = endorsed or {}, []
     for done, decision in enumerate(found):
         try:
-            neutron.retried(neutron.remove_tag, client, COLLECTIONS[rtype],
-                            holder['id'], decision.tag)
+            if not _forget(client, identity, COLLECTIONS[rtype], holder,
+                           decision, endorsed.get(decision.tag)):
+                kept.append(decision)
         except Exception as e:
             raise AcceptError(
                 '%s; %d of %d decisions are still recorded: run `%s` again'
@@ -148,7 +230,60 @@ def revoke(client, rtype, holder, found, dry_run=False):
                        decision.check, holder['id'],
                        *(('--key', decision.item) if decision.item
                          else ()))))
+    if kept:
+        raise AcceptError(
+            'Keystone refused to remove the endorsement of %d of %d '
+            'decisions (an admin approved them, and only an admin may '
+            'revoke them); those are unchanged' % (len(kept), len(found)))
     return 'revoked'
+
+
+def approve(client, identity, rtype, holder, found, endorsed, approver,
+            today, dry_run=False):
+    """Endorse the newest of the decisions found (one check and item on
+    holder) and remove the older ones; returns (action, decision). Run
+    again after a failure, it finishes what is left."""
+    if len({d.item for d in found}) > 1:
+        raise AcceptError(
+            'decisions on %d items of %s %s: give the rule ID or --key '
+            '(one of %s)' % (len({d.item for d in found}), rtype,
+                             holder['id'], ', '.join(sorted(
+                                 d.item for d in found))))
+    newest, older = found[0], found[1:]
+    if newest.is_overdue(today):
+        raise AcceptError(
+            'its review date %s has passed: accept the finding again with '
+            'a new review date (`openstack network harden accept %s ... '
+            '--renew`); nothing was changed'
+            % (newest.review_by.isoformat(), newest.check))
+    done = newest.tag in endorsed
+    if dry_run:
+        return ('already approved by %s' % endorsed[newest.tag].by
+                if done else 'would be approved'), newest
+    if not done:
+        errors = neutron.ErrorBudget()
+        try:
+            ok = endorse(identity, rtype, holder, newest.tag, approver,
+                         budget=errors)
+        except Exception as e:
+            raise AcceptError('%s; %s' % (
+                neutron.describe(e), 'nothing was changed' if not
+                errors.errors else 'the approval may or may not be '
+                'recorded: run the command again'))
+        if not ok:
+            raise AcceptError(
+                'Keystone refused the endorsement: only an admin (or a '
+                "manager of the project's domain) may approve a decision; "
+                'nothing was changed')
+    for old in older:
+        try:
+            _forget(client, identity, COLLECTIONS[rtype], holder, old,
+                    endorsed.get(old.tag))
+        except Exception as e:
+            raise AcceptError(
+                'approved, but an older decision could not be removed '
+                '(%s): run the command again' % neutron.describe(e))
+    return ('already approved' if done else 'approved'), newest
 
 
 def find_decisions(inventory, check_id, ref, key=None):
@@ -176,17 +311,24 @@ class Row:
     decision: object
     rtype: str
     resource: dict
-    status: str               # accepted | overdue | stale
+    status: str               # accepted | overdue | stale | requested
+    endorsement: object = None  # who approved it (Endorsement), if anyone
 
 
-def list_decisions(inventory, findings, today, overdue_only=False):
+def list_decisions(inventory, findings, today, overdue_only=False,
+                   requested_only=False):
     """Every decision in the inventory (port-security exceptions too) with
-    its status: overdue past its review date, stale when the finding it
-    covered no longer occurs, else accepted."""
+    its status: requested when no admin endorsed it, overdue past its
+    review date, stale when the finding it covered no longer occurs, else
+    accepted."""
     rows, current = [], decisions.covered(findings, inventory)
     for rtype, resource, found, _ in decisions.on_resources(inventory):
         for decision in found:
-            if decision.is_overdue(today):
+            endorsement = decisions.approver(inventory, rtype, resource,
+                                             decision)
+            if endorsement is None:
+                status = 'requested'
+            elif decision.is_overdue(today):
                 status = 'overdue'
             elif decision.check in PORT_SECURITY_CHECKS:
                 status = 'accepted' if resource.get(
@@ -195,9 +337,10 @@ def list_decisions(inventory, findings, today, overdue_only=False):
                 status = 'accepted'
             else:
                 status = 'stale'
-            if overdue_only and status != 'overdue':
+            if (overdue_only and status != 'overdue') or \
+                    (requested_only and status != 'requested'):
                 continue
-            rows.append(Row(decision, rtype, resource, status))
+            rows.append(Row(decision, rtype, resource, status, endorsement))
     rows.sort(key=lambda r: (r.resource.get('project_id') or '',
                              r.decision.check, r.resource['id'],
                              r.decision.item))

@@ -25,8 +25,9 @@ class Timeout(TimeoutError):
 
 
 class FaultyClient:
-    """Wraps a fake client; the request numbered `at` (1-based) fails, or
-    with methods (e.g. ('put',)) every request of those methods."""
+    """Wraps a fake client; the request numbered `at` (1-based, counting
+    those of also() clients too) fails, or with methods (e.g. ('put',))
+    every request of those methods to this client."""
 
     def __init__(self, cloud, kind=None, at=None, methods=None):
         self.cloud, self.kind, self.at = cloud, kind, at
@@ -36,20 +37,26 @@ class FaultyClient:
     def __getattr__(self, name):
         return getattr(self.cloud, name)
 
-    def _call(self, method, *args, **kw):
+    def also(self, other):
+        """A client of another service (a fake Keystone) whose requests
+        count, and fail, in the same sequence as this one's."""
+        return _Also(self, other)
+
+    def _call(self, method, *args, _target=None, **kw):
+        target = self.cloud if _target is None else _target
         self.count += 1
-        if self.methods is not None:
-            if method not in self.methods:
-                return getattr(self.cloud, method)(*args, **kw)
+        if self.methods is not None:    # only this service's requests
+            if method not in self.methods or _target is not None:
+                return getattr(target, method)(*args, **kw)
         elif self.count != self.at:
-            return getattr(self.cloud, method)(*args, **kw)
+            return getattr(target, method)(*args, **kw)
         kind = self.kind
         if kind == 'reset':
             raise Reset('Connection reset by peer')
         if kind in ('500', '503', '409'):
             return FakeResponse(int(kind), {'NeutronError': {
                 'message': 'injected %s' % kind}})
-        resp = getattr(self.cloud, method)(*args, **kw)   # it lands
+        resp = getattr(target, method)(*args, **kw)       # it lands
         if kind == '500-after':
             return FakeResponse(500, {'NeutronError': {
                 'message': 'injected 500 after the change'}})
@@ -70,6 +77,31 @@ class FaultyClient:
 
     def delete(self, *a, **kw):
         return self._call('delete', *a, **kw)
+
+
+class _Also:
+    def __init__(self, faulty, other):
+        self._faulty, self._other = faulty, other
+
+    def __getattr__(self, name):
+        return getattr(self._other, name)
+
+    def get(self, *a, **kw):
+        return self._faulty._call('get', *a, _target=self._other, **kw)
+
+    def put(self, *a, **kw):
+        return self._faulty._call('put', *a, _target=self._other, **kw)
+
+    def delete(self, *a, **kw):
+        return self._faulty._call('delete', *a, _target=self._other, **kw)
+
+
+def identity_of(client):
+    """The Keystone beside a (possibly faulty) fake Neutron: faulty too
+    when the Neutron is."""
+    if isinstance(client, FaultyClient):
+        return client.also(client.cloud.keystone)
+    return client.keystone
 
 
 def matrix(run, make, state, error_class, way_on, extra=None,

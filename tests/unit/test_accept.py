@@ -7,6 +7,7 @@ import pytest
 
 from tests.unit import endorse
 from tests.unit.fake_collections import FakeCollections
+from tests.unit.fake_keystone import FakeKeystone
 from xloudclient import accept
 from xloudclient.audit import catalog
 from xloudclient.audit import decisions
@@ -33,7 +34,24 @@ def _rule(rid, **kw):
     return base
 
 
-def _cloud(group_tags=(), router_tags=()):
+def _cloud(group_tags=(), router_tags=(), endorsed=True):
+    """A cloud whose decisions (group_tags, router_tags) an admin accepted
+    (endorsed) or that are only recorded (endorsed=False)."""
+    cloud = _neutron(group_tags, router_tags)
+    cloud.keystone = FakeKeystone(('p', 'q'))
+    if endorsed:
+        _endorse_all(cloud)
+    return cloud
+
+
+def _endorse_all(cloud):
+    """Endorse every record in the cloud, as an admin would have."""
+    for project, found in endorse.of_cloud(cloud).items():
+        tags = cloud.keystone.data[project]['tags']
+        tags += [e.tag for e in found.values() if e.tag not in tags]
+
+
+def _neutron(group_tags, router_tags):
     return FakeCollections(
         extensions=EXT,
         security_groups=[{'id': 'bastion', 'name': 'bastion',
@@ -64,8 +82,53 @@ def _audit(cloud, checks=(SSH, 'router-external-gateway',
     return runner.run(cloud, catalog.select(list(checks)),
                       settings=Settings(today=TODAY),
                       extra_types=tuple(decisions.TAGGABLE),
-                      endorsements=endorse.of_cloud(cloud)
+                      endorsements=_endorsements(cloud)
                       if endorsements is None else endorsements)
+
+
+def _fetch(client, types, **kw):
+    """The inventory as the commands read it: with the endorsements."""
+    return inventory_mod.fetch(client, types,
+                               endorsements=_endorsements(client), **kw)
+
+
+def _write(client, tgt, *args, **kw):
+    """accept.accept with the Keystone beside client."""
+    from tests.unit import faults
+
+    return accept.accept(client, tgt, *args,
+                         identity=faults.identity_of(client), **kw)
+
+
+def _unwrite(client, rtype, holder, found, **kw):
+    """accept.revoke as the command runs it: the endorsements read, the
+    Keystone beside client."""
+    from tests.unit import faults
+
+    inv = _fetch(getattr(client, 'cloud', client),   # not through faults
+                 tuple(decisions.TAGGABLE))
+    endorsed = {d.tag: e for d in found
+                for e in [decisions.approver(inv, rtype, holder, d)] if e}
+    return accept.revoke(client, rtype, holder, found,
+                         identity=faults.identity_of(client),
+                         endorsed=endorsed, **kw)
+
+
+def _endorsements(client):
+    """The Keystone endorsements, read through client's own faults; a
+    failure refuses as the commands do (osc/decisions.py)."""
+    from tests.unit import faults
+    from xloudclient import keystone
+    from xloudclient import neutron
+
+    try:
+        projects = keystone.projects(faults.identity_of(client))
+    except Exception as e:
+        raise accept.AcceptError('cannot read what is accepted already '
+                                 '(%s); nothing was changed'
+                                 % neutron.describe(e))
+    return {pid: rec.endorsements_in(p['tags'])
+            for pid, p in projects.items()}
 
 
 def test_a_rule_decision_on_its_group_hides_that_rule_only():
@@ -154,16 +217,16 @@ def test_accept_writes_one_tag_and_renew_replaces_the_older():
     tgt = accept.target(finding, result.inventory)
     assert (tgt.holder_type, tgt.holder['id'], tgt.item) == (
         'security_groups', 'bastion', RULE)
-    action, tag = accept.accept(cloud, tgt, 'bastion', datetime.date(
+    action, tag = _write(cloud, tgt, 'bastion', datetime.date(
         2027, 1, 1), 'admin', now=NOW)
     assert action == 'accepted'
     assert cloud.data['security-groups'][0]['tags'] == [tag]
-    again = accept.target(finding, inventory_mod.fetch(
+    again = accept.target(finding, _fetch(
         cloud, tuple(decisions.TAGGABLE) + ('security_group_rules',)))
     with pytest.raises(accept.AcceptError, match='already accepted until '
                        '2027-01-01 by admin'):
-        accept.accept(cloud, again, 'x', datetime.date(2027, 1, 1), 'b')
-    action, new = accept.accept(cloud, again, 'renewed', datetime.date(
+        _write(cloud, again, 'x', datetime.date(2027, 1, 1), 'b')
+    action, new = _write(cloud, again, 'renewed', datetime.date(
         2027, 2, 1), 'b', renew=True, now=NOW)
     assert action == 'renewed'
     assert cloud.data['security-groups'][0]['tags'] == [new]
@@ -174,10 +237,10 @@ def test_dry_run_writes_nothing():
     cloud = _cloud()
     result = _audit(cloud)
     [finding] = [f for f in result.findings if f.resource_id == RULE]
-    action, _ = accept.accept(cloud, accept.target(finding,
-                                                   result.inventory),
-                              'x', datetime.date(2027, 1, 1), 'a',
-                              dry_run=True)
+    action, _ = _write(cloud, accept.target(finding,
+                       result.inventory),
+                       'x', datetime.date(2027, 1, 1), 'a',
+                       dry_run=True)
     assert action == 'would be accepted'
     assert [m for m, _ in cloud.log if m != 'GET'] == []
 
@@ -188,8 +251,8 @@ def test_a_failed_write_changes_nothing_and_says_so():
     result = _audit(cloud)
     [finding] = [f for f in result.findings if f.resource_id == RULE]
     with pytest.raises(accept.AcceptError, match='nothing was changed'):
-        accept.accept(cloud, accept.target(finding, result.inventory), 'x',
-                      datetime.date(2027, 1, 1), 'a')
+        _write(cloud, accept.target(finding, result.inventory), 'x',
+               datetime.date(2027, 1, 1), 'a')
     assert cloud.data['security-groups'][0]['tags'] == []
 
 
@@ -203,7 +266,7 @@ def test_concurrent_decisions_on_one_resource_both_stay():
                for c in (SSH, 'router-external-gateway')]
     cloud.data['routers'][0]['tags'] = []
     for tgt in targets:
-        accept.accept(cloud, tgt, 'x', datetime.date(2027, 1, 1), 'a')
+        _write(cloud, tgt, 'x', datetime.date(2027, 1, 1), 'a')
     result = _audit(cloud)
     assert sorted(f.check for f, _ in result.accepted) == [
         'router-external-gateway', SSH]
@@ -228,10 +291,10 @@ def test_list_statuses_accepted_overdue_stale():
 
 def test_revoke_finds_a_rule_decision_by_the_rule_id():
     cloud = _cloud(group_tags=[_decision(SSH, RULE), 'keep-me'])
-    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    inv = _fetch(cloud, tuple(decisions.TAGGABLE))
     rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
     assert holder['id'] == 'bastion' and len(found) == 1
-    assert accept.revoke(cloud, rtype, holder, found) == 'revoked'
+    assert _unwrite(cloud, rtype, holder, found) == 'revoked'
     assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
     with pytest.raises(accept.AcceptError, match='no accepted'):
         accept.find_decisions(inv, 'router-external-gateway', 'edge')
@@ -244,6 +307,7 @@ def test_an_overdue_decision_names_its_resource_as_the_audit_does():
         'id': 'fip', 'floating_ip_address': '203.0.113.9', 'project_id': 'p',
         'port_id': None, 'tags': [_decision(
             'fip-unassociated', '', review=datetime.date(2026, 11, 2))]})
+    _endorse_all(cloud)
     found = {f.resource_id: f for f in _audit(cloud).findings
              if f.check == 'accepted-review-overdue'}
     assert (found['r-edge'].resource_type,
@@ -275,8 +339,8 @@ def test_a_decision_on_another_rule_of_the_group_is_not_this_one():
     [finding] = [f for f in result.findings if f.resource_id == RULE]
     tgt = accept.target(finding, result.inventory)
     assert tgt.existing == []
-    assert accept.accept(cloud, tgt, 'x', datetime.date(2027, 1, 1),
-                         'a')[0] == 'accepted'
+    assert _write(cloud, tgt, 'x', datetime.date(2027, 1, 1),
+                  'a')[0] == 'accepted'
 
 
 def test_the_way_on_names_the_key_of_a_keyed_finding():
@@ -289,17 +353,19 @@ def test_the_way_on_names_the_key_of_a_keyed_finding():
     tgt = accept.Target(finding, 'ports', {'id': 'p1', 'tags': []},
                         '10.0.0.0/16', [])
     cloud = FakeCollections(ports=[{'id': 'p1', 'tags': []}])
+    cloud.keystone = FakeKeystone(('p',))
     with pytest.raises(accept.AcceptError) as failed:
-        accept.accept(faults.FaultyClient(cloud, '503', methods=('put',)),
-                      tgt, 'k8s pods', datetime.date(2027, 1, 1), 'a')
+        _write(faults.FaultyClient(cloud, '503', methods=('put',)),
+               tgt, 'k8s pods', datetime.date(2027, 1, 1), 'a')
     argv = shlex.split(str(failed.value).split('`')[1])
     assert argv[:6] == ['openstack', 'network', 'harden', 'accept',
                         'aap-wide-prefix', 'p1']
     assert argv[argv.index('--key') + 1] == '10.0.0.0/16'
 
 
-@pytest.mark.parametrize('how', ['renew', 'revoke'])
-def test_a_removal_that_fails_once_is_sent_again(how):
+@pytest.mark.parametrize('how, at', [('renew', 3), ('renew', 4),
+                                     ('revoke', 1), ('revoke', 2)])
+def test_a_removal_that_fails_once_is_sent_again(how, at):
     from tests.unit import faults
     old = _decision(SSH, RULE, reason='old')
     cloud = _cloud(group_tags=['keep-me', old])
@@ -307,16 +373,18 @@ def test_a_removal_that_fails_once_is_sent_again(how):
         result = _audit(cloud)
         [finding] = [f for f, _ in result.accepted if f.resource_id == RULE]
         tgt = accept.target(finding, result.inventory)
-        # the write is request 1, the removal of the old one request 2
-        accept.accept(faults.FaultyClient(cloud, 'reset', at=2), tgt, 'new',
-                      datetime.date(2027, 1, 1), 'a', renew=True, now=NOW)
+        # the record is request 1, its endorsement 2; the old one's
+        # endorsement goes at 3, its record at 4
+        _write(faults.FaultyClient(cloud, 'reset', at=at), tgt, 'new',
+               datetime.date(2027, 1, 1), 'a', renew=True, now=NOW)
         tags = cloud.data['security-groups'][0]['tags']
         assert len(tags) == 2 and old not in tags
     else:
-        inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+        inv = _fetch(cloud, tuple(decisions.TAGGABLE))
         rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
-        accept.revoke(faults.FaultyClient(cloud, 'reset', at=1), rtype,
-                      holder, found)
+        # its endorsement goes at 1, its record at 2
+        _unwrite(faults.FaultyClient(cloud, 'reset', at=at), rtype,
+                 holder, found)
         assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
 
 
@@ -325,7 +393,7 @@ def test_find_decisions_by_name_check_and_rule():
                                _decision('sg-default-in-use', '')],
                    router_tags=[_decision('router-external-gateway', '')])
     cloud.data['security-groups'][1]['tags'] = [_decision(SSH, 'r2')]
-    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    inv = _fetch(cloud, tuple(decisions.TAGGABLE))
     _, holder, found = accept.find_decisions(inv, 'sg-default-in-use',
                                              'bastion')
     assert holder['id'] == 'bastion'
@@ -337,7 +405,7 @@ def test_find_decisions_by_name_check_and_rule():
     cloud.data['security-groups'][1]['name'] = 'bastion'
     cloud.data['security-groups'][1]['tags'].append(
         _decision('sg-default-in-use', ''))
-    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    inv = _fetch(cloud, tuple(decisions.TAGGABLE))
     with pytest.raises(accept.AcceptError, match="more than one resource "
                        "named 'bastion'"):
         accept.find_decisions(inv, 'sg-default-in-use', 'bastion')
@@ -357,6 +425,7 @@ def test_list_port_security_records_sorted_and_filtered():
              # older, so listed after the record: still found by --overdue
              _decision('aap-wide-prefix', '10.0.0.0/16', review=old,
                        granted=NOW - datetime.timedelta(days=1)))])
+    inv.endorsements = endorse.of_inventory(inv)
     rows = accept.list_decisions(inv, [], TODAY)
     assert [(r.resource['id'], r.decision.check, r.status) for r in rows] \
         == [('m', 'aap-wide-prefix', 'overdue'),

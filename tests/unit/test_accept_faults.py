@@ -12,6 +12,9 @@ import pytest
 
 from tests.unit import faults
 from tests.unit.test_accept import _audit
+from tests.unit.test_accept import _fetch
+from tests.unit.test_accept import _unwrite
+from tests.unit.test_accept import _write
 from tests.unit.test_accept import _cloud
 from tests.unit.test_accept import _decision
 from tests.unit.test_accept import RULE
@@ -26,13 +29,19 @@ ERRORS = (accept.AcceptError, inventory_mod.InventoryError)
 
 
 def _state(cloud):
-    """The decisions on the bastion group, without when they were
-    granted (a renew writes a newer one of the same content)."""
+    """The decisions on the bastion group, each with whether an
+    endorsement names it, without when they were granted (a renew writes
+    a newer one of the same content); the other tags; malformed ones; and
+    how many endorsements in its project name no record (litter)."""
     group = cloud.data['security-groups'][0]
     found, bad = rec.decisions_in(group.get('tags'))
-    return sorted((d.check, d.item, d.reason, d.review_by) for d in found), \
+    endorsed = rec.endorsements_in(cloud.keystone.tags('p'))
+    mine = {rec.digest('security_groups', 'bastion', d.tag) for d in found}
+    return sorted((d.check, d.item, d.reason, d.review_by,
+                   rec.digest('security_groups', 'bastion', d.tag) in
+                   endorsed) for d in found), \
         sorted(t for t in group.get('tags') or () if t not in
-               [d.tag for d in found]), bad
+               [d.tag for d in found]), bad, len(set(endorsed) - mine)
 
 
 def _accept(renew):
@@ -40,15 +49,38 @@ def _accept(renew):
         result = _audit(client, checks=(SSH,))
         found = accept.find(result.findings + [f for f, _ in
                                                result.accepted], SSH, RULE)
-        return accept.accept(client, accept.target(found, result.inventory),
-                             'bastion host', REVIEW, 'admin', renew=renew)
+        return _write(client, accept.target(found, result.inventory),
+                      'bastion host', REVIEW, 'admin', renew=renew)
     return run
 
 
 def _revoke(client):
-    inv = inventory_mod.fetch(client, tuple(decisions.TAGGABLE))
+    inv = _fetch(client, tuple(decisions.TAGGABLE))
     rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
-    return accept.revoke(client, rtype, holder, found)
+    return _unwrite(client, rtype, holder, found)
+
+
+def _approve(client):
+    from tests.unit import faults
+
+    inv = _fetch(client, tuple(decisions.TAGGABLE))
+    rtype, holder, found = accept.find_decisions(inv, SSH, RULE)
+    endorsed = {d.tag: e for d in found
+                for e in [decisions.approver(inv, rtype, holder, d)] if e}
+    return accept.approve(client, faults.identity_of(client), rtype, holder,
+                          found, endorsed, 'admin', datetime.date(2026, 11,
+                                                                  28))
+
+
+def _requested():
+    """A member's request beside an older decision an admin approved."""
+    cloud = _cloud(group_tags=['keep-me', _decision(SSH, RULE,
+                                                    reason='old reason')])
+    cloud.data['security-groups'][0]['tags'].append(_decision(
+        SSH, RULE, reason='bastion host', review=REVIEW,
+        granted=datetime.datetime(2026, 11, 28, 11, 0,
+                                  tzinfo=datetime.timezone.utc)))
+    return cloud
 
 
 def _accepted():
@@ -61,6 +93,7 @@ CASES = {
                'already accepted'),
     'renew': (_accept(True), _accepted, None),
     'revoke': (_revoke, _accepted, 'no accepted'),
+    'approve': (_approve, _requested, None),
 }
 
 
@@ -94,7 +127,7 @@ def test_a_put_failing_every_time_names_a_renew_that_finishes():
     assert '--renew' in argv and '--key' not in argv   # a rule: no key
     assert _state(cloud)[0] == []
     _accept(True)(cloud)                     # what the error says to run
-    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW)]
+    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW, True)]
 
 
 def test_an_old_decision_that_cannot_go_is_named_and_a_renew_ends_it():
@@ -107,7 +140,7 @@ def test_an_old_decision_that_cannot_go_is_named_and_a_renew_ends_it():
     assert len(_state(cloud)[0]) == 2
     assert '--renew' in _way_on(failed.value)
     _accept(True)(cloud)
-    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW)]
+    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW, True)]
     assert _state(cloud)[1] == ['keep-me']
 
 
@@ -130,11 +163,11 @@ def test_revoke_names_how_many_are_left_and_the_command_to_finish():
     argv = _way_on(failed.value)
     assert argv == ['network', 'harden', 'revoke', SSH, 'bastion', '--key',
                     RULE]
-    inv = inventory_mod.fetch(cloud, tuple(decisions.TAGGABLE))
+    inv = _fetch(cloud, tuple(decisions.TAGGABLE))
     rtype, holder, found = accept.find_decisions(inv, argv[3], argv[4],
                                                  argv[6])
-    accept.revoke(cloud, rtype, holder, found)
-    assert _state(cloud) == ([], ['keep-me'], [])
+    _unwrite(cloud, rtype, holder, found)
+    assert _state(cloud) == ([], ['keep-me'], [], 0)
 
 
 def test_transient_errors_within_the_budget_are_absorbed():
@@ -149,4 +182,4 @@ def test_transient_errors_within_the_budget_are_absorbed():
     flaky.put = put
     assert _accept(False)(flaky)[0] == 'accepted'
     assert len(calls) == 3
-    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW)]
+    assert _state(cloud)[0] == [(SSH, RULE, 'bastion host', REVIEW, True)]

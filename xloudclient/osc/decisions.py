@@ -5,6 +5,7 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from xloudclient.osc import common
+from xloudclient.osc import directory
 from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
@@ -35,7 +36,37 @@ def _visible_project(client_manager):
         client_manager.auth_ref.project_id
 
 
-def _run_checks(client_manager, check_ids):
+def _projects(client_manager):
+    """The Directory (names, endorsements) of what the token may see;
+    AcceptError when Keystone cannot be read: a command that changes
+    decisions must know which count."""
+    from xloudclient import accept
+
+    project = _visible_project(client_manager)
+    found = directory.read(client_manager,
+                           None if project is None else [project])
+    if found.error:
+        raise accept.AcceptError('cannot read which decisions an admin '
+                                 'approved (%s); nothing was changed'
+                                 % found.error)
+    return found
+
+
+def _shown(rtype, holder, decision, names, action):
+    """The row of a revoke or approve: the decision and its resource."""
+    from xloudclient.audit import decisions
+
+    return (decision.check,
+            decision.item or holder.get('name') or holder['id'],
+            decision.item or holder['id'],
+            names_mod.name_or_id(names, holder.get('project_id')), action,
+            decision.reason, decision.review_by.isoformat(),
+            decision.granted_by,
+            '%s %s' % (decisions.TAGGABLE[rtype],
+                       holder.get('name') or holder['id']))
+
+
+def _run_checks(client_manager, check_ids, projects):
     """The audit of the given checks over what the token may see: every
     project for an admin, the token's project otherwise."""
     from xloudclient.audit import catalog
@@ -46,7 +77,26 @@ def _run_checks(client_manager, check_ids):
         catalog.all_checks()
     project = _visible_project(client_manager)
     return runner.run(client_manager.xloud, checks, project_id=project,
-                      extra_types=tuple(decisions.TAGGABLE))
+                      extra_types=tuple(decisions.TAGGABLE),
+                      endorsements=projects.endorsements)
+
+
+def _decisions_of(client_manager, parsed_args, projects):
+    """(inventory type, holder, [decisions], {tag: Endorsement}) that the
+    command's check, resource and --key name."""
+    from xloudclient import accept
+    from xloudclient.audit import decisions
+    from xloudclient.audit import inventory
+
+    inv = inventory.fetch(client_manager.xloud, tuple(decisions.TAGGABLE),
+                          project_id=_visible_project(client_manager),
+                          endorsements=projects.endorsements)
+    rtype, holder, found = accept.find_decisions(
+        inv, parsed_args.check, parsed_args.resource, parsed_args.key)
+    endorsed = {d.tag: e for d in found
+                for e in [decisions.approver(inv, rtype, holder, d)]
+                if e is not None}
+    return rtype, holder, found, endorsed
 
 
 def _add_target_arguments(parser):
@@ -116,7 +166,8 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
         review_by = port_security.review_date(
             datetime.date.today(), parsed_args.review_by,
             parsed_args.review_in)
-        result = _run_checks(cm, [parsed_args.check])
+        projects = _projects(cm)
+        result = _run_checks(cm, [parsed_args.check], projects)
         findings = result.findings + [f for f, _ in result.accepted]
         finding = accept.find(findings, parsed_args.check,
                               parsed_args.resource, parsed_args.key)
@@ -126,7 +177,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
                 '%s belongs to project %s: only an admin may accept another '
                 "project's finding" % (finding.resource_id,
                                        finding.project_id))
-        names = names_mod.project_names(cm)
+        names = names_mod.project_names(cm, directory=projects)
         granted_by = cm.auth_ref.username or ''
         if parsed_args.check in accept.PORT_SECURITY_CHECKS:
             out = port_security.disable(
@@ -140,7 +191,9 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
             tgt = accept.target(finding, result.inventory)
             action, _ = accept.accept(
                 cm.xloud, tgt, reason, review_by, granted_by,
-                renew=parsed_args.renew, dry_run=parsed_args.dry_run)
+                renew=parsed_args.renew, dry_run=parsed_args.dry_run,
+                identity=directory.identity_client(cm),
+                admin=_is_admin(cm))
             holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
                 '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
             review = review_by.isoformat()
@@ -165,9 +218,6 @@ class RevokeFinding(common.OneLineErrors, common.InertText, _Explained,
 
     def act(self, parsed_args):
         from xloudclient import accept
-        from xloudclient.audit import decisions
-        from xloudclient.audit import inventory
-
         from xloudclient import inert_text
 
         cm = self.app.client_manager
@@ -177,24 +227,54 @@ class RevokeFinding(common.OneLineErrors, common.InertText, _Explained,
                 'on: `%s`' % inert_text.command(
                     'openstack', 'port', 'security', 'enable',
                     parsed_args.resource[:80]))
-        project = _visible_project(cm)
-        inv = inventory.fetch(cm.xloud, tuple(decisions.TAGGABLE),
-                              project_id=project)
-        rtype, holder, found = accept.find_decisions(
-            inv, parsed_args.check, parsed_args.resource, parsed_args.key)
+        projects = _projects(cm)
+        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
+                                                       projects)
         action = accept.revoke(cm.xloud, rtype, holder, found,
-                               parsed_args.dry_run)
-        names = names_mod.project_names(cm)
-        first = found[0]
-        return SHOW_COLUMNS, (
-            first.check, first.item or holder.get('name') or holder['id'],
-            first.item or holder['id'],
-            names_mod.name_or_id(names, holder.get('project_id')),
+                               parsed_args.dry_run,
+                               identity=directory.identity_client(cm),
+                               endorsed=endorsed)
+        names = names_mod.project_names(cm, directory=projects)
+        return SHOW_COLUMNS, _shown(
+            rtype, holder, found[0], names,
             action + ('' if len(found) == 1 else
-                      ' (%d decisions)' % len(found)),
-            first.reason, first.review_by.isoformat(), first.granted_by,
-            '%s %s' % (decisions.TAGGABLE[rtype],
-                       holder.get('name') or holder['id']))
+                      ' (%d decisions)' % len(found)))
+
+
+class ApproveFinding(common.OneLineErrors, common.InertText, _Explained,
+                     command.ShowOne):
+    """Approve a decision someone recorded: a member's accept or port
+    security disable, or a record an earlier release wrote.
+
+    Writes its endorsement on the resource's Keystone project (only an
+    admin, or a manager of the project's domain, may), so that the audit
+    counts it; older decisions of the same check and item go. The record
+    must be the one the audit lists as accepted-request-pending: approve
+    what you reviewed.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_target_arguments(parser)
+        return parser
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient import accept
+
+        cm = self.app.client_manager
+        projects = _projects(cm)
+        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
+                                                       projects)
+        action, decision = accept.approve(
+            cm.xloud, directory.identity_client(cm), rtype, holder, found,
+            endorsed, cm.auth_ref.username or '', datetime.date.today(),
+            parsed_args.dry_run)
+        names = names_mod.project_names(cm, directory=projects)
+        return SHOW_COLUMNS + ('Approved By',), _shown(
+            rtype, holder, decision, names, action) + (
+                cm.auth_ref.username or '',)
 
 
 class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
@@ -208,8 +288,12 @@ class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
         parser = super().get_parser(prog_name)
         scope.add_scope_options(parser, verb='List decisions of',
                                 repeatable=True)
-        parser.add_argument('--overdue', action='store_true',
-                            help='Only decisions past their review date')
+        only = parser.add_mutually_exclusive_group()
+        only.add_argument('--overdue', action='store_true',
+                          help='Only decisions past their review date')
+        only.add_argument('--requested', action='store_true',
+                          help='Only decisions no admin approved yet (see '
+                               '`openstack network harden approve`)')
         parser.add_argument('--long', action='store_true',
                             help='Also show resource IDs and the item')
         return parser
@@ -224,23 +308,30 @@ class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
 
         cm = self.app.client_manager
         scopes = scope.resolve_scopes(cm, parsed_args)
+        projects = directory.read(
+            cm, None if scopes is None else [s.project_id for s in scopes])
+        if projects.error:
+            raise accept.AcceptError('cannot tell approved decisions from '
+                                     'requests: %s' % projects.error)
         result = runner.run(cm.xloud, catalog.all_checks(),
                             project_id=scope.project_filter(scopes),
-                            extra_types=tuple(decisions.TAGGABLE))
+                            extra_types=tuple(decisions.TAGGABLE),
+                            endorsements=projects.endorsements)
         today = datetime.date.today()
         rows = accept.list_decisions(
             result.inventory,
             result.findings + [f for f, _ in result.accepted], today,
-            parsed_args.overdue)
+            parsed_args.overdue, parsed_args.requested)
         names = names_mod.project_names(
-            cm, known={s.project_id: s.project_name for s in scopes or ()})
+            cm, known={s.project_id: s.project_name for s in scopes or ()},
+            directory=projects)
         table = names_mod.for_people(parsed_args)
         columns = ('Check', 'Resource', 'Resource Type') + \
             names_mod.project_headers(parsed_args) + (
                 'Status', 'Reason', 'Granted By', 'Granted', 'Review By',
                 'Days Left')
         if parsed_args.long or not table:
-            columns += ('Resource ID', 'Item')
+            columns += ('Resource ID', 'Item', 'Approved By')
         data = []
         for r in rows:
             d = r.decision
@@ -253,6 +344,7 @@ class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
                 d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
                 d.review_by.isoformat(), d.days_left(today))
             if parsed_args.long or not table:
-                row += (r.resource['id'], d.item)
+                row += (r.resource['id'], d.item,
+                        r.endorsement.by if r.endorsement else '')
             data.append(row)
         return columns, data

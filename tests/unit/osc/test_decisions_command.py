@@ -127,3 +127,82 @@ def test_accepted_list_shows_status_and_names():
     assert (row['Check'], row['Resource'], row['Status'], row['Reason'],
             row['Item']) == (SSH, 'bastion', 'accepted', 'bastion', RULE)
     assert row['Project'] == 'p' and row['Days Left'] == 90
+
+
+def _approve(cloud, *argv, roles=('admin',)):
+    return harness.run(decisions.ApproveFinding, ['-f', 'json'] +
+                       list(argv), cloud,
+                       auth_ref=harness.auth(roles=roles, project_id='p'))
+
+
+def _listed(cloud, *argv):
+    return json.loads(harness.run(decisions.ListAccepted,
+                                  ['-f', 'json', '--all-projects'] +
+                                  list(argv), cloud).out)
+
+
+def test_a_members_accept_is_a_request_until_an_admin_approves_it():
+    cloud = base._cloud()
+    cloud.data['security-group-rules'].pop()           # only RULE left
+    mine, _ = _accept(SSH, RULE, '--reason', 'jump host', roles=('member',),
+                      cloud=cloud)
+    assert mine.code == 0, mine.error
+    assert json.loads(mine.out)['Action'].startswith(
+        'requested (an admin approves it with `openstack network harden '
+        'approve %s %s`)' % (SSH, RULE))
+    # the request hides nothing and is itself a finding
+    shown = _audit(cloud, '--check', 'accepted-request-pending')
+    assert shown.code == 3
+    rows = json.loads(shown.out)
+    assert (SSH, RULE) in [(r['Check'], r['Resource ID']) for r in rows]
+    [pending] = [r for r in rows if r['Check'] == 'accepted-request-pending']
+    assert pending['Remediation'] == (
+        'openstack network harden approve %s %s' % (SSH, RULE))
+    assert [r['Status'] for r in _listed(cloud, '--requested')] == [
+        'requested']
+    # a member cannot approve it
+    refused = _approve(cloud, SSH, RULE, roles=('member',))
+    assert refused.code == 1 and 'only an admin' in str(refused.error)
+    # an admin can; then it hides the finding
+    approved = _approve(cloud, SSH, RULE)
+    assert approved.code == 0, approved.error
+    out = json.loads(approved.out)
+    assert (out['Action'], out['Granted By'], out['Approved By']) == (
+        'approved', 'someone', 'someone')
+    assert _audit(cloud).code == 0
+    [row] = _listed(cloud)
+    assert (row['Status'], row['Approved By']) == ('accepted', 'someone')
+    again = _approve(cloud, SSH, RULE)
+    assert json.loads(again.out)['Action'] == 'already approved'
+
+
+def test_a_record_of_an_earlier_release_is_unverified_until_approved():
+    cloud = base._cloud(group_tags=[base._decision(
+        SSH, RULE, review=datetime.date.today() + datetime.timedelta(30),
+        granted=datetime.datetime.now(datetime.timezone.utc))],
+        endorsed=False)
+    cloud.data['security-group-rules'].pop()
+    assert _audit(cloud).code == 3                     # hides nothing
+    assert [r['Status'] for r in _listed(cloud)] == ['requested']
+    assert _approve(cloud, SSH, RULE).code == 0
+    assert _audit(cloud).code == 0
+
+
+def test_a_copied_or_edited_decision_hides_nothing():
+    cloud = base._cloud(group_tags=[base._decision(SSH, RULE)])
+    cloud.data['security-group-rules'].pop()
+    assert _audit(cloud).code == 0                     # the real one
+    group = cloud.data['security-groups'][0]
+    real = group['tags'][0]
+    for forged in (real.replace('by design', 'by desigN'),
+                   real.replace('review=2027-02-01', 'review=2027-02-02'),
+                   real.replace('by=admin', 'by=root')):
+        group['tags'] = [forged]
+        assert _audit(cloud).code == 3, forged
+    # copied onto the other group, it does not cover that group's rule
+    group['tags'] = []
+    web = cloud.data['security-groups'][1]
+    web['tags'] = [base._decision(SSH, 'r2')]
+    cloud.data['security-group-rules'].append(
+        base._rule('r2', security_group_id='web', project_id='q'))
+    assert 'r2' in [r['Resource ID'] for r in json.loads(_audit(cloud).out)]
