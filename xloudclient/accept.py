@@ -131,6 +131,46 @@ def unendorse(identity, holder, endorsement):
     return True
 
 
+def settle_exception(identity, port, record, replaced, approver,
+                     endorsements):
+    """After `port security disable`: endorse the record now on the port
+    and remove the endorsements of the records it replaced (endorsements:
+    the port's project's, {digest: Endorsement}). Returns a note: '' when
+    endorsed, else what the exception is left as."""
+    approve = inert_text.command(*approve_command(rec.PORT_SECURITY_CHECK,
+                                                  port['id']))
+    try:
+        endorsed = endorse(identity, 'ports', port, record.tag, approver)
+    except Exception as e:
+        raise AcceptError(
+            'port security is off and the exception recorded, but not '
+            'endorsed (%s): the audit reports the port until an admin runs '
+            '`%s`' % (neutron.describe(e), approve))
+    if not endorsed:
+        return ('the exception is a request: the audit reports the port '
+                'until an admin runs `%s`' % approve)
+    return drop_endorsements(identity, port, replaced, endorsements)
+
+
+def drop_endorsements(identity, port, records, endorsements):
+    """Remove the endorsements of records no longer on the port (an
+    enable, or a renew, removed them); returns a note of what is left."""
+    left = 0
+    for record in records:
+        found = (endorsements or {}).get(rec.digest('ports', port['id'],
+                                                    record.tag))
+        try:
+            if found is not None and not unendorse(identity, port, found):
+                left += 1
+        except Exception:
+            left += 1
+    if not left:
+        return ''
+    return ('%d endorsement(s) of removed exception records could not be '
+            'removed from the project (they document only those records, '
+            'on this port, until their review dates)' % left)
+
+
 def _forget(client, identity, collection, holder, decision, endorsement):
     """Remove one decision: its endorsement (if any), then its record.
     A refused endorsement removal leaves the record alone."""

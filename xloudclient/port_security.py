@@ -31,6 +31,7 @@ import dataclasses
 import datetime
 import re
 
+from xloudclient.audit import decisions
 from xloudclient.audit import own_ports
 from xloudclient import exception_record as rec
 from xloudclient import inert_text
@@ -505,6 +506,8 @@ def _enable_target(client, port, security_groups):
     records = _records(port)[0]
     record = documenting_record(port) or (records[0] if records else None)
     if record and record.security_groups:
+        for group in record.security_groups:
+            _check_recorded_group(client, port, group)
         return list(record.security_groups), None
     if record:
         note = ('the exception record lists no security groups; using '
@@ -513,6 +516,35 @@ def _enable_target(client, port, security_groups):
         note = ("no exception record on the port; using the project's "
                 'default security group')
     return [default_security_group(client, port['project_id'])], note
+
+
+def _check_recorded_group(client, port, group_id):
+    """PortSecurityError unless the recorded group exists and belongs to
+    the port's project or is shared with it (RBAC): the record is a tag
+    the port's project can write, so it must not be able to attach
+    another project's group through an admin's enable."""
+    project = port.get('project_id')
+    try:
+        group = neutron.get(client, 'security-groups', group_id)
+    except neutron.NotFound:
+        raise PortSecurityError(
+            'the exception record of port %s names security group %s, '
+            'which no longer exists: give --security-group; nothing was '
+            'changed' % (port['id'], group_id))
+    if group.get('project_id') == project:
+        return
+    shared = neutron.list_(client, 'rbac-policies', {
+        'object_type': 'security_group', 'object_id': group_id,
+        'action': 'access_as_shared'}, 'reading the RBAC policies of '
+        'security group %s' % group_id)
+    if any(p.get('target_tenant') in (project, '*') for p in shared):
+        return
+    raise PortSecurityError(
+        "the exception record of port %s names security group %s of "
+        "project %s, not of the port's project %s nor shared with it: "
+        'give --security-group (a group of project %s); nothing was '
+        'changed' % (port['id'], group_id, group.get('project_id'),
+                     project, project))
 
 
 def _preview_enable(client, port, security_groups, outcome):
@@ -551,7 +583,7 @@ def _enable_left(client, port_id, error):
 @dataclasses.dataclass(frozen=True)
 class ExceptionRow:
     port: dict
-    status: str          # documented | overdue | undocumented | invalid
+    status: str     # documented | overdue | requested | undocumented...
     record: object
 
 
@@ -559,9 +591,11 @@ def exception_rows(inventory, today, overdue_only=False):
     """Ports with port security off, and ports with a stale record, from
     an inventory of own_ports.NEEDS.
 
-    Status: documented, overdue, unconfirmed (only a pending record: a
-    disable that did not finish), invalid record, undocumented, or stale
-    (a record on a port whose port security is on). Neutron's own ports
+    Status: documented or overdue (a record an admin endorsed), requested
+    (a confirmed record nobody endorsed: it documents nothing), unconfirmed
+    (only a pending record: a disable that did not finish), invalid
+    record, undocumented, or stale (a record on a port whose port security
+    is on). Neutron's own ports
     (audit/own_ports.py: not every port claiming a network: owner) are
     listed only when they carry a record.
     """
@@ -571,13 +605,16 @@ def exception_rows(inventory, today, overdue_only=False):
         records, malformed = _records(port)
         if enabled is None:
             continue
-        record = documenting_record(port)
+        record = decisions.documenting(inventory, port)
+        confirmed = [r for r in records if not r.pending]
         if enabled:
             if not (records or malformed):
                 continue
             status, record = 'stale', records[0] if records else None
         elif record is not None:
             status = 'overdue' if record.is_overdue(today) else 'documented'
+        elif confirmed:
+            status, record = 'requested', confirmed[0]
         elif records:
             status, record = 'unconfirmed', records[0]
         elif malformed:

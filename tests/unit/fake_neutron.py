@@ -13,7 +13,8 @@ from tests.unit.audit.fakes import FakeResponse
 class FakeNeutron:
     MAX_PAIRS = 10
 
-    def __init__(self, ports=(), security_groups=(), subnets=()):
+    def __init__(self, ports=(), security_groups=(), subnets=(),
+                 rbac_policies=()):
         self.ports = {p['id']: dict(p) for p in ports}
         self.subnets = list(subnets)
         self.created = 0
@@ -23,6 +24,7 @@ class FakeNeutron:
             port.setdefault('security_groups', [])
             port.setdefault('allowed_address_pairs', [])
         self.security_groups = list(security_groups)
+        self.rbac_policies = list(rbac_policies)
         self.log = []
         self.hook = None
 
@@ -58,6 +60,18 @@ class FakeNeutron:
                                        'security-group')]})
         if path in ('/networks', '/routers'):
             return FakeResponse(200, {path[1:]: []})
+        if path == '/rbac-policies':
+            return FakeResponse(200, {'rbac_policies': [
+                p for p in self.rbac_policies
+                if all(p.get(k) == v for k, v in (params or {}).items()
+                       if k not in ('fields', 'limit', 'marker'))]})
+        if path.startswith('/security-groups/'):
+            found = [g for g in self.security_groups
+                     if g['id'] == path.split('/')[2]]
+            if not found:
+                return FakeResponse(404, {'NeutronError': {
+                    'message': 'Security group could not be found.'}})
+            return FakeResponse(200, {'security_group': found[0]})
         if path == '/ports':
             return FakeResponse(200, {'ports': [
                 copy.deepcopy(p) for p in self.ports.values()

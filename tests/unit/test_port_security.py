@@ -13,10 +13,15 @@ SG1, SG2 = ('11111111-1111-1111-1111-111111111111',
 DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
 
 
-def _inv(ports):
+def _inv(ports, endorsed=True):
+    """The inventory of the ports, every record on them endorsed (as the
+    tool's own disable, run by an admin, leaves them) unless not."""
+    from tests.unit import endorse
     from xloudclient.audit import inventory
 
-    return inventory.Inventory(ports=ports)
+    return inventory.Inventory(
+        ports=ports, endorsements=endorse.of_records({'ports': ports})
+        if endorsed else {})
 
 
 def _cloud(**port):
@@ -25,6 +30,10 @@ def _cloud(**port):
             'tags': ['keep-me']}
     base.update(port)
     return FakeNeutron([base], [{'id': DEFAULT_SG, 'name': 'default',
+                                 'project_id': 'proj'},
+                                {'id': SG1, 'name': 'sg-one',
+                                 'project_id': 'proj'},
+                                {'id': SG2, 'name': 'sg-two',
                                  'project_id': 'proj'}])
 
 
@@ -308,6 +317,11 @@ def test_exception_rows_statuses():
         ('h-enabled-pending', 'stale')]
     assert [r.port['id'] for r in ps.exception_rows(
         _inv(ports), TODAY, overdue_only=True)] == ['b-overdue']
+    # nobody endorsed them: requests, documenting nothing
+    assert [(r.port['id'], r.status) for r in ps.exception_rows(
+        _inv(ports, endorsed=False), TODAY)][:3] == [
+        ('a-documented', 'requested'), ('b-overdue', 'requested'),
+        ('c-undocumented', 'undocumented')]
 
 
 # --- interrupted runs and stale records (issue 10, defect 5) ---------------
@@ -493,3 +507,58 @@ def test_enable_refused_names_neutron_and_changes_nothing():
     with pytest.raises(ps.PortSecurityError, match='refused by policy'):
         ps.enable(cloud, 'p1')
     assert cloud.ports['p1'] == before
+
+
+# --- what the port's project wrote is not evidence (issue 18) -------------
+
+FOREIGN = '44444444-4444-4444-4444-444444444444'
+
+
+def _forged_pending(cloud, groups):
+    """A pending record the port's own project could have written."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cloud.ports['p1'].update(port_security_enabled=False,
+                             security_groups=[])
+    cloud.ports['p1']['tags'].append(rec.make_tag(
+        REVIEW, now - datetime.timedelta(hours=1), 'admin', groups,
+        'approved', pending=True))
+
+
+def test_enable_refuses_a_recorded_group_of_another_project():
+    cloud = _cloud()
+    cloud.security_groups.append({'id': FOREIGN, 'name': 'admin-mgmt',
+                                  'project_id': 'admin-project'})
+    _forged_pending(cloud, [FOREIGN])
+    before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
+    for dry_run in (True, False):
+        with pytest.raises(ps.PortSecurityError) as refused:
+            ps.enable(cloud, 'p1', dry_run=dry_run)
+        assert str(refused.value) == (
+            'the exception record of port p1 names security group %s of '
+            "project admin-project, not of the port's project proj nor "
+            'shared with it: give --security-group (a group of project '
+            'proj); nothing was changed' % FOREIGN)
+        assert cloud.ports['p1'] == before
+    # given explicitly, the port's own group is used
+    ps.enable(cloud, 'p1', [SG1])
+    assert cloud.ports['p1']['security_groups'] == [SG1]
+
+
+def test_enable_restores_a_group_shared_with_the_ports_project():
+    cloud = _cloud()
+    cloud.security_groups.append({'id': FOREIGN, 'name': 'shared',
+                                  'project_id': 'admin-project'})
+    cloud.rbac_policies.append({
+        'id': 'rb', 'object_type': 'security_group', 'object_id': FOREIGN,
+        'action': 'access_as_shared', 'target_tenant': 'proj'})
+    _forged_pending(cloud, [FOREIGN, SG1])
+    ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['security_groups'] == [FOREIGN, SG1]
+
+
+def test_enable_refuses_a_recorded_group_that_is_gone():
+    cloud = _cloud()
+    _forged_pending(cloud, [FOREIGN])
+    with pytest.raises(ps.PortSecurityError, match='no longer exists'):
+        ps.enable(cloud, 'p1')
+    assert cloud.ports['p1']['port_security_enabled'] is False

@@ -25,10 +25,15 @@ NO_GROUPS = ('the exception record lists no security groups; using the '
              "project's default group")
 
 
-def _inv(ports):
+def _inv(ports, endorsed=True):
+    """The inventory of the ports, every record on them endorsed (as the
+    tool's own disable, run by an admin, leaves them) unless not."""
+    from tests.unit import endorse
     from xloudclient.audit import inventory
 
-    return inventory.Inventory(ports=ports)
+    return inventory.Inventory(
+        ports=ports, endorsements=endorse.of_records({'ports': ports})
+        if endorsed else {})
 
 
 def _now():

@@ -29,7 +29,8 @@ def _cloud(enabled=True, tags=()):
           'port_security_enabled': enabled,
           'security_groups': [SG1] if enabled else [],
           'tags': ['keep-me'] + list(tags)}],
-        [{'id': DEFAULT_SG, 'name': 'default', 'project_id': 'proj'}])
+        [{'id': DEFAULT_SG, 'name': 'default', 'project_id': 'proj'},
+         {'id': SG1, 'name': 'sg-one', 'project_id': 'proj'}])
 
 
 def _disable(reason, renew=False):

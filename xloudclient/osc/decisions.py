@@ -185,6 +185,14 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
                 granted_by, renew=True, dry_run=parsed_args.dry_run)
             action = ('would be accepted' if parsed_args.dry_run else
                       'accepted') + ' (port security exception)'
+            if not parsed_args.dry_run:
+                note = accept.settle_exception(
+                    directory.identity_client(cm), out.port, out.record,
+                    out.removed_records, granted_by,
+                    (projects.endorsements or {}).get(
+                        out.port.get('project_id') or '', {}))
+                if 'a request' in note:
+                    action = 'requested (port security exception): ' + note
             holder = 'port %s' % finding.resource_id
             review = out.record.review_by.isoformat()
         else:

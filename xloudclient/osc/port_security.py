@@ -35,6 +35,38 @@ def _record_fields(record):
             format_columns.ListColumn(record.security_groups))
 
 
+def _endorsements(client_manager, port):
+    """The endorsements of the port's project, read now."""
+    from xloudclient.osc import directory
+
+    found = directory.read(client_manager, [port.get('project_id') or ''])
+    return (found.endorsements or {}).get(port.get('project_id') or '', {})
+
+
+def _settle(client_manager, out):
+    """Endorse the exception a disable recorded (see accept.py)."""
+    from xloudclient import accept
+    from xloudclient.osc import directory
+
+    try:
+        return accept.settle_exception(
+            directory.identity_client(client_manager), out.port,
+            out.record, out.removed_records,
+            client_manager.auth_ref.username or '',
+            _endorsements(client_manager, out.port))
+    except accept.AcceptError as e:
+        raise _fail(e)
+
+
+def _drop(client_manager, out):
+    from xloudclient import accept
+    from xloudclient.osc import directory
+
+    return accept.drop_endorsements(
+        directory.identity_client(client_manager), out.port,
+        out.removed_records, _endorsements(client_manager, out.port))
+
+
 RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
                   'Recorded Security Groups')
 
@@ -91,6 +123,11 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
         action = 'renewed' if out.removed_records else 'disabled'
         if parsed_args.dry_run:
             action = 'would be %s (dry run, nothing changed)' % action
+        else:
+            note = _settle(self.app.client_manager, out)
+            if note:
+                out.notes.append(note)
+                action += ' (requested)' if 'a request' in note else ''
         columns = ('ID', 'Name', 'Action', 'Port Security Enabled',
                    'Security Groups') + RECORD_COLUMNS + ('Notes',)
         port = out.port
@@ -145,6 +182,10 @@ class EnablePortSecurity(common.OneLineErrors, common.InertText,
             action = 'enabled'
         else:
             action = 'unchanged'
+        if out.removed_records and not parsed_args.dry_run:
+            note = _drop(self.app.client_manager, out)
+            if note:
+                out.notes.append(note)
         removed = out.removed_records[0] if out.removed_records else None
         columns = ('ID', 'Name', 'Action', 'Port Security Enabled',
                    'Security Groups', 'Removed Record Reason', 'Notes')
@@ -178,12 +219,22 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
         from xloudclient.audit import own_ports
         from xloudclient import port_security
 
+        from xloudclient.osc import directory
+
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
         try:
             inv = inventory.fetch(self.app.client_manager.xloud,
                                   own_ports.NEEDS, where.project_id)
         except inventory.InventoryError as e:
             raise _fail(e)
+        projects = directory.read(
+            self.app.client_manager,
+            None if where.all_projects else [where.project_id])
+        if projects.error:
+            raise exceptions.CommandError(
+                'cannot tell documented exceptions from requests: %s'
+                % projects.error)
+        inv.endorsements = projects.endorsements
         today = _today()
         names = names_mod.project_names(
             self.app.client_manager,
