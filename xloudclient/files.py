@@ -2,6 +2,8 @@
 as UTF-8 text, with one-line errors. Their content is not trusted."""
 
 import json
+import os
+import stat
 
 
 class FileError(ValueError):
@@ -14,10 +16,20 @@ def _size(limit):
 
 
 def read_text(path, limit, what):
-    """The file's text; FileError if unreadable, over limit bytes, or not
-    UTF-8."""
+    """The file's text; FileError if it is not a regular file (a FIFO, a
+    device, a directory: refused without blocking), unreadable, over
+    limit bytes, or not UTF-8."""
     try:
-        with open(path, 'rb') as f:
+        # O_NONBLOCK: opening a FIFO with no writer would wait forever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as e:
+        raise FileError('cannot read %s %s: %s' % (what, path,
+                                                   e.strerror or e))
+    try:
+        with os.fdopen(fd, 'rb') as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise FileError('%s %s is not a regular file: refusing to '
+                                'read it' % (what, path))
             data = f.read(limit + 1)
     except OSError as e:
         raise FileError('cannot read %s %s: %s' % (what, path,

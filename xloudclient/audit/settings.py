@@ -126,7 +126,8 @@ def load(config_path=None, extra_ports=(), today=None):
         settings.today = today
     path = config_path or default_config_path()
     if config_path or os.path.exists(path):
-        parser = configparser.ConfigParser()
+        # No interpolation: a "%" in a value is a character, not syntax.
+        parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(files.read_text(path, MAX_CONFIG_BYTES,
                                                'config file'), path)
@@ -139,7 +140,11 @@ def load(config_path=None, extra_ports=(), today=None):
         if parser.has_section('sensitive-ports'):
             ports = dict((p[0], p) for p in settings.sensitive_ports)
             for name, spec in parser.items('sensitive-ports'):
-                ports[name] = parse_port_spec(name, spec)
+                try:
+                    ports[name] = parse_port_spec(name, spec)
+                except SettingsError as e:
+                    raise SettingsError('config file %s, [sensitive-ports] '
+                                        '%s: %s' % (path, name, e))
             settings.sensitive_ports = tuple(ports.values())
         section = 'allowed-address-pairs'
         for key, attr, top in (('ipv4-max-prefix', 'ipv4_max_prefix', 32),
@@ -150,14 +155,14 @@ def load(config_path=None, extra_ports=(), today=None):
                 except ValueError:
                     value = -1
                 if not 1 <= value <= top:
-                    raise SettingsError('%s in %s must be 1-%d'
-                                        % (key, path, top))
+                    raise SettingsError('config file %s, [%s] %s: must be '
+                                        '1-%d' % (path, section, key, top))
                 setattr(settings, attr, value)
         if parser.has_option('report', 'docs-url'):
             url = parser.get('report', 'docs-url').strip()
             if not _URL.match(url):
-                raise SettingsError('docs-url in %s must be an http(s) URL'
-                                    % path)
+                raise SettingsError('config file %s, [report] docs-url: '
+                                    'must be an http(s) URL' % path)
             settings.docs_url = url
     if extra_ports:
         ports = dict((p[0], p) for p in settings.sensitive_ports)
