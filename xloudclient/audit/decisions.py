@@ -52,10 +52,16 @@ def approver(inventory, rtype, resource, decision):
 
 
 def documenting(inventory, port):
-    """The newest endorsed confirmed port-security record of a port."""
-    found = _decided(inventory).get(('ports', port['id']), ())
-    return next((d for d in found if d.check == rec.PORT_SECURITY_CHECK),
-                None)
+    """The newest endorsed confirmed port-security record of a port.
+
+    From the port's own tags: the port checks run as soon as ports are
+    fetched, before the other taggable types on_resources() reads."""
+    tags = port.get('tags')
+    if not tags or not any(t.startswith(rec.FAMILY) for t in tags):
+        return None
+    return next((d for d in rec.decisions_in(tags)[0]
+                 if d.check == rec.PORT_SECURITY_CHECK and
+                 approver(inventory, 'ports', port, d) is not None), None)
 
 
 def requested(inventory):

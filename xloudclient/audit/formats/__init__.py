@@ -16,8 +16,14 @@ _NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def xml_text(value):
-    """Text safe to put into XML or HTML (escaping is the writer's job)."""
-    return _NOT_XML.sub('\ufffd', str(value))
+    """Text safe to put into XML or HTML (escaping is the writer's job):
+    every character that is not printable (controls, C1, bidirectional
+    overrides, zero-width) shown as its escape (inert_text.visible), so a
+    browser cannot reorder it and a terminal showing the file cannot act
+    on it."""
+    from xloudclient import inert_text
+
+    return _NOT_XML.sub('\ufffd', inert_text.visible(str(value)))
 
 
 class ReportFormatter(base.ListFormatter):

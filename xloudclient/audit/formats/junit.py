@@ -8,11 +8,13 @@ from xloudclient.audit.formats import ReportFormatter
 from xloudclient.audit.formats import xml_text
 
 
-def _element(parent, tag, text=None, **attrs):
+def _element(parent, tag, lines=None, **attrs):
+    """An element; its text is lines (each made inert, then joined by
+    newlines)."""
     node = ET.SubElement(parent, tag, {k: xml_text(v)
                                        for k, v in attrs.items()})
-    if text is not None:
-        node.text = xml_text(text)
+    if lines is not None:
+        node.text = ''.join(xml_text(line) + '\n' for line in lines)
     return node
 
 
@@ -67,11 +69,11 @@ def render(report):
         for f in found:
             case = _element(suite, 'testcase', classname=check.id,
                             name=_case_name(report, f))
-            _element(case, 'failure',
-                     '%s\nseverity: %s\nproject: %s (%s)\nfix: %s\n' % (
-                         f.detail, f.severity, report.project(f),
-                         f.project_id, f.remediation),
-                     message=f.detail, type=f.severity)
+            _element(case, 'failure', (
+                f.detail, 'severity: %s' % f.severity,
+                'project: %s (%s)' % (report.project(f), f.project_id),
+                'fix: %s' % f.remediation), message=f.detail,
+                type=f.severity)
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' +
             ET.tostring(root, encoding='unicode') + '\n')

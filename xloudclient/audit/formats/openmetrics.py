@@ -8,8 +8,11 @@ PREFIX = 'xloud_audit_'
 
 
 def _label(value):
-    return str(value).replace('\\', '\\\\').replace('"', '\\"').replace(
-        '\n', '\\n')
+    """A label value: inert (inert_text.visible), then escaped."""
+    from xloudclient import inert_text
+
+    return inert_text.visible(str(value)).replace('\\', '\\\\').replace(
+        '"', '\\"')
 
 
 def _labels(**labels):

@@ -42,7 +42,10 @@ def test_special_characters_are_escaped_and_control_characters_replaced():
     [case] = suites['sg-ingress-ssh-from-world'].findall('testcase')
     assert '<script>' in case.get('name')  # as text, not as markup
     assert '<script>' not in text
-    assert '\x00' not in text and '\ufffd' in case.find('failure').text
+    assert '\x00' not in text and '\x1b' not in text
+    # shown as escapes, one line per field
+    failure = case.find('failure').text.splitlines()
+    assert failure[0].endswith('\\x00\\x1b ]]>') and len(failure) == 4
 
 
 def test_unicode_names_and_an_empty_run():

@@ -48,7 +48,8 @@ def test_label_values_are_escaped():
         [reports.finding()], names={'p1': 'a "quoted"\\ name\nnext'}))
     labels = [dict(k[1]) for k in _samples(text)
               if k[0] == 'xloud_audit_findings']
-    assert labels[0]['project'] == 'a "quoted"\\ name\nnext'
+    # the newline shown as an escape (inert), then escaped as a label
+    assert labels[0]['project'] == 'a "quoted"\\ name\\nnext'
 
 
 def test_checks_not_run_are_named_and_not_counted_as_clean():
