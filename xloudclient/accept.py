@@ -171,6 +171,33 @@ def drop_endorsements(identity, port, records, endorsements):
             'on this port, until their review dates)' % left)
 
 
+def prune(identity, inventory, project_id):
+    """Remove the endorsements of project_id that name no record on any of
+    its resources in the inventory (their resources or records are gone):
+    they could only serve a record put back, and Keystone keeps at most 80
+    tags per project. Safe against concurrent decisions when the
+    endorsements were read before the inventory, as the commands do (a
+    record is written before its endorsement and removed after it).
+    Returns how many went; failures are left for the next run."""
+    endorsed = (inventory.endorsements or {}).get(project_id) or {}
+    if not endorsed:
+        return 0
+    live = {rec.digest(rtype, resource['id'], d.tag)
+            for rtype, resource, found, _ in decisions.on_resources(inventory)
+            if (resource.get('project_id') or '') == project_id
+            for d in found}
+    gone = 0
+    for digest, endorsement in endorsed.items():
+        if digest in live:
+            continue
+        try:
+            if unendorse(identity, {'project_id': project_id}, endorsement):
+                gone += 1
+        except Exception:
+            pass
+    return gone
+
+
 def _forget(client, identity, collection, holder, decision, endorsement):
     """Remove one decision: its endorsement (if any), then its record.
     A refused endorsement removal leaves the record alone."""
@@ -183,12 +210,14 @@ def _forget(client, identity, collection, holder, decision, endorsement):
 
 
 def accept(client, tgt, reason, review_by, granted_by, renew=False,
-           dry_run=False, now=None, identity=None, admin=True):
+           dry_run=False, now=None, identity=None, admin=True,
+           inventory=None):
     """Write the decision and its endorsement; returns (action, tag):
     accepted or renewed, or requested when Keystone refuses the
     endorsement. Refuses an endorsed decision without renew; with renew,
     the older ones go once the new one is endorsed (a request leaves them
-    be). admin only words a dry run."""
+    be). admin only words a dry run; with the inventory the command read
+    (after the endorsements), endorsements naming no record are pruned."""
     current = [d for d in tgt.existing if d.tag in tgt.endorsed]
     if current and not renew:
         old = current[0]
@@ -238,6 +267,8 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
                                                 approve))
     if not endorsed:
         return 'requested (an admin approves it with %s)' % approve, tag
+    if inventory is not None:
+        prune(identity, inventory, tgt.holder.get('project_id') or '')
     for old in tgt.existing:
         try:
             _forget(client, identity, collection, tgt.holder, old,

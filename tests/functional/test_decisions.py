@@ -86,13 +86,26 @@ def test_accept_quiets_the_finding_until_revoked(admin, group, tmp_path):
     assert back.returncode == 3 and _ids(rows) == {rule}
 
 
+def _endorse(admin, group, tag):
+    """What `approve` writes, by hand: the endorsement of tag on the
+    group's project (demo's)."""
+    from xloudclient import exception_record as rec
+
+    endorsement = rec.endorsement_tag('security_groups', group['id'], tag,
+                                      'admin')
+    admin.run('project', 'set', '--tag', endorsement, 'demo')
+    return endorsement
+
+
 def test_an_overdue_decision_brings_the_finding_back(admin, group):
     rule = group['rules']['ssh']
     past = datetime.date.today() - datetime.timedelta(days=3)
+    granted = (past - datetime.timedelta(days=60)).strftime('%Y%m%d')
     tag = ('xloud-acc:v1 check=%s item=%s review=%s '
-           'granted=20260101T000000Z-0a0a by=someone reason=old%%20review'
-           % (SSH, rule.replace('-', ''), past.isoformat()))
+           'granted=%sT000000Z-0a0a by=someone reason=old%%20review'
+           % (SSH, rule.replace('-', ''), past.isoformat(), granted))
     admin.run('security', 'group', 'set', '--tag', tag, group['id'])
+    endorsement = _endorse(admin, group, tag)
     try:
         _, rows = _audit(admin)
         assert rule in _ids(rows)
@@ -106,6 +119,7 @@ def test_an_overdue_decision_brings_the_finding_back(admin, group):
         assert [r['Item'] for r in listed if r['Check'] == SSH] == [rule]
     finally:
         admin.run('security', 'group', 'unset', '--tag', tag, group['id'])
+        admin.run('project', 'unset', '--tag', endorsement, 'demo')
 
 
 def test_an_unreadable_record_is_reported_not_trusted(admin, group):
@@ -120,11 +134,13 @@ def test_an_unreadable_record_is_reported_not_trusted(admin, group):
         admin.run('security', 'group', 'unset', '--tag', tag, group['id'])
 
 
-def test_a_member_accepts_in_its_project_only(demo, admin, group, unique,
-                                              cleanup):
+def test_a_member_requests_in_its_project_only(demo, admin, group, unique,
+                                               cleanup):
     mine = demo.json('network', 'harden', 'accept', RDP,
                      group['rules']['rdp'], '--reason', 'jump host RDP')
-    assert mine['Action'] == 'accepted'
+    assert mine['Action'] == (
+        'requested (an admin approves it with `openstack network harden '
+        'approve %s %s`)' % (RDP, group['rules']['rdp']))
     demo.run('network', 'harden', 'revoke', RDP, group['rules']['rdp'])
     other = admin.json('security', 'group', 'create', unique)['id']
     cleanup.append((admin, 'security', 'group', 'delete', other))
@@ -181,12 +197,22 @@ def test_port_security_records_are_decisions_and_still_enable(demo, admin,
     cleanup.append((demo, 'network', 'delete', net))
     port = demo.json('port', 'create', '--network', net, unique)['id']
     cleanup.append((demo, 'port', 'delete', port))
-    demo.run('port', 'security', 'disable', port, '--reason', 'appliance')
-    listed = admin.json('network', 'harden', 'accepted', 'list',
-                        '--all-projects')
-    [row] = [r for r in listed if r['Resource ID'] == port]
-    assert (row['Check'], row['Status'], row['Reason']) == (
-        'port-security-disabled', 'accepted', 'appliance')
+    disabled = demo.json('port', 'security', 'disable', port, '--reason',
+                         'appliance')
+    assert disabled['Action'] == 'disabled (requested)'
+
+    def status():
+        listed = admin.json('network', 'harden', 'accepted', 'list',
+                            '--all-projects')
+        [row] = [r for r in listed if r['Resource ID'] == port]
+        assert (row['Check'], row['Reason']) == ('port-security-disabled',
+                                                 'appliance')
+        return row['Status']
+    assert status() == 'requested'
+    approved = admin.json('network', 'harden', 'approve',
+                          'port-security-disabled', port)
+    assert approved['Action'] == 'approved'
+    assert status() == 'accepted'
     out = demo.json('port', 'security', 'enable', port)
     assert out['Port Security Enabled'] is True
 
@@ -206,9 +232,10 @@ def test_the_guides_gateway_and_floating_ip_reviews_stay_quiet(demo, admin,
                        ('fip-unassociated', fip['floating_ip_address'])):
         assert ref in {r['Resource Name'] or r['Resource ID']
                        for r in _audit(demo, check=check, scope=())[1]}
-        out = demo.json('network', 'harden', 'accept', check, ref,
-                        '--reason', 'reviewed with the owner',
-                        '--review-in', '90')
+        out = admin.json('network', 'harden', 'accept', check, ref,
+                         '--reason', 'reviewed with the owner',
+                         '--review-in', '90')
+        cleanup.append((admin, 'network', 'harden', 'revoke', check, ref))
         assert out['Action'] == 'accepted'
         proc, rows = _audit(demo, check=check, scope=())
         assert ref not in {r['Resource Name'] for r in rows}

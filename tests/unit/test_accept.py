@@ -442,3 +442,24 @@ def test_a_keyed_findings_decision_is_kept_under_its_key():
                     'd', 'r', key='10.0.0.0/16')
     assert decisions.holder(keyed, inventory_mod.Inventory()) == (
         'ports', 'p1', '10.0.0.0/16')
+
+
+def test_an_admins_accept_prunes_endorsements_that_name_no_record():
+    """A deleted resource or record leaves its endorsement behind: the
+    next accept in that project removes it (Keystone keeps 80 tags)."""
+    cloud = _cloud(group_tags=[_decision('router-external-gateway', '')])
+    gone = rec.endorsement_tag('security_groups', 'deleted-group',
+                               _decision(SSH, RULE), 'admin')
+    cloud.keystone.data['p']['tags'].append(gone)
+    cloud.keystone.data['q']['tags'].append(gone)     # not this project's
+    kept = list(cloud.keystone.data['p']['tags'])
+    result = _audit(cloud)
+    [finding] = [f for f in result.findings if f.resource_id == RULE]
+    action, tag = _write(cloud, accept.target(finding, result.inventory),
+                         'bastion', datetime.date(2027, 1, 1), 'admin',
+                         now=NOW, inventory=result.inventory)
+    assert action == 'accepted'
+    tags = cloud.keystone.data['p']['tags']
+    assert gone not in tags and set(kept) - {gone} <= set(tags)
+    assert len(tags) == len(kept)           # one pruned, one written
+    assert gone in cloud.keystone.data['q']['tags']

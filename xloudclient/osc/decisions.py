@@ -201,7 +201,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
                 cm.xloud, tgt, reason, review_by, granted_by,
                 renew=parsed_args.renew, dry_run=parsed_args.dry_run,
                 identity=directory.identity_client(cm),
-                admin=_is_admin(cm))
+                admin=_is_admin(cm), inventory=result.inventory)
             holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
                 '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
             review = review_by.isoformat()
