@@ -367,5 +367,5 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 18      # 16 over resources, 2 over decisions
+    assert len(rows) == 19      # 16 over resources, 3 over decisions
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])

