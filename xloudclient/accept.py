@@ -109,9 +109,8 @@ def endorse(identity, rtype, holder, tag, approver, budget=None):
         raise AcceptError('%s %s belongs to no project: a decision on it '
                           'cannot be endorsed' % (rtype, holder['id']))
     try:
-        neutron.retried(keystone.add_tag, identity, project,
-                        rec.endorsement_tag(rtype, holder['id'], tag,
-                                            approver), budget=budget)
+        _settle_tag(identity, project, rec.endorsement_tag(
+            rtype, holder['id'], tag, approver), True, budget)
     except neutron.NeutronError as e:
         if e.status == 403:
             return False
@@ -122,13 +121,34 @@ def endorse(identity, rtype, holder, tag, approver, budget=None):
 def unendorse(identity, holder, endorsement):
     """Remove an endorsement (retried); False when Keystone refuses."""
     try:
-        neutron.retried(keystone.remove_tag, identity,
-                        holder.get('project_id') or '', endorsement.tag)
+        _settle_tag(identity, holder.get('project_id') or '',
+                    endorsement.tag, False, None)
     except neutron.NeutronError as e:
         if e.status == 403:
             return False
         raise
     return True
+
+
+SETTLE_ROUNDS = 3
+
+
+def _settle_tag(identity, project, tag, present, budget):
+    """Add (present) or remove a project tag, then read the project back
+    until the tag is there (or gone), writing again if not: Keystone adds
+    and removes a tag by rewriting the project's whole list, so a
+    concurrent change to the same project's tags can undo ours."""
+    write = keystone.add_tag if present else keystone.remove_tag
+    for _ in range(SETTLE_ROUNDS):
+        neutron.retried(write, identity, project, tag, budget=budget)
+        found = neutron.retried(keystone.projects, identity, [project],
+                                budget=budget)
+        if (tag in found[project]['tags']) == present:
+            return
+    raise AcceptError(
+        'Keystone kept %s an endorsement on project %s (concurrent changes '
+        'to its tags): run the command again'
+        % ('losing' if present else 'restoring', project))
 
 
 def settle_exception(identity, port, record, replaced, approver,

@@ -119,7 +119,7 @@ def test_an_overdue_decision_brings_the_finding_back(admin, group):
         assert [r['Item'] for r in listed if r['Check'] == SSH] == [rule]
     finally:
         admin.run('security', 'group', 'unset', '--tag', tag, group['id'])
-        admin.run('project', 'unset', '--tag', endorsement, 'demo')
+        admin.run('project', 'set', '--remove-tag', endorsement, 'demo')
 
 
 def test_an_unreadable_record_is_reported_not_trusted(admin, group):

@@ -47,7 +47,11 @@ def test_round_trip_restores_exactly(admin, demo, demo_port):
     before = _show(demo, pid)
     out = demo.json('port', 'security', 'disable', pid, '--reason',
                     'vSRX firewall, change CHG-1001/2', '--review-in', '30')
-    assert out['Action'] == 'disabled'
+    assert out['Action'] == 'disabled (requested)'     # a member's
+    [row] = [r for r in admin.json('port', 'security', 'exception', 'list',
+                                   '--all-projects') if r['Port ID'] == pid]
+    assert row['Status'] == 'requested'
+    admin.run('network', 'harden', 'approve', 'port-security-disabled', pid)
     after = _show(demo, pid)
     assert after['port_security_enabled'] is False
     assert after['security_group_ids'] == []
@@ -65,7 +69,7 @@ def test_round_trip_restores_exactly(admin, demo, demo_port):
     assert sorted(row['Recorded Security Groups']) == sorted(
         before['security_group_ids'])
 
-    out = demo.json('port', 'security', 'enable', pid)
+    out = admin.json('port', 'security', 'enable', pid)
     assert out['Action'] == 'enabled'
     restored = _show(demo, pid)
     assert restored['port_security_enabled'] is True
@@ -100,19 +104,32 @@ def test_undocumented_then_enable_uses_default_group(demo, demo_port):
     assert _show(demo, pid)['security_group_ids'] == [default]
 
 
-def test_overdue_listing(demo, demo_port):
+def test_overdue_listing(admin, demo, demo_port):
+    from xloudclient import exception_record as rec
+
     pid = demo_port['id']
     demo.run('port', 'set', '--no-security-group', '--disable-port-security',
              pid)
-    # An exception granted long ago, as the record would look today.
-    demo.run('port', 'set', '--tag',
-             'xloud-psx:v1 review=2026-01-31 granted=20251101T120000Z-0a0b '
-             'by=ops sg= reason=legacy NAT box', pid)
-    rows = demo.json('port', 'security', 'exception', 'list', '--overdue')
-    [row] = [r for r in rows if r['Port ID'] == pid]
-    assert row['Status'] == 'overdue' and row['Reason'] == 'legacy NAT box'
-    assert row['Days Left'] == (datetime.date(2026, 1, 31) -
-                                datetime.date.today()).days < 0
+    # An exception granted long ago, as the record would look today: a
+    # request until an admin's endorsement names it (written by hand here,
+    # as `approve` would have when it was current).
+    tag = ('xloud-psx:v1 review=2026-01-31 granted=20251101T120000Z-0a0b '
+           'by=ops sg= reason=legacy NAT box')
+    demo.run('port', 'set', '--tag', tag, pid)
+    assert pid not in {r['Port ID'] for r in demo.json(
+        'port', 'security', 'exception', 'list', '--overdue')}
+    endorsement = rec.endorsement_tag('ports', pid, tag, 'admin')
+    admin.run('project', 'set', '--tag', endorsement, 'demo')
+    try:
+        rows = demo.json('port', 'security', 'exception', 'list',
+                         '--overdue')
+        [row] = [r for r in rows if r['Port ID'] == pid]
+        assert row['Status'] == 'overdue' and \
+            row['Reason'] == 'legacy NAT box'
+        assert row['Days Left'] == (datetime.date(2026, 1, 31) -
+                                    datetime.date.today()).days < 0
+    finally:
+        admin.run('project', 'set', '--remove-tag', endorsement, 'demo')
 
 
 @pytest.mark.parametrize('args, expect', [

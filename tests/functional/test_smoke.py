@@ -67,15 +67,23 @@ def test_vip_add_list_remove(demo, net):
                                                  'removed']
 
 
-def test_port_security_disable_list_enable(demo, net):
+def test_port_security_disable_approve_list_enable(demo, admin, net):
     port = net['ports'][2]
     out = demo.json('port', 'security', 'disable', port, '--reason',
                     'smoke test appliance', '--review-in', '30')
     assert out['Port Security Enabled'] is False
-    rows = demo.json('port', 'security', 'exception', 'list')
-    [row] = [r for r in rows if r['Port ID'] == port]
-    assert (row['Status'], row['Project Name']) == ('documented', 'demo')
-    out = demo.json('port', 'security', 'enable', port)
+
+    def status():
+        rows = demo.json('port', 'security', 'exception', 'list')
+        [row] = [r for r in rows if r['Port ID'] == port]
+        assert row['Project Name'] == 'demo'
+        return row['Status']
+    assert status() == 'requested'          # a member's: a request
+    out = admin.json('network', 'harden', 'approve',
+                     'port-security-disabled', port)
+    assert out['Action'] == 'approved'
+    assert status() == 'documented'
+    out = admin.json('port', 'security', 'enable', port)
     assert out['Port Security Enabled'] is True
 
 

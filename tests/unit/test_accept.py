@@ -463,3 +463,45 @@ def test_an_admins_accept_prunes_endorsements_that_name_no_record():
     assert gone not in tags and set(kept) - {gone} <= set(tags)
     assert len(tags) == len(kept)           # one pruned, one written
     assert gone in cloud.keystone.data['q']['tags']
+
+
+def test_an_endorsement_lost_to_a_concurrent_change_is_written_again():
+    """Keystone rewrites a project's whole tag list on each change: a
+    concurrent writer can undo ours. Read back, and write again."""
+    cloud = _cloud()
+    keystone = cloud.keystone
+    undone = []
+
+    def concurrent(method, path):
+        # right after our first PUT lands, another writer's stale list
+        # overwrites it (once)
+        if method == 'GET' and not undone and keystone.data['p']['tags']:
+            undone.append(keystone.data['p']['tags'][:])
+            keystone.data['p']['tags'] = []
+    holder = {'id': 'bastion', 'project_id': 'p'}
+    keystone.hook = concurrent
+    assert accept.endorse(keystone, 'security_groups', holder, 'rec',
+                          'admin')
+    assert undone and len(keystone.data['p']['tags']) == 1
+    # and a removal a concurrent writer undoes is sent again
+    [tag] = keystone.data['p']['tags']
+    back = []
+
+    def resurrect(method, path):
+        if method == 'GET' and not back and not keystone.data['p']['tags']:
+            back.append(tag)
+            keystone.data['p']['tags'] = [tag]
+    keystone.hook = resurrect
+    assert accept.unendorse(keystone, holder, rec.Endorsement('admin', tag))
+    assert back and keystone.data['p']['tags'] == []
+
+
+def test_an_endorsement_that_never_settles_is_an_error():
+    cloud = _cloud()
+    keystone = cloud.keystone
+    keystone.hook = lambda m, p: keystone.data['p'].update(tags=[]) \
+        if m == 'GET' else None
+    with pytest.raises(accept.AcceptError, match='kept losing an '
+                       'endorsement on project p'):
+        accept.endorse(keystone, 'security_groups',
+                       {'id': 'g', 'project_id': 'p'}, 'rec', 'admin')
