@@ -240,3 +240,39 @@ def test_the_guides_gateway_and_floating_ip_reviews_stay_quiet(demo, admin,
         proc, rows = _audit(demo, check=check, scope=())
         assert ref not in {r['Resource Name'] for r in rows}
         assert ', 1 accepted;' in proc.stderr
+
+
+def test_a_request_and_an_earlier_releases_record_hide_once_approved(
+        demo, admin, group, tmp_path):
+    """The happy paths of approval: a member's request, and a record as
+    the previous release wrote it (no endorsement): each hides nothing
+    until an admin approves it, then hides its finding."""
+    rule = group['rules']['ssh']
+    baseline = _others_baseline(admin, group, tmp_path)
+    today = datetime.datetime.now(datetime.timezone.utc)
+    legacy = ('xloud-acc:v1 check=%s item=%s review=%s granted=%s-0b0b '
+              'by=ops reason=legacy%%20bastion' % (
+                  SSH, rule.replace('-', ''),
+                  (today + datetime.timedelta(days=20)).date().isoformat(),
+                  today.strftime('%Y%m%dT%H%M%SZ')))
+    for how in ('request', 'legacy'):
+        if how == 'request':
+            out = demo.json('network', 'harden', 'accept', SSH, rule,
+                            '--reason', 'jump host', '--review-in', '20')
+            assert out['Action'].startswith('requested')
+        else:
+            admin.run('security', 'group', 'set', '--tag', legacy,
+                      group['id'])
+        code, rows = _audit(admin, '--baseline', baseline)
+        assert code == 3 and _ids(rows) == {rule}, how
+        [row] = [r for r in admin.json('network', 'harden', 'accepted',
+                                       'list', '--all-projects',
+                                       '--requested', '--long')
+                 if r['Item'] == rule]
+        assert (row['Status'], row['Approved By']) == ('requested', '')
+        out = admin.json('network', 'harden', 'approve', SSH, rule)
+        assert out['Action'] == 'approved'
+        code, rows = _audit(admin, '--baseline', baseline)
+        assert code == 0 and rows == [], how
+        admin.run('network', 'harden', 'revoke', SSH, rule)
+        assert _audit(admin, '--baseline', baseline)[0] == 3
