@@ -263,8 +263,8 @@ def test_a_request_and_an_earlier_releases_record_hide_once_approved(
         else:
             admin.run('security', 'group', 'set', '--tag', legacy,
                       group['id'])
-        code, rows = _audit(admin, '--baseline', baseline)
-        assert code == 3 and _ids(rows) == {rule}, how
+        proc, rows = _audit(admin, '--baseline', baseline)
+        assert proc.returncode == 3 and _ids(rows) == {rule}, how
         [row] = [r for r in admin.json('network', 'harden', 'accepted',
                                        'list', '--all-projects',
                                        '--requested', '--long')
@@ -272,7 +272,7 @@ def test_a_request_and_an_earlier_releases_record_hide_once_approved(
         assert (row['Status'], row['Approved By']) == ('requested', '')
         out = admin.json('network', 'harden', 'approve', SSH, rule)
         assert out['Action'] == 'approved'
-        code, rows = _audit(admin, '--baseline', baseline)
-        assert code == 0 and rows == [], how
+        proc, rows = _audit(admin, '--baseline', baseline)
+        assert proc.returncode == 0 and rows == [], how
         admin.run('network', 'harden', 'revoke', SSH, rule)
-        assert _audit(admin, '--baseline', baseline)[0] == 3
+        assert _audit(admin, '--baseline', baseline)[0].returncode == 3
