@@ -194,3 +194,103 @@ def test_a_name_that_clears_the_screen_cannot_hide_a_finding():
     assert '\x1b' not in shown.out + shown.err
     assert '\\x1b[2J\\x1b[H\\x1b]0;ok\\x07 rule' in shown.out
     assert 'sg-ingress-ssh-from-world' in shown.out
+
+
+def _bash_values(out):
+    """What `eval "$(openstack ... -f shell)"` sets, read back by a real
+    bash (with a trap: a command substitution that ran would leave a
+    file)."""
+    import os
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = ('cd %s; eval "$SHELL_OUT"; for v in $(compgen -v | grep '
+                  "-E '^[a-z_]+$'); do printf '%%s\\0%%s\\0' \"$v\" "
+                  '"${!v}"; done' % tmp)
+        proc = subprocess.run(['bash', '-c', script], capture_output=True,
+                              env={'SHELL_OUT': out, 'PATH': os.defpath},
+                              check=True)
+        assert os.listdir(tmp) == []            # nothing was executed
+    fields = proc.stdout.decode().split('\0')
+    return dict(zip(fields[::2], fields[1::2]))
+
+
+def _port_cloud(rng):
+    """A Neutron whose port p1 (looked up as "fw") has a hostile name
+    (set after the lookup: the fake finds ports by name) and a hostile
+    but well-formed exception record."""
+    from tests.unit import test_port_security as base
+
+    ports = base._cloud()
+    ports.hostile = _text(rng)
+    ports.ports['p1']['tags'].append(rec.make_tag(
+        NOW.date() + datetime.timedelta(days=30), NOW, _reason(rng),
+        [base.SG1], _reason(rng)))
+    real = ports.get
+
+    def get(path, params=None, **kw):
+        resp = real(path, params=params, **kw)
+        if path == '/ports/p1':            # shown under its hostile name
+            ports.ports['p1']['name'] = ports.hostile
+            resp = real(path, params=params, **kw)
+            ports.ports['p1']['name'] = 'fw'
+        return resp
+    ports.get = get
+    return ports
+
+
+def test_every_output_of_every_single_item_command_is_inert():
+    """accept, approve and revoke (dry runs, on the forged decision),
+    port security disable and enable (dry runs): table, value, shell
+    (evaluated by bash), json and yaml."""
+    rng = random.Random(81)
+    checked = 0
+    for _ in range(ROUNDS):
+        cloud, item = _cloud(rng)
+        name = cloud.data['security-groups'][0]['name']
+        rule_decision = rec.make_decision_tag(
+            'sg-ingress-ssh-from-world', 'r1', NOW.date() +
+            datetime.timedelta(days=30), NOW, _reason(rng), _reason(rng))
+        cloud.data['security-groups'][0]['tags'].append(rule_decision)
+        runs = [
+            (decisions.AcceptFinding, ['sg-ingress-ssh-from-world', 'r1',
+                                       '--reason', 'x', '--renew',
+                                       '--dry-run']),
+            (decisions.ApproveFinding, ['sg-ingress-ssh-from-world', 'r1',
+                                        '--dry-run']),
+            (decisions.RevokeFinding, ['sg-ingress-ssh-from-world', 'r1',
+                                       '--dry-run']),
+        ]
+        ports = _port_cloud(rng)
+        runs += [(port_security.DisablePortSecurity,
+                  ['fw', '--reason', 'x', '--dry-run'], ports),
+                 (port_security.EnablePortSecurity, ['fw', '--dry-run'],
+                  ports)]
+        for command, argv, *other in runs:
+            target = other[0] if other else cloud
+            machine = harness.run(command, argv + ['-f', 'json'], target)
+            assert machine.code == 0, (command, machine.error)
+            row = json.loads(machine.out)
+            assert yaml.safe_load(harness.run(
+                command, argv + ['-f', 'yaml'], target).out) == row
+            for fmt in ('table', 'value', 'shell'):
+                shown = harness.run(command, argv + ['-f', fmt], target).out
+                assert not _raw_controls(shown), (command, fmt)
+                if fmt == 'value':
+                    assert len(shown.splitlines()) == len(row)
+                if fmt == 'shell':
+                    values = _bash_values(shown)
+                    for key, value in row.items():
+                        var = key.lower().replace(' ', '_')
+                        text = value if isinstance(value, str) else \
+                            ', '.join(value) if isinstance(value, list) \
+                            else str(value)
+                        assert values[var] == inert_text.visible(text), key
+                checked += 1
+            if target is ports:          # the hostile name was shown
+                assert row['Name'] == ports.hostile
+            else:
+                assert row['Resource'] in (name + ' rule', 'r1')
+    FIGURES['outputs'] += checked
+    print('inert single-item output: %d outputs checked' % checked)
