@@ -17,6 +17,8 @@ record, with the groups to restore.
 
 import dataclasses
 import datetime
+import random
+import time
 from xloudclient.audit import decisions
 from xloudclient import exception_record as rec
 from xloudclient import inert_text
@@ -130,7 +132,7 @@ def unendorse(identity, holder, endorsement):
     return True
 
 
-SETTLE_ROUNDS = 3
+SETTLE_ROUNDS = 5
 
 
 def _settle_tag(identity, project, tag, present, budget):
@@ -139,7 +141,9 @@ def _settle_tag(identity, project, tag, present, budget):
     and removes a tag by rewriting the project's whole list, so a
     concurrent change to the same project's tags can undo ours."""
     write = keystone.add_tag if present else keystone.remove_tag
-    for _ in range(SETTLE_ROUNDS):
+    for round_ in range(SETTLE_ROUNDS):
+        if round_:              # out of step with the other writer
+            time.sleep(random.uniform(0.05, 0.2 * round_))
         neutron.retried(write, identity, project, tag, budget=budget)
         found = neutron.retried(keystone.projects, identity, [project],
                                 budget=budget)
