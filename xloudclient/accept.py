@@ -30,6 +30,7 @@ COLLECTIONS = {'ports': 'ports', 'networks': 'networks',
                'security_groups': 'security-groups'}
 PORT_SECURITY_CHECKS = ('port-security-disabled',
                         'port-security-exception-overdue')
+REQUEST_SETTLED = datetime.timedelta(minutes=10)
 NOT_ACCEPTABLE = ('accepted-review-overdue', 'accepted-record-invalid')
 
 
@@ -294,6 +295,12 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     if inventory is not None:
         prune(identity, inventory, tgt.holder.get('project_id') or '')
     for old in tgt.existing:
+        # Without --renew only requests go, and only those older than any
+        # run lasts: a young one may be another admin's accept of the same
+        # finding, whose endorsement this run read too early to see.
+        if not renew and (old.tag in tgt.endorsed or
+                          old.granted > now - REQUEST_SETTLED):
+            continue
         try:
             _forget(client, identity, collection, tgt.holder, old,
                     tgt.endorsed.get(old.tag))
