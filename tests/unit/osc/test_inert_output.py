@@ -282,6 +282,8 @@ def test_every_output_of_every_single_item_command_is_inert():
                 if fmt == 'shell':
                     values = _bash_values(shown)
                     for key, value in row.items():
+                        if key == 'Granted':    # now, to the second
+                            continue
                         var = key.lower().replace(' ', '_')
                         text = value if isinstance(value, str) else \
                             ', '.join(value) if isinstance(value, list) \
