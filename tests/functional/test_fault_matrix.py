@@ -227,6 +227,7 @@ def test_fault_at_every_request(name, world, cli, proxy):
     rerun_refusal = rerun_refusal or ['already has a documented']
     argv = argv_of(world, cli, proxy)
     reset(world)
+    world.clear_project_tags()
     before = state(world)
     proxy.arm()
     clean = cli.run(*argv)
@@ -237,6 +238,7 @@ def test_fault_at_every_request(name, world, cli, proxy):
     for kind in KINDS:
         for k in range(1, len(requests) + 1):
             reset(world)
+            world.clear_project_tags()
             assert state(world) == before
             proxy.arm(kind, k)
             proc = cli.run(*argv)

@@ -99,6 +99,7 @@ def test_port_security_races(name, world, cli):
     bad, successes = [], 0
     for round_ in range(ROUNDS):
         reset(world)
+        world.clear_project_tags()
         results = _together(cli, commands(world))
         successes += sum(r.returncode == 0 for r in results)
         problems, port = _port_violations(world)
