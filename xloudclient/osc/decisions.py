@@ -212,17 +212,21 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
             review, granted_by, holder)
 
 
-class RevokeFinding(common.OneLineErrors, common.InertText, _Explained,
-                    command.ShowOne):
-    """Revoke an accepted decision: the audit reports the finding again.
-
-    Port-security exceptions end with `openstack port security enable`.
-    """
+class _OnADecision(common.OneLineErrors, common.InertText, _Explained,
+                   command.ShowOne):
+    """A command on one recorded decision: <check> <resource> [--key]."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         _add_target_arguments(parser)
         return parser
+
+
+class RevokeFinding(_OnADecision):
+    """Revoke an accepted decision: the audit reports the finding again.
+
+    Port-security exceptions end with `openstack port security enable`.
+    """
 
     def act(self, parsed_args):
         from xloudclient import accept
@@ -249,8 +253,7 @@ class RevokeFinding(common.OneLineErrors, common.InertText, _Explained,
                       ' (%d decisions)' % len(found)))
 
 
-class ApproveFinding(common.OneLineErrors, common.InertText, _Explained,
-                     command.ShowOne):
+class ApproveFinding(_OnADecision):
     """Approve a decision someone recorded: a member's accept or port
     security disable, or a record an earlier release wrote.
 
@@ -260,11 +263,6 @@ class ApproveFinding(common.OneLineErrors, common.InertText, _Explained,
     must be the one the audit lists as accepted-request-pending: approve
     what you reviewed.
     """
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _add_target_arguments(parser)
-        return parser
 
     def act(self, parsed_args):
         import datetime
