@@ -43,17 +43,17 @@ def _client(url):
 
 
 def _types():
+    from xloudclient.audit import accepted
     from xloudclient.audit import catalog
-    from xloudclient.audit import decisions
 
     return sorted({t for c in catalog.all_checks() for t in c.needs} |
-                  set(decisions.TAGGABLE))
+                  set(accepted.TAGGABLE))
 
 
 def bare(url):
     """What the audit fetches, nothing more."""
     from xloudclient.audit import inventory
-    from xloudclient import neutron
+    from xloudclient.cloud import neutron
 
     client = _client(url)
 
@@ -80,8 +80,8 @@ def audit(url):
     """runner.run as the audit command calls it; the CPU time of check
     evaluation (thread time of every evaluate call, and of the split of
     accepted findings) is summed on the side."""
+    from xloudclient.audit import accepted
     from xloudclient.audit import catalog
-    from xloudclient.audit import decisions
     from xloudclient.audit import runner
     from xloudclient.audit import settings as settings_mod
 
@@ -96,11 +96,11 @@ def audit(url):
                 spent[0] += time.thread_time() - cpu
         return wrapper
     runner.evaluate = timed(runner.evaluate)
-    decisions.split = timed(decisions.split)
+    accepted.split = timed(accepted.split)
     started = time.monotonic()
     result = runner.run(_client(url), catalog.all_checks(),
                         settings=settings_mod.Settings(),
-                        extra_types=tuple(decisions.TAGGABLE))
+                        extra_types=tuple(accepted.TAGGABLE))
     return {'wall': time.monotonic() - started, 'eval_cpu': spent[0],
             'findings': len(result.findings) + len(result.accepted),
             'resources': result.resources_scanned()}

@@ -120,7 +120,7 @@ def _plant(e):
     overdue = ('xloud-psx:v1 review=2026-01-31 granted=20251101T120000Z-0a0b '
                'by=ops sg= reason=legacy NAT')
     demo.run('port', 'set', '--tag', overdue, e.ids['p-overdue'])
-    from xloudclient import exception_record as rec
+    from xloudclient import records as rec
     endorsement = rec.endorsement_tag('ports', e.ids['p-overdue'], overdue,
                                       'admin')
     admin.run('project', 'set', '--tag', endorsement, 'demo')

@@ -16,9 +16,9 @@ import termios
 import xml.etree.ElementTree as ET
 
 import html5lib
+from prometheus_client import parser as prom_parser
 import pytest
 import yaml
-from prometheus_client import parser as prom_parser
 
 from tests.functional.conftest import OPENSTACK
 from tests.functional.conftest import ROOT

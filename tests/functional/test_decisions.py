@@ -89,7 +89,7 @@ def test_accept_quiets_the_finding_until_revoked(admin, group, tmp_path):
 def _endorse(admin, group, tag):
     """What `approve` writes, by hand: the endorsement of tag on the
     group's project (demo's)."""
-    from xloudclient import exception_record as rec
+    from xloudclient import records as rec
 
     endorsement = rec.endorsement_tag('security_groups', group['id'], tag,
                                       'admin')

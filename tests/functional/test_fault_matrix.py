@@ -18,14 +18,14 @@ import os
 
 import pytest
 
-from tests.functional import figures
 from tests.functional.conftest import read_openrc
 from tests.functional.faultproxy import FaultProxy
 from tests.functional.faultproxy import KINDS
+from tests.functional import figures
 from tests.functional.inproc import InProcessCLI
 from tests.functional.world import neutron_port
 from tests.functional.world import World
-from xloudclient import exception_record as rec
+from xloudclient import records as rec
 
 TIMEOUT = 2            # OS_API_TIMEOUT for the command under test
 VIP = '10.91.0.200'

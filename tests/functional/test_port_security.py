@@ -105,7 +105,7 @@ def test_undocumented_then_enable_uses_default_group(demo, demo_port):
 
 
 def test_overdue_listing(admin, demo, demo_port):
-    from xloudclient import exception_record as rec
+    from xloudclient import records as rec
 
     pid = demo_port['id']
     demo.run('port', 'set', '--no-security-group', '--disable-port-security',

@@ -12,10 +12,10 @@ import os
 
 import pytest
 
-from tests.functional import figures
 from tests.functional.conftest import CLI
+from tests.functional import figures
 from tests.functional.world import World
-from xloudclient import exception_record as rec
+from xloudclient import records as rec
 
 N = 8
 ROUNDS = int(os.environ.get("XLOUD_RACE_ROUNDS") or 10)

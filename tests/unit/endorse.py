@@ -1,7 +1,7 @@
 """Endorsements as an admin would have written them, for unit tests."""
 
-from xloudclient.audit import decisions
-from xloudclient import exception_record as rec
+from xloudclient.audit import accepted
+from xloudclient import records as rec
 
 
 def of_records(resources_by_type, approver='admin', only=None):
@@ -26,9 +26,9 @@ def of_records(resources_by_type, approver='admin', only=None):
 def of_cloud(cloud, **kw):
     """Every record in a FakeCollections cloud endorsed."""
     return of_records({rtype: cloud.data.get(rtype.replace('_', '-'), [])
-                       for rtype in decisions.TAGGABLE}, **kw)
+                       for rtype in accepted.TAGGABLE}, **kw)
 
 
 def of_inventory(inventory, **kw):
     return of_records({rtype: getattr(inventory, rtype)
-                       for rtype in decisions.TAGGABLE}, **kw)
+                       for rtype in accepted.TAGGABLE}, **kw)

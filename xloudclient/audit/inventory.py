@@ -10,7 +10,7 @@ import concurrent.futures
 import dataclasses
 import functools
 
-from xloudclient import neutron
+from xloudclient.cloud import neutron
 
 # resource type -> (Neutron path, collection key, fields the checks read)
 RESOURCES = {

@@ -6,7 +6,7 @@ import dataclasses
 import gc
 import time
 
-from xloudclient.audit import decisions
+from xloudclient.audit import accepted
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 
@@ -95,6 +95,6 @@ def _run(client, checks, project_id, settings, timeout, progress,
     findings = [f for chk in checks for f in results[chk.id][0]]
     findings.sort(key=lambda f: f.sort_key())
     limitations = [line for chk in checks for line in results[chk.id][1]]
-    findings, accepted = decisions.split(findings, inv, settings.today)
+    findings, quiet = accepted.split(findings, inv, settings.today)
     return AuditResult(findings, limitations, inv,
-                       time.monotonic() - started, tuple(needs), accepted)
+                       time.monotonic() - started, tuple(needs), quiet)

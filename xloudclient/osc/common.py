@@ -44,7 +44,7 @@ class OneLineErrors:
                 raise
             raise exceptions.CommandError(shown) from None
         except Exception as e:
-            from xloudclient import neutron
+            from xloudclient.cloud import neutron
             raise exceptions.CommandError(inert_text.visible(
                 neutron.describe(e, service=None)))
 

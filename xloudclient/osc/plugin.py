@@ -17,7 +17,7 @@ def make_client(instance):
     """Our commands talk to Neutron through openstacksdk's network proxy,
     each request bounded by OS_API_TIMEOUT seconds (default 60):
     python-openstackclient itself sets no timeout at all."""
-    from xloudclient import neutron
+    from xloudclient.cloud import neutron
 
     return neutron.Timed(instance.sdk_connection.network,
                          neutron.api_timeout(os.environ))

@@ -4,9 +4,9 @@ import pytest
 
 from tests.unit.audit import fakes
 from xloudclient.audit import catalog
-from xloudclient.audit import runner
 from xloudclient.audit.inventory import Inventory
 from xloudclient.audit.inventory import InventoryError
+from xloudclient.audit import runner
 
 CHECK = 'network-port-security-disabled'
 

@@ -3,9 +3,9 @@
 import pytest
 
 from tests.unit.osc import harness
-from xloudclient.osc import default_sg
-from xloudclient.osc import port_security
-from xloudclient.osc import vip
+from xloudclient.osc import default_group_commands
+from xloudclient.osc import port_security_commands
+from xloudclient.osc import vip_commands
 
 DOWN = ('Unable to establish connection to http://127.0.0.1:19696/v2.0/'
         'ports?limit=1000&fields=id&fields=name: HTTPConnectionPool(host='
@@ -21,13 +21,13 @@ class Down:
 
 
 @pytest.mark.parametrize('command, argv', [
-    (port_security.DisablePortSecurity, ['p1', '--reason', 'fw']),
-    (port_security.EnablePortSecurity, ['p1']),
-    (port_security.ListPortSecurityExceptions, []),
-    (vip.AddVip, ['10.0.0.100', '--port', 'a']),
-    (vip.RemoveVip, ['10.0.0.100', '--all-ports']),
-    (vip.ListVips, []),
-    (default_sg.HardenDefault, ['--dry-run']),
+    (port_security_commands.DisablePortSecurity, ['p1', '--reason', 'fw']),
+    (port_security_commands.EnablePortSecurity, ['p1']),
+    (port_security_commands.ListPortSecurityExceptions, []),
+    (vip_commands.AddVip, ['10.0.0.100', '--port', 'a']),
+    (vip_commands.RemoveVip, ['10.0.0.100', '--all-ports']),
+    (vip_commands.ListVips, []),
+    (default_group_commands.HardenDefault, ['--dry-run']),
 ])
 def test_neutron_down_is_one_line_naming_the_endpoint(command, argv):
     result = harness.run(command, argv, Down())

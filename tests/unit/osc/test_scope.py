@@ -1,8 +1,8 @@
 import argparse
 import types
 
-import pytest
 from osc_lib import exceptions
+import pytest
 
 from xloudclient.osc import scope
 

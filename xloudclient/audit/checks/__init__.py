@@ -4,11 +4,11 @@ Importing this package registers every check with the catalog, in the
 order of the documented catalog.
 """
 
+from xloudclient.audit.checks import acceptances  # noqa: F401
+from xloudclient.audit.checks import address_pairs  # noqa: F401
+from xloudclient.audit.checks import exposure  # noqa: F401
+from xloudclient.audit.checks import floating_ips  # noqa: F401
 from xloudclient.audit.checks import networks  # noqa: F401
 from xloudclient.audit.checks import ports  # noqa: F401
-from xloudclient.audit.checks import security_groups  # noqa: F401
-from xloudclient.audit.checks import address_pairs  # noqa: F401
-from xloudclient.audit.checks import floating_ips  # noqa: F401
-from xloudclient.audit.checks import exposure  # noqa: F401
 from xloudclient.audit.checks import routers  # noqa: F401
-from xloudclient.audit.checks import decisions  # noqa: F401
+from xloudclient.audit.checks import security_groups  # noqa: F401

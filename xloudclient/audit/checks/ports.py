@@ -1,10 +1,10 @@
 """Checks over ports: port security off, documented or not."""
 
+from xloudclient.audit import accepted
 from xloudclient.audit.catalog import check
 from xloudclient.audit.catalog import Hit
-from xloudclient.audit import decisions
 from xloudclient.audit import own_ports
-from xloudclient import exception_record
+from xloudclient import records as rec
 
 
 @check('port-security-disabled', 'high',
@@ -17,9 +17,9 @@ def port_security_disabled(inventory, settings):
     for port in inventory.ports_off:
         if own_ports.is_neutron_own(inventory, port):
             continue
-        if decisions.documenting(inventory, port):
+        if accepted.documenting(inventory, port):
             continue
-        records, malformed = exception_record.records_in(port.get('tags'))
+        records, malformed = rec.records_in(port.get('tags'))
         confirmed = [r for r in records if not r.pending]
         if confirmed:
             why = 'exception recorded by %s, not approved by an admin' % (
@@ -43,7 +43,7 @@ def port_security_disabled(inventory, settings):
        needs=('ports',), extensions=('port-security',))
 def port_security_exception_overdue(inventory, settings):
     for port in inventory.ports_off:
-        record = decisions.documenting(inventory, port)
+        record = accepted.documenting(inventory, port)
         if not record or not record.is_overdue(settings.today):
             continue
         yield Hit(

@@ -2,11 +2,11 @@ import datetime
 
 import pytest
 
-from tests.unit import endorse
 from tests.unit.audit.checks.helpers import ids
 from tests.unit.audit.checks.helpers import run
 from tests.unit.audit.checks.helpers import TODAY
-from xloudclient import exception_record as rec
+from tests.unit import endorse
+from xloudclient import records as rec
 
 GRANTED = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 

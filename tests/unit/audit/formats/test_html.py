@@ -98,7 +98,7 @@ def test_run_metadata_is_shown():
 def test_accepted_findings_are_listed_with_reason_and_review_date():
     import datetime
 
-    from xloudclient import exception_record as rec
+    from xloudclient import records as rec
 
     decision = rec.parse_decision(rec.make_decision_tag(
         'sg-ingress-ssh-from-world', 'r9', datetime.date(2027, 1, 1),

@@ -64,7 +64,7 @@ def test_unicode_names_and_an_empty_run():
 def test_accepted_findings_are_skipped_cases_with_their_reason():
     import datetime
 
-    from xloudclient import exception_record as rec
+    from xloudclient import records as rec
 
     decision = rec.parse_decision(rec.make_decision_tag(
         'sg-ingress-ssh-from-world', 'r9', datetime.date(2027, 1, 1),

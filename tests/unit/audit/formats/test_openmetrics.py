@@ -1,5 +1,5 @@
-from prometheus_client import parser
 from prometheus_client.openmetrics import parser as om_parser
+from prometheus_client import parser
 
 from tests.unit.audit.formats import reports
 from xloudclient.audit.formats import openmetrics

@@ -1,0 +1,124 @@
+"""Concurrent disable/enable runs on one port, under many interleavings.
+
+Invariant after every schedule: a port whose port security is off carries
+a valid (confirmed) exception record; a port whose port security is on
+carries no record left behind by these finished runs.
+"""
+
+import datetime
+import random
+from unittest import mock
+
+import pytest
+
+from tests.unit.fake_neutron import FakeNeutron
+from tests.unit.interleave import Interleaver
+from xloudclient.harden import port_security as ps
+from xloudclient import records as rec
+
+REVIEW = datetime.date(2027, 2, 24)
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+SG1 = '11111111-1111-1111-1111-111111111111'
+DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
+SCHEDULES = range(150)
+
+
+def _cloud(enabled=True, tags=()):
+    return FakeNeutron(
+        [{'id': 'p1', 'name': 'fw', 'project_id': 'proj',
+          'port_security_enabled': enabled,
+          'security_groups': [SG1] if enabled else [],
+          'tags': ['keep-me'] + list(tags)}],
+        [{'id': DEFAULT_SG, 'name': 'default', 'project_id': 'proj'},
+         {'id': SG1, 'name': 'sg-one', 'project_id': 'proj'}])
+
+
+def _disable(reason, renew=False):
+    def run(cloud, now):
+        return ps.disable(cloud, 'p1', reason, REVIEW, 'admin', renew=renew,
+                          now=now)
+    return run
+
+
+def _enable(cloud, now):
+    return ps.enable(cloud, 'p1')
+
+
+def violations(cloud):
+    port = cloud.ports['p1']
+    records, malformed = rec.records_in(port['tags'])
+    confirmed = [r for r in records if not r.pending]
+    found = []
+    if 'keep-me' not in port['tags']:
+        found.append('an unrelated tag was lost')
+    if port['port_security_enabled']:
+        if records or malformed:
+            found.append('record left on an enabled port: %s'
+                         % port['tags'])
+    elif not confirmed:
+        found.append('port security off with no valid record: %s'
+                     % port['tags'])
+    return found
+
+
+def _run(cloud, actors, seed):
+    """One schedule; the seed also picks each run's clock (two runs may
+    share a second) and the records' random suffixes."""
+    rng = random.Random(seed)
+    with mock.patch.object(rec.secrets, 'token_hex',
+                           lambda n: '%04x' % rng.randrange(1 << 16)):
+        return Interleaver(seed).run(cloud, [
+            (lambda a=a, t=NOW + datetime.timedelta(
+                seconds=rng.randrange(2)): a(cloud, t)) for a in actors])
+
+
+@pytest.mark.parametrize('actors', [
+    (_disable('A'), _disable('B')),
+    (_disable('A', renew=True), _disable('B', renew=True)),
+    (_disable('A'), _enable),
+    (_disable('A'), _disable('B'), _enable),
+    (_disable('A', renew=True), _disable('B'), _enable,
+     _disable('C', renew=True)),
+], ids=['disable-disable', 'renew-renew', 'disable-enable',
+        'disable-disable-enable', 'mixed-4'])
+def test_concurrent_runs_never_lose_the_record(actors):
+    bad = []
+    for seed in SCHEDULES:
+        cloud = _cloud()
+        results = _run(cloud, actors, seed)
+        for problem in violations(cloud):
+            bad.append('schedule %d: %s (results %s)' % (seed, problem,
+                                                         results))
+    assert not bad, '%d bad schedules, first: %s' % (len(bad), bad[0])
+
+
+def test_two_disables_one_wins_one_is_refused():
+    for seed in SCHEDULES:
+        cloud = _cloud()
+        results = _run(cloud, (_disable('A'), _disable('B')), seed)
+        ok = [r for r, e in results if e is None]
+        errors = [e for r, e in results if e is not None]
+        assert len(ok) == 1, 'schedule %d: %s' % (seed, results)
+        assert isinstance(errors[0], ps.PortSecurityError)
+        # refused as concurrent, or (started after the other finished) as
+        # an existing exception
+        assert 'concurrent' in str(errors[0]) or (
+            'already has a documented exception' in str(errors[0]))
+        [record] = [r for r in rec.records_in(
+            cloud.ports['p1']['tags'])[0]]
+        assert record.reason == ok[0].record.reason
+
+
+def test_concurrent_renewals_leave_one_record_on_a_disabled_port():
+    for seed in SCHEDULES:
+        cloud = _cloud()
+        ps.disable(cloud, 'p1', 'first', REVIEW, 'admin', now=NOW)
+        _run(cloud, (_disable('A', renew=True), _disable('B', renew=True)),
+             seed)
+        records = rec.records_in(cloud.ports['p1']['tags'])[0]
+        # 'first' is replaced; racing renewals may both stay (the newest
+        # documents), never neither
+        assert records and {r.reason for r in records} <= {'A', 'B'}, (
+            'schedule %d: %s' % (seed, cloud.ports['p1']['tags']))
+        assert not any(r.pending for r in records)
+        assert all(r.security_groups == (SG1,) for r in records)

@@ -1,0 +1,116 @@
+"""`network harden audit` as a command: exit codes, baseline, fail closed,
+scope, and bad input (one line, nothing read)."""
+
+import json
+
+import pytest
+
+from tests.unit.fake_collections import FakeCollections
+from tests.unit.osc import harness
+from xloudclient.osc import audit_commands
+
+EXTENSIONS = ['port-security', 'security-group', 'router',
+              'allowed-address-pairs']
+
+
+def _cloud():
+    return FakeCollections(
+        extensions=EXTENSIONS,
+        networks=[{'id': 'n1', 'name': 'open', 'project_id': 'pid',
+                   'port_security_enabled': False},
+                  {'id': 'n2', 'name': 'fine', 'project_id': 'pid',
+                   'port_security_enabled': True}],
+        ports=[], security_groups=[], security_group_rules=[],
+        floatingips=[], routers=[])
+
+
+def _audit(*argv, cloud=None, **kw):
+    cloud = cloud or _cloud()
+    return harness.run(audit_commands.AuditNetwork,
+                       ['--check', 'network-port-security-disabled',
+                        '-f', 'json'] + list(argv), cloud, **kw), cloud
+
+
+def test_a_high_finding_exits_3_and_is_printed():
+    result, _ = _audit()
+    assert result.code == 3
+    [row] = json.loads(result.out)
+    assert (row['Resource ID'], row['Severity']) == ('n1', 'high')
+
+
+@pytest.mark.parametrize('fail_on, code', [('none', 0), ('critical', 0),
+                                           ('high', 3), ('info', 3)])
+def test_fail_on(fail_on, code):
+    assert _audit('--fail-on', fail_on)[0].code == code
+
+
+def test_a_baseline_hides_known_findings(tmp_path):
+    first, _ = _audit()
+    path = tmp_path / 'baseline.json'
+    path.write_text(first.out)
+    result, _ = _audit('--baseline', str(path))
+    assert (result.code, json.loads(result.out)) == (0, [])
+    assert '1 more already in the baseline' in result.err
+
+
+def test_fail_closed_prints_no_table():
+    cloud = _cloud()
+    cloud.fail['/networks'] = 503
+    result, _ = _audit(cloud=cloud)
+    assert result.code == 1 and result.out == ''
+    assert 'audit failed, no findings reported' in str(result.error)
+
+
+def test_the_scope_reaches_every_request():
+    result, cloud = _audit()
+    lists = [q for q in cloud.queries if q[0] != '/extensions']
+    assert lists and all(p.get('project_id') == 'pid' for _, p in lists)
+    result, cloud = _audit('--all-projects')
+    lists = [q for q in cloud.queries if q[0] != '/extensions']
+    assert lists and not any('project_id' in p for _, p in lists)
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--timeout', 'nan'], '--timeout'),
+    (['--timeout', 'inf'], '--timeout'),
+    (['--timeout', '0'], '--timeout'),
+    (['--baseline', '/dev/zero'], 'not a regular file'),
+])
+def test_bad_input_is_one_line_and_reads_nothing(argv, message):
+    result, cloud = _audit(*argv)
+    assert result.code == 1 and message in str(result.error)
+    assert '\n' not in str(result.error)
+    assert cloud.queries == []
+
+
+@pytest.mark.parametrize('content, message', [
+    ([{'Check': 'c', 'Resource ID': 'r', 'Detail Key': ['x']}],
+     'Detail Key'),
+    ([{'Check': 'c', 'Resource ID': 'r', 'Detail Key': {'a': 1}}],
+     'Detail Key'),
+    ('[' * 50000 + ']' * 50000, 'nested too deeply'),
+])
+def test_bad_baselines(tmp_path, content, message):
+    path = tmp_path / 'b.json'
+    path.write_text(content if isinstance(content, str)
+                    else json.dumps(content))
+    result, cloud = _audit('--baseline', str(path))
+    assert result.code == 1 and message in str(result.error)
+    assert cloud.queries == []
+
+
+def test_a_binary_config_file_is_one_line(tmp_path):
+    path = tmp_path / 'audit.ini'
+    path.write_bytes(b'\xff\xfe[sensitive-ports]\n')
+    result, _ = _audit('--config', str(path))
+    assert result.code == 1 and 'not UTF-8' in str(result.error)
+
+
+def test_an_unknown_config_key_is_refused(tmp_path):
+    path = tmp_path / 'audit.ini'
+    path.write_text('[allowed-address-pairs]\nipv4-max-prefx = 20\n')
+    result, _ = _audit('--config', str(path))
+    assert result.code == 1 and 'ipv4-max-prefx' in str(result.error)
+    path.write_text('[sensitive-port]\nx = 1\n')
+    result, _ = _audit('--config', str(path))
+    assert result.code == 1 and 'sensitive-port' in str(result.error)

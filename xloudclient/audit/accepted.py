@@ -1,0 +1,137 @@
+"""Accepted findings: where a finding's decision lives, which findings a
+decision hides, which decisions are due for review or stale.
+
+Pure functions of the inventory (every taggable resource fetched with its
+tags) and the findings; see xloudclient/exception_record.py for the
+record itself.
+"""
+
+from xloudclient import records as rec
+
+# Finding resource type -> inventory type of the resource holding its
+# decision. Neutron has no tags on security group rules: a rule's
+# decision lives on its group and names the rule.
+HOLDERS = {'port': 'ports', 'network': 'networks', 'router': 'routers',
+           'floating ip': 'floatingips', 'security group': 'security_groups',
+           'security group rule': 'security_groups'}
+# Inventory type -> its resource type as findings name it (and as the
+# `openstack` commands spell it).
+TAGGABLE = {'ports': 'port', 'networks': 'network', 'routers': 'router',
+            'floatingips': 'floating ip', 'security_groups': 'security group'}
+
+
+def holder(finding, inventory):
+    """(inventory type, holder ID, item) of a finding's decision; the
+    holder ID is None when the finding's resource is not in the
+    inventory."""
+    if finding.resource_type == 'security group rule':
+        rule = inventory.rules_by_id.get(finding.resource_id) or {}
+        return ('security_groups', rule.get('security_group_id'),
+                finding.resource_id)
+    return (HOLDERS.get(finding.resource_type), finding.resource_id,
+            finding.key or '')
+
+
+def decision_for(finding, inventory):
+    """The newest endorsed decision covering the finding, or None."""
+    rtype, holder_id, item = holder(finding, inventory)
+    found = _decided(inventory).get((rtype, holder_id), ())
+    return next((d for d in found if d.check == finding.check and
+                 d.item == item), None)
+
+
+def approver(inventory, rtype, resource, decision):
+    """The Endorsement (who, and the Keystone tag) of the decision on this
+    resource, or None when no endorsement of its resource's project names
+    it (see exception_record: a record alone is a request)."""
+    endorsed = (inventory.endorsements or {}).get(
+        resource.get('project_id') or '')
+    if not endorsed:
+        return None
+    return endorsed.get(rec.digest(rtype, resource['id'], decision.tag))
+
+
+def documenting(inventory, port):
+    """The newest endorsed confirmed port-security record of a port.
+
+    From the port's own tags: the port checks run as soon as ports are
+    fetched, before the other taggable types on_resources() reads."""
+    tags = port.get('tags')
+    if not tags or not any(t.startswith(rec.FAMILY) for t in tags):
+        return None
+    return next((d for d in rec.decisions_in(tags)[0]
+                 if d.check == rec.PORT_SECURITY_CHECK and
+                 approver(inventory, 'ports', port, d) is not None), None)
+
+
+def requested(inventory):
+    """[(inventory type, resource, decision)]: every well-formed record no
+    endorsement names (a member's request, a record of an earlier release,
+    a copy, an edit, a record put back after a revoke), newest first per
+    resource."""
+    return [(rtype, resource, d)
+            for rtype, resource, found, _ in on_resources(inventory)
+            for d in found
+            if approver(inventory, rtype, resource, d) is None]
+
+
+def split(findings, inventory, today):
+    """(shown, accepted): accepted is [(finding, decision)] for findings
+    a decision covers until its review date; an overdue decision hides
+    nothing (the check accepted-review-overdue points at it)."""
+    shown, accepted = [], []
+    for finding in findings:
+        decision = decision_for(finding, inventory)
+        if decision is not None and not decision.is_overdue(today):
+            accepted.append((finding, decision))
+        else:
+            shown.append(finding)
+    return shown, accepted
+
+
+def on_resources(inventory):
+    """[(inventory type, resource, decisions, malformed tags)] for every
+    fetched taggable resource that carries decision tags or a
+    port-security record (read once per inventory)."""
+    cache = inventory.memo
+    if 'decisions' not in cache:
+        found = []
+        for rtype in TAGGABLE:
+            for resource in getattr(inventory, rtype):
+                tags = resource.get('tags')
+                if tags and any(t.startswith(_PREFIXES) for t in tags):
+                    records, malformed = rec.decisions_in(tags)
+                    found.append((rtype, resource, records, [
+                        t for t in malformed if rec.is_decision_tag(t)]))
+        cache['decisions'] = found
+    return cache['decisions']
+
+
+_PREFIXES = (rec.DECISION_FAMILY, rec.FAMILY)
+
+
+def _decided(inventory):
+    """{(inventory type, resource ID): its endorsed decisions, newest
+    first} of the resources that carry any."""
+    cache = inventory.memo
+    if 'decided' not in cache:
+        decided = {}
+        for rtype, r, found, _ in on_resources(inventory):
+            endorsed = [d for d in found
+                        if approver(inventory, rtype, r, d) is not None]
+            if endorsed:
+                decided[(rtype, r['id'])] = endorsed
+        cache['decided'] = decided
+    return cache['decided']
+
+
+def covered(findings, inventory):
+    """What the findings' decisions would be about, as a set of (check,
+    inventory type, holder ID, item): a decision covers a finding when
+    its own key is in this set (see key)."""
+    return {(f.check,) + holder(f, inventory) for f in findings}
+
+
+def key(decision, rtype, resource):
+    """The decision on this resource, as an element of covered()."""
+    return decision.check, rtype, resource['id'], decision.item

@@ -1,0 +1,76 @@
+"""Keystone, where decisions are endorsed: the tags of projects.
+
+Only an admin (or, from Keystone 26, a manager of the project's domain)
+may write a project's tags; its members may read them. Requests go
+through openstacksdk's identity proxy with the same timeout as Neutron's,
+and fail as neutron's helpers do (NeutronError: one line).
+"""
+
+import urllib.parse
+
+from xloudclient.cloud import neutron
+
+
+def _tag_path(project_id, tag):
+    return '/projects/%s/tags/%s' % (project_id,
+                                     urllib.parse.quote(tag, safe=''))
+
+
+def projects(client, project_ids=None):
+    """{project ID: {'name': ..., 'tags': [...]}}: every project (one
+    list, following Keystone's next links) when project_ids is None, else
+    each of those projects (one GET each)."""
+    found = {}
+    if project_ids is None:
+        path, params = '/projects', None
+        while path:
+            body = neutron.json_of(neutron.check_response(
+                client.get(path, params=params), 'Keystone: listing '
+                'projects'), 'Keystone: listing projects')
+            page = body.get('projects') if isinstance(body, dict) else None
+            if not isinstance(page, list):
+                raise neutron.NeutronError(
+                    502, 'Keystone: listing projects: the response has no '
+                    'projects list')
+            for project in page:
+                found[project['id']] = _entry(project)
+            path, params = _next(body), None
+        return found
+    for pid in project_ids:
+        what = 'Keystone: reading project %s' % pid
+        body = neutron.json_of(neutron.check_response(
+            client.get('/projects/%s' % pid), what), what)
+        project = body.get('project') if isinstance(body, dict) else None
+        if not isinstance(project, dict):
+            raise neutron.NeutronError(502, '%s: the response has no '
+                                       'project' % what)
+        found[pid] = _entry(project)
+    return found
+
+
+def _entry(project):
+    tags = project.get('tags')
+    return {'name': project.get('name') or '',
+            'tags': [t for t in tags if isinstance(t, str)]
+            if isinstance(tags, list) else []}
+
+
+def _next(body):
+    """Keystone's next page (an absolute URL), or None: Keystone pages
+    its lists only where list_limit is set."""
+    links = body.get('links')
+    return links.get('next') or None if isinstance(links, dict) else None
+
+
+def add_tag(client, project_id, tag):
+    """Add one tag to a project (atomic; a tag already there stays)."""
+    neutron.check_response(
+        client.put(_tag_path(project_id, tag)),
+        'Keystone: tagging project %s' % project_id, ok=(200, 201, 204))
+
+
+def remove_tag(client, project_id, tag):
+    """Remove one tag from a project; one already gone is not an error."""
+    neutron.check_response(
+        client.delete(_tag_path(project_id, tag)),
+        'Keystone: untagging project %s' % project_id, ok=(200, 204, 404))

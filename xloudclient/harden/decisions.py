@@ -1,0 +1,450 @@
+"""Accept a finding as a reviewed decision, approve a request, revoke a
+decision, list accepted.
+
+A decision is one tag on the resource the finding names (a rule's on its
+security group) and counts only with its endorsement, a tag on the
+resource's Keystone project that only an admin may write: see
+exception_record. Accepting writes the record, then the endorsement
+(Neutron and Keystone add a tag atomically, so concurrent decisions on one
+resource all stay); when Keystone refuses the endorsement (a member's
+token) the record stays as a request, hiding nothing, until an admin
+approves it. Renewing writes the new decision and then removes the older
+ones of the same check and item (endorsement first, then record);
+revoking removes them the same way. Accepting port-security-disabled (or
+its overdue exception) is `port security disable --renew`: the same
+record, with the groups to restore.
+"""
+
+import dataclasses
+import datetime
+import random
+import time
+
+from xloudclient.audit import accepted
+from xloudclient.cloud import keystone
+from xloudclient.cloud import neutron
+from xloudclient import inert_text
+from xloudclient import records as rec
+
+COLLECTIONS = {'ports': 'ports', 'networks': 'networks',
+               'routers': 'routers', 'floatingips': 'floatingips',
+               'security_groups': 'security-groups'}
+PORT_SECURITY_CHECKS = ('port-security-disabled',
+                        'port-security-exception-overdue')
+REQUEST_SETTLED = datetime.timedelta(minutes=10)
+NOT_ACCEPTABLE = ('accepted-review-overdue', 'accepted-record-invalid')
+
+
+class AcceptError(neutron.Explained):
+    """A refusal or failure, in one line."""
+
+
+@dataclasses.dataclass
+class Target:
+    """The finding a decision is about, and where the decision lives."""
+
+    finding: object
+    holder_type: str          # inventory type: ports, security_groups...
+    holder: dict              # the resource carrying the tag
+    item: str
+    existing: list            # decisions of this check and item there
+    endorsed: dict = dataclasses.field(default_factory=dict)
+    # {record tag: Endorsement} of the existing ones an admin endorsed
+
+
+def check_acceptable(check_id, catalog_ids):
+    if check_id not in catalog_ids:
+        raise AcceptError('no check %r (see `openstack network harden '
+                          'check list`)' % check_id[:80])
+    if check_id in NOT_ACCEPTABLE:
+        raise AcceptError('%s is about decisions themselves: renew or '
+                          'revoke the decision it names' % check_id)
+
+
+def find(findings, check_id, ref, key=None):
+    """The one finding of check_id on the resource ref (ID or name)."""
+    matches = [f for f in findings if f.check == check_id and
+               ref in (f.resource_id, f.resource_name)]
+    if key is not None:
+        matches = [f for f in matches if f.key == key]
+    if not matches:
+        raise AcceptError(
+            '%s reports nothing on %r%s in this scope: accept what the '
+            'audit shows (`openstack network harden audit --check %s`)'
+            % (check_id, ref[:80], ' with key %r' % key[:80] if key
+               else '', check_id))
+    if len({f.resource_id for f in matches}) > 1:
+        raise AcceptError('more than one resource named %r has a %s '
+                          'finding: give its ID' % (ref[:80], check_id))
+    if len(matches) > 1:
+        raise AcceptError('%s reports %d findings on %s (detail keys %s): '
+                          'give --key' % (check_id, len(matches), ref[:80],
+                                          ', '.join(sorted(f.key for f in
+                                                           matches))))
+    return matches[0]
+
+
+def target(finding, inventory):
+    rtype, holder_id, item = accepted.holder(finding, inventory)
+    holder = inventory.by_type(rtype).get(holder_id) if rtype else None
+    if holder is None:
+        raise AcceptError('cannot find where to record a decision on %s %s'
+                          % (finding.resource_type, finding.resource_id))
+    existing = [d for d in rec.decisions_in(holder.get('tags'))[0]
+                if d.check == finding.check and d.item == item]
+    endorsed = {d.tag: e for d in existing
+                for e in [accepted.approver(inventory, rtype, holder, d)]
+                if e is not None}
+    return Target(finding, rtype, holder, item, existing, endorsed)
+
+
+def approve_command(check, target, key=''):
+    """The argv of `network harden approve` for a decision."""
+    return ('openstack', 'network', 'harden', 'approve', check, target) + \
+        (('--key', key) if key else ())
+
+
+def endorse(identity, rtype, holder, tag, approver, budget=None):
+    """Write the endorsement of the record tag on holder; False when
+    Keystone refuses it (403: the token may not write its project's
+    tags). Idempotent, retried through transient errors."""
+    project = holder.get('project_id') or ''
+    if not project:
+        raise AcceptError('%s %s belongs to no project: a decision on it '
+                          'cannot be endorsed' % (rtype, holder['id']))
+    try:
+        _settle_tag(identity, project, rec.endorsement_tag(
+            rtype, holder['id'], tag, approver), True, budget)
+    except neutron.NeutronError as e:
+        if e.status == 403:
+            return False
+        raise
+    return True
+
+
+def unendorse(identity, holder, endorsement):
+    """Remove an endorsement (retried); False when Keystone refuses."""
+    try:
+        _settle_tag(identity, holder.get('project_id') or '',
+                    endorsement.tag, False, None)
+    except neutron.NeutronError as e:
+        if e.status == 403:
+            return False
+        raise
+    return True
+
+
+SETTLE_ROUNDS = 5
+
+
+def _settle_tag(identity, project, tag, present, budget):
+    """Add (present) or remove a project tag, then read the project back
+    until the tag is there (or gone), writing again if not: Keystone adds
+    and removes a tag by rewriting the project's whole list, so a
+    concurrent change to the same project's tags can undo ours."""
+    write = keystone.add_tag if present else keystone.remove_tag
+    for round_ in range(SETTLE_ROUNDS):
+        if round_:              # out of step with the other writer
+            time.sleep(random.uniform(0.05, 0.2 * round_))
+        neutron.retried(write, identity, project, tag, budget=budget)
+        found = neutron.retried(keystone.projects, identity, [project],
+                                budget=budget)
+        if (tag in found[project]['tags']) == present:
+            return
+    raise AcceptError(
+        'Keystone kept %s an endorsement on project %s (concurrent changes '
+        'to its tags): run the command again'
+        % ('losing' if present else 'restoring', project))
+
+
+def settle_exception(identity, port, record, replaced, approver,
+                     endorsements):
+    """After `port security disable`: endorse the record now on the port
+    and remove the endorsements of the records it replaced (endorsements:
+    the port's project's, {digest: Endorsement}). Returns a note: '' when
+    endorsed, else what the exception is left as."""
+    approve = inert_text.command(*approve_command(rec.PORT_SECURITY_CHECK,
+                                                  port['id']))
+    try:
+        endorsed = endorse(identity, 'ports', port, record.tag, approver)
+    except Exception as e:
+        raise AcceptError(
+            'port security is off and the exception recorded, but not '
+            'endorsed (%s): the audit reports the port until an admin runs '
+            '`%s`' % (neutron.describe(e), approve))
+    if not endorsed:
+        return ('the exception is a request: the audit reports the port '
+                'until an admin runs `%s`' % approve)
+    return drop_endorsements(identity, port, replaced, endorsements)
+
+
+def drop_endorsements(identity, port, records, endorsements):
+    """Remove the endorsements of records no longer on the port (an
+    enable, or a renew, removed them); returns a note of what is left."""
+    left = 0
+    for record in records:
+        found = (endorsements or {}).get(rec.digest('ports', port['id'],
+                                                    record.tag))
+        try:
+            if found is not None and not unendorse(identity, port, found):
+                left += 1
+        except Exception:
+            left += 1
+    if not left:
+        return ''
+    return ('%d endorsement(s) of removed exception records could not be '
+            'removed from the project (they document only those records, '
+            'on this port, until their review dates)' % left)
+
+
+def prune(identity, inventory, project_id):
+    """Remove the endorsements of project_id that name no record on any of
+    its resources in the inventory (their resources or records are gone):
+    they could only serve a record put back, and Keystone keeps at most 80
+    tags per project. Safe against concurrent decisions when the
+    endorsements were read before the inventory, as the commands do (a
+    record is written before its endorsement and removed after it).
+    Returns how many went; failures are left for the next run."""
+    endorsed = (inventory.endorsements or {}).get(project_id) or {}
+    if not endorsed:
+        return 0
+    live = {rec.digest(rtype, resource['id'], d.tag)
+            for rtype, resource, found, _ in accepted.on_resources(inventory)
+            if (resource.get('project_id') or '') == project_id
+            for d in found}
+    gone = 0
+    for digest, endorsement in endorsed.items():
+        if digest in live:
+            continue
+        try:
+            if unendorse(identity, {'project_id': project_id}, endorsement):
+                gone += 1
+        except Exception:
+            pass
+    return gone
+
+
+def _forget(client, identity, collection, holder, decision, endorsement):
+    """Remove one decision: its endorsement (if any), then its record.
+    A refused endorsement removal leaves the record alone."""
+    if endorsement is not None and not unendorse(identity, holder,
+                                                 endorsement):
+        return False
+    neutron.retried(neutron.remove_tag, client, collection, holder['id'],
+                    decision.tag)
+    return True
+
+
+def accept(client, tgt, reason, review_by, granted_by, renew=False,
+           dry_run=False, now=None, identity=None, admin=True,
+           inventory=None):
+    """Write the decision and its endorsement; returns (action, tag):
+    accepted or renewed, or requested when Keystone refuses the
+    endorsement. Refuses an endorsed decision without renew; with renew,
+    the older ones go once the new one is endorsed (a request leaves them
+    be). admin only words a dry run; with the inventory the command read
+    (after the endorsements), endorsements naming no record are pruned."""
+    current = [d for d in tgt.existing if d.tag in tgt.endorsed]
+    if current and not renew:
+        old = current[0]
+        raise AcceptError(
+            '%s on %s is already accepted until %s by %s (reason: %s); use '
+            '--renew to replace it' % (
+                tgt.finding.check, tgt.finding.resource_id,
+                old.review_by.isoformat(), old.granted_by or '?',
+                neutron.bounded(old.reason, 80)))
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    latest = max((d.granted for d in tgt.existing), default=None)
+    if latest is not None and latest >= now.replace(microsecond=0):
+        now = latest + datetime.timedelta(seconds=1)     # newer, always
+    tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
+                                now, granted_by, reason)
+    action = 'renewed' if current else 'accepted'
+    if dry_run:
+        return ('would be ' + action) if admin else \
+            'would be requested (an admin approves it)', tag
+    collection, holder_id = COLLECTIONS[tgt.holder_type], tgt.holder['id']
+    again = '`%s`' % inert_text.command(
+        'openstack', 'network', 'harden', 'accept', tgt.finding.check,
+        tgt.finding.resource_id,
+        *(('--key', tgt.finding.key) if tgt.finding.key else ()),
+        '--renew', '--reason', reason, '--review-by', review_by.isoformat())
+    errors = neutron.ErrorBudget()
+    try:
+        neutron.retried(neutron.add_tag, client, collection, holder_id, tag,
+                        budget=errors)
+    except Exception as e:
+        if len(errors.errors) == 0:      # refused at once: nothing landed
+            raise AcceptError('%s; nothing was changed'
+                              % neutron.describe(e))
+        raise AcceptError('%s; the decision may or may not be recorded: '
+                          'run %s' % (neutron.describe(e), again))
+    key = '' if tgt.holder_type == 'security_groups' and tgt.item else \
+        tgt.item
+    approve = '`%s`' % inert_text.command(*approve_command(
+        tgt.finding.check, tgt.finding.resource_id, key))
+    try:
+        endorsed = endorse(identity, tgt.holder_type, tgt.holder, tag,
+                           granted_by)
+    except Exception as e:
+        raise AcceptError(
+            'the decision is recorded but not endorsed (%s): it hides '
+            'nothing until an admin runs %s' % (neutron.describe(e),
+                                                approve))
+    if not endorsed:
+        return 'requested (an admin approves it with %s)' % approve, tag
+    if inventory is not None:
+        prune(identity, inventory, tgt.holder.get('project_id') or '')
+    for old in tgt.existing:
+        # Without --renew only requests go, and only those older than any
+        # run lasts: a young one may be another admin's accept of the same
+        # finding, whose endorsement this run read too early to see.
+        if not renew and (old.tag in tgt.endorsed or
+                          old.granted > now - REQUEST_SETTLED):
+            continue
+        try:
+            _forget(client, identity, collection, tgt.holder, old,
+                    tgt.endorsed.get(old.tag))
+        except Exception as e:
+            raise AcceptError(
+                'the new decision is recorded, but an older one could not '
+                'be removed (%s): run %s' % (neutron.describe(e), again))
+    return action, tag
+
+
+def revoke(client, rtype, holder, found, dry_run=False, identity=None,
+           endorsed=None):
+    """Remove the decisions found on holder (each endorsement, then its
+    record); returns the action. endorsed: {record tag: Endorsement}."""
+    if dry_run:
+        return 'would be revoked'
+    endorsed, kept = endorsed or {}, []
+    for done, decision in enumerate(found):
+        try:
+            if not _forget(client, identity, COLLECTIONS[rtype], holder,
+                           decision, endorsed.get(decision.tag)):
+                kept.append(decision)
+        except Exception as e:
+            raise AcceptError(
+                '%s; %d of %d decisions are still recorded: run `%s` again'
+                % (neutron.describe(e), len(found) - done, len(found),
+                   inert_text.command(
+                       'openstack', 'network', 'harden', 'revoke',
+                       decision.check, holder['id'],
+                       *(('--key', decision.item) if decision.item
+                         else ()))))
+    if kept:
+        raise AcceptError(
+            'Keystone refused to remove the endorsement of %d of %d '
+            'decisions (an admin approved them, and only an admin may '
+            'revoke them); those are unchanged' % (len(kept), len(found)))
+    return 'revoked'
+
+
+def approve(client, identity, rtype, holder, found, endorsed, approver,
+            today, dry_run=False):
+    """Endorse the newest of the decisions found (one check and item on
+    holder) and remove the older ones; returns (action, decision). Run
+    again after a failure, it finishes what is left."""
+    if len({d.item for d in found}) > 1:
+        raise AcceptError(
+            'decisions on %d items of %s %s: give the rule ID or --key '
+            '(one of %s)' % (len({d.item for d in found}), rtype,
+                             holder['id'], ', '.join(sorted(
+                                 d.item for d in found))))
+    newest, older = found[0], found[1:]
+    if newest.is_overdue(today):
+        raise AcceptError(
+            'its review date %s has passed: accept the finding again with '
+            'a new review date (`openstack network harden accept %s ... '
+            '--renew`); nothing was changed'
+            % (newest.review_by.isoformat(), newest.check))
+    done = newest.tag in endorsed
+    if dry_run:
+        return ('already approved by %s' % endorsed[newest.tag].by
+                if done else 'would be approved'), newest
+    if not done:
+        errors = neutron.ErrorBudget()
+        try:
+            ok = endorse(identity, rtype, holder, newest.tag, approver,
+                         budget=errors)
+        except Exception as e:
+            raise AcceptError('%s; %s' % (
+                neutron.describe(e), 'nothing was changed' if not
+                errors.errors else 'the approval may or may not be '
+                'recorded: run the command again'))
+        if not ok:
+            raise AcceptError(
+                'Keystone refused the endorsement: only an admin (or a '
+                "manager of the project's domain) may approve a decision; "
+                'nothing was changed')
+    for old in older:
+        try:
+            _forget(client, identity, COLLECTIONS[rtype], holder, old,
+                    endorsed.get(old.tag))
+        except Exception as e:
+            raise AcceptError(
+                'approved, but an older decision could not be removed '
+                '(%s): run the command again' % neutron.describe(e))
+    return ('already approved' if done else 'approved'), newest
+
+
+def find_decisions(inventory, check_id, ref, key=None):
+    """(inventory type, holder, [decisions]) of check_id naming ref: the
+    resource's ID or name, or a rule's ID for a decision on its group."""
+    hits = []
+    for rtype, resource, found, _ in accepted.on_resources(inventory):
+        mine = [d for d in found if d.check == check_id and (
+            ref in (resource['id'], resource.get('name')) or
+            (d.item and d.item == ref)) and (key is None or d.item == key)]
+        if mine:
+            hits.append((rtype, resource, mine))
+    if not hits:
+        raise AcceptError('no accepted %s decision on %r in this scope (see '
+                          '`openstack network harden accepted list`)'
+                          % (check_id, ref[:80]))
+    if len(hits) > 1:
+        raise AcceptError('more than one resource named %r has an accepted '
+                          '%s decision: give its ID' % (ref[:80], check_id))
+    return hits[0]
+
+
+@dataclasses.dataclass
+class Row:
+    decision: object
+    rtype: str
+    resource: dict
+    status: str               # accepted | overdue | stale | requested
+    endorsement: object = None  # who approved it (Endorsement), if anyone
+
+
+def list_decisions(inventory, findings, today, overdue_only=False,
+                   requested_only=False):
+    """Every decision in the inventory (port-security exceptions too) with
+    its status: requested when no admin endorsed it, overdue past its
+    review date, stale when the finding it covered no longer occurs, else
+    accepted."""
+    rows, current = [], accepted.covered(findings, inventory)
+    for rtype, resource, found, _ in accepted.on_resources(inventory):
+        for decision in found:
+            endorsement = accepted.approver(inventory, rtype, resource,
+                                            decision)
+            if endorsement is None:
+                status = 'requested'
+            elif decision.is_overdue(today):
+                status = 'overdue'
+            elif decision.check in PORT_SECURITY_CHECKS:
+                status = 'accepted' if resource.get(
+                    'port_security_enabled') is False else 'stale'
+            elif accepted.key(decision, rtype, resource) in current:
+                status = 'accepted'
+            else:
+                status = 'stale'
+            if (overdue_only and status != 'overdue') or \
+                    (requested_only and status != 'requested'):
+                continue
+            rows.append(Row(decision, rtype, resource, status, endorsement))
+    rows.sort(key=lambda r: (r.resource.get('project_id') or '',
+                             r.decision.check, r.resource['id'],
+                             r.decision.item))
+    return rows

@@ -1,0 +1,463 @@
+"""Harden projects' default security groups, with a backup and a way back.
+
+plan() reads (one list per resource type) and decides; write_backup()
+saves every rule and template entry that apply() will delete; apply()
+deletes exactly those (each delete guarded by the rule's revision);
+restore() re-creates what a backup holds and is missing.
+"""
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import json
+import os
+
+from xloudclient.audit.checks.security_groups import is_same_group_rule
+from xloudclient.audit import inventory
+from xloudclient.cloud import neutron
+from xloudclient import files
+
+BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
+BACKUP_VERSION = 2          # 2: with a digest; 1 is still read
+MAX_BACKUP_BYTES = 16 << 20
+MAX_DESCRIPTION = 255       # Neutron's own limit
+TEMPLATE_EXTENSION = 'security-groups-default-rules'
+TEMPLATES = 'default-security-group-rules'
+RULES = 'security-group-rules'
+MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
+              'port_range_max', 'remote_ip_prefix', 'remote_group_id',
+              'remote_address_group_id')
+TEMPLATE_KEYS = MATCH_KEYS + ('used_in_default_sg', 'used_in_non_default_sg')
+
+
+class HardenError(neutron.Explained):
+    """A refusal or failure, explained in one line."""
+
+
+@dataclasses.dataclass
+class ProjectPlan:
+    project_id: str
+    group: dict                 # None: the project has no default group yet
+    rules: list                 # full rule dicts to delete
+    ports_using: int = 0
+    ports_only_default: int = 0
+
+
+def is_permissive_template(entry):
+    return (entry.get('direction') == 'ingress'
+            and entry.get('remote_group_id') == 'PARENT'
+            and entry.get('protocol') in (None, '', 'any')
+            and entry.get('port_range_min') is None
+            and entry.get('port_range_max') is None
+            and not entry.get('remote_ip_prefix')
+            and entry.get('used_in_default_sg'))
+
+
+def plan(client, project_ids=None):
+    """ProjectPlans for the given projects (None: every project)."""
+    filters = {'name': 'default'}
+    if project_ids is not None:
+        filters['project_id'] = list(project_ids)
+    groups, _ = inventory.list_all(client, 'security_groups',
+                                   filters=filters)
+    rule_filters = {'direction': 'ingress'}
+    port_filters = {}
+    if project_ids is not None:
+        rule_filters['project_id'] = list(project_ids)
+        port_filters['project_id'] = list(project_ids)
+    rules, _ = inventory.list_all(client, 'security_group_rules',
+                                  filters=rule_filters, all_fields=True)
+    ports, _ = inventory.list_all(client, 'ports', filters=port_filters)
+    by_group = {}
+    for rule in rules:
+        by_group.setdefault(rule.get('security_group_id'), []).append(rule)
+    plans = {}
+    for group in groups:
+        permissive = [r for r in by_group.get(group['id'], [])
+                      if is_same_group_rule(r)]
+        using = [p for p in ports if group['id'] in
+                 (p.get('security_groups') or ())]
+        plans[group['project_id']] = ProjectPlan(
+            group['project_id'], group,
+            sorted(permissive, key=lambda r: (r['ethertype'], r['id'])),
+            len(using),
+            sum(1 for p in using if len(p['security_groups']) == 1))
+    for project_id in project_ids or ():
+        plans.setdefault(project_id, ProjectPlan(project_id, None, []))
+    return [plans[k] for k in sorted(plans)]
+
+
+def plan_templates(client):
+    """(template entries to delete, all entries); HardenError if absent."""
+    body = neutron.check_response(client.get('/extensions'),
+                                  'listing API extensions').json()
+    aliases = {e.get('alias') for e in body.get('extensions', ())}
+    if TEMPLATE_EXTENSION not in aliases:
+        raise HardenError(
+            'the cloud lacks the %s extension: there is no default '
+            'security group rule template to harden' % TEMPLATE_EXTENSION)
+    entries = neutron.list_(client, TEMPLATES, None,
+                            'listing default security group rules')
+    return [e for e in entries if is_permissive_template(e)], entries
+
+
+# --- backup -------------------------------------------------------
+
+def default_backup_path(now):
+    base = os.environ.get('XDG_STATE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.local', 'state')
+    return os.path.join(base, 'xloudclient', 'backups',
+                        'default-sg-%s.json' % now.strftime(
+                            '%Y%m%dT%H%M%S.%fZ'))
+
+
+def _digest(data):
+    """SHA-256 over what restore would act on, in a canonical form."""
+    body = json.dumps([data.get('projects'), data.get('rules'),
+                       data.get('templates')], sort_keys=True,
+                      separators=(',', ':'))
+    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+
+
+def _make_private_dirs(directory):
+    """Create directory and any missing parent with mode 0700."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        os.mkdir(path, 0o700)
+
+
+def write_backup(path, plans, templates, now):
+    """Write the backup atomically (mode 0600); never overwrite a file."""
+    data = {
+        'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
+        'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'projects': [{'project_id': p.project_id,
+                      'security_group_id': p.group['id']}
+                     for p in plans if p.group and p.rules],
+        'rules': [r for p in plans for r in p.rules],
+        'templates': list(templates),
+    }
+    data['digest'] = _digest(data)
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    try:
+        _make_private_dirs(directory)
+        if os.path.exists(path):
+            raise HardenError('backup file %s already exists; not '
+                              'overwriting it' % path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+            f.write('\n')
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)      # fails rather than overwrite
+    except OSError as e:
+        raise HardenError('cannot write the backup %s: %s; nothing was '
+                          'deleted' % (path, e.strerror or e))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def load_backup(path):
+    """The backup's data; HardenError unless it is one of ours, intact,
+    and holds only what `harden default` removes."""
+    try:
+        data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
+    except files.FileError as e:
+        raise HardenError(str(e))
+    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
+        raise HardenError('%s is not an xloudclient default security group '
+                          'backup' % path)
+    version = data.get('version')
+    if type(version) is not int or version not in (1, BACKUP_VERSION):
+        raise HardenError('%s has backup version %s; this client reads '
+                          'versions 1 and %d' % (
+                              path, _short(version), BACKUP_VERSION))
+    rules, templates = data.get('rules'), data.get('templates')
+    if not isinstance(rules, list) or not isinstance(templates, list):
+        raise HardenError('%s is damaged: rules and templates must be '
+                          'lists' % path)
+    if version >= 2 and data.get('digest') != _digest(data):
+        raise HardenError('%s has been changed since it was written (its '
+                          'digest does not match): refusing it, nothing '
+                          'was created' % path)
+    for i, rule in enumerate(rules):
+        problem = _rule_problem(rule)
+        if problem:
+            raise HardenError('%s: rule %d %s; a harden backup holds only '
+                              "default groups' same-group rules: refusing "
+                              'it, nothing was created' % (path, i + 1,
+                                                           problem))
+    for i, entry in enumerate(templates):
+        problem = _template_problem(entry)
+        if problem:
+            raise HardenError('%s: template entry %d %s; refusing it, '
+                              'nothing was created' % (path, i + 1, problem))
+    return data
+
+
+def _short(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _text_fields_problem(item, keys):
+    for key in keys:
+        if not isinstance(item.get(key), str):
+            return 'has no %s' % key
+    if item.get('ethertype') not in ('IPv4', 'IPv6'):
+        return 'has ethertype %s' % _short(item.get('ethertype'))
+    description = item.get('description')
+    if description is not None and (not isinstance(description, str) or
+                                    len(description) > MAX_DESCRIPTION):
+        return 'has a description that is not text of at most %d ' \
+            'characters' % MAX_DESCRIPTION
+    return None
+
+
+def _rule_problem(rule):
+    """Why rule is not a same-group rule that harden removes, or None."""
+    if not isinstance(rule, dict):
+        return 'is not an object'
+    problem = _text_fields_problem(
+        rule, ('id', 'security_group_id', 'direction', 'ethertype'))
+    if problem:
+        return problem
+    if not is_same_group_rule(rule) or rule.get('remote_address_group_id'):
+        return ('(%s) is not a same-group ingress rule of any protocol'
+                % _short(rule['id']))
+    if rule.get('project_id') is not None and not isinstance(
+            rule['project_id'], str):
+        return 'has a project_id that is not text'
+    return None
+
+
+def _template_problem(entry):
+    if not isinstance(entry, dict):
+        return 'is not an object'
+    problem = _text_fields_problem(entry, ('direction', 'ethertype'))
+    if problem:
+        return problem
+    if not is_permissive_template(entry) or entry.get(
+            'remote_address_group_id') or entry.get('used_in_non_default_sg'):
+        return ('(%s) is not the permissive same-group entry for default '
+                'groups' % _short(entry.get('id')))
+    return None
+
+
+# --- apply -------------------------------------------------------
+
+@dataclasses.dataclass
+class Row:
+    project_id: str
+    group_id: str
+    item: str            # rule id, or 'template:<id>'
+    ethertype: str
+    action: str
+    failed: bool = False
+
+
+def apply(client, plans, templates):
+    """Delete exactly the planned rules and template entries."""
+    rows = []
+    for p in plans:
+        if p.group is None:
+            rows.append(Row(p.project_id, '', '', '',
+                            'no default group yet'))
+            continue
+        if not p.rules:
+            rows.append(Row(p.project_id, p.group['id'], '', '',
+                            'unchanged (already hardened)'))
+            continue
+        for rule in p.rules:
+            rows.append(_delete_rule(client, p, rule))
+    for entry in templates:
+        rows.append(_delete(client, TEMPLATES, entry, '', '',
+                            'template:' + entry['id']))
+    return rows
+
+
+def _delete_rule(client, p, rule):
+    return _delete(client, RULES, rule, p.project_id, p.group['id'],
+                   rule['id'])
+
+
+def _delete(client, collection, item, project_id, group_id, label):
+    """Delete one rule or template entry; report, never raise.
+
+    No If-Match: rules and template entries have no attribute that can be
+    updated, so their revision never moves and a guard would guard nothing;
+    the delete names one exact rule by ID.
+    """
+    row = functools.partial(Row, project_id, group_id, label,
+                            item.get('ethertype', ''))
+    try:
+        resp = client.delete('/%s/%s' % (collection, item['id']))
+        if resp.status_code == 404:
+            return row('already gone')
+        neutron.check_response(resp, 'deleting %s' % label, ok=(204,))
+    except Exception as e:  # a refusal or a transport failure: go on
+        return row('failed: %s' % neutron.describe(e), True)
+    return row('deleted')
+
+
+# --- restore -------------------------------------------------------
+
+def _same(a, b, keys):
+    return all((a.get(k) or None) == (b.get(k) or None) for k in keys)
+
+
+def _default_groups(client, rules):
+    """{group id: group} for the groups the rules belong to; HardenError
+    (before anything is created) if one is not its project's default."""
+    ids = sorted({r['security_group_id'] for r in rules})
+    if not ids:
+        return {}
+    found = {}
+    for start in range(0, len(ids), 100):     # keep the URL short
+        groups, _ = inventory.list_all(
+            client, 'security_groups',
+            filters={'id': ids[start:start + 100]})
+        found.update((g['id'], g) for g in groups)
+    for rule in rules:
+        group = found.get(rule['security_group_id'])
+        if group is None:
+            continue                  # gone: reported per rule
+        if group.get('name') != 'default' or (
+                rule.get('project_id') and
+                rule['project_id'] != group.get('project_id')):
+            raise HardenError(
+                'the backup puts rule %s in security group %s, which is not '
+                "the default group of project %s: refusing it, nothing was "
+                'created' % (rule['id'], group['id'],
+                             rule.get('project_id') or '?'))
+    return found
+
+
+def restore(client, data, dry_run=False):
+    """Re-create the backup's rules and template entries that are missing.
+
+    The groups are checked first (each must be its project's default
+    group); bodies hold only the fields a same-group rule has.
+    """
+    try:
+        groups = _default_groups(client, data['rules'])
+    except inventory.InventoryError as e:
+        raise HardenError('%s; nothing was created' % e)
+    rows = []
+    existing = {}
+    for rule in data['rules']:
+        group_id = rule['security_group_id']
+        project_id = rule.get('project_id') or ''
+        row = functools.partial(Row, project_id, group_id, rule['id'],
+                                rule['ethertype'])
+        if group_id not in groups:
+            rows.append(row('failed: security group %s no longer exists'
+                            % group_id, True))
+            continue
+        if group_id not in existing:
+            try:
+                existing[group_id], _ = inventory.list_all(
+                    client, 'security_group_rules', all_fields=True,
+                    filters={'security_group_id': group_id})
+            except inventory.InventoryError as e:
+                existing[group_id] = e
+        have = existing[group_id]
+        if isinstance(have, inventory.InventoryError):
+            rows.append(row('failed: %s' % have, True))
+        elif any(_same(rule, r, MATCH_KEYS) for r in have):
+            rows.append(row('already present'))
+        elif dry_run:
+            rows.append(row('would restore'))
+        else:
+            body = {'security_group_id': group_id, 'remote_group_id': group_id,
+                    'direction': 'ingress', 'ethertype': rule['ethertype'],
+                    'project_id': groups[group_id]['project_id']}
+            if rule.get('description'):
+                body['description'] = rule['description']
+            rows.append(_create(client, RULES, body, project_id, group_id,
+                                rule['id'], have))
+    if data['templates']:
+        rows += _restore_templates(client, data['templates'], dry_run)
+    return rows
+
+
+def _restore_templates(client, templates, dry_run):
+    rows = []
+    try:
+        present = neutron.list_(client, TEMPLATES, None,
+                                'listing default security group rules')
+    except neutron.NeutronError as e:
+        present = e
+    for entry in templates:
+        label = 'template:%s' % entry.get('id', '?')
+        if isinstance(present, neutron.NeutronError):
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'failed: %s' % present, True))
+        elif any(_same(entry, e, TEMPLATE_KEYS) for e in present):
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'already present'))
+        elif dry_run:
+            rows.append(Row('', '', label, entry['ethertype'],
+                            'would restore'))
+        else:
+            body = {'direction': 'ingress', 'ethertype': entry['ethertype'],
+                    'remote_group_id': 'PARENT', 'used_in_default_sg': True,
+                    'used_in_non_default_sg': False}
+            if entry.get('description'):
+                body['description'] = entry['description']
+            rows.append(_create(client, TEMPLATES, body, '', '', label,
+                                present))
+    return rows
+
+
+def _create(client, collection, body, project_id, group_id, label, have):
+    """Create one rule or template entry; report, never raise.
+
+    A 409 ("already exists") or a lost answer is judged from a fresh read
+    of the collection: present means already present, absent a failure.
+    """
+    row = functools.partial(Row, project_id, group_id, label,
+                            body['ethertype'])
+    try:
+        created = neutron.create(client, collection, body,
+                                 'restoring %s' % label)
+    except Exception as e:
+        if neutron.is_refusal(e) and getattr(e, 'status', None) != 409:
+            return row('failed: %s' % neutron.describe(e), True)
+        try:
+            if _present(client, collection, body):
+                return row('already present' if getattr(
+                    e, 'status', None) == 409 else 'restored')
+        except Exception:
+            pass
+        return row('failed: %s' % neutron.describe(e), True)
+    have.append(created)
+    return row('restored as %s' % created['id'])
+
+
+def _present(client, collection, body):
+    """Whether an item like body exists now (one fresh list)."""
+    if collection == RULES:
+        items = neutron.list_(client, RULES, {
+            'security_group_id': body['security_group_id']},
+            'listing rules of security group %s'
+            % body['security_group_id'])
+        return any(_same(body, r, MATCH_KEYS) for r in items)
+    items = neutron.list_(client, TEMPLATES, None,
+                          'listing default security group rules')
+    return any(_same(body, e, TEMPLATE_KEYS) for e in items)
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc)

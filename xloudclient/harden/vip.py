@@ -1,0 +1,528 @@
+"""Virtual IPs for keepalived/VRRP groups: allowed address pairs, safely.
+
+All validation happens before the first change. Every port update is
+guarded by the port's revision and retried on a conflict; a failure part
+way undoes what this run changed (ports and the reservation it made).
+"""
+
+import dataclasses
+import ipaddress
+import re
+
+from xloudclient.cloud import neutron
+from xloudclient import inert_text
+
+PORTS = 'ports'
+RESERVATION_OWNER = 'xloud:vip'
+MAX_ATTEMPTS = 10
+_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
+
+
+class VipError(neutron.Explained):
+    """A refusal or failure, explained in one line."""
+
+
+MAX_ERRORS = neutron.MAX_ERRORS     # transient errors one step absorbs
+
+
+def _short(error):
+    return neutron.bounded(neutron.describe(error), 80)
+
+
+def _retrying(fn, *args):
+    """fn(*args), again after a transient error (it must be idempotent);
+    our own refusals and revision conflicts are not retried here."""
+    return neutron.retried(fn, *args, passthrough=(
+        VipError, neutron.RevisionConflict))
+
+
+def _planning(fn):
+    """Planning reads only: any failure is one line, nothing changed."""
+    def wrapper(*args, **kw):
+        try:
+            return fn(*args, **kw)
+        except VipError:
+            raise
+        except Exception as e:
+            raise VipError('%s; nothing was changed' % neutron.describe(e))
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def reservation_name(address):
+    return 'vip-%s' % address
+
+
+# --- validation -------------------------------------------------------------
+
+def parse_address(text, allow_prefix=False):
+    """The VIP as an ip_network (a host is /32 or /128)."""
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise VipError('%r is not an IPv4 or IPv6 address' % text)
+    if '/' in text and net.prefixlen != net.max_prefixlen:
+        if net.prefixlen == 0:
+            raise VipError('%s would allow every address: refused' % text)
+        if not allow_prefix:
+            raise VipError('%s is a prefix, not a host address (give '
+                           '--allow-prefix to add a prefix)' % text)
+    return net
+
+
+def address_text(net):
+    """How the VIP is written in a pair: bare host, or CIDR for a prefix."""
+    if net.prefixlen == net.max_prefixlen:
+        return str(net.network_address)
+    return str(net)
+
+
+def parse_mac(text):
+    mac = (text or '').strip().lower().replace('-', ':')
+    if not _MAC.match(mac):
+        raise VipError('%r is not a MAC address (aa:bb:cc:dd:ee:ff)' % text)
+    if int(mac[:2], 16) & 1:
+        raise VipError('%s is a multicast MAC address; a VIP needs a '
+                       'unicast one' % mac)
+    if mac == '00:00:00:00:00:00':
+        raise VipError('00:00:00:00:00:00 is not a usable MAC address')
+    return mac
+
+
+def _pair_net(pair):
+    try:
+        return ipaddress.ip_network(pair.get('ip_address'), strict=False)
+    except (ValueError, TypeError):
+        return None
+
+
+def has_pair(port, net, mac=None):
+    """Whether port already has the VIP pair (with mac, or its own MAC)."""
+    want_mac = mac or port.get('mac_address')
+    return any(_pair_net(p) == net and
+               (p.get('mac_address') or port.get('mac_address')) == want_mac
+               for p in port.get('allowed_address_pairs') or ())
+
+
+def _subnet_for(net, subnets):
+    for subnet in subnets:
+        try:
+            cidr = ipaddress.ip_network(subnet['cidr'])
+        except (ValueError, KeyError):
+            continue
+        if cidr.version == net.version and net.subnet_of(cidr):
+            return subnet
+    return None
+
+
+@dataclasses.dataclass
+class Plan:
+    net: object
+    mac: str
+    network_id: str
+    project_id: str
+    ports: list
+    subnet: dict
+    reservation: dict = None          # an existing reservation to reuse
+    reserve: bool = True
+    warnings: list = dataclasses.field(default_factory=list)
+
+
+@_planning
+def plan_add(client, address, port_refs, mac=None, reserve=True,
+             allow_prefix=False, project_id=None):
+    """Resolve and validate everything; change nothing."""
+    net = parse_address(address, allow_prefix)
+    mac = parse_mac(mac) if mac is not None else None
+    ports = []
+    for ref in port_refs:
+        port = neutron.find(client, PORTS, ref, project_id=project_id)
+        if port['id'] not in {p['id'] for p in ports}:
+            ports.append(port)
+    if not ports:
+        raise VipError('give at least one --port')
+    networks = sorted({p['network_id'] for p in ports})
+    if len(networks) > 1:
+        raise VipError('the ports are on %d networks (%s); a VIP needs them '
+                       'on one' % (len(networks), ', '.join(networks)))
+    network_id = networks[0]
+    for port in ports:
+        if port.get('port_security_enabled') is False:
+            raise VipError('port %s has port security disabled; Neutron '
+                           'refuses allowed address pairs on it' % port['id'])
+    subnets = neutron.list_(client, 'subnets',
+                            {'network_id': network_id,
+                             'fields': ['id', 'cidr', 'name', 'gateway_ip']},
+                            'listing subnets of network %s' % network_id)
+    subnet = _subnet_for(net, subnets)
+    if subnet is None:
+        raise VipError('%s is not inside any subnet of network %s (%s)' % (
+            address_text(net), network_id,
+            ', '.join(s['cidr'] for s in subnets) or 'no subnets'))
+    _refuse_special(net, subnet)
+    plan = Plan(net, mac, network_id, ports[0]['project_id'], ports,
+                subnet, reserve=reserve and net.prefixlen ==
+                net.max_prefixlen)
+    if net.prefixlen == net.max_prefixlen:
+        holder = fixed_ip_holder(client, network_id, net)
+        if holder is not None and not is_reservation(holder, net):
+            message = ('%s is already the fixed IP of port %s (%s)' % (
+                address_text(net), holder['id'],
+                holder.get('name') or 'no name'))
+            if plan.reserve:
+                raise VipError(message + '; pick another address')
+            plan.warnings.append(message + ': traffic to it may reach '
+                                 'that port instead')
+        elif holder is not None and plan.reserve:
+            plan.reservation = holder
+    return plan
+
+
+def _refuse_special(net, subnet):
+    """Refuse the subnet's gateway, network and broadcast addresses."""
+    cidr = ipaddress.ip_network(subnet['cidr'])
+    host = net.network_address
+    what = None
+    if subnet.get('gateway_ip') and net.prefixlen == net.max_prefixlen \
+            and host == ipaddress.ip_address(subnet['gateway_ip']):
+        what = "the gateway address of subnet %s" % subnet['id']
+    elif cidr.version == 4 and cidr.prefixlen < 31 and (
+            net.prefixlen == net.max_prefixlen) and host in (
+            cidr.network_address, cidr.broadcast_address):
+        what = ('the %s address of subnet %s (%s)' % (
+            'network' if host == cidr.network_address else 'broadcast',
+            subnet['id'], cidr))
+    elif cidr.version == 6 and net.prefixlen == net.max_prefixlen and \
+            host == cidr.network_address:
+        what = ('the subnet-router anycast address of subnet %s (%s)'
+                % (subnet['id'], cidr))
+    if what:
+        raise VipError('%s is %s, not a host address for a VIP'
+                       % (address_text(net), what))
+
+
+def fixed_ip_holder(client, network_id, net):
+    """The port on the network whose fixed IP is the VIP, if any."""
+    found = neutron.list_(client, PORTS, {
+        'network_id': network_id,
+        'fixed_ips': 'ip_address=%s' % net.network_address},
+        'looking up who holds %s' % net.network_address)
+    return found[0] if found else None
+
+
+def is_reservation(port, net):
+    return (port.get('name') == reservation_name(address_text(net))
+            and port.get('device_owner') == RESERVATION_OWNER)
+
+
+# --- guarded pair edits -----------------------------------------------------
+
+def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
+    """Apply change(port) -> new pairs or None (nothing to do), guarded.
+
+    Transient errors are retried from a fresh read (a write whose answer
+    was lost shows there). Returns (changed, conflicts retried).
+    """
+    conflicts, errors, wrote = 0, neutron.ErrorBudget(), False
+    for _ in range(attempts):
+        try:
+            port = neutron.get(client, PORTS, port_id)
+            pairs = change(port)
+            if pairs is None:
+                return wrote, conflicts
+            wrote = True
+            neutron.update(client, PORTS, port_id, port['revision_number'],
+                           {'allowed_address_pairs': pairs})
+            return True, conflicts
+        except neutron.RevisionConflict:
+            conflicts += 1
+        except Exception as e:
+            if errors.spent(e):
+                raise
+    raise VipError('gave up on port %s after %d revision conflicts'
+                   % (port_id, conflicts))
+
+
+def _adder(net, mac):
+    def change(port):
+        if has_pair(port, net, mac):
+            return None
+        pair = {'ip_address': address_text(net)}
+        if mac:
+            pair['mac_address'] = mac
+        return list(port.get('allowed_address_pairs') or []) + [pair]
+    return change
+
+
+def _remover(net, mac):
+    def change(port):
+        pairs = port.get('allowed_address_pairs') or []
+        keep = [p for p in pairs if not (
+            _pair_net(p) == net and (mac is None or
+                                     p.get('mac_address') == mac))]
+        return None if len(keep) == len(pairs) else keep
+    return change
+
+
+@dataclasses.dataclass
+class Row:
+    port_id: str
+    name: str
+    action: str
+    conflicts: int = 0
+
+
+def apply_add(client, plan):
+    """Reserve, then add the pair to every port; all or nothing."""
+    rows, created = [], None
+    try:
+        if plan.reserve and plan.reservation is None:
+            created = create_reservation(client, plan)
+        for port in plan.ports:
+            did, conflicts = _edit_pairs(client, port['id'],
+                                         _adder(plan.net, plan.mac))
+            rows.append(Row(port['id'], port.get('name') or '',
+                            'added' if did else 'unchanged', conflicts))
+    except Exception as e:
+        undone = _undo_add(client, plan, created)
+        raise VipError('%s; undone: %s' % (
+            neutron.describe(e), ', '.join(undone) or 'nothing had changed'))
+    holder = created or plan.reservation
+    if holder is not None:
+        rows.append(Row(holder['id'], holder.get('name') or '',
+                        'reserved' if created else 'reservation kept'))
+    elif plan.reserve is False:
+        rows.append(Row('', '', 'not reserved'))
+    return rows
+
+
+def preview_add(plan):
+    rows = [Row(p['id'], p.get('name') or '',
+                'unchanged' if has_pair(p, plan.net, plan.mac)
+                else 'would add') for p in plan.ports]
+    if plan.reservation is not None:
+        rows.append(Row(plan.reservation['id'], plan.reservation['name'],
+                        'reservation kept'))
+    elif plan.reserve:
+        rows.append(Row('', reservation_name(address_text(plan.net)),
+                        'would reserve'))
+    else:
+        rows.append(Row('', '', 'not reserved'))
+    return rows
+
+
+def _undo_add(client, plan, created):
+    """Undo what this run may have changed, judged from fresh reads: the
+    pair goes from every port that lacked it when planned, and a
+    reservation made by this run (even one whose answer was lost) is
+    deleted. Returns what was done, in words."""
+    undone, left = [], []
+    for port in reversed(plan.ports):
+        if has_pair(port, plan.net, plan.mac):
+            continue                       # it had the VIP before us
+        try:
+            if _edit_pairs(client, port['id'],
+                           _remover(plan.net, plan.mac))[0]:
+                undone.append('port %s rolled back' % port['id'])
+        except Exception as e:
+            left.append('port %s NOT rolled back (%s)'
+                        % (port['id'], _short(e)))
+    if plan.reserve and plan.reservation is None:
+        try:
+            holder = created or _retrying(fixed_ip_holder, client,
+                                          plan.network_id, plan.net)
+            if holder is not None and is_reservation(holder, plan.net):
+                _retrying(neutron.delete, client, PORTS, holder['id'])
+                undone.append('reservation %s deleted' % holder['id'])
+        except Exception as e:
+            left.append('reservation of %s NOT deleted (%s)'
+                        % (address_text(plan.net), _short(e)))
+    if left:
+        undone += left + ['finish with `%s`' % inert_text.command(
+            'openstack', 'port', 'vip', 'remove', address_text(plan.net),
+            '--all-ports', '--network', plan.network_id, '--release')]
+    return undone
+
+
+def create_reservation(client, plan):
+    address = address_text(plan.net)
+    body = {'network_id': plan.network_id,
+            'name': reservation_name(address),
+            'device_owner': RESERVATION_OWNER,
+            'admin_state_up': False,
+            'description': 'xloudclient: reserves VIP %s for ports %s'
+                           % (address, ', '.join(p['id']
+                                                 for p in plan.ports)),
+            'fixed_ips': [{'subnet_id': plan.subnet['id'],
+                           'ip_address': address}]}
+    if plan.project_id:
+        body['project_id'] = plan.project_id
+    return neutron.create(client, PORTS, body, 'reserving %s' % address)
+
+
+# --- remove -----------------------------------------------------------------
+
+@_planning
+def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
+                release=False, network=None, project_id=None):
+    """(net, mac, ports, reservation): resolve and validate, change nothing.
+    """
+    net = parse_address(address, allow_prefix=True)
+    mac = parse_mac(mac) if mac is not None else None
+    network_id = None
+    if network:
+        network_id = neutron.find(client, 'networks', network,
+                                  project_id=project_id)['id']
+    if all_ports:
+        from xloudclient.audit import inventory
+        listed, _ = inventory.list_all(client, PORTS, project_id)
+        ports = [p for p in listed
+                 if (network_id is None or p['network_id'] == network_id)
+                 and _remover(net, mac)(p) is not None]
+    else:
+        ports = []
+        for ref in port_refs:
+            port = neutron.find(client, PORTS, ref, project_id=project_id)
+            if port['id'] not in {p['id'] for p in ports}:
+                ports.append(port)
+    networks = sorted({p['network_id'] for p in ports} |
+                      ({network_id} if network_id else set()))
+    if len(networks) > 1:
+        raise VipError('%s is on ports of %d networks (%s); give --network'
+                       % (address_text(net), len(networks),
+                          ', '.join(networks)))
+    reservation = None
+    if release:
+        if not networks:
+            networks = _reservation_networks(client, net, project_id)
+        if len(networks) > 1:
+            raise VipError('%s is reserved on %d networks (%s); give '
+                           '--network' % (address_text(net), len(networks),
+                                          ', '.join(networks)))
+        if not networks:
+            return net, mac, ports, None      # nothing left anywhere
+        holder = fixed_ip_holder(client, networks[0], net)
+        if holder is not None and not is_reservation(holder, net):
+            raise VipError('%s is held by port %s, which is not a VIP '
+                           'reservation: not releasing it'
+                           % (address_text(net), holder['id']))
+        leaving = {p['id'] for p in ports}
+        others = [p['id'] for p in neutron.list_(
+            client, PORTS, {'network_id': networks[0],
+                            'fields': ['id', 'allowed_address_pairs',
+                                       'mac_address']},
+            'listing ports of network %s' % networks[0])
+            if p['id'] not in leaving and _remover(net, None)(p) is not None]
+        if others:
+            raise VipError('not releasing %s: ports %s still use it'
+                           % (address_text(net), ', '.join(sorted(others))))
+        reservation = holder
+    return net, mac, ports, reservation
+
+
+def _reservation_networks(client, net, project_id):
+    """Networks where a reservation port for the address exists."""
+    params = {'name': reservation_name(address_text(net)),
+              'device_owner': RESERVATION_OWNER,
+              'fields': ['id', 'network_id', 'fixed_ips']}
+    if project_id:
+        params['project_id'] = project_id
+    found = neutron.list_(client, PORTS, params,
+                          'looking up reservations of %s' % address_text(net))
+    return sorted({p['network_id'] for p in found})
+
+
+def preview_remove(net, mac, ports, reservation=None):
+    rows = [Row(p['id'], p.get('name') or '',
+                'would remove' if _remover(net, mac)(p) is not None
+                else 'unchanged') for p in ports]
+    if reservation is not None:
+        rows.append(Row(reservation['id'], reservation.get('name') or '',
+                        'would release'))
+    return rows
+
+
+def apply_remove(client, net, mac, ports, reservation=None):
+    """Remove the pair from each port, then release; [] if nothing was
+    left. A failure names what is done and the command that finishes."""
+    rows = []
+    try:
+        for port in ports:
+            did, conflicts = _edit_pairs(client, port['id'],
+                                         _remover(net, mac))
+            rows.append(Row(port['id'], port.get('name') or '',
+                            'removed' if did else 'unchanged', conflicts))
+        if reservation is not None:
+            _retrying(neutron.delete, client, PORTS, reservation['id'])
+            rows.append(Row(reservation['id'],
+                            reservation.get('name') or '', 'released'))
+    except Exception as e:
+        done = [r.port_id for r in rows]
+        raise VipError(
+            '%s; removed from %s; finish with `%s`' % (
+                neutron.describe(e), ', '.join(done) or 'no port yet',
+                inert_text.command(
+                    'openstack', 'port', 'vip', 'remove', address_text(net),
+                    '--all-ports', '--network',
+                    (ports[0] if ports else reservation)['network_id'],
+                    *(('--release',) if reservation is not None else ()))))
+    return rows
+
+
+# --- list -------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Vip:
+    network_id: str
+    address: str
+    mac: str
+    members: list
+    reservation: str
+    warnings: list
+
+
+def list_vips(ports, network_id=None):
+    """One Vip per (network, address, pinned MAC) from plain port dicts."""
+    holders = {}
+    for port in ports:
+        for fixed in port.get('fixed_ips') or ():
+            holders[(port['network_id'], fixed.get('ip_address'))] = port
+    groups = {}
+    for port in ports:
+        if network_id and port['network_id'] != network_id:
+            continue
+        for pair in port.get('allowed_address_pairs') or ():
+            net = _pair_net(pair)
+            if net is None:
+                continue
+            pinned = pair.get('mac_address')
+            if pinned == port.get('mac_address'):
+                pinned = ''
+            key = (port['network_id'], address_text(net), pinned or '')
+            groups.setdefault(key, (net, []))[1].append(port)
+    vips = []
+    for (net_id, address, mac), (net, members) in sorted(groups.items()):
+        warnings = []
+        holder = holders.get((net_id, str(net.network_address)))
+        if net.prefixlen != net.max_prefixlen:
+            warnings.append('pair wider than a host (/%d)' % net.prefixlen)
+            reservation = 'not reserved (a prefix)'
+        elif holder is None:
+            reservation = 'not reserved'
+            warnings.append('address not reserved: Neutron may hand it to '
+                            'another port')
+        else:
+            reservation = holder['id']
+            if not is_reservation(holder, net):
+                warnings.append('address is the fixed IP of port %s, not a '
+                                'reservation' % holder['id'])
+        for port in members:
+            if port.get('port_security_enabled') is False:
+                warnings.append('member %s has port security disabled'
+                                % port['id'])
+        if len(members) == 1:
+            warnings.append('only one member port')
+        vips.append(Vip(net_id, address, mac, sorted(p['id']
+                                                     for p in members),
+                        reservation, warnings))
+    return vips

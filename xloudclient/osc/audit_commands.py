@@ -1,0 +1,297 @@
+"""`openstack network harden audit` and `network harden check list`."""
+
+from cliff import columns
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import common
+from xloudclient.osc import scope
+
+# What a person reads (`-f table`): short by default, --long for the rest.
+COLUMNS = ('Severity', 'Check', 'Resource', 'Project', 'Detail')
+LONG_COLUMNS = COLUMNS + ('Resource Type', 'Resource ID', 'Project ID',
+                          'Remediation', 'Detail Key')
+# What programs read (every other format): every field, always, with the
+# keys of earlier versions ("Project" is the ID there) and the name added.
+MACHINE_COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
+                   'Resource Name', 'Project', 'Project Name', 'Detail',
+                   'Remediation', 'Detail Key')
+SEVERITY_CHOICES = ('critical', 'high', 'medium', 'low', 'info', 'none')
+EXIT_FINDINGS = 3
+FORMATTERS = 'xloudclient.audit.formatter'
+
+
+class SeverityColumn(columns.FormattableColumn):
+    """A severity that sorts by rank, most severe first (so that
+    --sort-column Severity orders critical, high, medium, low, info)."""
+
+    def human_readable(self):
+        return str(self._value)
+
+    def machine_readable(self):
+        return self._value
+
+    def __lt__(self, other):
+        from xloudclient.audit.finding import severity_rank
+
+        if not isinstance(other, SeverityColumn):
+            return NotImplemented
+        return severity_rank(self._value) > severity_rank(other._value)
+
+
+def rows(findings, names, formatter, long=False, status=None):
+    """(columns, rows) of the findings for one output format; with
+    status ({id(finding): text}), a Status column."""
+    data = []
+    for f in findings:
+        project = names.get(f.project_id) or f.project_id
+        if formatter == 'table':
+            row = (SeverityColumn(f.severity), f.check,
+                   f.resource_name or f.resource_id, project, f.detail)
+            if long:
+                row += (f.resource_type, f.resource_id, f.project_id,
+                        f.remediation, f.key)
+        else:
+            row = (SeverityColumn(f.severity), f.check, f.resource_type,
+                   f.resource_id, f.resource_name, f.project_id,
+                   names.get(f.project_id) or '', f.detail, f.remediation,
+                   f.key)
+        if status is not None:
+            row += (status.get(id(f), 'open'),)
+        data.append(row)
+    extra = ('Status',) if status is not None else ()
+    if formatter != 'table':
+        return MACHINE_COLUMNS + extra, data
+    return (LONG_COLUMNS if long else COLUMNS) + extra, data
+
+
+def summary_line(findings, result, hidden=0, accepted=0):
+    from xloudclient.audit.finding import SEVERITIES
+
+    counts = {s: 0 for s in SEVERITIES}
+    for finding in findings:
+        counts[finding.severity] += 1
+    parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
+                      if counts[s])
+    return ('%d finding%s%s%s%s; %d resources scanned (%s) in %d API '
+            'requests, %.2fs' % (
+                len(findings), '' if len(findings) == 1 else 's',
+                ' (%s)' % parts if parts else '',
+                ', %d more already in the baseline' % hidden if hidden
+                else '',
+                ', %d accepted' % accepted if accepted else '',
+                result.resources_scanned(),
+                ', '.join(result.fetched) or 'none',
+                result.inventory.requests, result.seconds))
+
+
+def at_or_above(findings, threshold):
+    """Whether any finding is at least as severe as threshold."""
+    from xloudclient.audit.finding import severity_rank
+
+    if threshold == 'none':
+        return False
+    return any(severity_rank(f.severity) >= severity_rank(threshold)
+               for f in findings)
+
+
+class AuditNetwork(common.OneLineErrors, common.InertText,
+                   common.ExitStatusMixin,
+                   command.Lister):
+    """Audit network security: port security, security groups and more.
+
+    Reads every resource type it needs once (one paginated list each) and
+    reports one row per finding, with the command that fixes it. Exit code:
+    0 when no finding reaches --fail-on, 3 when one does, 1 on errors (then
+    no findings are printed: the audit never reports from partial data).
+    The scope is the current project unless --project or --all-projects is
+    given.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='Audit', repeatable=True)
+        parser.add_argument(
+            '--check', metavar='<check-id>', action='append', default=[],
+            help='Run only this check (repeat for more; see `openstack '
+                 'network harden check list`)')
+        parser.add_argument(
+            '--skip-check', metavar='<check-id>', action='append',
+            default=[], help='Do not run this check (repeatable)')
+        parser.add_argument(
+            '--fail-on', metavar='<severity>', choices=SEVERITY_CHOICES,
+            default='high',
+            help='Exit with code 3 when a finding is at or above this '
+                 'severity: %s (default: high; none never fails)'
+                 % ', '.join(SEVERITY_CHOICES))
+        parser.add_argument(
+            '--baseline', metavar='<file>',
+            help='A previous `-f json` output of this command: only '
+                 'findings not in it are shown and counted for --fail-on')
+        parser.add_argument(
+            '--sensitive-port', metavar='<name=port[-port][/proto]>',
+            action='append', default=[],
+            help='Also treat this port as sensitive, e.g. grafana=3000 or '
+                 'syslog=514/udp (repeatable; adds to the built-in list '
+                 'and the config file)')
+        parser.add_argument(
+            '--config', metavar='<file>',
+            help='Audit settings file (INI; default: '
+                 '$XDG_CONFIG_HOME/xloudclient/audit.ini when present)')
+        parser.add_argument(
+            '--show-accepted', action='store_true',
+            help='Also show the findings an accepted decision hides (see '
+                 '`openstack network harden accept`), with a Status column')
+        parser.add_argument(
+            '--long', action='store_true',
+            help='Table: also show resource type and ID, project ID, the '
+                 'remediation command and the detail key (the other '
+                 'formats always carry every field)')
+        parser.add_argument(
+            '--timeout', metavar='<seconds>', type=float, default=60.0,
+            help='Give up on an API request after this many seconds '
+                 '(default: 60); the audit then fails rather than report '
+                 'from partial data')
+        return parser
+
+    def _load_formatter_plugins(self):
+        # cliff's list formats, and the audit's reports (html, junit,
+        # openmetrics) from a namespace of our own: no other command
+        # gains them.
+        import stevedore
+
+        listed = super()._load_formatter_plugins()
+        ours = stevedore.ExtensionManager(FORMATTERS, invoke_on_load=True)
+        return stevedore.ExtensionManager.make_test_instance(
+            list(listed) + list(ours), namespace=listed.namespace)
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import baseline
+        from xloudclient.audit import catalog
+        from xloudclient.audit import inventory
+        from xloudclient.audit import report as report_mod
+        from xloudclient.audit import runner
+        from xloudclient.audit import settings as settings_mod
+        from xloudclient.cloud import directory
+
+        if not 0 < parsed_args.timeout <= 3600:
+            raise exceptions.CommandError(
+                '--timeout must be a number of seconds from 0 to 3600, not '
+                '%s' % parsed_args.timeout)
+        try:
+            checks = catalog.select(parsed_args.check,
+                                    parsed_args.skip_check)
+            settings = settings_mod.load(
+                parsed_args.config,
+                [settings_mod.parse_option(s)
+                 for s in parsed_args.sensitive_port])
+            known = (baseline.load(parsed_args.baseline)
+                     if parsed_args.baseline else None)
+        except (ValueError, baseline.BaselineError) as e:
+            raise exceptions.CommandError(str(e))
+        if not checks:
+            raise exceptions.CommandError('no check left to run')
+        scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
+        progress = self._progress if self.app.stderr.isatty() else None
+        projects = directory.read(
+            self.app.client_manager,
+            None if scopes is None else [s.project_id for s in scopes])
+        try:
+            result = runner.run(self.app.client_manager.xloud, checks,
+                                project_id=scope.project_filter(scopes),
+                                settings=settings,
+                                timeout=parsed_args.timeout,
+                                progress=progress,
+                                endorsements=projects.endorsements)
+        except inventory.InventoryError as e:
+            raise exceptions.CommandError(
+                'audit failed, no findings reported: %s' % e)
+        if projects.limitation():
+            result.limitations.append(projects.limitation())
+        findings = result.findings
+        if known is not None:
+            findings = baseline.new_findings(findings, known)
+        for line in result.limitations:
+            self.say('limitation: %s' % line)
+        hidden = len(result.findings) - len(findings)
+        self.say('audit of %s: %s' % (
+            scope.describe(scopes), summary_line(
+                findings, result, hidden, len(result.accepted))))
+        if at_or_above(findings, parsed_args.fail_on):
+            self.exit_status = EXIT_FINDINGS
+        names = self._names(scopes, projects)
+        findings.sort(key=lambda f: report_mod.sort_key(f, names))
+        report = self._report(findings, names, checks, result, hidden,
+                              scope.describe(scopes))
+        report.docs_url = settings.docs_url
+        parsed_args.xloud_report = report
+        status = None
+        if parsed_args.show_accepted:
+            status = {id(f): 'accepted until %s' % d.review_by.isoformat()
+                      for f, d in result.accepted}
+            findings = sorted(
+                findings + [f for f, _ in result.accepted],
+                key=lambda f: report_mod.sort_key(f, names))
+        return rows(findings, names, parsed_args.formatter,
+                    parsed_args.long, status)
+
+    def _names(self, scopes, projects):
+        from xloudclient.osc import names
+
+        return names.project_names(
+            self.app.client_manager,
+            known={s.project_id: s.project_name for s in scopes or ()},
+            directory=projects)
+
+    def _report(self, findings, names, checks, result, hidden, scope_text):
+        """The run as plain data for the report formats."""
+        import datetime
+
+        from xloudclient.audit import report as report_mod
+
+        cm = self.app.client_manager
+        not_run = {c.id: 'the cloud lacks the Neutron extension %s'
+                   % ', '.join(e for e in c.extensions
+                               if not result.inventory.has_extension(e))
+                   for c in checks
+                   if not all(result.inventory.has_extension(e)
+                              for e in c.extensions)}
+        return report_mod.Report(
+            findings=findings, checks=checks, not_run=not_run,
+            limitations=list(result.limitations), hidden=hidden,
+            scope=scope_text, accepted=list(result.accepted),
+            cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')
+                      or ''),
+            region=getattr(cm, 'region_name', None) or '',
+            started=datetime.datetime.now(datetime.timezone.utc) -
+            datetime.timedelta(seconds=result.seconds),
+            seconds=result.seconds,
+            resources={t: len(getattr(result.inventory, t))
+                       for t in result.fetched},
+            requests=result.inventory.requests,
+            version=_version(), project_names=names)
+
+    def _progress(self, resource_type, count):
+        self.say('fetched %s: %d' % (resource_type, count))
+
+
+def _version():
+    from importlib import metadata
+
+    try:
+        return metadata.version('python-xloudclient')
+    except metadata.PackageNotFoundError:
+        return 'unknown'
+
+
+class ListChecks(common.OneLineErrors, common.InertText, command.Lister):
+    """List the audit's checks: id, severity, what each flags."""
+
+    auth_required = False       # the catalog needs no cloud
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import catalog
+
+        return (('ID', 'Severity', 'Flags'),
+                [(c.id, c.severity, c.summary)
+                 for c in catalog.all_checks()])

@@ -1,0 +1,361 @@
+"""`openstack network harden accept`, `... revoke` and `... accepted
+list`: reviewed decisions on findings, kept on the resources."""
+
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
+from xloudclient.osc import scope
+
+SHOW_COLUMNS = ('Check', 'Resource', 'Resource ID', 'Project', 'Action',
+                'Reason', 'Review By', 'Granted By', 'Recorded On')
+
+
+def _errors():
+    from xloudclient.audit import inventory
+    from xloudclient.cloud import neutron
+    from xloudclient.harden import decisions
+    from xloudclient.harden import port_security
+    from xloudclient import records as rec
+
+    return (decisions.AcceptError, inventory.InventoryError,
+            rec.RecordError, neutron.NeutronError,
+            port_security.PortSecurityError)
+
+
+def _is_admin(client_manager):
+    return 'admin' in (client_manager.auth_ref.role_names or ())
+
+
+def _visible_project(client_manager):
+    """What the token may see: None (every project) for an admin, else
+    its own project."""
+    return None if _is_admin(client_manager) else \
+        client_manager.auth_ref.project_id
+
+
+def _projects(client_manager):
+    """The Directory (names, endorsements) of what the token may see;
+    AcceptError when Keystone cannot be read: a command that changes
+    decisions must know which count."""
+
+    from xloudclient.cloud import directory
+    from xloudclient.harden import decisions
+
+    project = _visible_project(client_manager)
+    found = directory.read(client_manager,
+                           None if project is None else [project])
+    if found.error:
+        raise decisions.AcceptError('cannot read which decisions an admin '
+                                    'approved (%s); nothing was changed'
+                                    % found.error)
+    return found
+
+
+def _shown(rtype, holder, decision, names, action):
+    """The row of a revoke or approve: the decision and its resource."""
+    from xloudclient.audit import accepted
+
+    return (decision.check,
+            decision.item or holder.get('name') or holder['id'],
+            decision.item or holder['id'],
+            names_mod.name_or_id(names, holder.get('project_id')), action,
+            decision.reason, decision.review_by.isoformat(),
+            decision.granted_by,
+            '%s %s' % (accepted.TAGGABLE[rtype],
+                       holder.get('name') or holder['id']))
+
+
+def _run_checks(client_manager, check_ids, projects):
+    """The audit of the given checks over what the token may see: every
+    project for an admin, the token's project otherwise."""
+    from xloudclient.audit import accepted
+    from xloudclient.audit import catalog
+    from xloudclient.audit import runner
+
+    checks = catalog.select(check_ids) if check_ids else \
+        catalog.all_checks()
+    project = _visible_project(client_manager)
+    return runner.run(client_manager.xloud, checks, project_id=project,
+                      extra_types=tuple(accepted.TAGGABLE),
+                      endorsements=projects.endorsements)
+
+
+def _decisions_of(client_manager, parsed_args, projects):
+    """(inventory type, holder, [decisions], {tag: Endorsement}) that the
+    command's check, resource and --key name."""
+    from xloudclient.audit import accepted
+    from xloudclient.audit import inventory
+    from xloudclient.harden import decisions
+
+    inv = inventory.fetch(client_manager.xloud, tuple(accepted.TAGGABLE),
+                          project_id=_visible_project(client_manager),
+                          endorsements=projects.endorsements)
+    rtype, holder, found = decisions.find_decisions(
+        inv, parsed_args.check, parsed_args.resource, parsed_args.key)
+    endorsed = {d.tag: e for d in found
+                for e in [accepted.approver(inv, rtype, holder, d)]
+                if e is not None}
+    return rtype, holder, found, endorsed
+
+
+def _add_target_arguments(parser):
+    parser.add_argument('check', metavar='<check-id>',
+                        help='The check whose finding this is (see '
+                             '`openstack network harden check list`)')
+    parser.add_argument('resource', metavar='<resource>',
+                        help='What the finding names: the name or ID of '
+                             'the port, network, router, floating IP or '
+                             'security group; a security group rule by ID')
+    parser.add_argument('--key', metavar='<detail-key>',
+                        help='Which finding, when the check reports several '
+                             'on the resource (its Detail Key, e.g. an '
+                             'address pair)')
+    common.add_dry_run_option(parser)
+
+
+class _Explained:
+    """take_action is act(); the library's refusals become one line."""
+
+    def take_action(self, parsed_args):
+        try:
+            return self.act(parsed_args)
+        except _errors() as e:
+            raise exceptions.CommandError(str(e))
+
+
+class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
+                    command.ShowOne):
+    """Accept a finding as a reviewed, intentional decision.
+
+    Records the decision as a tag on the resource (a rule's on its security
+    group) with the reason, who, when and a review date: every admin and
+    every audit sees it. The audit stops reporting the finding until the
+    review date; then it reports it again, with an accepted-review-overdue
+    finding. Only a finding the audit reports now can be accepted.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_target_arguments(parser)
+        parser.add_argument('--reason', metavar='<text>', required=True,
+                            help='Why this is intended (stored with the '
+                                 'decision; one line)')
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument('--review-by', metavar='<YYYY-MM-DD>',
+                          help='Review date (today to one year ahead)')
+        when.add_argument('--review-in', metavar='<days>', type=int,
+                          help='Review in this many days (default 90)')
+        parser.add_argument('--renew', action='store_true',
+                            help='Replace an existing decision (a new '
+                                 'reason or review date)')
+        return parser
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient.audit import catalog
+        from xloudclient.cloud import directory
+        from xloudclient.harden import decisions
+        from xloudclient.harden import port_security
+        from xloudclient import records as rec
+
+        cm = self.app.client_manager
+        decisions.check_acceptable(parsed_args.check,
+                                   [c.id for c in catalog.all_checks()])
+        reason = rec.validate_reason(parsed_args.reason)
+        review_by = port_security.review_date(
+            datetime.date.today(), parsed_args.review_by,
+            parsed_args.review_in)
+        projects = _projects(cm)
+        result = _run_checks(cm, [parsed_args.check], projects)
+        findings = result.findings + [f for f, _ in result.accepted]
+        finding = decisions.find(findings, parsed_args.check,
+                                 parsed_args.resource, parsed_args.key)
+        if not _is_admin(cm) and \
+                finding.project_id != cm.auth_ref.project_id:
+            raise decisions.AcceptError(
+                '%s belongs to project %s: only an admin may accept another '
+                "project's finding" % (finding.resource_id,
+                                       finding.project_id))
+        names = names_mod.project_names(cm, directory=projects)
+        granted_by = cm.auth_ref.username or ''
+        if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
+            out = port_security.disable(
+                cm.xloud, finding.resource_id, reason, review_by,
+                granted_by, renew=True, dry_run=parsed_args.dry_run)
+            action = ('would be accepted' if parsed_args.dry_run else
+                      'accepted') + ' (port security exception)'
+            if not parsed_args.dry_run:
+                note = decisions.settle_exception(
+                    directory.identity_client(cm), out.port, out.record,
+                    out.removed_records, granted_by,
+                    (projects.endorsements or {}).get(
+                        out.port.get('project_id') or '', {}))
+                if 'a request' in note:
+                    action = 'requested (port security exception): ' + note
+            holder = 'port %s' % finding.resource_id
+            review = out.record.review_by.isoformat()
+        else:
+            tgt = decisions.target(finding, result.inventory)
+            action, _ = decisions.accept(
+                cm.xloud, tgt, reason, review_by, granted_by,
+                renew=parsed_args.renew, dry_run=parsed_args.dry_run,
+                identity=directory.identity_client(cm),
+                admin=_is_admin(cm), inventory=result.inventory)
+            holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
+                '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
+            review = review_by.isoformat()
+        return SHOW_COLUMNS, (
+            finding.check, finding.resource_name or finding.resource_id,
+            finding.resource_id,
+            names_mod.name_or_id(names, finding.project_id), action, reason,
+            review, granted_by, holder)
+
+
+class _OnADecision(common.OneLineErrors, common.InertText, _Explained,
+                   command.ShowOne):
+    """A command on one recorded decision: <check> <resource> [--key]."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_target_arguments(parser)
+        return parser
+
+
+class RevokeFinding(_OnADecision):
+    """Revoke an accepted decision: the audit reports the finding again.
+
+    Port-security exceptions end with `openstack port security enable`.
+    """
+
+    def act(self, parsed_args):
+        from xloudclient.cloud import directory
+        from xloudclient.harden import decisions
+        from xloudclient import inert_text
+
+        cm = self.app.client_manager
+        if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
+            raise decisions.AcceptError(
+                'a port-security exception ends when port security is back '
+                'on: `%s`' % inert_text.command(
+                    'openstack', 'port', 'security', 'enable',
+                    parsed_args.resource[:80]))
+        projects = _projects(cm)
+        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
+                                                       projects)
+        action = decisions.revoke(cm.xloud, rtype, holder, found,
+                                  parsed_args.dry_run,
+                                  identity=directory.identity_client(cm),
+                                  endorsed=endorsed)
+        names = names_mod.project_names(cm, directory=projects)
+        return SHOW_COLUMNS, _shown(
+            rtype, holder, found[0], names,
+            action + ('' if len(found) == 1 else
+                      ' (%d decisions)' % len(found)))
+
+
+class ApproveFinding(_OnADecision):
+    """Approve a decision someone recorded: a member's accept or port
+    security disable, or a record an earlier release wrote.
+
+    Writes its endorsement on the resource's Keystone project (only an
+    admin, or a manager of the project's domain, may), so that the audit
+    counts it; older decisions of the same check and item go. The record
+    must be the one the audit lists as accepted-request-pending: approve
+    what you reviewed.
+    """
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient.cloud import directory
+        from xloudclient.harden import decisions
+
+        cm = self.app.client_manager
+        projects = _projects(cm)
+        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
+                                                       projects)
+        action, decision = decisions.approve(
+            cm.xloud, directory.identity_client(cm), rtype, holder, found,
+            endorsed, cm.auth_ref.username or '', datetime.date.today(),
+            parsed_args.dry_run)
+        names = names_mod.project_names(cm, directory=projects)
+        return SHOW_COLUMNS + ('Approved By',), _shown(
+            rtype, holder, decision, names, action) + (
+                cm.auth_ref.username or '',)
+
+
+class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
+                   command.Lister):
+    """List accepted decisions: check, resource, project, reason, who,
+    when, review date, days left, and their status (accepted, overdue, or
+    stale when the finding no longer occurs and the decision can go).
+    Port-security exceptions are listed too."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='List decisions of',
+                                repeatable=True)
+        only = parser.add_mutually_exclusive_group()
+        only.add_argument('--overdue', action='store_true',
+                          help='Only decisions past their review date')
+        only.add_argument('--requested', action='store_true',
+                          help='Only decisions no admin approved yet (see '
+                               '`openstack network harden approve`)')
+        parser.add_argument('--long', action='store_true',
+                            help='Also show resource IDs and the item')
+        return parser
+
+    def act(self, parsed_args):
+        import datetime
+
+        from xloudclient.audit import accepted
+        from xloudclient.audit import catalog
+        from xloudclient.audit import runner
+        from xloudclient.cloud import directory
+        from xloudclient.harden import decisions
+
+        cm = self.app.client_manager
+        scopes = scope.resolve_scopes(cm, parsed_args)
+        projects = directory.read(
+            cm, None if scopes is None else [s.project_id for s in scopes])
+        if projects.error:
+            raise decisions.AcceptError('cannot tell approved decisions from '
+                                        'requests: %s' % projects.error)
+        result = runner.run(cm.xloud, catalog.all_checks(),
+                            project_id=scope.project_filter(scopes),
+                            extra_types=tuple(accepted.TAGGABLE),
+                            endorsements=projects.endorsements)
+        today = datetime.date.today()
+        rows = decisions.list_decisions(
+            result.inventory,
+            result.findings + [f for f, _ in result.accepted], today,
+            parsed_args.overdue, parsed_args.requested)
+        names = names_mod.project_names(
+            cm, known={s.project_id: s.project_name for s in scopes or ()},
+            directory=projects)
+        table = names_mod.for_people(parsed_args)
+        columns = ('Check', 'Resource', 'Resource Type') + \
+            names_mod.project_headers(parsed_args) + (
+                'Status', 'Reason', 'Granted By', 'Granted', 'Review By',
+                'Days Left')
+        if parsed_args.long or not table:
+            columns += ('Resource ID', 'Item', 'Approved By')
+        data = []
+        for r in rows:
+            d = r.decision
+            row = (d.check, r.resource.get('name') or r.resource.get(
+                'floating_ip_address') or r.resource['id'],
+                accepted.TAGGABLE[r.rtype]) + \
+                names_mod.project_cells(parsed_args, names,
+                                        r.resource.get('project_id')) + (
+                r.status, d.reason, d.granted_by,
+                d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                d.review_by.isoformat(), d.days_left(today))
+            if parsed_args.long or not table:
+                row += (r.resource['id'], d.item,
+                        r.endorsement.by if r.endorsement else '')
+            data.append(row)
+        return columns, data

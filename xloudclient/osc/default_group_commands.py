@@ -1,0 +1,189 @@
+"""`openstack security group harden default` and `... harden restore`."""
+
+from osc_lib.command import command
+from osc_lib import exceptions
+
+from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
+from xloudclient.osc import scope
+
+COLUMNS = ('Security Group', 'Rule', 'Ethertype', 'Action',
+           'Ports Using Group', 'Ports Only In Default')
+RESTORE_COLUMNS = ('Security Group', 'Rule', 'Ethertype', 'Action')
+
+
+def _project(names, project_id):
+    return '%s (%s)' % (names.get(project_id), project_id) \
+        if names.get(project_id) else project_id
+
+
+class HardenDefault(common.OneLineErrors, common.InertText,
+                    common.ExitStatusMixin,
+                    command.Lister):
+    """Remove the permissive same-group rule from default security groups.
+
+    Every project's `default` group admits all traffic from its own
+    members. This deletes exactly those ingress rules (remote group = the
+    group itself, any protocol, no port range; IPv4 and IPv6) and nothing
+    else. It first shows the plan with the blast radius (ports using the
+    group, and how many have no other group), then writes a backup, then
+    deletes. `openstack security group harden restore <backup>` puts the
+    rules back.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='Harden the default group of',
+                                repeatable=True)
+        common.add_dry_run_option(parser, 'Show the plan and change nothing')
+        parser.add_argument(
+            '--backup', metavar='<file>',
+            help='Where to write the backup (default: a new file under '
+                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        parser.add_argument(
+            '--template', action='store_true',
+            help='Also harden Neutron\'s default security group rule '
+                 'template, so projects created later get a default group '
+                 'without the permissive rule')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import inventory
+        from xloudclient.cloud import neutron
+        from xloudclient.harden import default_group
+
+        client = self.app.client_manager.xloud
+        if parsed_args.template:
+            scope.require_admin(self.app.client_manager, '--template')
+        projects = scope.resolve_projects(self.app.client_manager,
+                                          parsed_args)
+        templates, template_note = [], None
+        try:
+            plans = default_group.plan(client, projects)
+            if parsed_args.template:
+                try:
+                    templates, _ = default_group.plan_templates(client)
+                except default_group.HardenError as e:
+                    template_note = str(e)
+        except (inventory.InventoryError, neutron.NeutronError) as e:
+            raise exceptions.CommandError(str(e))
+        names = names_mod.project_names(self.app.client_manager)
+        for p in plans:
+            if p.group is None:
+                self.say('plan: project %s has no default group yet'
+                         % _project(names, p.project_id))
+                continue
+            self.say('plan: project %s, group %s: %d rule(s) to delete; '
+                     '%d port(s) use the group, %d of them with no other '
+                     'group' % (_project(names, p.project_id),
+                                p.group['id'],
+                                len(p.rules), p.ports_using,
+                                p.ports_only_default))
+        if parsed_args.template:
+            self.say('plan: %s' % (template_note or
+                                   '%d template entr%s to delete' % (
+                                       len(templates),
+                                       'y' if len(templates) == 1
+                                       else 'ies')))
+        radius = {p.project_id: (p.ports_using, p.ports_only_default)
+                  for p in plans}
+        if parsed_args.dry_run:
+            rows = [default_group.Row(p.project_id, p.group['id'], r['id'],
+                                      r['ethertype'], 'would delete')
+                    for p in plans if p.group for r in p.rules]
+            rows += [default_group.Row('', '', 'template:' + t['id'],
+                                       t['ethertype'], 'would delete')
+                     for t in templates]
+        else:
+            todo = any(p.rules for p in plans) or templates
+            if todo:
+                now = default_group.now_utc()
+                path = parsed_args.backup or \
+                    default_group.default_backup_path(now)
+                try:
+                    default_group.write_backup(path, plans, templates, now)
+                except default_group.HardenError as e:
+                    raise exceptions.CommandError(str(e))
+                self.say('backup: %s (restore with `openstack security '
+                         'group harden restore %s`)' % (path, path))
+            rows = default_group.apply(client, plans, templates)
+        failed_projects = sorted({r.project_id for r in rows
+                                  if r.failed and r.project_id})
+        if failed_projects:
+            from xloudclient import inert_text
+
+            again = ['openstack', 'security', 'group', 'harden', 'default']
+            for p in failed_projects:
+                again += ['--project', p]
+            self.say('%d of %d projects failed: %s (see the Action column);'
+                     ' finish with `%s`' % (
+                         len(failed_projects), len(plans),
+                         ', '.join(failed_projects),
+                         inert_text.command(*again)))
+            self.exit_status = 1
+        failed_templates = [r.item for r in rows
+                            if r.failed and not r.project_id]
+        if failed_templates:
+            self.say('the default security group rule template was not '
+                     'fully hardened: %s failed; finish with `openstack '
+                     'security group harden default --template`'
+                     % ', '.join(failed_templates))
+            self.exit_status = 1
+        if template_note:
+            self.say('template: %s' % template_note)
+            self.exit_status = 1
+        return (names_mod.project_headers(parsed_args) + COLUMNS, [
+            names_mod.project_cells(parsed_args, names, r.project_id) +
+            (r.group_id, r.item, r.ethertype, r.action) +
+            radius.get(r.project_id, ('', '')) for r in rows])
+
+
+class RestoreDefault(common.OneLineErrors, common.InertText,
+                     common.ExitStatusMixin,
+                     command.Lister):
+    """Restore default security group rules from a harden backup.
+
+    Re-creates every rule and template entry in the backup that is not
+    already present and reports each as restored or already present. A
+    damaged or foreign file is refused before anything changes.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('backup', metavar='<backup-file>',
+                            help='A backup written by `openstack security '
+                                 'group harden default`')
+        common.add_dry_run_option(
+            parser, 'Show what would be restored and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.harden import default_group
+
+        try:
+            data = default_group.load_backup(parsed_args.backup)
+        except default_group.HardenError as e:
+            raise exceptions.CommandError(str(e))
+        try:
+            rows = default_group.restore(self.app.client_manager.xloud, data,
+                                         dry_run=parsed_args.dry_run)
+        except default_group.HardenError as e:
+            raise exceptions.CommandError(str(e))
+        failures = [r for r in rows if r.failed]
+        if failures:
+            from xloudclient import inert_text
+
+            self.say(
+                '%d of %d items failed to restore: %s; finish with '
+                '`%s`' % (
+                    len(failures), len(rows),
+                    ', '.join(r.item for r in failures),
+                    inert_text.command('openstack', 'security', 'group',
+                                       'harden', 'restore',
+                                       parsed_args.backup)))
+            self.exit_status = 1
+        names = names_mod.project_names(self.app.client_manager)
+        return (names_mod.project_headers(parsed_args) + RESTORE_COLUMNS,
+                [names_mod.project_cells(parsed_args, names, r.project_id) +
+                 (r.group_id, r.item, r.ethertype, r.action)
+                 for r in rows])
