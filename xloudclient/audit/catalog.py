@@ -1,89 +1,28 @@
-"""The registry of audit checks.
+"""The catalog of audit checks.
 
-A check is a pure function ``(inventory, settings) -> iterable of Hit``; the
-catalog turns hits into Findings carrying the check's id and severity. A
-check declares the resource types it reads, so the audit fetches only those.
+A check is a pure function ``(inventory, settings) -> iterable of Hit``
+(audit/registry.py); the catalog turns hits into Findings carrying the
+check's id and severity. A check declares the resource types it reads, so
+the audit fetches only those. Importing the checks package registers them,
+in the order of the documented catalog.
 """
 
-import collections
-import dataclasses
-import typing
-
-from xloudclient.audit.finding import Finding
-from xloudclient import inert_text
-
-Hit = collections.namedtuple(
-    'Hit', 'resource_type resource detail remediation severity key aliases',
-    defaults=(None, '', ()))
-Hit.__doc__ = """One flagged resource (a plain dict with id, name and
-project_id); remediation is the fixing command as an argv (a tuple of
-strings), quoted into one line here, never a string built by hand;
-severity overrides the check's own when a check grades; key tells apart
-several findings of one check on one resource (baselines); aliases are
-resource IDs that stood for this finding in earlier versions."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Check:
-    id: str
-    severity: str
-    summary: str
-    needs: tuple
-    func: typing.Callable
-    extensions: tuple = ()
-
-    def run(self, inventory, settings):
-        return [Finding(severity=hit.severity or self.severity,
-                        check=self.id,
-                        resource_type=hit.resource_type,
-                        resource_id=hit.resource['id'],
-                        resource_name=hit.resource.get('name') or '',
-                        project_id=hit.resource.get('project_id') or '',
-                        detail=hit.detail,
-                        remediation=_command(hit.remediation),
-                        key=hit.key,
-                        aliases=tuple((self.id, a, '') for a in hit.aliases))
-                for hit in self.func(inventory, settings)]
-
-
-def _command(argv):
-    """The remediation line of a hit's argv (shlex-quoted)."""
-    if not isinstance(argv, (tuple, list)):
-        raise TypeError('a remediation is an argv, not %r' % (argv,))
-    return inert_text.command(*argv)
-
-
-_REGISTRY = {}
-
-
-def check(check_id, severity, summary, needs, extensions=()):
-    """Decorator: register a check function under a stable id.
-
-    needs: the inventory resource types it reads; extensions: the Neutron
-    API extensions (aliases) without which it cannot judge anything.
-    """
-    def register(func):
-        if check_id in _REGISTRY:
-            raise ValueError('duplicate check id %r' % check_id)
-        _REGISTRY[check_id] = Check(check_id, severity, summary,
-                                    tuple(needs), func, tuple(extensions))
-        return func
-    return register
+from xloudclient.audit import checks  # noqa: F401  registers every check
+from xloudclient.audit import registry
 
 
 def all_checks():
     """Every registered check, in catalog order."""
-    from xloudclient.audit import checks  # noqa: F401  registers them
-    return list(_REGISTRY.values())
+    return registry.registered()
 
 
 def select(only=(), skip=()):
     """The checks to run; unknown ids raise ValueError naming them."""
-    checks = all_checks()
-    known = {c.id for c in checks}
+    every = all_checks()
+    known = {c.id for c in every}
     unknown = sorted((set(only) | set(skip)) - known)
     if unknown:
         raise ValueError('unknown check id: %s (see `openstack network '
                          'harden check list`)' % ', '.join(unknown))
-    return [c for c in checks
+    return [c for c in every
             if (not only or c.id in only) and c.id not in skip]

@@ -76,3 +76,12 @@ def host_prefix_len(address):
     """(prefix length, max length) of an address pair's ip_address."""
     net = ipaddress.ip_network(address, strict=False)
     return net.prefixlen, net.max_prefixlen
+
+
+def is_same_group_rule(rule):
+    """The default group's permissive rule: all from its own members."""
+    return (is_ingress(rule) and any_protocol(rule)
+            and rule.get('remote_group_id') == rule.get('security_group_id')
+            and rule.get('port_range_min') is None
+            and rule.get('port_range_max') is None
+            and not rule.get('remote_ip_prefix'))

@@ -13,8 +13,8 @@ import hashlib
 import json
 import os
 
-from xloudclient.audit.checks.security_groups import is_same_group_rule
 from xloudclient.audit import inventory
+from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
 from xloudclient import files
 

@@ -1,6 +1,7 @@
 import pytest
 
 from xloudclient.audit import catalog
+from xloudclient.audit import registry
 from xloudclient.audit.finding import SEVERITIES
 
 
@@ -31,14 +32,14 @@ def test_select_unknown_id_names_it():
 def test_duplicate_registration_refused():
     first = catalog.all_checks()[0]
     with pytest.raises(ValueError, match='duplicate'):
-        catalog.check(first.id, 'low', 'x', needs=('networks',))(
+        registry.check(first.id, 'low', 'x', needs=('networks',))(
             lambda inv, s: [])
 
 
 def test_hit_severity_overrides_check_severity():
-    chk = catalog.Check('x', 'info', 'x', ('networks',), lambda inv, s: [
-        catalog.Hit('router', {'id': 'r1'}, 'why', ('fix',), 'medium'),
-        catalog.Hit('router', {'id': 'r2', 'name': None}, 'why', ('fix',))])
+    chk = registry.Check('x', 'info', 'x', ('networks',), lambda inv, s: [
+        registry.Hit('router', {'id': 'r1'}, 'why', ('fix',), 'medium'),
+        registry.Hit('router', {'id': 'r2', 'name': None}, 'why', ('fix',))])
     graded, default = chk.run(None, None)
     assert graded.severity == 'medium' and default.severity == 'info'
     assert default.resource_name == '' and default.project_id == ''

@@ -3,8 +3,8 @@ approved, or unreadable. (A port-security exception past its review date
 has its own check, port-security-exception-overdue.)"""
 
 from xloudclient.audit import accepted
-from xloudclient.audit.catalog import check
-from xloudclient.audit.catalog import Hit
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 
 NEEDS = tuple(sorted(accepted.TAGGABLE)) + ('security_group_rules',)
 EXT = ('standard-attr-tag',)

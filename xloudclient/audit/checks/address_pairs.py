@@ -1,7 +1,7 @@
 """Checks over allowed address pairs: anti-spoofing holes."""
 
-from xloudclient.audit.catalog import check
-from xloudclient.audit.catalog import Hit
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 from xloudclient.audit import rules
 
 EXT = ('allowed-address-pairs',)

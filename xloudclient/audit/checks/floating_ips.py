@@ -1,7 +1,7 @@
 """Checks over floating IPs."""
 
-from xloudclient.audit.catalog import check
-from xloudclient.audit.catalog import Hit
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 from xloudclient.audit import reach
 from xloudclient.audit import settings as settings_mod
 

@@ -1,7 +1,7 @@
 """Checks over routers."""
 
-from xloudclient.audit.catalog import check
-from xloudclient.audit.catalog import Hit
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 
 
 @check('router-external-gateway', 'info',

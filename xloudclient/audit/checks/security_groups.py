@@ -1,7 +1,7 @@
 """Checks over security groups and their rules."""
 
-from xloudclient.audit.catalog import check
-from xloudclient.audit.catalog import Hit
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
 from xloudclient.audit import rules
@@ -97,15 +97,6 @@ def sensitive_from_world(inventory, settings):
                   _delete(rule, sorted(others)))
 
 
-def is_same_group_rule(rule):
-    """The default group's permissive rule: all from its own members."""
-    return (rules.is_ingress(rule) and rules.any_protocol(rule)
-            and rule.get('remote_group_id') == rule.get('security_group_id')
-            and rule.get('port_range_min') is None
-            and rule.get('port_range_max') is None
-            and not rule.get('remote_ip_prefix'))
-
-
 def default_groups(inventory):
     return [g for g in inventory.security_groups if g.get('name') ==
             'default']
@@ -118,7 +109,7 @@ def default_groups(inventory):
 def default_same_group(inventory, settings):
     for group in default_groups(inventory):
         found = [r for r in inventory.rules_by_group.get(group['id'], ())
-                 if is_same_group_rule(r)]
+                 if rules.is_same_group_rule(r)]
         if not found:
             continue
         versions = sorted({r.get('ethertype') or '?' for r in found})
