@@ -5,8 +5,10 @@ import json
 import os
 import stat
 
+from xloudclient import errors
 
-class FileError(ValueError):
+
+class FileError(errors.Explained, ValueError):
     """The file cannot be used, in one line."""
 
 

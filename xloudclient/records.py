@@ -66,6 +66,8 @@ import secrets
 import unicodedata
 import urllib.parse
 
+from xloudclient import errors
+
 FAMILY = 'xloud-psx:'
 PREFIX = FAMILY + 'v1 '
 PENDING_PREFIX = FAMILY + 'p1 '
@@ -99,7 +101,7 @@ _SAFE_KEYSTONE = _SAFE_BY.replace(',', '')
 _TIME = '%Y%m%dT%H%M%SZ'
 
 
-class RecordError(ValueError):
+class RecordError(errors.Explained, ValueError):
     """The record cannot be stored (too long, bad text)."""
 
 

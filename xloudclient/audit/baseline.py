@@ -1,9 +1,10 @@
 """Baselines: a previous `-f json` audit output, to report only new ones."""
 
+from xloudclient import errors
 from xloudclient import files
 
 
-class BaselineError(ValueError):
+class BaselineError(errors.Explained, ValueError):
     """The file is not a usable baseline, in one line."""
 
 

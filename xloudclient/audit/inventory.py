@@ -11,6 +11,7 @@ import dataclasses
 import functools
 
 from xloudclient.cloud import neutron
+from xloudclient import errors
 
 # resource type -> (Neutron path, collection key, fields the checks read)
 RESOURCES = {
@@ -58,7 +59,7 @@ EXTENSION_OF = {
 PAGE_SIZE = 1000
 
 
-class InventoryError(Exception):
+class InventoryError(errors.Explained):
     """A resource type could not be read completely."""
 
     def __init__(self, resource_type, reason):

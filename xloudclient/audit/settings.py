@@ -23,6 +23,7 @@ import datetime
 import os
 import re
 
+from xloudclient import errors
 from xloudclient import files
 
 # (service, protocol, first port, last port); protocol tcp, udp or both.
@@ -51,7 +52,7 @@ SSH = ('ssh', 'tcp', 22, 22)
 _SPEC = re.compile(r'^(?P<lo>\d+)(-(?P<hi>\d+))?(/(?P<proto>tcp|udp|both))?$')
 
 
-class SettingsError(ValueError):
+class SettingsError(errors.Explained, ValueError):
     """A bad setting, explained in one line."""
 
 

@@ -12,6 +12,8 @@ or for a transport failure the endpoint and the reason, never the query.
 import re
 import urllib.parse
 
+from xloudclient import errors
+
 MAX_MESSAGE = 200           # characters of Neutron's text we echo back
 PAGE_SIZE = 1000
 _URL = re.compile(r'(https?://(?:\[[0-9a-fA-F:.]+\]|[^/\s?:\[]+)'
@@ -60,11 +62,7 @@ class Timed:
         return self._call('delete', url, **kw)
 
 
-class Explained(Exception):
-    """A command's own error: its text is already the one line to show."""
-
-
-class NeutronError(Exception):
+class NeutronError(errors.Explained):
     """Neutron refused or failed a request; str() is one line."""
 
     def __init__(self, status, message):
@@ -102,7 +100,7 @@ def message(resp):
 
 def describe(error, service='Neutron'):
     """One line for any exception a request raised."""
-    if isinstance(error, (NeutronError, Explained)):
+    if isinstance(error, errors.Explained):
         return bounded(error)
     text = ' '.join(str(error).split())
     url = _URL.search(text)

@@ -23,6 +23,7 @@ import time
 from xloudclient.audit import accepted
 from xloudclient.cloud import keystone
 from xloudclient.cloud import neutron
+from xloudclient import errors
 from xloudclient import inert_text
 from xloudclient import records as rec
 
@@ -35,7 +36,7 @@ REQUEST_SETTLED = datetime.timedelta(minutes=10)
 NOT_ACCEPTABLE = ('accepted-review-overdue', 'accepted-record-invalid')
 
 
-class AcceptError(neutron.Explained):
+class AcceptError(errors.Explained):
     """A refusal or failure, in one line."""
 
 

@@ -16,6 +16,7 @@ import os
 from xloudclient.audit import inventory
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
+from xloudclient import errors
 from xloudclient import files
 
 BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
@@ -31,7 +32,7 @@ MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
 TEMPLATE_KEYS = MATCH_KEYS + ('used_in_default_sg', 'used_in_non_default_sg')
 
 
-class HardenError(neutron.Explained):
+class HardenError(errors.Explained):
     """A refusal or failure, explained in one line."""
 
 

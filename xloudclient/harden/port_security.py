@@ -34,6 +34,7 @@ import re
 from xloudclient.audit import accepted
 from xloudclient.audit import own_ports
 from xloudclient.cloud import neutron
+from xloudclient import errors
 from xloudclient import inert_text
 from xloudclient import records as rec
 
@@ -46,7 +47,7 @@ PORTS = 'ports'
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 
-class PortSecurityError(neutron.Explained):
+class PortSecurityError(errors.Explained):
     """A refusal or failure, explained in one line."""
 
 

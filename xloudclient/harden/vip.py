@@ -10,6 +10,7 @@ import ipaddress
 import re
 
 from xloudclient.cloud import neutron
+from xloudclient import errors
 from xloudclient import inert_text
 
 PORTS = 'ports'
@@ -18,7 +19,7 @@ MAX_ATTEMPTS = 10
 _MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
-class VipError(neutron.Explained):
+class VipError(errors.Explained):
     """A refusal or failure, explained in one line."""
 
 

@@ -25,12 +25,14 @@ class ExitStatusMixin:
 
 
 class OneLineErrors:
-    """Any failure a command did not explain becomes one line naming the
-    endpoint and the reason (never a request URL or a traceback); every
-    error's text is shown inert (inert_text.visible): it may quote names
-    and tags a project wrote."""
+    """The one converter of the error contract (xloudclient/errors.py): a
+    library's Explained error becomes cliff's one-line failure as it is;
+    any other failure one line naming the endpoint and the reason (never a
+    request URL or a traceback). Every error's text is shown inert
+    (inert_text.visible): it may quote names and tags a project wrote."""
 
     def run(self, parsed_args):
+        from xloudclient import errors
         from xloudclient import inert_text
 
         try:
@@ -43,6 +45,9 @@ class OneLineErrors:
             if shown == text:
                 raise
             raise exceptions.CommandError(shown) from None
+        except errors.Explained as e:
+            raise exceptions.CommandError(inert_text.visible(str(e))) \
+                from None
         except Exception as e:
             from xloudclient.cloud import neutron
             raise exceptions.CommandError(inert_text.visible(

@@ -2,7 +2,6 @@
 list`: reviewed decisions on findings, kept on the resources."""
 
 from osc_lib.command import command
-from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -10,18 +9,6 @@ from xloudclient.osc import scope
 
 SHOW_COLUMNS = ('Check', 'Resource', 'Resource ID', 'Project', 'Action',
                 'Reason', 'Review By', 'Granted By', 'Recorded On')
-
-
-def _errors():
-    from xloudclient.audit import inventory
-    from xloudclient.cloud import neutron
-    from xloudclient.harden import decisions
-    from xloudclient.harden import port_security
-    from xloudclient import records as rec
-
-    return (decisions.AcceptError, inventory.InventoryError,
-            rec.RecordError, neutron.NeutronError,
-            port_security.PortSecurityError)
 
 
 def _is_admin(client_manager):
@@ -115,17 +102,7 @@ def _add_target_arguments(parser):
     common.add_dry_run_option(parser)
 
 
-class _Explained:
-    """take_action is act(); the library's refusals become one line."""
-
-    def take_action(self, parsed_args):
-        try:
-            return self.act(parsed_args)
-        except _errors() as e:
-            raise exceptions.CommandError(str(e))
-
-
-class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
+class AcceptFinding(common.OneLineErrors, common.InertText,
                     command.ShowOne):
     """Accept a finding as a reviewed, intentional decision.
 
@@ -152,7 +129,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
                                  'reason or review date)')
         return parser
 
-    def act(self, parsed_args):
+    def take_action(self, parsed_args):
         import datetime
 
         from xloudclient.audit import catalog
@@ -214,7 +191,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText, _Explained,
             review, granted_by, holder)
 
 
-class _OnADecision(common.OneLineErrors, common.InertText, _Explained,
+class _OnADecision(common.OneLineErrors, common.InertText,
                    command.ShowOne):
     """A command on one recorded decision: <check> <resource> [--key]."""
 
@@ -230,7 +207,7 @@ class RevokeFinding(_OnADecision):
     Port-security exceptions end with `openstack port security enable`.
     """
 
-    def act(self, parsed_args):
+    def take_action(self, parsed_args):
         from xloudclient.cloud import directory
         from xloudclient.harden import decisions
         from xloudclient import inert_text
@@ -267,7 +244,7 @@ class ApproveFinding(_OnADecision):
     what you reviewed.
     """
 
-    def act(self, parsed_args):
+    def take_action(self, parsed_args):
         import datetime
 
         from xloudclient.cloud import directory
@@ -287,7 +264,7 @@ class ApproveFinding(_OnADecision):
                 cm.auth_ref.username or '',)
 
 
-class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
+class ListAccepted(common.OneLineErrors, common.InertText,
                    command.Lister):
     """List accepted decisions: check, resource, project, reason, who,
     when, review date, days left, and their status (accepted, overdue, or
@@ -308,7 +285,7 @@ class ListAccepted(common.OneLineErrors, common.InertText, _Explained,
                             help='Also show resource IDs and the item')
         return parser
 
-    def act(self, parsed_args):
+    def take_action(self, parsed_args):
         import datetime
 
         from xloudclient.audit import accepted

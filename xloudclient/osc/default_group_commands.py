@@ -1,7 +1,6 @@
 """`openstack security group harden default` and `... harden restore`."""
 
 from osc_lib.command import command
-from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -48,8 +47,6 @@ class HardenDefault(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.audit import inventory
-        from xloudclient.cloud import neutron
         from xloudclient.harden import default_group
 
         client = self.app.client_manager.xloud
@@ -58,15 +55,12 @@ class HardenDefault(common.OneLineErrors, common.InertText,
         projects = scope.resolve_projects(self.app.client_manager,
                                           parsed_args)
         templates, template_note = [], None
-        try:
-            plans = default_group.plan(client, projects)
-            if parsed_args.template:
-                try:
-                    templates, _ = default_group.plan_templates(client)
-                except default_group.HardenError as e:
-                    template_note = str(e)
-        except (inventory.InventoryError, neutron.NeutronError) as e:
-            raise exceptions.CommandError(str(e))
+        plans = default_group.plan(client, projects)
+        if parsed_args.template:
+            try:
+                templates, _ = default_group.plan_templates(client)
+            except default_group.HardenError as e:
+                template_note = str(e)
         names = names_mod.project_names(self.app.client_manager)
         for p in plans:
             if p.group is None:
@@ -100,10 +94,7 @@ class HardenDefault(common.OneLineErrors, common.InertText,
                 now = default_group.now_utc()
                 path = parsed_args.backup or \
                     default_group.default_backup_path(now)
-                try:
-                    default_group.write_backup(path, plans, templates, now)
-                except default_group.HardenError as e:
-                    raise exceptions.CommandError(str(e))
+                default_group.write_backup(path, plans, templates, now)
                 self.say('backup: %s (restore with `openstack security '
                          'group harden restore %s`)' % (path, path))
             rows = default_group.apply(client, plans, templates)
@@ -160,15 +151,9 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
     def take_action(self, parsed_args):
         from xloudclient.harden import default_group
 
-        try:
-            data = default_group.load_backup(parsed_args.backup)
-        except default_group.HardenError as e:
-            raise exceptions.CommandError(str(e))
-        try:
-            rows = default_group.restore(self.app.client_manager.xloud, data,
-                                         dry_run=parsed_args.dry_run)
-        except default_group.HardenError as e:
-            raise exceptions.CommandError(str(e))
+        data = default_group.load_backup(parsed_args.backup)
+        rows = default_group.restore(self.app.client_manager.xloud, data,
+                                     dry_run=parsed_args.dry_run)
         failures = [r for r in rows if r.failed]
         if failures:
             from xloudclient import inert_text

@@ -14,18 +14,6 @@ def _today():
     return datetime.date.today()
 
 
-def _fail(e):
-    return exceptions.CommandError(str(e))
-
-
-def _errors():
-    from xloudclient.cloud import neutron
-    from xloudclient.harden import port_security
-    from xloudclient import records as rec
-    return (port_security.PortSecurityError, rec.RecordError,
-            neutron.NeutronError)
-
-
 def _record_fields(record):
     if record is None:
         return ('', '', '', '', format_columns.ListColumn([]))
@@ -48,14 +36,11 @@ def _settle(client_manager, out):
     from xloudclient.cloud import directory
     from xloudclient.harden import decisions
 
-    try:
-        return decisions.settle_exception(
-            directory.identity_client(client_manager), out.port,
-            out.record, out.removed_records,
-            client_manager.auth_ref.username or '',
-            _endorsements(client_manager, out.port))
-    except decisions.AcceptError as e:
-        raise _fail(e)
+    return decisions.settle_exception(
+        directory.identity_client(client_manager), out.port,
+        out.record, out.removed_records,
+        client_manager.auth_ref.username or '',
+        _endorsements(client_manager, out.port))
 
 
 def _drop(client_manager, out):
@@ -110,16 +95,13 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
         from xloudclient.harden import port_security
 
         client = self.app.client_manager.xloud
-        try:
-            review = port_security.review_date(
-                _today(), parsed_args.review_by, parsed_args.review_in)
-            port = neutron.find(client, 'ports', parsed_args.port)
-            out = port_security.disable(
-                client, port['id'], parsed_args.reason, review,
-                self.app.client_manager.auth_ref.username,
-                renew=parsed_args.renew, dry_run=parsed_args.dry_run)
-        except _errors() as e:
-            raise _fail(e)
+        review = port_security.review_date(
+            _today(), parsed_args.review_by, parsed_args.review_in)
+        port = neutron.find(client, 'ports', parsed_args.port)
+        out = port_security.disable(
+            client, port['id'], parsed_args.reason, review,
+            self.app.client_manager.auth_ref.username,
+            renew=parsed_args.renew, dry_run=parsed_args.dry_run)
         action = 'renewed' if out.removed_records else 'disabled'
         if parsed_args.dry_run:
             action = 'would be %s (dry run, nothing changed)' % action
@@ -168,14 +150,11 @@ class EnablePortSecurity(common.OneLineErrors, common.InertText,
         from xloudclient.harden import port_security
 
         client = self.app.client_manager.xloud
-        try:
-            port = neutron.find(client, 'ports', parsed_args.port)
-            groups = port_security.resolve_groups(
-                client, port, parsed_args.security_groups)
-            out = port_security.enable(client, port['id'], groups,
-                                       dry_run=parsed_args.dry_run)
-        except _errors() as e:
-            raise _fail(e)
+        port = neutron.find(client, 'ports', parsed_args.port)
+        groups = port_security.resolve_groups(
+            client, port, parsed_args.security_groups)
+        out = port_security.enable(client, port['id'], groups,
+                                   dry_run=parsed_args.dry_run)
         if parsed_args.dry_run:
             action = 'would be enabled (dry run, nothing changed)'
         elif out.changed:
@@ -221,11 +200,8 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
         from xloudclient.harden import port_security
 
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
-        try:
-            inv = inventory.fetch(self.app.client_manager.xloud,
-                                  own_ports.NEEDS, where.project_id)
-        except inventory.InventoryError as e:
-            raise _fail(e)
+        inv = inventory.fetch(self.app.client_manager.xloud,
+                              own_ports.NEEDS, where.project_id)
         projects = directory.read(
             self.app.client_manager,
             None if where.all_projects else [where.project_id])

@@ -11,12 +11,6 @@ from xloudclient.osc import scope
 ROW_COLUMNS = ('Port', 'Name', 'Action', 'Retries')
 
 
-def _errors():
-    from xloudclient.cloud import neutron
-    from xloudclient.harden import vip
-    return (vip.VipError, neutron.NeutronError)
-
-
 def _project_id(app, parsed_args):
     """The project to look names up in, from --project (optional)."""
     if not parsed_args.project:
@@ -86,20 +80,17 @@ class AddVip(common.OneLineErrors, common.InertText, command.Lister):
         from xloudclient.harden import vip
 
         client = self.app.client_manager.xloud
-        try:
-            plan = vip.plan_add(
-                client, parsed_args.ip_address, parsed_args.ports,
-                mac=parsed_args.mac_address,
-                reserve=not parsed_args.no_reserve,
-                allow_prefix=parsed_args.allow_prefix,
-                project_id=_project_id(self.app, parsed_args))
-            for warning in plan.warnings:
-                self.say('warning: %s' % warning)
-            if parsed_args.dry_run:
-                return _rows(vip.preview_add(plan), parsed_args, True)
-            return _rows(vip.apply_add(client, plan), parsed_args)
-        except _errors() as e:
-            raise exceptions.CommandError(str(e))
+        plan = vip.plan_add(
+            client, parsed_args.ip_address, parsed_args.ports,
+            mac=parsed_args.mac_address,
+            reserve=not parsed_args.no_reserve,
+            allow_prefix=parsed_args.allow_prefix,
+            project_id=_project_id(self.app, parsed_args))
+        for warning in plan.warnings:
+            self.say('warning: %s' % warning)
+        if parsed_args.dry_run:
+            return _rows(vip.preview_add(plan), parsed_args, True)
+        return _rows(vip.apply_add(client, plan), parsed_args)
 
 
 class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
@@ -139,20 +130,17 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
         from xloudclient.harden import vip
 
         client = self.app.client_manager.xloud
-        try:
-            net, mac, ports, reservation = vip.plan_remove(
-                client, parsed_args.ip_address, parsed_args.ports or (),
-                all_ports=parsed_args.all_ports,
-                mac=parsed_args.mac_address, release=parsed_args.release,
-                network=parsed_args.network,
-                project_id=_project_id(self.app, parsed_args))
-            if parsed_args.dry_run:
-                rows = vip.preview_remove(net, mac, ports, reservation)
-            else:
-                rows = vip.apply_remove(client, net, mac, ports,
-                                        reservation)
-        except _errors() as e:
-            raise exceptions.CommandError(str(e))
+        net, mac, ports, reservation = vip.plan_remove(
+            client, parsed_args.ip_address, parsed_args.ports or (),
+            all_ports=parsed_args.all_ports,
+            mac=parsed_args.mac_address, release=parsed_args.release,
+            network=parsed_args.network,
+            project_id=_project_id(self.app, parsed_args))
+        if parsed_args.dry_run:
+            rows = vip.preview_remove(net, mac, ports, reservation)
+        else:
+            rows = vip.apply_remove(client, net, mac, ports,
+                                    reservation)
         if not rows:
             self.say(
                 'nothing left to remove: no port in scope has %s%s' % (
@@ -199,15 +187,12 @@ class ListVips(common.OneLineErrors, common.InertText,
 
         client = self.app.client_manager.xloud
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
-        try:
-            network_id = neutron.find(client, 'networks',
-                                      parsed_args.network)['id'] \
-                if parsed_args.network else None
-            ports, _ = inventory.list_all(client, 'ports', where.project_id)
-            vips = vip.list_vips(ports, network_id)
-            net_names = _network_names(client, {v.network_id for v in vips})
-        except (neutron.NeutronError, inventory.InventoryError) as e:
-            raise exceptions.CommandError(str(e))
+        network_id = neutron.find(client, 'networks',
+                                  parsed_args.network)['id'] \
+            if parsed_args.network else None
+        ports, _ = inventory.list_all(client, 'ports', where.project_id)
+        vips = vip.list_vips(ports, network_id)
+        net_names = _network_names(client, {v.network_id for v in vips})
         port_names = {p['id']: p.get('name') or '' for p in ports}
         if names_mod.for_people(parsed_args):
             columns = ('Network', 'Address', 'MAC Address', 'Member Ports',

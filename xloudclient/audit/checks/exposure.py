@@ -1,9 +1,9 @@
 """Exposure without a floating IP: ports the internet reaches directly."""
 
-from xloudclient.audit.registry import check
-from xloudclient.audit.registry import Hit
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 from xloudclient.audit import settings as settings_mod
 
 

@@ -1,8 +1,8 @@
 """Checks over floating IPs."""
 
+from xloudclient.audit import reach
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
-from xloudclient.audit import reach
 from xloudclient.audit import settings as settings_mod
 
 

@@ -1,9 +1,9 @@
 """Checks over ports: port security off, documented or not."""
 
 from xloudclient.audit import accepted
+from xloudclient.audit import own_ports
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
-from xloudclient.audit import own_ports
 from xloudclient import records as rec
 
 

@@ -1,9 +1,9 @@
 """Checks over security groups and their rules."""
 
-from xloudclient.audit.registry import check
-from xloudclient.audit.registry import Hit
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
+from xloudclient.audit.registry import check
+from xloudclient.audit.registry import Hit
 from xloudclient.audit import rules
 from xloudclient.audit import settings as settings_mod
 
