@@ -52,14 +52,15 @@ def _types():
 
 def bare(url):
     """What the audit fetches, nothing more."""
-    from xloudclient.audit import inventory
     from xloudclient.cloud import neutron
+    from xloudclient.cloud import resources
 
     client = _client(url)
 
     def fetch(rtype):
-        path, key, fields = inventory.RESOURCES[rtype]
-        params = {'limit': inventory.PAGE_SIZE, 'fields': list(fields)}
+        kind = resources.TYPES[rtype]
+        path, key = '/' + kind.path, kind.name
+        params = {'limit': neutron.PAGE_SIZE, 'fields': list(kind.fields)}
         items = []
         while True:
             body = client.get(path, params=params).json()

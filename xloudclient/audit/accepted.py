@@ -2,22 +2,17 @@
 decision hides, which decisions are due for review or stale.
 
 Pure functions of the inventory (every taggable resource fetched with its
-tags) and the findings; see xloudclient/exception_record.py for the
-record itself.
+tags) and the findings; see xloudclient/records.py for the record
+itself.
 """
 
+from xloudclient.cloud import resources
 from xloudclient import records as rec
 
-# Finding resource type -> inventory type of the resource holding its
-# decision. Neutron has no tags on security group rules: a rule's
-# decision lives on its group and names the rule.
-HOLDERS = {'port': 'ports', 'network': 'networks', 'router': 'routers',
-           'floating ip': 'floatingips', 'security group': 'security_groups',
-           'security group rule': 'security_groups'}
-# Inventory type -> its resource type as findings name it (and as the
-# `openstack` commands spell it).
-TAGGABLE = {'ports': 'port', 'networks': 'network', 'routers': 'router',
-            'floatingips': 'floating ip', 'security_groups': 'security group'}
+# The inventory types that hold decisions (tags), from cloud/resources.py.
+# Neutron has no tags on security group rules: a rule's decision lives on
+# its group and names the rule.
+TAGGABLE = resources.TAGGABLE
 
 
 def holder(finding, inventory):
@@ -28,8 +23,9 @@ def holder(finding, inventory):
         rule = inventory.rules_by_id.get(finding.resource_id) or {}
         return ('security_groups', rule.get('security_group_id'),
                 finding.resource_id)
-    return (HOLDERS.get(finding.resource_type), finding.resource_id,
-            finding.key or '')
+    holder_type = resources.named(finding.resource_type)
+    return (holder_type if holder_type in TAGGABLE else None,
+            finding.resource_id, finding.key or '')
 
 
 def decision_for(finding, inventory):

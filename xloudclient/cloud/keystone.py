@@ -9,6 +9,7 @@ and fail as neutron's helpers do (NeutronError: one line).
 import urllib.parse
 
 from xloudclient.cloud import neutron
+from xloudclient import errors
 
 
 def _tag_path(project_id, tag):
@@ -74,3 +75,79 @@ def remove_tag(client, project_id, tag):
     neutron.check_response(
         client.delete(_tag_path(project_id, tag)),
         'Keystone: untagging project %s' % project_id, ok=(200, 204, 404))
+
+
+# Looking projects up by name or ID, through openstacksdk (it resolves a
+# name within a domain and tells an ambiguous name apart): the callers
+# word each failure for their own options.
+
+class LookupFailed(errors.Explained):
+    """A project or domain lookup failed; .subject is what was looked up."""
+
+    def __init__(self, subject, text):
+        super().__init__(text)
+        self.subject = subject
+
+
+class DomainNotFound(LookupFailed):
+    """No such domain, or one the token may not look up."""
+
+
+class ProjectNotFound(LookupFailed):
+    pass
+
+
+class ProjectForbidden(LookupFailed):
+    """The token may not look projects up (not an admin)."""
+
+
+class ProjectAmbiguous(LookupFailed):
+    """More than one project has that name."""
+
+
+def _forbidden(sdk_exc, error):
+    """A 403 from Keystone, in every supported openstacksdk (0.101 has
+    no ForbiddenException: only the status tells)."""
+    forbidden = getattr(sdk_exc, 'ForbiddenException', None)
+    return ((forbidden is not None and isinstance(error, forbidden)) or
+            getattr(error, 'status_code', None) == 403)
+
+
+def find_project(client_manager, name_or_id, domain=None):
+    """(ID, name) of one project, by name or ID (a name within domain, a
+    domain name or ID); a LookupFailed naming why not. Other failures
+    (5xx, transport) propagate."""
+    from openstack import exceptions as sdk_exc
+
+    identity = client_manager.sdk_connection.identity
+    query = {}
+    if domain:
+        try:
+            query['domain_id'] = identity.find_domain(
+                domain, ignore_missing=False).id
+        except sdk_exc.HttpException as e:
+            if not (_forbidden(sdk_exc, e) or
+                    isinstance(e, sdk_exc.ResourceNotFound)):
+                raise
+            raise DomainNotFound(domain, 'no domain %r' % domain)
+    try:
+        project = identity.find_project(name_or_id, ignore_missing=False,
+                                        **query)
+    except sdk_exc.ResourceNotFound:
+        raise ProjectNotFound(name_or_id, 'no project %r' % name_or_id)
+    except sdk_exc.HttpException as e:
+        if not _forbidden(sdk_exc, e):
+            raise
+        raise ProjectForbidden(name_or_id, 'not allowed to look up '
+                               'project %r' % name_or_id)
+    except sdk_exc.DuplicateResource:
+        raise ProjectAmbiguous(name_or_id, 'more than one project is '
+                               'named %r' % name_or_id)
+    return project.id, project.name
+
+
+def project_names(client_manager):
+    """{project ID: name} of every project the token may list (an
+    admin's: all of them), through openstacksdk."""
+    return {p.id: p.name
+            for p in client_manager.sdk_connection.identity.projects()}

@@ -12,6 +12,7 @@ or for a transport failure the endpoint and the reason, never the query.
 import re
 import urllib.parse
 
+from xloudclient.cloud import resources
 from xloudclient import errors
 
 MAX_MESSAGE = 200           # characters of Neutron's text we echo back
@@ -63,11 +64,23 @@ class Timed:
 
 
 class NeutronError(errors.Explained):
-    """Neutron refused or failed a request; str() is one line."""
+    """Neutron refused or failed a request; str() is one line: what failed
+    and why; .reason is the why alone."""
 
-    def __init__(self, status, message):
+    def __init__(self, status, message, reason=None):
         super().__init__(message)
         self.status = status
+        self.reason = reason or message
+
+
+class ListingError(errors.Explained):
+    """A resource type could not be read completely (the audit's
+    InventoryError)."""
+
+    def __init__(self, resource_type, reason):
+        super().__init__('could not read %s: %s' % (resource_type, reason))
+        self.resource_type = resource_type
+        self.reason = reason
 
 
 class RevisionConflict(NeutronError):
@@ -177,7 +190,10 @@ def check_response(resp, what, ok=(200, 201, 204)):
         return resp
     cls = {404: NotFound, 412: RevisionConflict}.get(resp.status_code,
                                                      NeutronError)
-    raise cls(resp.status_code, '%s: %s' % (what, message(resp)))
+    text = message(resp)
+    status = 'HTTP %d' % resp.status_code
+    raise cls(resp.status_code, '%s: %s' % (what, text),
+              text if text == status else '%s: %s' % (status, text))
 
 
 def json_of(resp, what):
@@ -185,7 +201,8 @@ def json_of(resp, what):
     try:
         return resp.json()
     except ValueError:
-        raise NeutronError(502, '%s: the response was not JSON' % what)
+        raise NeutronError(502, '%s: the response was not JSON' % what,
+                           'the response was not JSON')
 
 
 def _item(resp, what, key):
@@ -203,15 +220,15 @@ def is_uuid(value):
 
 
 def get(client, collection, resource_id, what=None):
-    singular = collection[:-1].replace('-', '_')
+    kind = resources.at(collection)
     resp = client.get('/%s/%s' % (collection, resource_id))
-    what = what or '%s %s' % (singular.replace('_', ' '), resource_id)
-    return _item(resp, what, singular)
+    what = what or '%s %s' % (kind.spelled, resource_id)
+    return _item(resp, what, kind.singular)
 
 
 def find(client, collection, name_or_id, project_id=None, label=None):
     """One resource by ID or unique name (names looked up in project_id)."""
-    label = label or collection[:-1].replace('-', ' ')
+    label = label or resources.at(collection).spelled
     if is_uuid(name_or_id):
         try:
             return get(client, collection, name_or_id)
@@ -234,12 +251,12 @@ def find(client, collection, name_or_id, project_id=None, label=None):
 
 def update(client, collection, resource_id, revision, attrs):
     """PUT attrs, only if the resource is still at revision (If-Match)."""
-    singular = collection[:-1].replace('-', '_')
+    kind = resources.at(collection)
     resp = client.put('/%s/%s' % (collection, resource_id),
-                      json={singular: attrs},
+                      json={kind.singular: attrs},
                       headers={'If-Match': 'revision_number=%d' % revision})
-    return _item(resp, 'updating %s %s' % (singular.replace('_', ' '),
-                                           resource_id), singular)
+    return _item(resp, 'updating %s %s' % (kind.spelled, resource_id),
+                 kind.singular)
 
 
 def _tag_path(collection, resource_id, tag):
@@ -250,13 +267,15 @@ def _tag_path(collection, resource_id, tag):
 def add_tag(client, collection, resource_id, tag):
     """Add one tag (atomic, leaves the other tags alone)."""
     check_response(client.put(_tag_path(collection, resource_id, tag)),
-                   'tagging %s %s' % (collection[:-1], resource_id))
+                   'tagging %s %s' % (resources.at(collection).spelled,
+                                      resource_id))
 
 
 def remove_tag(client, collection, resource_id, tag):
     """Remove one tag; a tag already gone is not an error."""
     check_response(client.delete(_tag_path(collection, resource_id, tag)),
-                   'untagging %s %s' % (collection[:-1], resource_id),
+                   'untagging %s %s' % (resources.at(collection).spelled,
+                                        resource_id),
                    ok=(200, 204, 404))
 
 
@@ -271,33 +290,84 @@ def next_marker(body, key):
     return None
 
 
-def list_(client, collection, params, what, page_size=PAGE_SIZE):
-    """Every item of a filtered collection, following Neutron's pages."""
+def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
+                 timeout=None):
+    """(every item of a filtered collection, requests made): the one
+    paginator, following Neutron's next links."""
     key = collection.replace('-', '_')
     params = dict(params or {}, limit=page_size)
-    items = []
+    extra = {'timeout': timeout} if timeout else {}
+    items, requests = [], 0
     while True:
         body = json_of(check_response(
-            client.get('/' + collection, params=params), what), what)
+            client.get('/' + collection, params=params, **extra), what),
+            what)
+        requests += 1
         page = body.get(key) if isinstance(body, dict) else None
         if not isinstance(page, list):
             raise NeutronError(502, '%s: the response has no %s list'
-                               % (what, key))
+                               % (what, key), 'the response has no %s list'
+                               % key)
         items.extend(page)
         marker = next_marker(body, key)
         if not marker or not page:
-            return items
+            return items, requests
         params['marker'] = marker
 
 
+def list_(client, collection, params, what, page_size=PAGE_SIZE):
+    """Every item of a filtered collection (NeutronError if not all)."""
+    return list_counted(client, collection, params, what, page_size)[0]
+
+
+def list_type(client, resource_type, project_id=None, page_size=PAGE_SIZE,
+              timeout=None, filters=None, all_fields=False):
+    """Every item of one resource type (cloud/resources.py), only the
+    fields the audit reads unless all_fields: (items, requests made), or
+    ListingError naming the type and why."""
+    kind = resources.TYPES[resource_type]
+    params = dict(filters or {})
+    if not all_fields:
+        params['fields'] = list(kind.fields)
+    if project_id:
+        params['project_id'] = project_id
+    try:
+        return list_counted(client, kind.path, params, resource_type,
+                            page_size, timeout)
+    except NeutronError as e:
+        raise ListingError(resource_type, e.reason)
+    except Exception as e:  # connection refused, timeout, auth failure...
+        raise ListingError(resource_type, describe(e))
+
+
+def extensions(client, timeout=None):
+    """The aliases of the API extensions Neutron has loaded; ListingError
+    if they cannot be read."""
+    extra = {'timeout': timeout} if timeout else {}
+    try:
+        body = json_of(check_response(client.get('/extensions', **extra),
+                                      'extensions'), 'extensions')
+    except NeutronError as e:
+        raise ListingError('extensions', e.reason)
+    except Exception as e:
+        raise ListingError('extensions', describe(e))
+    if not isinstance(body, dict):
+        raise ListingError('extensions', 'the response was not a JSON '
+                           'object')
+    return frozenset(e.get('alias') for e in body.get('extensions') or ()
+                     if isinstance(e, dict))
+
+
 def create(client, collection, body, what):
-    singular = collection[:-1].replace('-', '_')
+    singular = resources.at(collection).singular
     resp = client.post('/' + collection, json={singular: body})
     return _item(resp, what, singular)
 
 
-def delete(client, collection, resource_id):
-    """Delete a resource; one already gone is not an error."""
-    check_response(client.delete('/%s/%s' % (collection, resource_id)),
-                   'deleting %s %s' % (collection[:-1], resource_id),
-                   ok=(204, 404))
+def delete(client, collection, resource_id, what=None):
+    """Delete a resource: True, or False when it was already gone."""
+    resp = check_response(
+        client.delete('/%s/%s' % (collection, resource_id)),
+        what or 'deleting %s %s' % (resources.at(collection).spelled,
+                                    resource_id), ok=(204, 404))
+    return resp.status_code != 404

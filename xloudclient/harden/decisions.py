@@ -23,13 +23,11 @@ import time
 from xloudclient.audit import accepted
 from xloudclient.cloud import keystone
 from xloudclient.cloud import neutron
+from xloudclient.cloud import resources
 from xloudclient import errors
 from xloudclient import inert_text
 from xloudclient import records as rec
 
-COLLECTIONS = {'ports': 'ports', 'networks': 'networks',
-               'routers': 'routers', 'floatingips': 'floatingips',
-               'security_groups': 'security-groups'}
 PORT_SECURITY_CHECKS = ('port-security-disabled',
                         'port-security-exception-overdue')
 REQUEST_SETTLED = datetime.timedelta(minutes=10)
@@ -264,7 +262,8 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     if dry_run:
         return ('would be ' + action) if admin else \
             'would be requested (an admin approves it)', tag
-    collection, holder_id = COLLECTIONS[tgt.holder_type], tgt.holder['id']
+    collection = resources.TYPES[tgt.holder_type].path
+    holder_id = tgt.holder['id']
     again = '`%s`' % inert_text.command(
         'openstack', 'network', 'harden', 'accept', tgt.finding.check,
         tgt.finding.resource_id,
@@ -322,8 +321,8 @@ def revoke(client, rtype, holder, found, dry_run=False, identity=None,
     endorsed, kept = endorsed or {}, []
     for done, decision in enumerate(found):
         try:
-            if not _forget(client, identity, COLLECTIONS[rtype], holder,
-                           decision, endorsed.get(decision.tag)):
+            if not _forget(client, identity, resources.TYPES[rtype].path,
+                           holder, decision, endorsed.get(decision.tag)):
                 kept.append(decision)
         except Exception as e:
             raise AcceptError(
@@ -381,8 +380,8 @@ def approve(client, identity, rtype, holder, found, endorsed, approver,
                 'nothing was changed')
     for old in older:
         try:
-            _forget(client, identity, COLLECTIONS[rtype], holder, old,
-                    endorsed.get(old.tag))
+            _forget(client, identity, resources.TYPES[rtype].path, holder,
+                    old, endorsed.get(old.tag))
         except Exception as e:
             raise AcceptError(
                 'approved, but an older decision could not be removed '

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 
-from xloudclient.audit import inventory
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
 from xloudclient import errors
@@ -60,16 +59,16 @@ def plan(client, project_ids=None):
     filters = {'name': 'default'}
     if project_ids is not None:
         filters['project_id'] = list(project_ids)
-    groups, _ = inventory.list_all(client, 'security_groups',
-                                   filters=filters)
+    groups, _ = neutron.list_type(client, 'security_groups',
+                                  filters=filters)
     rule_filters = {'direction': 'ingress'}
     port_filters = {}
     if project_ids is not None:
         rule_filters['project_id'] = list(project_ids)
         port_filters['project_id'] = list(project_ids)
-    rules, _ = inventory.list_all(client, 'security_group_rules',
-                                  filters=rule_filters, all_fields=True)
-    ports, _ = inventory.list_all(client, 'ports', filters=port_filters)
+    rules, _ = neutron.list_type(client, 'security_group_rules',
+                                 filters=rule_filters, all_fields=True)
+    ports, _ = neutron.list_type(client, 'ports', filters=port_filters)
     by_group = {}
     for rule in rules:
         by_group.setdefault(rule.get('security_group_id'), []).append(rule)
@@ -91,10 +90,7 @@ def plan(client, project_ids=None):
 
 def plan_templates(client):
     """(template entries to delete, all entries); HardenError if absent."""
-    body = neutron.check_response(client.get('/extensions'),
-                                  'listing API extensions').json()
-    aliases = {e.get('alias') for e in body.get('extensions', ())}
-    if TEMPLATE_EXTENSION not in aliases:
+    if TEMPLATE_EXTENSION not in neutron.extensions(client):
         raise HardenError(
             'the cloud lacks the %s extension: there is no default '
             'security group rule template to harden' % TEMPLATE_EXTENSION)
@@ -303,10 +299,9 @@ def _delete(client, collection, item, project_id, group_id, label):
     row = functools.partial(Row, project_id, group_id, label,
                             item.get('ethertype', ''))
     try:
-        resp = client.delete('/%s/%s' % (collection, item['id']))
-        if resp.status_code == 404:
+        if not neutron.delete(client, collection, item['id'],
+                              'deleting %s' % label):
             return row('already gone')
-        neutron.check_response(resp, 'deleting %s' % label, ok=(204,))
     except Exception as e:  # a refusal or a transport failure: go on
         return row('failed: %s' % neutron.describe(e), True)
     return row('deleted')
@@ -326,7 +321,7 @@ def _default_groups(client, rules):
         return {}
     found = {}
     for start in range(0, len(ids), 100):     # keep the URL short
-        groups, _ = inventory.list_all(
+        groups, _ = neutron.list_type(
             client, 'security_groups',
             filters={'id': ids[start:start + 100]})
         found.update((g['id'], g) for g in groups)
@@ -353,7 +348,7 @@ def restore(client, data, dry_run=False):
     """
     try:
         groups = _default_groups(client, data['rules'])
-    except inventory.InventoryError as e:
+    except neutron.ListingError as e:
         raise HardenError('%s; nothing was created' % e)
     rows = []
     existing = {}
@@ -368,13 +363,13 @@ def restore(client, data, dry_run=False):
             continue
         if group_id not in existing:
             try:
-                existing[group_id], _ = inventory.list_all(
+                existing[group_id], _ = neutron.list_type(
                     client, 'security_group_rules', all_fields=True,
                     filters={'security_group_id': group_id})
-            except inventory.InventoryError as e:
+            except neutron.ListingError as e:
                 existing[group_id] = e
         have = existing[group_id]
-        if isinstance(have, inventory.InventoryError):
+        if isinstance(have, neutron.ListingError):
             rows.append(row('failed: %s' % have, True))
         elif any(_same(rule, r, MATCH_KEYS) for r in have):
             rows.append(row('already present'))

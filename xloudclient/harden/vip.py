@@ -375,8 +375,7 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
         network_id = neutron.find(client, 'networks', network,
                                   project_id=project_id)['id']
     if all_ports:
-        from xloudclient.audit import inventory
-        listed, _ = inventory.list_all(client, PORTS, project_id)
+        listed, _ = neutron.list_type(client, PORTS, project_id)
         ports = [p for p in listed
                  if (network_id is None or p['network_id'] == network_id)
                  and _remover(net, mac)(p) is not None]

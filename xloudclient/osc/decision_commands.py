@@ -42,7 +42,7 @@ def _projects(client_manager):
 
 def _shown(rtype, holder, decision, names, action):
     """The row of a revoke or approve: the decision and its resource."""
-    from xloudclient.audit import accepted
+    from xloudclient.cloud import resources
 
     return (decision.check,
             decision.item or holder.get('name') or holder['id'],
@@ -50,7 +50,7 @@ def _shown(rtype, holder, decision, names, action):
             names_mod.name_or_id(names, holder.get('project_id')), action,
             decision.reason, decision.review_by.isoformat(),
             decision.granted_by,
-            '%s %s' % (accepted.TAGGABLE[rtype],
+            '%s %s' % (resources.spelled(rtype),
                        holder.get('name') or holder['id']))
 
 
@@ -292,6 +292,7 @@ class ListAccepted(common.OneLineErrors, common.InertText,
         from xloudclient.audit import catalog
         from xloudclient.audit import runner
         from xloudclient.cloud import directory
+        from xloudclient.cloud import resources
         from xloudclient.harden import decisions
 
         cm = self.app.client_manager
@@ -325,7 +326,7 @@ class ListAccepted(common.OneLineErrors, common.InertText,
             d = r.decision
             row = (d.check, r.resource.get('name') or r.resource.get(
                 'floating_ip_address') or r.resource['id'],
-                accepted.TAGGABLE[r.rtype]) + \
+                resources.spelled(r.rtype)) + \
                 names_mod.project_cells(parsed_args, names,
                                         r.resource.get('project_id')) + (
                 r.status, d.reason, d.granted_by,

@@ -17,9 +17,10 @@ def project_names(client_manager, known=None, directory=None):
         names.update(directory.names())
         return names
     if 'admin' in (auth_ref.role_names or ()):
+        from xloudclient.cloud import keystone
+
         try:
-            for project in client_manager.sdk_connection.identity.projects():
-                names[project.id] = project.name
+            names.update(keystone.project_names(client_manager))
         except Exception:       # 403, 5xx, timeout: names are a courtesy
             pass
     return names

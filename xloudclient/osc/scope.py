@@ -81,47 +81,28 @@ def _find_project(client_manager, auth_ref, name_or_id, domain):
             name_or_id == auth_ref.project_name and own_domain):
         return Scope(auth_ref.project_id, auth_ref.project_name)
 
-    from openstack import exceptions as sdk_exc
+    from xloudclient.cloud import keystone
 
-    identity = client_manager.sdk_connection.identity
-    query = {}
-    if domain:
-        try:
-            query['domain_id'] = identity.find_domain(
-                domain, ignore_missing=False).id
-        except sdk_exc.HttpException as e:
-            if not (_forbidden(sdk_exc, e) or
-                    isinstance(e, sdk_exc.ResourceNotFound)):
-                raise
-            raise exceptions.CommandError(
-                'no domain %r that you may look up (--project-domain takes '
-                'a domain name or ID)' % domain)
     try:
-        project = identity.find_project(name_or_id, ignore_missing=False,
-                                        **query)
-    except sdk_exc.ResourceNotFound:
+        project_id, name = keystone.find_project(client_manager, name_or_id,
+                                                 domain)
+    except keystone.DomainNotFound:
+        raise exceptions.CommandError(
+            'no domain %r that you may look up (--project-domain takes '
+            'a domain name or ID)' % domain)
+    except keystone.ProjectNotFound:
         raise exceptions.CommandError(
             'no project %r%s' % (name_or_id,
                                  ' in domain %r' % domain if domain else ''))
-    except sdk_exc.HttpException as e:
-        if not _forbidden(sdk_exc, e):
-            raise
+    except keystone.ProjectForbidden:
         raise exceptions.CommandError(
             'not allowed to look up project %r (only an admin may act on '
             'another project)' % name_or_id)
-    except sdk_exc.DuplicateResource:
+    except keystone.ProjectAmbiguous:
         raise exceptions.CommandError(
             'more than one project is named %r: give its ID or '
             '--project-domain' % name_or_id)
-    return Scope(project.id, project.name)
-
-
-def _forbidden(sdk_exc, error):
-    """A 403 from Keystone, in every supported openstacksdk (0.101 has
-    no ForbiddenException: only the status tells)."""
-    forbidden = getattr(sdk_exc, 'ForbiddenException', None)
-    return ((forbidden is not None and isinstance(error, forbidden)) or
-            getattr(error, 'status_code', None) == 403)
+    return Scope(project_id, name)
 
 
 def resolve_scopes(client_manager, parsed_args):

@@ -151,11 +151,11 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
 
 def _network_names(client, ids):
     """{network ID: name} of the given networks (lists of 100 IDs)."""
-    from xloudclient.audit import inventory
+    from xloudclient.cloud import neutron
 
     ids, names = sorted(ids), {}
     for start in range(0, len(ids), 100):
-        found, _ = inventory.list_all(client, 'networks', filters={
+        found, _ = neutron.list_type(client, 'networks', filters={
             'id': ids[start:start + 100]})
         names.update((n['id'], n.get('name') or '') for n in found)
     return names
@@ -181,7 +181,6 @@ class ListVips(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.audit import inventory
         from xloudclient.cloud import neutron
         from xloudclient.harden import vip
 
@@ -190,7 +189,7 @@ class ListVips(common.OneLineErrors, common.InertText,
         network_id = neutron.find(client, 'networks',
                                   parsed_args.network)['id'] \
             if parsed_args.network else None
-        ports, _ = inventory.list_all(client, 'ports', where.project_id)
+        ports, _ = neutron.list_type(client, 'ports', where.project_id)
         vips = vip.list_vips(ports, network_id)
         net_names = _network_names(client, {v.network_id for v in vips})
         port_names = {p['id']: p.get('name') or '' for p in ports}

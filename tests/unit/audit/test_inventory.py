@@ -98,7 +98,7 @@ def test_extensions_failure_fails_closed():
 
 def test_body_without_collection_fails_closed():
     client = _client(lambda params: fakes.FakeResponse(200, {'x': []}))
-    with pytest.raises(inventory.InventoryError, match="no 'networks'"):
+    with pytest.raises(inventory.InventoryError, match='has no networks list'):
         inventory.fetch(client, ['networks'])
 
 

@@ -5,13 +5,14 @@ has its own check, port-security-exception-overdue.)"""
 from xloudclient.audit import accepted
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
+from xloudclient.cloud import resources
 
 NEEDS = tuple(sorted(accepted.TAGGABLE)) + ('security_group_rules',)
 EXT = ('standard-attr-tag',)
 
 
 def _as_resource(rtype, resource):
-    return accepted.TAGGABLE[rtype], dict(
+    return resources.spelled(rtype), dict(
         resource, name=resource.get('name') or
         resource.get('floating_ip_address') or '')
 
@@ -88,6 +89,6 @@ def record_invalid(inventory, settings):
             yield Hit(kind, res,
                       'unreadable decision record %s' % tag[:60],
                       ('openstack',) + tuple(
-                          accepted.TAGGABLE[rtype].split()) + (
+                          resources.spelled(rtype).split()) + (
                           'unset', '--tag', tag, resource['id']),
                       key=tag[:100])
