@@ -36,6 +36,11 @@ class Finding:
         """What a baseline matches on: check, resource and detail key."""
         return (self.check, self.resource_id, self.key)
 
-    def sort_key(self):
-        return (-severity_rank(self.severity), self.check, self.project_id,
-                self.resource_name, self.resource_id, self.detail)
+    def sort_key(self, project_names=None):
+        """Most severe first, then check, project (by its name when
+        project_names has it), resource."""
+        project = (project_names or {}).get(self.project_id) or \
+            self.project_id
+        return (-severity_rank(self.severity), self.check, project,
+                self.resource_name or self.resource_id, self.resource_id,
+                self.detail)

@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 
 from xloudclient.audit.finding import SEVERITIES
-from xloudclient.audit.finding import severity_rank
 
 
 @dataclasses.dataclass
@@ -61,11 +60,3 @@ class Report:
         for f in self.findings:
             found.setdefault(f.check, []).append(f)
         return found
-
-
-def sort_key(finding, project_names):
-    """Most severe first, then check, project (as shown), resource."""
-    return (-severity_rank(finding.severity), finding.check,
-            project_names.get(finding.project_id) or finding.project_id,
-            finding.resource_name or finding.resource_id,
-            finding.resource_id, finding.detail)

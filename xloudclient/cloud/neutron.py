@@ -340,6 +340,20 @@ def list_type(client, resource_type, project_id=None, page_size=PAGE_SIZE,
         raise ListingError(resource_type, describe(e))
 
 
+IDS_PER_REQUEST = 100       # keeps a filtered list's URL short
+
+
+def list_by_ids(client, resource_type, ids):
+    """{id: item} of the given IDs of one type (a list per 100 IDs); an ID
+    Neutron does not know is simply absent."""
+    ids, found = sorted(set(ids)), {}
+    for start in range(0, len(ids), IDS_PER_REQUEST):
+        items, _ = list_type(client, resource_type, filters={
+            'id': ids[start:start + IDS_PER_REQUEST]})
+        found.update((i['id'], i) for i in items)
+    return found
+
+
 def extensions(client, timeout=None):
     """The aliases of the API extensions Neutron has loaded; ListingError
     if they cannot be read."""

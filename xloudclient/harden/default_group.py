@@ -316,15 +316,10 @@ def _same(a, b, keys):
 def _default_groups(client, rules):
     """{group id: group} for the groups the rules belong to; HardenError
     (before anything is created) if one is not its project's default."""
-    ids = sorted({r['security_group_id'] for r in rules})
+    ids = {r['security_group_id'] for r in rules}
     if not ids:
         return {}
-    found = {}
-    for start in range(0, len(ids), 100):     # keep the URL short
-        groups, _ = neutron.list_type(
-            client, 'security_groups',
-            filters={'id': ids[start:start + 100]})
-        found.update((g['id'], g) for g in groups)
+    found = neutron.list_by_ids(client, 'security_groups', ids)
     for rule in rules:
         group = found.get(rule['security_group_id'])
         if group is None:

@@ -62,6 +62,12 @@ class Outcome:
     conflicts: int = 0               # revision conflicts retried
 
 
+def find_port(client, name_or_id):
+    """The port named so or with that ID (NotFound, or NeutronError if
+    the name is not unique)."""
+    return neutron.find(client, PORTS, name_or_id)
+
+
 def review_date(today, review_by=None, review_in=None):
     """The review date from --review-by or --review-in (default 90 days)."""
     if review_by is not None:

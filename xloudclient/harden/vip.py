@@ -481,6 +481,20 @@ class Vip:
     warnings: list
 
 
+def read_vips(client, project_id=None, network=None):
+    """(Vips, {network ID: name}, {port ID: name}) of a project (None:
+    every project the token sees), on one network (name or ID) if given:
+    one paginated port list, one network list per 100 networks."""
+    network_id = neutron.find(client, 'networks', network)['id'] \
+        if network else None
+    ports, _ = neutron.list_type(client, PORTS, project_id)
+    vips = list_vips(ports, network_id)
+    networks = neutron.list_by_ids(client, 'networks',
+                                   {v.network_id for v in vips})
+    return (vips, {i: n.get('name') or '' for i, n in networks.items()},
+            {p['id']: p.get('name') or '' for p in ports})
+
+
 def list_vips(ports, network_id=None):
     """One Vip per (network, address, pinned MAC) from plain port dicts."""
     holders = {}

@@ -16,7 +16,6 @@ LONG_COLUMNS = COLUMNS + ('Resource Type', 'Resource ID', 'Project ID',
 MACHINE_COLUMNS = ('Severity', 'Check', 'Resource Type', 'Resource ID',
                    'Resource Name', 'Project', 'Project Name', 'Detail',
                    'Remediation', 'Detail Key')
-SEVERITY_CHOICES = ('critical', 'high', 'medium', 'low', 'info', 'none')
 EXIT_FINDINGS = 3
 FORMATTERS = 'xloudclient.audit.formatter'
 
@@ -39,13 +38,13 @@ class SeverityColumn(columns.FormattableColumn):
         return severity_rank(self._value) > severity_rank(other._value)
 
 
-def rows(findings, names, formatter, long=False, status=None):
-    """(columns, rows) of the findings for one output format; with
-    status ({id(finding): text}), a Status column."""
+def rows(findings, names, table, long=False, status=None):
+    """(columns, rows) of the findings for a table (for people) or a
+    machine format; with status ({id(finding): text}), a Status column."""
     data = []
     for f in findings:
         project = names.get(f.project_id) or f.project_id
-        if formatter == 'table':
+        if table:
             row = (SeverityColumn(f.severity), f.check,
                    f.resource_name or f.resource_id, project, f.detail)
             if long:
@@ -60,7 +59,7 @@ def rows(findings, names, formatter, long=False, status=None):
             row += (status.get(id(f), 'open'),)
         data.append(row)
     extra = ('Status',) if status is not None else ()
-    if formatter != 'table':
+    if not table:
         return MACHINE_COLUMNS + extra, data
     return (LONG_COLUMNS if long else COLUMNS) + extra, data
 
@@ -109,6 +108,9 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
     """
 
     def get_parser(self, prog_name):
+        from xloudclient.audit.finding import SEVERITIES
+
+        choices = SEVERITIES + ('none',)
         parser = super().get_parser(prog_name)
         scope.add_scope_options(parser, verb='Audit', repeatable=True)
         parser.add_argument(
@@ -119,11 +121,11 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             '--skip-check', metavar='<check-id>', action='append',
             default=[], help='Do not run this check (repeatable)')
         parser.add_argument(
-            '--fail-on', metavar='<severity>', choices=SEVERITY_CHOICES,
+            '--fail-on', metavar='<severity>', choices=choices,
             default='high',
             help='Exit with code 3 when a finding is at or above this '
                  'severity: %s (default: high; none never fails)'
-                 % ', '.join(SEVERITY_CHOICES))
+                 % ', '.join(choices))
         parser.add_argument(
             '--baseline', metavar='<file>',
             help='A previous `-f json` output of this command: only '
@@ -169,7 +171,6 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         from xloudclient.audit import baseline
         from xloudclient.audit import catalog
         from xloudclient.audit import inventory
-        from xloudclient.audit import report as report_mod
         from xloudclient.audit import runner
         from xloudclient.audit import settings as settings_mod
         from xloudclient.cloud import directory
@@ -220,7 +221,7 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
         names = self._names(scopes, projects)
-        findings.sort(key=lambda f: report_mod.sort_key(f, names))
+        findings.sort(key=lambda f: f.sort_key(names))
         report = self._report(findings, names, checks, result, hidden,
                               scope.describe(scopes))
         report.docs_url = settings.docs_url
@@ -231,8 +232,8 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
                       for f, d in result.accepted}
             findings = sorted(
                 findings + [f for f, _ in result.accepted],
-                key=lambda f: report_mod.sort_key(f, names))
-        return rows(findings, names, parsed_args.formatter,
+                key=lambda f: f.sort_key(names))
+        return rows(findings, names, common.for_people(parsed_args),
                     parsed_args.long, status)
 
     def _names(self, scopes, projects):

@@ -4,6 +4,11 @@ from cliff import columns
 from osc_lib import exceptions
 
 
+def for_people(parsed_args):
+    """Whether the output is a table for a person (not a machine format)."""
+    return getattr(parsed_args, 'formatter', 'table') == 'table'
+
+
 def add_dry_run_option(parser, text='Show what would change and change '
                                     'nothing'):
     parser.add_argument('--dry-run', action='store_true', help=text)

@@ -11,14 +11,10 @@ SHOW_COLUMNS = ('Check', 'Resource', 'Resource ID', 'Project', 'Action',
                 'Reason', 'Review By', 'Granted By', 'Recorded On')
 
 
-def _is_admin(client_manager):
-    return 'admin' in (client_manager.auth_ref.role_names or ())
-
-
 def _visible_project(client_manager):
     """What the token may see: None (every project) for an admin, else
     its own project."""
-    return None if _is_admin(client_manager) else \
+    return None if scope.is_admin(client_manager) else \
         client_manager.auth_ref.project_id
 
 
@@ -150,7 +146,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
         findings = result.findings + [f for f, _ in result.accepted]
         finding = decisions.find(findings, parsed_args.check,
                                  parsed_args.resource, parsed_args.key)
-        if not _is_admin(cm) and \
+        if not scope.is_admin(cm) and \
                 finding.project_id != cm.auth_ref.project_id:
             raise decisions.AcceptError(
                 '%s belongs to project %s: only an admin may accept another '
@@ -180,7 +176,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
                 cm.xloud, tgt, reason, review_by, granted_by,
                 renew=parsed_args.renew, dry_run=parsed_args.dry_run,
                 identity=directory.identity_client(cm),
-                admin=_is_admin(cm), inventory=result.inventory)
+                admin=scope.is_admin(cm), inventory=result.inventory)
             holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
                 '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
             review = review_by.isoformat()
@@ -314,7 +310,7 @@ class ListAccepted(common.OneLineErrors, common.InertText,
         names = names_mod.project_names(
             cm, known={s.project_id: s.project_name for s in scopes or ()},
             directory=projects)
-        table = names_mod.for_people(parsed_args)
+        table = common.for_people(parsed_args)
         columns = ('Check', 'Resource', 'Resource Type') + \
             names_mod.project_headers(parsed_args) + (
                 'Status', 'Reason', 'Granted By', 'Granted', 'Review By',

@@ -91,13 +91,12 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.cloud import neutron
         from xloudclient.harden import port_security
 
         client = self.app.client_manager.xloud
         review = port_security.review_date(
             _today(), parsed_args.review_by, parsed_args.review_in)
-        port = neutron.find(client, 'ports', parsed_args.port)
+        port = port_security.find_port(client, parsed_args.port)
         out = port_security.disable(
             client, port['id'], parsed_args.reason, review,
             self.app.client_manager.auth_ref.username,
@@ -146,11 +145,10 @@ class EnablePortSecurity(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.cloud import neutron
         from xloudclient.harden import port_security
 
         client = self.app.client_manager.xloud
-        port = neutron.find(client, 'ports', parsed_args.port)
+        port = port_security.find_port(client, parsed_args.port)
         groups = port_security.resolve_groups(
             client, port, parsed_args.security_groups)
         out = port_security.enable(client, port['id'], groups,
@@ -222,7 +220,7 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
                                                 parsed_args.overdue):
             port = row.port
             days = row.record.days_left(today) if row.record else None
-            if days is None and names_mod.for_people(parsed_args):
+            if days is None and common.for_people(parsed_args):
                 days = ''
             rows.append((port['id'], port.get('name') or '') +
                         names_mod.project_cells(parsed_args, names,

@@ -38,14 +38,21 @@ def add_scope_options(parser, verb='Audit', repeatable=False):
              'projects of the same name')
 
 
-def _is_admin(auth_ref):
-    return 'admin' in (auth_ref.role_names or ())
+def is_admin(client_manager):
+    """Whether the token has the admin role."""
+    return 'admin' in (client_manager.auth_ref.role_names or ())
+
+
+def refuse_lone_domain(parsed_args):
+    """CommandError when --project-domain comes without --project."""
+    if parsed_args.project_domain:
+        raise exceptions.CommandError('--project-domain needs --project')
 
 
 def require_admin(client_manager, what):
     """CommandError unless the token has the admin role."""
     auth_ref = client_manager.auth_ref
-    if not _is_admin(auth_ref):
+    if not is_admin(client_manager):
         raise exceptions.CommandError(
             '%s needs the admin role; user %s has %s in project %s'
             % (what, auth_ref.username,
@@ -60,9 +67,7 @@ def resolve_scope(client_manager, parsed_args):
         require_admin(client_manager, '--all-projects')
         return Scope(None, None)
     if not parsed_args.project:
-        if parsed_args.project_domain:
-            raise exceptions.CommandError(
-                '--project-domain needs --project')
+        refuse_lone_domain(parsed_args)
         return Scope(auth_ref.project_id, auth_ref.project_name)
     return _find_project(client_manager, auth_ref, parsed_args.project,
                          parsed_args.project_domain)
@@ -113,8 +118,7 @@ def resolve_scopes(client_manager, parsed_args):
         resolve_scope(client_manager, parsed_args)  # admin check
         return None
     if not parsed_args.project:
-        if parsed_args.project_domain:
-            raise exceptions.CommandError('--project-domain needs --project')
+        refuse_lone_domain(parsed_args)
         return [Scope(auth_ref.project_id, auth_ref.project_name)]
     found = []
     for name in parsed_args.project:

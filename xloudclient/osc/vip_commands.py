@@ -2,7 +2,6 @@
 
 from osc_lib.cli import format_columns
 from osc_lib.command import command
-from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -14,8 +13,7 @@ ROW_COLUMNS = ('Port', 'Name', 'Action', 'Retries')
 def _project_id(app, parsed_args):
     """The project to look names up in, from --project (optional)."""
     if not parsed_args.project:
-        if parsed_args.project_domain:
-            raise exceptions.CommandError('--project-domain needs --project')
+        scope.refuse_lone_domain(parsed_args)
         return None
     return scope.find_project(app.client_manager, parsed_args.project,
                               parsed_args.project_domain).project_id
@@ -33,7 +31,7 @@ def _add_project_option(parser):
 def _rows(rows, parsed_args, dry_run=False):
     """The rows. Retries (revision conflicts retried) is left out of a dry
     run, and of the table when there were none; machine formats keep it."""
-    machine = getattr(parsed_args, 'formatter', 'table') != 'table'
+    machine = not common.for_people(parsed_args)
     if not dry_run and (machine or any(r.conflicts for r in rows)):
         return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
                              for r in rows]
@@ -149,18 +147,6 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
         return _rows(rows, parsed_args, parsed_args.dry_run)
 
 
-def _network_names(client, ids):
-    """{network ID: name} of the given networks (lists of 100 IDs)."""
-    from xloudclient.cloud import neutron
-
-    ids, names = sorted(ids), {}
-    for start in range(0, len(ids), 100):
-        found, _ = neutron.list_type(client, 'networks', filters={
-            'id': ids[start:start + 100]})
-        names.update((n['id'], n.get('name') or '') for n in found)
-    return names
-
-
 class ListVips(common.OneLineErrors, common.InertText,
                command.Lister):
     """List virtual IPs: allowed address pairs grouped by address.
@@ -181,19 +167,13 @@ class ListVips(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.cloud import neutron
         from xloudclient.harden import vip
 
-        client = self.app.client_manager.xloud
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
-        network_id = neutron.find(client, 'networks',
-                                  parsed_args.network)['id'] \
-            if parsed_args.network else None
-        ports, _ = neutron.list_type(client, 'ports', where.project_id)
-        vips = vip.list_vips(ports, network_id)
-        net_names = _network_names(client, {v.network_id for v in vips})
-        port_names = {p['id']: p.get('name') or '' for p in ports}
-        if names_mod.for_people(parsed_args):
+        vips, net_names, port_names = vip.read_vips(
+            self.app.client_manager.xloud, where.project_id,
+            parsed_args.network)
+        if common.for_people(parsed_args):
             columns = ('Network', 'Address', 'MAC Address', 'Member Ports',
                        'Reservation', 'Warnings')
             if parsed_args.long:

@@ -6,9 +6,9 @@ checks. No scripts, no external CSS, fonts or images; prints on paper."""
 import html
 
 from xloudclient.audit.formats import ReportFormatter
+from xloudclient.audit.finding import SEVERITIES
 from xloudclient.audit.formats import xml_text
 
-SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
 COLOURS = {'critical': '#8b0000', 'high': '#d9480f', 'medium': '#e6a700',
            'low': '#3b7dd8', 'info': '#6c757d'}
 CHART_PROJECTS = 25        # projects drawn in the chart; the table has all
