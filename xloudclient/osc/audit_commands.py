@@ -64,6 +64,32 @@ def rows(findings, names, table, long=False, status=None):
     return (LONG_COLUMNS if long else COLUMNS) + extra, data
 
 
+def _inputs(parsed_args):
+    """(checks, settings, baseline or None) from the options, before
+    anything is read from the cloud; CommandError when one is bad."""
+    from xloudclient.audit import baseline
+    from xloudclient.audit import catalog
+    from xloudclient.audit import settings as settings_mod
+
+    if not 0 < parsed_args.timeout <= 3600:
+        raise exceptions.CommandError(
+            '--timeout must be a number of seconds from 0 to 3600, not '
+            '%s' % parsed_args.timeout)
+    try:
+        checks = catalog.select(parsed_args.check, parsed_args.skip_check)
+        settings = settings_mod.load(
+            parsed_args.config,
+            [settings_mod.parse_option(s)
+             for s in parsed_args.sensitive_port])
+        known = (baseline.load(parsed_args.baseline)
+                 if parsed_args.baseline else None)
+    except (ValueError, baseline.BaselineError) as e:
+        raise exceptions.CommandError(str(e))
+    if not checks:
+        raise exceptions.CommandError('no check left to run')
+    return checks, settings, known
+
+
 def summary_line(findings, result, hidden=0, accepted=0):
     from xloudclient.audit.finding import SEVERITIES
 
@@ -169,46 +195,10 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.audit import baseline
-        from xloudclient.audit import catalog
-        from xloudclient.audit import inventory
-        from xloudclient.audit import runner
-        from xloudclient.audit import settings as settings_mod
-        from xloudclient.cloud import directory
 
-        if not 0 < parsed_args.timeout <= 3600:
-            raise exceptions.CommandError(
-                '--timeout must be a number of seconds from 0 to 3600, not '
-                '%s' % parsed_args.timeout)
-        try:
-            checks = catalog.select(parsed_args.check,
-                                    parsed_args.skip_check)
-            settings = settings_mod.load(
-                parsed_args.config,
-                [settings_mod.parse_option(s)
-                 for s in parsed_args.sensitive_port])
-            known = (baseline.load(parsed_args.baseline)
-                     if parsed_args.baseline else None)
-        except (ValueError, baseline.BaselineError) as e:
-            raise exceptions.CommandError(str(e))
-        if not checks:
-            raise exceptions.CommandError('no check left to run')
+        checks, settings, known = _inputs(parsed_args)
         scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
-        progress = self._progress if self.app.stderr.isatty() else None
-        projects = directory.read(
-            self.app.client_manager,
-            None if scopes is None else [s.project_id for s in scopes])
-        try:
-            result = runner.run(self.app.client_manager.xloud, checks,
-                                project_id=scope.project_filter(scopes),
-                                settings=settings,
-                                timeout=parsed_args.timeout,
-                                progress=progress,
-                                endorsements=projects.endorsements)
-        except inventory.InventoryError as e:
-            raise exceptions.CommandError(
-                'audit failed, no findings reported: %s' % e)
-        if projects.limitation():
-            result.limitations.append(projects.limitation())
+        projects, result = self._run(parsed_args, checks, settings, scopes)
         findings = result.findings
         if known is not None:
             findings = baseline.new_findings(findings, known)
@@ -235,6 +225,31 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
                 key=lambda f: f.sort_key(names))
         return rows(findings, names, common.for_people(parsed_args),
                     parsed_args.long, status)
+
+    def _run(self, parsed_args, checks, settings, scopes):
+        """(the Directory read from Keystone, the audit's result); a
+        CommandError when the audit could not read everything."""
+        from xloudclient.audit import inventory
+        from xloudclient.audit import runner
+        from xloudclient.cloud import directory
+
+        progress = self._progress if self.app.stderr.isatty() else None
+        projects = directory.read(
+            self.app.client_manager,
+            None if scopes is None else [s.project_id for s in scopes])
+        try:
+            result = runner.run(self.app.client_manager.xloud, checks,
+                                project_id=scope.project_filter(scopes),
+                                settings=settings,
+                                timeout=parsed_args.timeout,
+                                progress=progress,
+                                endorsements=projects.endorsements)
+        except inventory.InventoryError as e:
+            raise exceptions.CommandError(
+                'audit failed, no findings reported: %s' % e)
+        if projects.limitation():
+            result.limitations.append(projects.limitation())
+        return projects, result
 
     def _names(self, scopes, projects):
         from xloudclient.osc import names

@@ -130,6 +130,7 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
 
         from xloudclient.audit import catalog
         from xloudclient.cloud import directory
+        from xloudclient.cloud import resources
         from xloudclient.harden import decisions
         from xloudclient.harden import port_security
         from xloudclient import records as rec
@@ -155,21 +156,9 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
         names = names_mod.project_names(cm, directory=projects)
         granted_by = cm.auth_ref.username or ''
         if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
-            out = port_security.disable(
-                cm.xloud, finding.resource_id, reason, review_by,
-                granted_by, renew=True, dry_run=parsed_args.dry_run)
-            action = ('would be accepted' if parsed_args.dry_run else
-                      'accepted') + ' (port security exception)'
-            if not parsed_args.dry_run:
-                note = decisions.settle_exception(
-                    directory.identity_client(cm), out.port, out.record,
-                    out.removed_records, granted_by,
-                    (projects.endorsements or {}).get(
-                        out.port.get('project_id') or '', {}))
-                if 'a request' in note:
-                    action = 'requested (port security exception): ' + note
-            holder = 'port %s' % finding.resource_id
-            review = out.record.review_by.isoformat()
+            action, holder, review = _accept_exception(
+                cm, finding, reason, review_by, granted_by, projects,
+                parsed_args.dry_run)
         else:
             tgt = decisions.target(finding, result.inventory)
             action, _ = decisions.accept(
@@ -177,14 +166,39 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
                 renew=parsed_args.renew, dry_run=parsed_args.dry_run,
                 identity=directory.identity_client(cm),
                 admin=scope.is_admin(cm), inventory=result.inventory)
-            holder = '%s %s' % (tgt.holder_type.rstrip('s').replace(
-                '_', ' '), tgt.holder.get('name') or tgt.holder['id'])
+            holder = '%s %s' % (resources.spelled(tgt.holder_type),
+                                tgt.holder.get('name') or tgt.holder['id'])
             review = review_by.isoformat()
         return SHOW_COLUMNS, (
             finding.check, finding.resource_name or finding.resource_id,
             finding.resource_id,
             names_mod.name_or_id(names, finding.project_id), action, reason,
             review, granted_by, holder)
+
+
+def _accept_exception(cm, finding, reason, review_by, granted_by, projects,
+                      dry_run):
+    """Accepting a port-security finding is recording (renewing) its
+    port's exception, then endorsing it: (action, holder, review date)."""
+    from xloudclient.cloud import directory
+    from xloudclient.harden import decisions
+    from xloudclient.harden import port_security
+
+    out = port_security.disable(
+        cm.xloud, finding.resource_id, reason, review_by,
+        granted_by, renew=True, dry_run=dry_run)
+    action = ('would be accepted' if dry_run else 'accepted') + \
+        ' (port security exception)'
+    if not dry_run:
+        note = decisions.settle_exception(
+            directory.identity_client(cm), out.port, out.record,
+            out.removed_records, granted_by,
+            (projects.endorsements or {}).get(
+                out.port.get('project_id') or '', {}))
+        if 'a request' in note:
+            action = 'requested (port security exception): ' + note
+    return (action, 'port %s' % finding.resource_id,
+            out.record.review_by.isoformat())
 
 
 class _OnADecision(common.OneLineErrors, common.InertText,
@@ -288,7 +302,6 @@ class ListAccepted(common.OneLineErrors, common.InertText,
         from xloudclient.audit import catalog
         from xloudclient.audit import runner
         from xloudclient.cloud import directory
-        from xloudclient.cloud import resources
         from xloudclient.harden import decisions
 
         cm = self.app.client_manager
@@ -310,26 +323,31 @@ class ListAccepted(common.OneLineErrors, common.InertText,
         names = names_mod.project_names(
             cm, known={s.project_id: s.project_name for s in scopes or ()},
             directory=projects)
-        table = common.for_people(parsed_args)
+        wide = parsed_args.long or not common.for_people(parsed_args)
         columns = ('Check', 'Resource', 'Resource Type') + \
             names_mod.project_headers(parsed_args) + (
                 'Status', 'Reason', 'Granted By', 'Granted', 'Review By',
                 'Days Left')
-        if parsed_args.long or not table:
+        if wide:
             columns += ('Resource ID', 'Item', 'Approved By')
-        data = []
-        for r in rows:
-            d = r.decision
-            row = (d.check, r.resource.get('name') or r.resource.get(
-                'floating_ip_address') or r.resource['id'],
-                resources.spelled(r.rtype)) + \
-                names_mod.project_cells(parsed_args, names,
-                                        r.resource.get('project_id')) + (
-                r.status, d.reason, d.granted_by,
-                d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
-                d.review_by.isoformat(), d.days_left(today))
-            if parsed_args.long or not table:
-                row += (r.resource['id'], d.item,
-                        r.endorsement.by if r.endorsement else '')
-            data.append(row)
-        return columns, data
+        return columns, [_listed(r, parsed_args, names, today, wide)
+                         for r in rows]
+
+
+def _listed(r, parsed_args, names, today, wide):
+    """One row of `accepted list` (wide: with IDs and the approver)."""
+    from xloudclient.cloud import resources
+
+    d = r.decision
+    row = (d.check, r.resource.get('name') or r.resource.get(
+        'floating_ip_address') or r.resource['id'],
+        resources.spelled(r.rtype)) + \
+        names_mod.project_cells(parsed_args, names,
+                                r.resource.get('project_id')) + (
+        r.status, d.reason, d.granted_by,
+        d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        d.review_by.isoformat(), d.days_left(today))
+    if wide:
+        row += (r.resource['id'], d.item,
+                r.endorsement.by if r.endorsement else '')
+    return row

@@ -62,6 +62,22 @@ class HardenDefault(common.OneLineErrors, common.InertText,
             except default_group.HardenError as e:
                 template_note = str(e)
         names = names_mod.project_names(self.app.client_manager)
+        self._say_plan(plans, names, parsed_args.template and
+                       (template_note or _entries(templates)))
+        if parsed_args.dry_run:
+            rows = _would_delete(plans, templates)
+        else:
+            rows = self._apply(client, plans, templates, parsed_args.backup)
+        self._say_failures(rows, len(plans), template_note)
+        radius = {p.project_id: (p.ports_using, p.ports_only_default)
+                  for p in plans}
+        return (names_mod.project_headers(parsed_args) + COLUMNS, [
+            names_mod.project_cells(parsed_args, names, r.project_id) +
+            (r.group_id, r.item, r.ethertype, r.action) +
+            radius.get(r.project_id, ('', '')) for r in rows])
+
+    def _say_plan(self, plans, names, template_line):
+        """The plan, per project, with its blast radius."""
         for p in plans:
             if p.group is None:
                 self.say('plan: project %s has no default group yet'
@@ -73,42 +89,34 @@ class HardenDefault(common.OneLineErrors, common.InertText,
                                 p.group['id'],
                                 len(p.rules), p.ports_using,
                                 p.ports_only_default))
-        if parsed_args.template:
-            self.say('plan: %s' % (template_note or
-                                   '%d template entr%s to delete' % (
-                                       len(templates),
-                                       'y' if len(templates) == 1
-                                       else 'ies')))
-        radius = {p.project_id: (p.ports_using, p.ports_only_default)
-                  for p in plans}
-        if parsed_args.dry_run:
-            rows = [default_group.Row(p.project_id, p.group['id'], r['id'],
-                                      r['ethertype'], 'would delete')
-                    for p in plans if p.group for r in p.rules]
-            rows += [default_group.Row('', '', 'template:' + t['id'],
-                                       t['ethertype'], 'would delete')
-                     for t in templates]
-        else:
-            todo = any(p.rules for p in plans) or templates
-            if todo:
-                now = default_group.now_utc()
-                path = parsed_args.backup or \
-                    default_group.default_backup_path(now)
-                default_group.write_backup(path, plans, templates, now)
-                self.say('backup: %s (restore with `openstack security '
-                         'group harden restore %s`)' % (path, path))
-            rows = default_group.apply(client, plans, templates)
+        if template_line:
+            self.say('plan: %s' % template_line)
+
+    def _apply(self, client, plans, templates, backup):
+        """Back up what will be deleted (when anything will), delete."""
+        from xloudclient.harden import default_group
+
+        if any(p.rules for p in plans) or templates:
+            now = default_group.now_utc()
+            path = backup or default_group.default_backup_path(now)
+            default_group.write_backup(path, plans, templates, now)
+            self.say('backup: %s (restore with `openstack security '
+                     'group harden restore %s`)' % (path, path))
+        return default_group.apply(client, plans, templates)
+
+    def _say_failures(self, rows, projects, template_note):
+        """What failed, and the command that finishes it (exit status 1)."""
+        from xloudclient import inert_text
+
         failed_projects = sorted({r.project_id for r in rows
                                   if r.failed and r.project_id})
         if failed_projects:
-            from xloudclient import inert_text
-
             again = ['openstack', 'security', 'group', 'harden', 'default']
             for p in failed_projects:
                 again += ['--project', p]
             self.say('%d of %d projects failed: %s (see the Action column);'
                      ' finish with `%s`' % (
-                         len(failed_projects), len(plans),
+                         len(failed_projects), projects,
                          ', '.join(failed_projects),
                          inert_text.command(*again)))
             self.exit_status = 1
@@ -123,10 +131,23 @@ class HardenDefault(common.OneLineErrors, common.InertText,
         if template_note:
             self.say('template: %s' % template_note)
             self.exit_status = 1
-        return (names_mod.project_headers(parsed_args) + COLUMNS, [
-            names_mod.project_cells(parsed_args, names, r.project_id) +
-            (r.group_id, r.item, r.ethertype, r.action) +
-            radius.get(r.project_id, ('', '')) for r in rows])
+
+
+def _entries(templates):
+    return '%d template entr%s to delete' % (
+        len(templates), 'y' if len(templates) == 1 else 'ies')
+
+
+def _would_delete(plans, templates):
+    """The rows of a dry run: everything the plan would delete."""
+    from xloudclient.harden import default_group
+
+    rows = [default_group.Row(p.project_id, p.group['id'], r['id'],
+                              r['ethertype'], 'would delete')
+            for p in plans if p.group for r in p.rules]
+    return rows + [default_group.Row('', '', 'template:' + t['id'],
+                                     t['ethertype'], 'would delete')
+                   for t in templates]
 
 
 class RestoreDefault(common.OneLineErrors, common.InertText,
