@@ -243,6 +243,32 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
     the older ones go once the new one is endorsed (a request leaves them
     be). admin only words a dry run; with the inventory the command read
     (after the endorsements), endorsements naming no record are pruned."""
+    current = _current(tgt, renew)
+    now = _grant_time(tgt, now)
+    tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
+                                now, granted_by, reason)
+    action = 'renewed' if current else 'accepted'
+    if dry_run:
+        return ('would be ' + action) if admin else \
+            'would be requested (an admin approves it)', tag
+    again = '`%s`' % inert_text.command(
+        'openstack', 'network', 'harden', 'accept', tgt.finding.check,
+        tgt.finding.resource_id,
+        *(('--key', tgt.finding.key) if tgt.finding.key else ()),
+        '--renew', '--reason', reason, '--review-by', review_by.isoformat())
+    _record(client, tgt, tag, again)
+    requested = _endorse(identity, tgt, tag, granted_by)
+    if requested:
+        return requested, tag
+    if inventory is not None:
+        prune(identity, inventory, tgt.holder.get('project_id') or '')
+    _drop_older(client, identity, tgt, renew, now, again)
+    return action, tag
+
+
+def _current(tgt, renew):
+    """The endorsed decisions already on the finding; AcceptError when
+    there is one and renew was not asked for."""
     current = [d for d in tgt.existing if d.tag in tgt.endorsed]
     if current and not renew:
         old = current[0]
@@ -252,33 +278,38 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
                 tgt.finding.check, tgt.finding.resource_id,
                 old.review_by.isoformat(), old.granted_by or '?',
                 neutron.bounded(old.reason, 80)))
+    return current
+
+
+def _grant_time(tgt, now):
+    """Now, or a second after the newest existing decision: a new one is
+    always the newest."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     latest = max((d.granted for d in tgt.existing), default=None)
     if latest is not None and latest >= now.replace(microsecond=0):
-        now = latest + datetime.timedelta(seconds=1)     # newer, always
-    tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
-                                now, granted_by, reason)
-    action = 'renewed' if current else 'accepted'
-    if dry_run:
-        return ('would be ' + action) if admin else \
-            'would be requested (an admin approves it)', tag
-    collection = resources.TYPES[tgt.holder_type].path
-    holder_id = tgt.holder['id']
-    again = '`%s`' % inert_text.command(
-        'openstack', 'network', 'harden', 'accept', tgt.finding.check,
-        tgt.finding.resource_id,
-        *(('--key', tgt.finding.key) if tgt.finding.key else ()),
-        '--renew', '--reason', reason, '--review-by', review_by.isoformat())
+        now = latest + datetime.timedelta(seconds=1)
+    return now
+
+
+def _record(client, tgt, tag, again):
+    """Add the decision's tag to its holder; AcceptError saying whether
+    anything may have landed."""
     errors = neutron.ErrorBudget()
     try:
-        neutron.retried(neutron.add_tag, client, collection, holder_id, tag,
-                        budget=errors)
+        neutron.retried(neutron.add_tag, client,
+                        resources.TYPES[tgt.holder_type].path,
+                        tgt.holder['id'], tag, budget=errors)
     except Exception as e:
         if len(errors.errors) == 0:      # refused at once: nothing landed
             raise AcceptError('%s; nothing was changed'
                               % neutron.describe(e))
         raise AcceptError('%s; the decision may or may not be recorded: '
                           'run %s' % (neutron.describe(e), again))
+
+
+def _endorse(identity, tgt, tag, granted_by):
+    """Endorse the recorded decision: '' when endorsed, else the action
+    of a request (Keystone refused: an admin approves it)."""
     key = '' if tgt.holder_type == 'security_groups' and tgt.item else \
         tgt.item
     approve = '`%s`' % inert_text.command(*approve_command(
@@ -291,10 +322,13 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
             'the decision is recorded but not endorsed (%s): it hides '
             'nothing until an admin runs %s' % (neutron.describe(e),
                                                 approve))
-    if not endorsed:
-        return 'requested (an admin approves it with %s)' % approve, tag
-    if inventory is not None:
-        prune(identity, inventory, tgt.holder.get('project_id') or '')
+    return '' if endorsed else \
+        'requested (an admin approves it with %s)' % approve
+
+
+def _drop_older(client, identity, tgt, renew, now, again):
+    """Remove the decisions the new one replaces."""
+    collection = resources.TYPES[tgt.holder_type].path
     for old in tgt.existing:
         # Without --renew only requests go, and only those older than any
         # run lasts: a young one may be another admin's accept of the same
@@ -309,7 +343,6 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
             raise AcceptError(
                 'the new decision is recorded, but an older one could not '
                 'be removed (%s): run %s' % (neutron.describe(e), again))
-    return action, tag
 
 
 def revoke(client, rtype, holder, found, dry_run=False, identity=None,

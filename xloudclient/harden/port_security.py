@@ -441,62 +441,85 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         port.get('security_groups') or []))
     if dry_run:
         return _preview_enable(client, port, security_groups, outcome)
-    errors, tried = neutron.ErrorBudget(), False
+    errors = neutron.ErrorBudget()
+    run = _Enabling(client, port_id, security_groups, outcome)
     for _ in range(max_attempts):
         try:
-            port = neutron.get(client, PORTS, port_id)
-            records, malformed = _records(port)
-            # A young pending record belongs to a disable in progress: only
-            # that run removes it (or anyone, once it is abandoned).
-            now = datetime.datetime.now(datetime.timezone.utc)
-            in_progress = [r for r in records
-                           if r.pending and not _abandoned(r, now)]
-            records = [r for r in records if r not in in_progress]
-            seen = [r.tag for r in records] + malformed
-            if not port['port_security_enabled']:
-                sgs, note = _enable_target(client, port, security_groups)
-                outcome.notes = [note] if note else []
-                tried = True
-                try:
-                    neutron.update(client, PORTS, port_id,
-                                   port['revision_number'],
-                                   {'port_security_enabled': True,
-                                    'security_groups': sgs})
-                except neutron.RevisionConflict:
-                    outcome.conflicts += 1
-                    continue
-            elif not seen:
-                outcome.port = port
-                if not tried:
-                    outcome.notes.append('port security is already '
-                                         'enabled; nothing to do')
-                outcome.notes += _in_progress_note(in_progress)
+            if run.attempt():
                 return outcome
-            elif not tried:
-                outcome.notes.append('port security was already enabled; '
-                                     'removing the stale exception record')
-            outcome.changed = True
-            # Only the tags seen before our guarded update: a record
-            # written by a concurrent disable after it is not ours.
-            for tag in seen:
-                neutron.remove_tag(client, PORTS, port_id, tag)
-            outcome.removed_records = outcome.removed_records or records
-            outcome.port = neutron.get(client, PORTS, port_id)
         except PortSecurityError:
             raise
         except Exception as e:            # 5xx, reset, timeout, bad body
             _absorb(errors, e, lambda e: _enable_left(client, port_id, e))
-            continue
+    raise PortSecurityError(
+        'gave up after %d attempts: port %s kept changing; run the command '
+        'again' % (max_attempts, port_id))
+
+
+class _Enabling:
+    """One enable, attempt by attempt: read the port, enable it (guarded by
+    its revision), then remove the records seen before that update."""
+
+    def __init__(self, client, port_id, security_groups, outcome):
+        self.client, self.port_id = client, port_id
+        self.security_groups, self.outcome = security_groups, outcome
+        self.tried = False               # our guarded update was sent
+
+    def attempt(self):
+        """True when done (the outcome is final), False after a revision
+        conflict (try again)."""
+        outcome = self.outcome
+        port = neutron.get(self.client, PORTS, self.port_id)
+        records, malformed = _records(port)
+        # A young pending record belongs to a disable in progress: only
+        # that run removes it (or anyone, once it is abandoned).
+        now = datetime.datetime.now(datetime.timezone.utc)
+        in_progress = [r for r in records
+                       if r.pending and not _abandoned(r, now)]
+        records = [r for r in records if r not in in_progress]
+        seen = [r.tag for r in records] + malformed
+        if not port['port_security_enabled']:
+            if not self._update(port):
+                return False
+        elif not seen:
+            outcome.port = port
+            if not self.tried:
+                outcome.notes.append('port security is already '
+                                     'enabled; nothing to do')
+            outcome.notes += _in_progress_note(in_progress)
+            return True
+        elif not self.tried:
+            outcome.notes.append('port security was already enabled; '
+                                 'removing the stale exception record')
+        outcome.changed = True
+        # Only the tags seen before our guarded update: a record written
+        # by a concurrent disable after it is not ours.
+        for tag in seen:
+            neutron.remove_tag(self.client, PORTS, self.port_id, tag)
+        outcome.removed_records = outcome.removed_records or records
+        outcome.port = neutron.get(self.client, PORTS, self.port_id)
         if not outcome.port['port_security_enabled']:
             raise PortSecurityError(
                 'port %s had its port security disabled again by a '
                 'concurrent change; it is documented by that change'
-                % port_id)
+                % self.port_id)
         outcome.notes += _in_progress_note(in_progress)
-        return outcome
-    raise PortSecurityError(
-        'gave up after %d attempts: port %s kept changing; run the command '
-        'again' % (max_attempts, port_id))
+        return True
+
+    def _update(self, port):
+        """Enable port security with its groups; False on a conflict."""
+        sgs, note = _enable_target(self.client, port, self.security_groups)
+        self.outcome.notes = [note] if note else []
+        self.tried = True
+        try:
+            neutron.update(self.client, PORTS, self.port_id,
+                           port['revision_number'],
+                           {'port_security_enabled': True,
+                            'security_groups': sgs})
+        except neutron.RevisionConflict:
+            self.outcome.conflicts += 1
+            return False
+        return True
 
 
 def _in_progress_note(pending):

@@ -8,6 +8,7 @@ way undoes what this run changed (ports and the reservation it made).
 import dataclasses
 import ipaddress
 import re
+import typing
 
 from xloudclient.cloud import neutron
 from xloudclient import errors
@@ -363,28 +364,28 @@ def create_reservation(client, plan):
 
 # --- remove -----------------------------------------------------------------
 
+class RemovePlan(typing.NamedTuple):
+    """What `port vip remove` does: the pair of net (pinned to mac, or any
+    MAC when None) off each of ports, then the reservation port released
+    (None: none)."""
+    net: object
+    mac: str
+    ports: list
+    reservation: dict = None
+
+
 @_planning
 def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
                 release=False, network=None, project_id=None):
-    """(net, mac, ports, reservation): resolve and validate, change nothing.
-    """
+    """The RemovePlan: resolve and validate, change nothing."""
     net = parse_address(address, allow_prefix=True)
     mac = parse_mac(mac) if mac is not None else None
     network_id = None
     if network:
         network_id = neutron.find(client, 'networks', network,
                                   project_id=project_id)['id']
-    if all_ports:
-        listed, _ = neutron.list_type(client, PORTS, project_id)
-        ports = [p for p in listed
-                 if (network_id is None or p['network_id'] == network_id)
-                 and _remover(net, mac)(p) is not None]
-    else:
-        ports = []
-        for ref in port_refs:
-            port = neutron.find(client, PORTS, ref, project_id=project_id)
-            if port['id'] not in {p['id'] for p in ports}:
-                ports.append(port)
+    ports = _ports_of(client, net, mac, port_refs, all_ports, network_id,
+                      project_id)
     networks = sorted({p['network_id'] for p in ports} |
                       ({network_id} if network_id else set()))
     if len(networks) > 1:
@@ -393,31 +394,55 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
                           ', '.join(networks)))
     reservation = None
     if release:
-        if not networks:
-            networks = _reservation_networks(client, net, project_id)
-        if len(networks) > 1:
-            raise VipError('%s is reserved on %d networks (%s); give '
-                           '--network' % (address_text(net), len(networks),
-                                          ', '.join(networks)))
-        if not networks:
-            return net, mac, ports, None      # nothing left anywhere
-        holder = fixed_ip_holder(client, networks[0], net)
-        if holder is not None and not is_reservation(holder, net):
-            raise VipError('%s is held by port %s, which is not a VIP '
-                           'reservation: not releasing it'
-                           % (address_text(net), holder['id']))
-        leaving = {p['id'] for p in ports}
-        others = [p['id'] for p in neutron.list_(
-            client, PORTS, {'network_id': networks[0],
-                            'fields': ['id', 'allowed_address_pairs',
-                                       'mac_address']},
-            'listing ports of network %s' % networks[0])
-            if p['id'] not in leaving and _remover(net, None)(p) is not None]
-        if others:
-            raise VipError('not releasing %s: ports %s still use it'
-                           % (address_text(net), ', '.join(sorted(others))))
-        reservation = holder
-    return net, mac, ports, reservation
+        reservation = _to_release(client, net, ports, networks, project_id)
+    return RemovePlan(net, mac, ports, reservation)
+
+
+def _ports_of(client, net, mac, port_refs, all_ports, network_id,
+              project_id):
+    """The ports to remove the pair from: every port holding it (on the
+    network, if given) with all_ports, else the ports named, each once."""
+    if all_ports:
+        listed, _ = neutron.list_type(client, PORTS, project_id)
+        return [p for p in listed
+                if (network_id is None or p['network_id'] == network_id)
+                and _remover(net, mac)(p) is not None]
+    ports = []
+    for ref in port_refs:
+        port = neutron.find(client, PORTS, ref, project_id=project_id)
+        if port['id'] not in {p['id'] for p in ports}:
+            ports.append(port)
+    return ports
+
+
+def _to_release(client, net, ports, networks, project_id):
+    """The reservation port to release (None when there is none left
+    anywhere); VipError when it is not ours or still used by other
+    ports."""
+    if not networks:
+        networks = _reservation_networks(client, net, project_id)
+    if len(networks) > 1:
+        raise VipError('%s is reserved on %d networks (%s); give '
+                       '--network' % (address_text(net), len(networks),
+                                      ', '.join(networks)))
+    if not networks:
+        return None                       # nothing left anywhere
+    holder = fixed_ip_holder(client, networks[0], net)
+    if holder is not None and not is_reservation(holder, net):
+        raise VipError('%s is held by port %s, which is not a VIP '
+                       'reservation: not releasing it'
+                       % (address_text(net), holder['id']))
+    leaving = {p['id'] for p in ports}
+    others = [p['id'] for p in neutron.list_(
+        client, PORTS, {'network_id': networks[0],
+                        'fields': ['id', 'allowed_address_pairs',
+                                   'mac_address']},
+        'listing ports of network %s' % networks[0])
+        if p['id'] not in leaving and _remover(net, None)(p) is not None]
+    if others:
+        raise VipError('not releasing %s: ports %s still use it'
+                       % (address_text(net), ', '.join(sorted(others))))
+    return holder
 
 
 def _reservation_networks(client, net, project_id):
@@ -432,7 +457,9 @@ def _reservation_networks(client, net, project_id):
     return sorted({p['network_id'] for p in found})
 
 
-def preview_remove(net, mac, ports, reservation=None):
+def preview_remove(plan):
+    """The rows of a dry run of the plan."""
+    net, mac, ports, reservation = plan
     rows = [Row(p['id'], p.get('name') or '',
                 'would remove' if _remover(net, mac)(p) is not None
                 else 'unchanged') for p in ports]
@@ -442,9 +469,10 @@ def preview_remove(net, mac, ports, reservation=None):
     return rows
 
 
-def apply_remove(client, net, mac, ports, reservation=None):
+def apply_remove(client, plan):
     """Remove the pair from each port, then release; [] if nothing was
     left. A failure names what is done and the command that finishes."""
+    net, mac, ports, reservation = plan
     rows = []
     try:
         for port in ports:

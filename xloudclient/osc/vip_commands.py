@@ -128,21 +128,20 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
         from xloudclient.harden import vip
 
         client = self.app.client_manager.xloud
-        net, mac, ports, reservation = vip.plan_remove(
+        plan = vip.plan_remove(
             client, parsed_args.ip_address, parsed_args.ports or (),
             all_ports=parsed_args.all_ports,
             mac=parsed_args.mac_address, release=parsed_args.release,
             network=parsed_args.network,
             project_id=_project_id(self.app, parsed_args))
         if parsed_args.dry_run:
-            rows = vip.preview_remove(net, mac, ports, reservation)
+            rows = vip.preview_remove(plan)
         else:
-            rows = vip.apply_remove(client, net, mac, ports,
-                                    reservation)
+            rows = vip.apply_remove(client, plan)
         if not rows:
             self.say(
                 'nothing left to remove: no port in scope has %s%s' % (
-                    vip.address_text(net), ' and no reservation holds it'
+                    vip.address_text(plan.net), ' and no reservation holds it'
                     if parsed_args.release else ''))
         return _rows(rows, parsed_args, parsed_args.dry_run)
 

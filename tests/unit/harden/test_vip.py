@@ -192,13 +192,13 @@ def test_dry_run_preview():
 def test_remove_release_and_unchanged():
     cloud = _cloud()
     _add(cloud)
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         cloud, '10.0.0.100', ['a', 'b', 'c'], release=True)
-    rows = vip.apply_remove(cloud, net, mac, ports, reservation)
+    rows = vip.apply_remove(cloud, plan)
     assert [r.action for r in rows] == ['removed'] * 3 + ['released']
     assert len(cloud.ports) == 3
-    net, mac, ports, _ = vip.plan_remove(cloud, '10.0.0.100', ['a'])
-    assert [r.action for r in vip.apply_remove(cloud, net, mac, ports)] == [
+    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    assert [r.action for r in vip.apply_remove(cloud, plan)] == [
         'unchanged']
 
 
@@ -260,10 +260,10 @@ def test_an_empty_mac_is_refused_not_ignored():
 
 def test_remove_with_nothing_left_is_empty_not_an_error():
     cloud = _cloud()
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         cloud, '10.0.0.100', all_ports=True, release=True)
-    assert (ports, reservation) == ([], None)
-    assert vip.apply_remove(cloud, net, mac, ports, reservation) == []
+    assert (plan.ports, plan.reservation) == ([], None)
+    assert vip.apply_remove(cloud, plan) == []
 
 
 def test_release_finds_a_reservation_left_without_pairs():
@@ -271,10 +271,10 @@ def test_release_finds_a_reservation_left_without_pairs():
     _add(cloud)
     for pid in 'abc':
         cloud.ports[pid]['allowed_address_pairs'] = []
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         cloud, '10.0.0.100', all_ports=True, release=True)
-    assert reservation['name'] == 'vip-10.0.0.100'
-    vip.apply_remove(cloud, net, mac, ports, reservation)
+    assert plan.reservation['name'] == 'vip-10.0.0.100'
+    vip.apply_remove(cloud, plan)
     assert len(cloud.ports) == 3
 
 
@@ -355,13 +355,13 @@ def test_remove_takes_only_that_address_and_that_mac():
         {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:aa:aa:aa'},
         {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:bb:bb:bb'},
         {'ip_address': '10.0.0.101', 'mac_address': 'fa:16:3e:aa:aa:aa'}]
-    net, mac, ports, _ = vip.plan_remove(cloud, '10.0.0.100', ['a'],
-                                         mac='fa:16:3e:aa:aa:aa')
-    vip.apply_remove(cloud, net, mac, ports)
+    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'],
+                           mac='fa:16:3e:aa:aa:aa')
+    vip.apply_remove(cloud, plan)
     assert _pairs(cloud, 'a') == [('10.0.0.100', 'fa:16:3e:bb:bb:bb'),
                                   ('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
-    net, mac, ports, _ = vip.plan_remove(cloud, '10.0.0.100', ['a'])
-    vip.apply_remove(cloud, net, mac, ports)
+    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    vip.apply_remove(cloud, plan)
     assert _pairs(cloud, 'a') == [('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
 
 

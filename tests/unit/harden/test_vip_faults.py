@@ -32,9 +32,9 @@ def _add(client):
 
 
 def _remove(client):
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         client, ADDRESS, all_ports=True, release=True)
-    return vip.apply_remove(client, net, mac, ports, reservation)
+    return vip.apply_remove(client, plan)
 
 
 def _with_vip():

@@ -139,10 +139,10 @@ def test_remove_rows_name_ports_count_conflicts_and_release():
             cloud.set_port('b', description='edited')
     hook.done = False
     cloud.hook = hook
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         cloud, '10.0.0.100', ['a', 'b'], release=True)
-    ports[1]['name'] = None
-    assert _rows(vip.apply_remove(cloud, net, mac, ports, reservation)) == [
+    plan.ports[1]['name'] = None
+    assert _rows(vip.apply_remove(cloud, plan)) == [
         ('a', 'a', 'removed', 0), ('b', '', 'removed', 1),
         ('new-1', 'vip-10.0.0.100', 'released', 0)]
 
@@ -153,7 +153,7 @@ def test_remove_failing_on_release_names_the_ports_done_and_the_command():
     plan = vip.plan_remove(cloud, '10.0.0.100', ['a', 'b'], release=True)
     calls = _failing(cloud, 'delete', '/ports/new-1')
     with pytest.raises(vip.VipError) as err:
-        vip.apply_remove(cloud, *plan)
+        vip.apply_remove(cloud, plan)
     assert str(err.value) == (
         'deleting port new-1: injected 500; removed from a, b; ' + FINISH)
     assert len(calls) == vip.MAX_ERRORS       # transient: retried
@@ -165,7 +165,7 @@ def test_remove_failing_on_the_first_port_says_no_port_yet():
     plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
     _failing(cloud, 'put', '/ports/a')
     with pytest.raises(vip.VipError) as err:
-        vip.apply_remove(cloud, *plan)
+        vip.apply_remove(cloud, plan)
     assert str(err.value) == (
         'updating port a: injected 500; removed from no port yet; '
         'finish with `openstack port vip remove 10.0.0.100 --all-ports '
@@ -175,13 +175,13 @@ def test_remove_failing_on_the_first_port_says_no_port_yet():
 def test_release_alone_failing_takes_the_network_from_the_reservation():
     cloud = base._cloud()
     base._add(cloud, ports=['a'])
-    base.vip.apply_remove(cloud, *vip.plan_remove(cloud, '10.0.0.100',
-                                                  ['a']))
+    base.vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
+                                                 ['a']))
     plan = vip.plan_remove(cloud, '10.0.0.100', release=True)
     assert plan[2] == [] and plan[3]['id'] == 'new-1'
     _failing(cloud, 'delete', '/ports/new-1')
     with pytest.raises(vip.VipError) as err:
-        vip.apply_remove(cloud, *plan)
+        vip.apply_remove(cloud, plan)
     assert str(err.value).endswith('removed from no port yet; ' + FINISH)
 
 
@@ -200,7 +200,7 @@ def test_a_refused_release_is_not_retried():
         return real(path, **kw)
     cloud.delete = delete
     with pytest.raises(vip.VipError, match='not allowed'):
-        vip.apply_remove(cloud, *plan)
+        vip.apply_remove(cloud, plan)
     assert len(calls) == 1
 
 
@@ -315,8 +315,8 @@ def test_release_looks_for_reservations_in_the_project_only():
     base._add(cloud, ports=['a'])
     base._add(cloud, ports=['o'])
     for pid in ('a', 'o'):
-        vip.apply_remove(cloud, *vip.plan_remove(cloud, '10.0.0.100',
-                                                 [pid]))
+        vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
+                                                [pid]))
     with pytest.raises(vip.VipError, match='reserved on 2 networks'):
         vip.plan_remove(cloud, '10.0.0.100', release=True)
     plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
@@ -327,14 +327,15 @@ def test_release_looks_for_reservations_in_the_project_only():
 def test_remove_preview_names_what_would_change_and_changes_nothing():
     cloud = base._cloud()
     base._add(cloud, ports=['a', 'b'])
-    net, mac, ports, reservation = vip.plan_remove(
+    plan = vip.plan_remove(
         cloud, '10.0.0.100', ['a', 'b', 'c'], release=True)
-    ports[0]['name'] = None
+    plan.ports[0]['name'] = None
     before = repr(cloud.ports)
-    assert _rows(vip.preview_remove(net, mac, ports, reservation)) == [
+    assert _rows(vip.preview_remove(plan)) == [
         ('a', '', 'would remove', 0), ('b', 'b', 'would remove', 0),
         ('c', 'c', 'unchanged', 0),
         ('new-1', 'vip-10.0.0.100', 'would release', 0)]
-    assert _rows(vip.preview_remove(net, mac, ports[1:])) == [
+    rest = plan._replace(ports=plan.ports[1:], reservation=None)
+    assert _rows(vip.preview_remove(rest)) == [
         ('b', 'b', 'would remove', 0), ('c', 'c', 'unchanged', 0)]
     assert repr(cloud.ports) == before
