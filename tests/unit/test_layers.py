@@ -123,3 +123,17 @@ def test_the_http_rule_sees_a_request(tmp_path):
     fake.write_text("def f(c, i):\n    c.delete('/ports/%s' % i)\n"
                     "    c.get(f'/networks/{i}')\n    c.sdk_connection\n")
     assert len(_http_calls(fake)) == 3
+
+
+def test_no_function_is_longer_than_50_lines():
+    """A function a reader can hold; classes may be longer."""
+    long = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 50:
+                    long.append('%s:%d %s (%d lines)' % (
+                        path.relative_to(PACKAGE), node.lineno, node.name,
+                        lines))
+    assert not long, long

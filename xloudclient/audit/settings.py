@@ -120,6 +120,49 @@ def _refuse_unknown(parser, path):
                        ', '.join(sorted(KNOWN_KEYS[section]))))
 
 
+def _apply_file(settings, path):
+    """The config file's settings over the defaults; SettingsError naming
+    the file, [section] and key of a bad one."""
+    # No interpolation: a "%" in a value is a character, not syntax.
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(files.read_text(path, MAX_CONFIG_BYTES,
+                                           'config file'), path)
+    except files.FileError as e:
+        raise SettingsError(str(e))
+    except configparser.Error as e:
+        raise SettingsError('cannot read config file %s: %s'
+                            % (path, str(e).splitlines()[0]))
+    _refuse_unknown(parser, path)
+    if parser.has_section('sensitive-ports'):
+        ports = dict((p[0], p) for p in settings.sensitive_ports)
+        for name, spec in parser.items('sensitive-ports'):
+            try:
+                ports[name] = parse_port_spec(name, spec)
+            except SettingsError as e:
+                raise SettingsError('config file %s, [sensitive-ports] '
+                                    '%s: %s' % (path, name, e))
+        settings.sensitive_ports = tuple(ports.values())
+    section = 'allowed-address-pairs'
+    for key, attr, top in (('ipv4-max-prefix', 'ipv4_max_prefix', 32),
+                           ('ipv6-max-prefix', 'ipv6_max_prefix', 128)):
+        if parser.has_option(section, key):
+            try:
+                value = parser.getint(section, key)
+            except ValueError:
+                value = -1
+            if not 1 <= value <= top:
+                raise SettingsError('config file %s, [%s] %s: must be '
+                                    '1-%d' % (path, section, key, top))
+            setattr(settings, attr, value)
+    if parser.has_option('report', 'docs-url'):
+        url = parser.get('report', 'docs-url').strip()
+        if not _URL.match(url):
+            raise SettingsError('config file %s, [report] docs-url: '
+                                'must be an http(s) URL' % path)
+        settings.docs_url = url
+
+
 def load(config_path=None, extra_ports=(), today=None):
     """Settings from defaults, then the config file, then options."""
     settings = Settings()
@@ -127,44 +170,7 @@ def load(config_path=None, extra_ports=(), today=None):
         settings.today = today
     path = config_path or default_config_path()
     if config_path or os.path.exists(path):
-        # No interpolation: a "%" in a value is a character, not syntax.
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(files.read_text(path, MAX_CONFIG_BYTES,
-                                               'config file'), path)
-        except files.FileError as e:
-            raise SettingsError(str(e))
-        except configparser.Error as e:
-            raise SettingsError('cannot read config file %s: %s'
-                                % (path, str(e).splitlines()[0]))
-        _refuse_unknown(parser, path)
-        if parser.has_section('sensitive-ports'):
-            ports = dict((p[0], p) for p in settings.sensitive_ports)
-            for name, spec in parser.items('sensitive-ports'):
-                try:
-                    ports[name] = parse_port_spec(name, spec)
-                except SettingsError as e:
-                    raise SettingsError('config file %s, [sensitive-ports] '
-                                        '%s: %s' % (path, name, e))
-            settings.sensitive_ports = tuple(ports.values())
-        section = 'allowed-address-pairs'
-        for key, attr, top in (('ipv4-max-prefix', 'ipv4_max_prefix', 32),
-                               ('ipv6-max-prefix', 'ipv6_max_prefix', 128)):
-            if parser.has_option(section, key):
-                try:
-                    value = parser.getint(section, key)
-                except ValueError:
-                    value = -1
-                if not 1 <= value <= top:
-                    raise SettingsError('config file %s, [%s] %s: must be '
-                                        '1-%d' % (path, section, key, top))
-                setattr(settings, attr, value)
-        if parser.has_option('report', 'docs-url'):
-            url = parser.get('report', 'docs-url').strip()
-            if not _URL.match(url):
-                raise SettingsError('config file %s, [report] docs-url: '
-                                    'must be an http(s) URL' % path)
-            settings.docs_url = url
+        _apply_file(settings, path)
     if extra_ports:
         ports = dict((p[0], p) for p in settings.sensitive_ports)
         for spec in extra_ports:

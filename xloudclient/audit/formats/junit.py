@@ -45,38 +45,45 @@ def render(report):
         'skipped': str(sum(skipped(c.id) for c in report.checks)),
         'time': '%.3f' % report.seconds, 'timestamp': stamp})
     for check in report.checks:
-        found = by_check.get(check.id, [])
-        suite = _element(
-            root, 'testsuite', name=check.id, tests=str(tests(check.id)),
-            failures=str(len(found)), errors='0',
-            skipped=str(skipped(check.id)), time='0', timestamp=stamp)
-        _element(_element(suite, 'properties'), 'property',
-                 name='severity', value=check.severity)
-        if check.id in report.not_run:
-            case = _element(suite, 'testcase', classname=check.id,
-                            name='not run')
-            _element(case, 'skipped', message=report.not_run[check.id])
-            continue
-        for f, d in accepted.get(check.id, []):
-            case = _element(suite, 'testcase', classname=check.id,
-                            name=_case_name(report, f))
-            _element(case, 'skipped', message='accepted until %s by %s: %s'
-                     % (d.review_by.isoformat(), d.granted_by, d.reason))
-        if not found and check.id not in accepted:
-            _element(suite, 'testcase', classname=check.id,
-                     name='%s: no finding' % check.id)
-            continue
-        for f in found:
-            case = _element(suite, 'testcase', classname=check.id,
-                            name=_case_name(report, f))
-            _element(case, 'failure', (
-                f.detail, 'severity: %s' % f.severity,
-                'project: %s (%s)' % (report.project(f), f.project_id),
-                'fix: %s' % f.remediation), message=f.detail,
-                type=f.severity)
+        _suite(root, report, check, by_check.get(check.id, []),
+               accepted.get(check.id, []), tests(check.id),
+               skipped(check.id), stamp)
     ET.indent(root)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' +
             ET.tostring(root, encoding='unicode') + '\n')
+
+
+def _suite(root, report, check, found, accepted, tests, skipped, stamp):
+    """The check's testsuite: not run, or its accepted (skipped) and
+    reported (failed) findings, or one passing case."""
+    suite = _element(
+        root, 'testsuite', name=check.id, tests=str(tests),
+        failures=str(len(found)), errors='0', skipped=str(skipped),
+        time='0', timestamp=stamp)
+    _element(_element(suite, 'properties'), 'property',
+             name='severity', value=check.severity)
+    if check.id in report.not_run:
+        case = _element(suite, 'testcase', classname=check.id,
+                        name='not run')
+        _element(case, 'skipped', message=report.not_run[check.id])
+        return
+    for f, d in accepted:
+        case = _element(suite, 'testcase', classname=check.id,
+                        name=_case_name(report, f))
+        _element(case, 'skipped', message='accepted until %s by %s: %s'
+                 % (d.review_by.isoformat(), d.granted_by, d.reason))
+    if not found and not accepted:
+        _element(suite, 'testcase', classname=check.id,
+                 name='%s: no finding' % check.id)
+        return
+    for f in found:
+        case = _element(suite, 'testcase', classname=check.id,
+                        name=_case_name(report, f))
+        _element(case, 'failure', (
+            f.detail, 'severity: %s' % f.severity,
+            'project: %s (%s)' % (report.project(f), f.project_id),
+            'fix: %s' % f.remediation), message=f.detail,
+            type=f.severity)
 
 
 class JUnitFormatter(ReportFormatter):
