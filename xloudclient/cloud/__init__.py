@@ -1,0 +1,2 @@
+"""The only code that speaks HTTP: see doc/source/architecture.rst
+(Why raw REST) and neutron.py."""
