@@ -91,23 +91,25 @@ def _find_project(client_manager, auth_ref, name_or_id, domain):
     try:
         project_id, name = keystone.find_project(client_manager, name_or_id,
                                                  domain)
-    except keystone.DomainNotFound:
-        raise exceptions.CommandError(
-            'no domain %r that you may look up (--project-domain takes '
-            'a domain name or ID)' % domain)
-    except keystone.ProjectNotFound:
-        raise exceptions.CommandError(
-            'no project %r%s' % (name_or_id,
-                                 ' in domain %r' % domain if domain else ''))
-    except keystone.ProjectForbidden:
-        raise exceptions.CommandError(
-            'not allowed to look up project %r (only an admin may act on '
-            'another project)' % name_or_id)
-    except keystone.ProjectAmbiguous:
-        raise exceptions.CommandError(
-            'more than one project is named %r: give its ID or '
-            '--project-domain' % name_or_id)
+    except keystone.LookupFailed as e:
+        raise exceptions.CommandError(_lookup_message(
+            keystone, e, name_or_id, domain))
     return Scope(project_id, name)
+
+
+def _lookup_message(keystone, error, name_or_id, domain):
+    """What to tell the user when a --project lookup failed."""
+    if isinstance(error, keystone.DomainNotFound):
+        return ('no domain %r that you may look up (--project-domain takes '
+                'a domain name or ID)' % domain)
+    if isinstance(error, keystone.ProjectForbidden):
+        return ('not allowed to look up project %r (only an admin may act '
+                'on another project)' % name_or_id)
+    if isinstance(error, keystone.ProjectAmbiguous):
+        return ('more than one project is named %r: give its ID or '
+                '--project-domain' % name_or_id)
+    return 'no project %r%s' % (name_or_id, ' in domain %r' % domain
+                                if domain else '')
 
 
 def resolve_scopes(client_manager, parsed_args):
