@@ -43,7 +43,7 @@ unit: $(STAMP)
 
 # Starts the devcloud if it is down, and stops it again afterwards.
 functional: $(STAMP)
-	$(BIN)/pytest -q -rs tests/functional
+	$(BIN)/pytest -q -rs --durations=30 tests/functional
 
 test: lint unit docs functional floor
 

@@ -3,9 +3,9 @@
 The real `openstack` shell (run in-process, see inproc.py) reaches the
 devcloud's Neutron through a fault-injecting proxy (faultproxy.py). For
 each command: reset the cloud to the command's before state, run it once
-to count its requests and learn its after state; then for every fault kind
-and every request index k: reset, arm the proxy at k, run the command and
-check the invariant:
+to count its requests and learn its after state; then for every fault family
+(faultproxy.FAMILIES) and every request index k: reset, arm the proxy at
+k, run the command and check the invariant:
 
   the cloud is exactly in the before or the after state, or the command
   exited non-zero and its last line names the `openstack ...` command that
@@ -20,7 +20,7 @@ import pytest
 
 from tests.functional.conftest import read_openrc
 from tests.functional.faultproxy import FaultProxy
-from tests.functional.faultproxy import KINDS
+from tests.functional.faultproxy import FAMILIES
 from tests.functional import figures
 from tests.functional.inproc import InProcessCLI
 from tests.functional.world import neutron_port
@@ -235,8 +235,9 @@ def test_fault_at_every_request(name, world, cli, proxy):
     after, requests = state(world), list(proxy.log)
     assert before != after and requests
     tried, bad = 0, []
-    for kind in KINDS:
+    for family in FAMILIES:
         for k in range(1, len(requests) + 1):
+            kind = family[k % len(family)]
             reset(world)
             world.clear_project_tags()
             assert state(world) == before
