@@ -9,6 +9,11 @@ in the order of the documented catalog.
 
 from xloudclient.audit import checks  # noqa: F401  registers every check
 from xloudclient.audit import registry
+from xloudclient import errors
+
+
+class UnknownCheck(errors.Explained, ValueError):
+    """A check id the catalog does not have."""
 
 
 def all_checks():
@@ -17,12 +22,12 @@ def all_checks():
 
 
 def select(only=(), skip=()):
-    """The checks to run; unknown ids raise ValueError naming them."""
+    """The checks to run; UnknownCheck names the ids it does not know."""
     every = all_checks()
     known = {c.id for c in every}
     unknown = sorted((set(only) | set(skip)) - known)
     if unknown:
-        raise ValueError('unknown check id: %s (see `openstack network '
-                         'harden check list`)' % ', '.join(unknown))
+        raise UnknownCheck('unknown check id: %s (see `openstack network '
+                           'harden check list`)' % ', '.join(unknown))
     return [c for c in every
             if (not only or c.id in only) and c.id not in skip]

@@ -75,16 +75,12 @@ def _inputs(parsed_args):
         raise exceptions.CommandError(
             '--timeout must be a number of seconds from 0 to 3600, not '
             '%s' % parsed_args.timeout)
-    try:
-        checks = catalog.select(parsed_args.check, parsed_args.skip_check)
-        settings = settings_mod.load(
-            parsed_args.config,
-            [settings_mod.parse_option(s)
-             for s in parsed_args.sensitive_port])
-        known = (baseline.load(parsed_args.baseline)
-                 if parsed_args.baseline else None)
-    except (ValueError, baseline.BaselineError) as e:
-        raise exceptions.CommandError(str(e))
+    checks = catalog.select(parsed_args.check, parsed_args.skip_check)
+    settings = settings_mod.load(
+        parsed_args.config,
+        [settings_mod.parse_option(s) for s in parsed_args.sensitive_port])
+    known = (baseline.load(parsed_args.baseline)
+             if parsed_args.baseline else None)
     if not checks:
         raise exceptions.CommandError('no check left to run')
     return checks, settings, known

@@ -33,10 +33,12 @@ class ReportFormatter(base.ListFormatter):
         pass
 
     def emit_list(self, column_names, data, stdout, parsed_args):
+        from xloudclient import errors
+
         report = getattr(parsed_args, 'xloud_report', None)
         if report is None:
-            raise ValueError('this format is only for `openstack network '
-                             'harden audit`')
+            raise errors.Explained('this format is only for `openstack '
+                                   'network harden audit`')
         stdout.write(self.render(report))
 
     def render(self, report):
