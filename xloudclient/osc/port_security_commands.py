@@ -56,8 +56,19 @@ RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
                   'Recorded Security Groups')
 
 
-class DisablePortSecurity(common.OneLineErrors, common.InertText,
-                          command.ShowOne):
+class _OnePortCommand(common.OneLineErrors, common.InertText,
+                      command.ShowOne):
+    """A change to one port: its name or ID, and --dry-run."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('port', metavar='<port>',
+                            help='Port to change (name or ID)')
+        common.add_dry_run_option(parser)
+        return parser
+
+
+class DisablePortSecurity(_OnePortCommand):
     """Disable port security on a port, as a documented exception.
 
     For trusted network appliances only (virtual firewalls, load
@@ -70,8 +81,6 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('port', metavar='<port>',
-                            help='Port to change (name or ID)')
         parser.add_argument(
             '--reason', metavar='<text>', required=True,
             help='Why this port needs port security off (required; one '
@@ -87,7 +96,6 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
             '--renew', action='store_true',
             help='Update the reason and review date of an existing '
                  'exception')
-        common.add_dry_run_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -121,8 +129,7 @@ class DisablePortSecurity(common.OneLineErrors, common.InertText,
         ) + _record_fields(out.record) + ('; '.join(out.notes),)
 
 
-class EnablePortSecurity(common.OneLineErrors, common.InertText,
-                         command.ShowOne):
+class EnablePortSecurity(_OnePortCommand):
     """Re-enable port security on a port and end its exception.
 
     Restores the security groups recorded when port security was disabled
@@ -134,14 +141,11 @@ class EnablePortSecurity(common.OneLineErrors, common.InertText,
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('port', metavar='<port>',
-                            help='Port to change (name or ID)')
         parser.add_argument(
             '--security-group', metavar='<security-group>',
             action='append', dest='security_groups',
             help='Security group to apply instead of the recorded ones '
                  '(name or ID, in the port\'s project; repeat for more)')
-        common.add_dry_run_option(parser)
         return parser
 
     def take_action(self, parsed_args):

@@ -19,13 +19,17 @@ def _project_id(app, parsed_args):
                               parsed_args.project_domain).project_id
 
 
-def _add_project_option(parser):
+def _add_vip_options(parser, mac_help, **dry_run):
+    """What add and remove share: --mac-address, --project, --dry-run."""
+    parser.add_argument('--mac-address', metavar='<mac-address>',
+                        help=mac_help)
     parser.add_argument(
         '--project', metavar='<project>',
         help='Look port names up in this project (name or ID)')
     parser.add_argument(
         '--project-domain', metavar='<project-domain>',
         help='Domain the project belongs to (name or ID)')
+    common.add_dry_run_option(parser, **dry_run)
 
 
 def _rows(rows, parsed_args, dry_run=False):
@@ -59,19 +63,16 @@ class AddVip(common.OneLineErrors, common.InertText, command.Lister):
             required=True,
             help='A port of the group (name or ID; repeat for each)')
         parser.add_argument(
-            '--mac-address', metavar='<mac-address>',
-            help='Pin the pair to this MAC address (default: each port\'s '
-                 'own)')
-        parser.add_argument(
             '--no-reserve', action='store_true',
             help='Do not reserve the address with a port of its own')
         parser.add_argument(
             '--allow-prefix', action='store_true',
             help='Accept a prefix (CIDR) instead of a host address (never '
                  '/0); a prefix is not reserved')
-        _add_project_option(parser)
-        common.add_dry_run_option(
-            parser, 'Validate and show what would change; change nothing')
+        _add_vip_options(
+            parser, 'Pin the pair to this MAC address (default: each '
+                    'port\'s own)',
+            text='Validate and show what would change; change nothing')
         return parser
 
     def take_action(self, parsed_args):
@@ -114,14 +115,11 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
             help='The VIP\'s network (name or ID), when the address is '
                  'used on several networks or no port has it any more')
         parser.add_argument(
-            '--mac-address', metavar='<mac-address>',
-            help='Only the pair pinned to this MAC (default: every pair '
-                 'with the address)')
-        parser.add_argument(
             '--release', action='store_true',
             help='Also delete the reservation port holding the address')
-        _add_project_option(parser)
-        common.add_dry_run_option(parser)
+        _add_vip_options(
+            parser, 'Only the pair pinned to this MAC (default: every pair '
+                    'with the address)')
         return parser
 
     def take_action(self, parsed_args):
