@@ -107,10 +107,14 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     """Fetch the given resource types concurrently into an Inventory
     (with the endorsements read from Keystone, if any).
 
+    Scoped to projects, a group's rules are the rules of the groups in
+    scope, whoever created them: a rule's project_id is its creator's (an
+    admin adding a rule to a project's group leaves it in the admin's
+    project), so they are listed by security_group_id once the groups are.
+
     ready(done, inventory), if given, is called in this thread whenever a
-    type is complete, with the set of types that are (the ones the cloud
-    lacks count as complete, and empty): work on them overlaps with the
-    rest of the fetch.
+    type is complete, with the set of types that are (those the cloud lacks
+    count as complete, and empty): work on them overlaps with the fetch.
     """
     unknown = set(resource_types) - set(resources.AUDITED)
     if unknown:
@@ -118,22 +122,45 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     inventory = Inventory(endorsements=endorsements)
     inventory.extensions = neutron.extensions(client, timeout)
     inventory.requests += 1
-    available = [rtype for rtype in sorted(set(resource_types))
+    wanted = set(resource_types)
+    by_group = project_id is not None and RULES in wanted
+    wanted |= {'security_groups'} if by_group else set()
+    available = [rtype for rtype in sorted(wanted)
                  if not resources.TYPES[rtype].extension or
                  inventory.has_extension(resources.TYPES[rtype].extension)]
+    listing = functools.partial(_list, client, project_id, page_size,
+                                timeout, by_group)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(neutron.list_type, client, rtype, project_id,
-                        page_size, timeout): rtype
-            for rtype in available}
-        done = set(resource_types) - set(available)
-        for future in concurrent.futures.as_completed(futures):
-            items, requests = future.result()  # InventoryError propagates
-            setattr(inventory, futures[future], items)
-            inventory.requests += requests
-            done.add(futures[future])
-            if progress:
-                progress(futures[future], len(items))
-            if ready:
-                ready(frozenset(done), inventory)
+        futures = {pool.submit(listing, rtype): rtype
+                   for rtype in available if not (by_group and rtype == RULES)}
+        done = wanted - set(available)
+        while futures:
+            finished, _ = concurrent.futures.wait(
+                futures, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                rtype = futures.pop(future)
+                items, requests = future.result()  # InventoryError raises
+                setattr(inventory, rtype, items)
+                inventory.requests += requests
+                done.add(rtype)
+                if by_group and rtype == 'security_groups' and \
+                        RULES in available:
+                    futures[pool.submit(listing, RULES, items)] = RULES
+                if progress:
+                    progress(rtype, len(items))
+                if ready:
+                    ready(frozenset(done), inventory)
     return inventory
+
+
+RULES = 'security_group_rules'
+
+
+def _list(client, project_id, page_size, timeout, by_group, rtype,
+          groups=None):
+    """(items, requests) of one type: in scope, or the rules of groups."""
+    if by_group and rtype == RULES:
+        return neutron.list_where(client, RULES, 'security_group_id',
+                                  [g['id'] for g in groups], page_size,
+                                  timeout, all_fields=False)
+    return neutron.list_type(client, rtype, project_id, page_size, timeout)

@@ -346,12 +346,23 @@ IDS_PER_REQUEST = 100       # keeps a filtered list's URL short
 def list_by_ids(client, resource_type, ids):
     """{id: item} of the given IDs of one type (a list per 100 IDs); an ID
     Neutron does not know is simply absent."""
-    ids, found = sorted(set(ids)), {}
-    for start in range(0, len(ids), IDS_PER_REQUEST):
-        items, _ = list_type(client, resource_type, filters={
-            'id': ids[start:start + IDS_PER_REQUEST]})
-        found.update((i['id'], i) for i in items)
-    return found
+    items, _ = list_where(client, resource_type, 'id', ids)
+    return {i['id']: i for i in items}
+
+
+def list_where(client, resource_type, key, values, page_size=PAGE_SIZE,
+               timeout=None, all_fields=True):
+    """(items, requests): every item of one type whose key is one of
+    values (a list per 100 values; none for no values)."""
+    values, found, requests = sorted(set(values)), [], 0
+    for start in range(0, len(values), IDS_PER_REQUEST):
+        items, made = list_type(
+            client, resource_type, page_size=page_size, timeout=timeout,
+            filters={key: values[start:start + IDS_PER_REQUEST]},
+            all_fields=all_fields)
+        found += items
+        requests += made
+    return found, requests
 
 
 def extensions(client, timeout=None):

@@ -128,3 +128,42 @@ def test_runner_reports_the_limitation():
     assert result.limitations == [
         'check router-external-gateway not run: the cloud lacks the '
         'Neutron extension router']
+
+
+def _filtered(key, items):
+    """A collection that honours list filters (a value or a list of them)."""
+    def handler(params):
+        def keep(item):
+            for k, v in params.items():
+                if k in ('fields', 'limit', 'marker'):
+                    continue
+                if item.get(k) not in (v if isinstance(v, list) else [v]):
+                    return False
+            return True
+        return fakes.FakeResponse(200, {key: [i for i in items if keep(i)]})
+    return handler
+
+
+def test_scoped_rules_are_the_rules_of_the_groups_in_scope():
+    """An admin's rule in a project's group is in the admin's project:
+    the project's audit must see it; another project's rule must not
+    come in through the rule's own project either."""
+    groups = [{'id': 'g1', 'project_id': 'demo'},
+              {'id': 'g2', 'project_id': 'other'}]
+    rules = [{'id': 'r-admin', 'security_group_id': 'g1',
+              'project_id': 'admin'},
+             {'id': 'r-demo', 'security_group_id': 'g1',
+              'project_id': 'demo'},
+             {'id': 'r-other', 'security_group_id': 'g2',
+              'project_id': 'demo'}]
+    client = fakes.FakeNetworkClient({
+        '/extensions': fakes.extensions('security-group'),
+        '/security-groups': _filtered('security_groups', groups),
+        '/security-group-rules': _filtered('security_group_rules', rules)})
+    inv = inventory.fetch(client, ['security_group_rules'],
+                          project_id='demo')
+    assert sorted(r['id'] for r in inv.security_group_rules) == [
+        'r-admin', 'r-demo']
+    assert [g['id'] for g in inv.security_groups] == ['g1']
+    every = inventory.fetch(client, ['security_group_rules'])
+    assert len(every.security_group_rules) == 3
