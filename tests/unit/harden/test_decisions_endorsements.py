@@ -1,0 +1,295 @@
+"""The endorsement writes of decisions.py, counted: what a removal that
+Keystone refuses or fails leaves, what a prune removes, which older
+decisions an accept replaces."""
+
+import datetime
+
+import pytest
+
+from tests.unit.audit.fakes import FakeResponse
+from tests.unit.fake_keystone import FakeKeystone
+from xloudclient.audit import inventory as inventory_mod
+from xloudclient.cloud import neutron
+from xloudclient.harden import decisions
+from xloudclient import records as rec
+
+NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
+PORT = {'id': 'port-1', 'project_id': 'p'}
+
+
+class PickyKeystone(FakeKeystone):
+    """Refuses (403) or fails (HTTP 400, a refusal that is not 403) the
+    removal of chosen tags."""
+
+    def __init__(self, refuse=(), reject=()):
+        super().__init__(('p',))
+        self.refuse, self.reject = set(refuse), set(reject)
+
+    def delete(self, path, **kw):
+        _, tag = self._tag(path)
+        if tag in self.refuse:
+            return FakeResponse(403, {'error': {'message': 'forbidden'}})
+        if tag in self.reject:
+            return FakeResponse(400, {'error': {'message': 'bad'}})
+        return super().delete(path, **kw)
+
+
+def _record(reason):
+    return rec.make_tag(datetime.date(2027, 1, 1), NOW, 'admin', [],
+                        reason)
+
+
+def _endorsed(keystone, records):
+    """{digest: Endorsement} of the records on PORT, written to Keystone."""
+    found = {}
+    for tag in records:
+        endorsement = rec.endorsement_tag('ports', PORT['id'], tag, 'admin')
+        keystone.data['p']['tags'].append(endorsement)
+        found[rec.digest('ports', PORT['id'], tag)] = rec.Endorsement(
+            'admin', endorsement)
+    return found
+
+
+def _records(tags):
+    return [rec.records_in([t])[0][0] for t in tags]
+
+
+def test_approve_command_names_the_key_only_when_there_is_one():
+    assert decisions.approve_command('c', 't', 'k') == (
+        'openstack', 'network', 'harden', 'approve', 'c', 't', '--key', 'k')
+    assert decisions.approve_command('c', 't') == (
+        'openstack', 'network', 'harden', 'approve', 'c', 't')
+
+
+def test_unendorse_is_false_when_refused_and_raises_on_other_refusals():
+    tags = [_record('a'), _record('b')]
+    keystone = PickyKeystone()
+    found = list(_endorsed(keystone, tags).values())
+    keystone.refuse.add(found[0].tag)
+    keystone.reject.add(found[1].tag)
+    assert decisions.unendorse(keystone, PORT, found[0]) is False
+    with pytest.raises(neutron.NeutronError) as err:
+        decisions.unendorse(keystone, PORT, found[1])
+    assert err.value.status == 400
+    keystone.refuse.clear()
+    assert decisions.unendorse(keystone, PORT, found[0]) is True
+    assert found[0].tag not in keystone.data['p']['tags']
+
+
+def test_drop_endorsements_counts_what_it_could_not_remove():
+    tags = [_record(r) for r in ('gone', 'refused', 'refused too', 'failed',
+                                 'none')]
+    keystone = PickyKeystone()
+    endorsed = _endorsed(keystone, tags[:4])      # 'none' has none
+    left = [rec.endorsement_tag('ports', PORT['id'], t, 'admin')
+            for t in tags[1:4]]
+    assert {e.tag for e in endorsed.values()} >= set(left)
+    keystone.refuse.update(left[:2])
+    keystone.reject.add(left[2])
+    note = decisions.drop_endorsements(keystone, PORT, _records(tags),
+                                       endorsed)
+    assert note.startswith('3 endorsement(s) of removed exception records '
+                           'could not be removed')
+    assert keystone.data['p']['tags'] == left
+    keystone.refuse.clear()
+    keystone.reject.clear()
+    assert decisions.drop_endorsements(keystone, PORT, _records(tags),
+                                       endorsed) == ''
+    assert keystone.data['p']['tags'] == []
+
+
+def test_drop_endorsements_with_nothing_to_drop_says_nothing():
+    assert decisions.drop_endorsements(PickyKeystone(), PORT, [], {}) == ''
+    assert decisions.drop_endorsements(
+        PickyKeystone(), PORT, _records([_record('x')]), None) == ''
+
+
+def test_prune_counts_the_endorsements_it_removed():
+    keystone = PickyKeystone()
+    stale = _endorsed(keystone, [_record(r) for r in 'abc'])
+    inv = inventory_mod.Inventory(endorsements={'p': stale})
+    refused = sorted(e.tag for e in stale.values())[0]
+    keystone.refuse.add(refused)
+    assert decisions.prune(keystone, inv, 'p') == 2
+    assert keystone.data['p']['tags'] == [refused]
+
+
+def test_prune_with_no_endorsement_removes_nothing():
+    keystone = PickyKeystone()
+    inv = inventory_mod.Inventory(endorsements={'p': {}})
+    assert decisions.prune(keystone, inv, 'p') == 0
+    assert decisions.prune(keystone, inventory_mod.Inventory(), 'p') == 0
+    assert keystone.log == []
+
+
+class _Target:
+    """What _drop_older reads of a decisions.Target."""
+
+    def __init__(self, existing, endorsed):
+        self.holder_type = 'security_groups'
+        self.holder = {'id': 'g', 'project_id': 'p'}
+        self.existing, self.endorsed = existing, endorsed
+
+
+class _Tags:
+    """A Neutron that records the tags removed."""
+
+    def __init__(self):
+        self.removed = []
+
+    def delete(self, path, **kw):
+        self.removed.append(path.rsplit('/', 1)[1])
+        return FakeResponse(204, None)
+
+
+def _decisions(*ages_minutes):
+    found = []
+    for i, age in enumerate(ages_minutes):
+        tag = rec.make_decision_tag(
+            'sg-ingress-ssh-from-world', 'rule', datetime.date(2027, 1, 1),
+            NOW - datetime.timedelta(minutes=age), 'admin', 'r%d' % i)
+        found.append(rec.parse_decision(tag))
+    return found
+
+
+def _removed(existing, endorsed, renew=False):
+    import urllib.parse
+
+    neutron_ = _Tags()
+    decisions._drop_older(neutron_, PickyKeystone(), _Target(
+        existing, endorsed), renew, NOW, 'again')
+    return sorted(urllib.parse.unquote(t) for t in neutron_.removed)
+
+
+def test_without_renew_only_settled_requests_go():
+    """Newest first, as the target lists them: a young request (another
+    admin's accept, its endorsement not yet seen) stays; an endorsed
+    decision stays; a request older than any run lasts goes."""
+    settled = decisions.REQUEST_SETTLED.total_seconds() / 60
+    young, endorsed, old = _decisions(1, 30, settled + 5)
+    assert _removed([young, endorsed, old],
+                    {endorsed.tag: rec.Endorsement('admin', 'e')}) == [
+        old.tag]
+    assert _removed([young, endorsed, old], {}) == sorted([endorsed.tag,
+                                                           old.tag])
+
+
+def test_a_request_exactly_settled_goes():
+    [edge] = _decisions(decisions.REQUEST_SETTLED.total_seconds() / 60)
+    assert _removed([edge], {}) == [edge.tag]
+
+
+def test_with_renew_every_older_decision_goes():
+    young, old = _decisions(1, 60)
+    assert _removed([young, old], {old.tag: rec.Endorsement('a', 'e')},
+                    renew=True) == sorted([young.tag, old.tag])
+
+
+# --- approve ---------------------------------------------------------
+
+class FailingKeystone(PickyKeystone):
+    """Answers the first `fail` tag writes with an HTTP 500."""
+
+    def __init__(self, fail=0):
+        super().__init__()
+        self.fail = fail
+
+    def put(self, path, **kw):
+        if self.fail:
+            self.fail -= 1
+            return FakeResponse(500, {'error': {'message': 'busy'}})
+        return super().put(path, **kw)
+
+
+def _group_with(decisions_):
+    from tests.unit.fake_collections import FakeCollections
+
+    holder = {'id': 'g', 'project_id': 'p',
+              'tags': [d.tag for d in decisions_]}
+    return FakeCollections(security_groups=[holder]), holder
+
+
+def _approve(found, keystone, endorsed=None, **kw):
+    cloud, holder = _group_with(found)
+    result = decisions.approve(cloud, keystone, 'security_groups', holder,
+                               found, endorsed or {}, 'boss', NOW.date(),
+                               **kw)
+    return result, cloud.data['security-groups'][0]['tags']
+
+
+def test_approve_endorses_the_newest_and_removes_every_older():
+    newest, older, oldest = _decisions(1, 20, 40)
+    keystone = PickyKeystone()
+    old_endorsement = rec.Endorsement('admin', rec.endorsement_tag(
+        'security_groups', 'g', older.tag, 'admin'))
+    keystone.data['p']['tags'].append(old_endorsement.tag)
+    (action, chosen), tags = _approve([newest, older, oldest], keystone,
+                                      {older.tag: old_endorsement})
+    assert (action, chosen) == ('approved', newest)
+    assert tags == [newest.tag]
+    assert keystone.data['p']['tags'] == [rec.endorsement_tag(
+        'security_groups', 'g', newest.tag, 'boss')]
+
+
+def test_approve_refuses_decisions_on_two_items():
+    a = _decisions(1)[0]
+    other = rec.parse_decision(rec.make_decision_tag(
+        'sg-ingress-ssh-from-world', 'other-rule', datetime.date(2027, 1, 1),
+        NOW, 'admin', 'x'))
+    with pytest.raises(decisions.AcceptError, match='decisions on 2 items'):
+        _approve([a, other], PickyKeystone())
+
+
+def test_approve_dry_run_says_who_approved_it_already():
+    [newest] = _decisions(1)
+    (action, _), _ = _approve([newest], PickyKeystone(), {
+        newest.tag: rec.Endorsement('carol', 'e')}, dry_run=True)
+    assert action == 'already approved by carol'
+    (action, _), _ = _approve([newest], PickyKeystone(), dry_run=True)
+    assert action == 'would be approved'
+
+
+@pytest.mark.parametrize('fail, said', [
+    (3, 'the approval may or may not be recorded'),
+    (0, None)])
+def test_approve_shares_one_error_budget(fail, said):
+    [newest] = _decisions(1)
+    if said is None:
+        (action, _), _ = _approve([newest], FailingKeystone(2))
+        assert action == 'approved'       # two errors absorbed
+        return
+    with pytest.raises(decisions.AcceptError, match=said):
+        _approve([newest], FailingKeystone(fail))
+
+
+def test_approve_refused_at_once_changed_nothing():
+    [newest] = _decisions(1)
+
+    class Refusing(PickyKeystone):
+        def put(self, path, **kw):
+            return FakeResponse(400, {'error': {'message': 'bad'}})
+
+    with pytest.raises(decisions.AcceptError, match='nothing was changed'):
+        _approve([newest], Refusing())
+
+
+def test_the_budget_covers_the_write_and_the_read_back():
+    """Two errors writing and one reading back are three errors of one
+    step: it gives up, as it would after three of either."""
+    [newest] = _decisions(1)
+
+    class Flaky(FailingKeystone):
+        def get(self, path, params=None, **kw):
+            if self.fail_reads:
+                self.fail_reads -= 1
+                return FakeResponse(503, {'error': {'message': 'busy'}})
+            return super().get(path, params=params, **kw)
+
+    keystone = Flaky(2)
+    keystone.fail_reads = 1
+    with pytest.raises(decisions.AcceptError, match='may or may not'):
+        _approve([newest], keystone)
+    keystone = Flaky(1)
+    keystone.fail_reads = 1
+    (action, _), _ = _approve([newest], keystone)
+    assert action == 'approved'
