@@ -341,3 +341,36 @@ def test_retried_raises_refusals_and_passthrough_types_at_once():
     with pytest.raises(neutron.RevisionConflict):
         neutron.retried(conflict, passthrough=(neutron.RevisionConflict,))
     assert calls == [1, 2]
+
+
+def test_list_where_asks_for_at_most_100_values_a_request():
+    from tests.unit.audit import fakes
+
+    rules = [{'id': 'r%03d' % i, 'security_group_id': 'g%03d' % i}
+             for i in range(250)]
+
+    def handler(params):
+        wanted = params['security_group_id']
+        assert len(wanted) <= neutron.IDS_PER_REQUEST
+        found = [r for r in rules if r['security_group_id'] in wanted]
+        return fakes.paged('security_group_rules', found)(params)
+
+    client = fakes.FakeNetworkClient({'/security-group-rules': handler})
+    groups = ['g%03d' % i for i in range(250)] + ['g000', 'unknown']
+    items, requests = neutron.list_where(
+        client, 'security_group_rules', 'security_group_id', groups,
+        page_size=60, timeout=7, all_fields=False)
+    assert sorted(r['id'] for r in items) == [r['id'] for r in rules]
+    # 3 chunks (100, 100, 51 values); pages of 60: 2 + 2 + 1
+    assert requests == len(client.calls) == 5
+    assert [len(c[1]['security_group_id']) for c in client.calls
+            if 'marker' not in c[1]] == [100, 100, 51]
+    assert {c[2] for c in client.calls} == {7}
+    assert all(c[1]['limit'] == 60 and 'fields' in c[1]
+               for c in client.calls)
+    every, _ = neutron.list_where(client, 'security_group_rules',
+                                  'security_group_id', ['g001'])
+    assert 'fields' not in client.calls[-1][1]
+    assert [r['id'] for r in every] == ['r001']
+    assert neutron.list_where(client, 'security_group_rules',
+                              'security_group_id', []) == ([], 0)

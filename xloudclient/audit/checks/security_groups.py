@@ -18,10 +18,13 @@ def _group(inventory, rule):
 
 
 def _rule_resource(inventory, rule):
-    """A rule as a finding's resource: named after its group."""
+    """A rule as a finding's resource: named after its group, in its
+    group's project (a rule's own project is its creator's: an admin's,
+    for a rule an admin added to a project's group)."""
     group = _group(inventory, rule)
     return dict(rule, name='%s rule' % (group.get('name') or
-                                        rule.get('security_group_id')))
+                                        rule.get('security_group_id')),
+                project_id=group.get('project_id') or rule.get('project_id'))
 
 
 def _delete(rule, others=()):

@@ -157,6 +157,21 @@ def test_a_rule_finding_is_named_after_its_group():
     assert found['ssh'].resource_type == 'security group rule'
 
 
+def test_a_rule_finding_is_in_its_groups_project():
+    """An admin's rule in a project's group is in the admin's project:
+    the finding is the group's project's."""
+    found = {f.resource_id: f for f in _run(
+        'sg-ingress-ssh-from-world',
+        groups=GROUPS + [{'id': 'g-1', 'name': 'frontend',
+                          'project_id': 'demo'}],
+        rules=[rule('ssh', security_group_id='g-1', project_id='admin',
+                    port_range_min=22, port_range_max=22),
+               rule('orphan', security_group_id='gone', project_id='x',
+                    port_range_min=22, port_range_max=22)])}
+    assert found['ssh'].project_id == 'demo'
+    assert found['orphan'].project_id == 'x'
+
+
 def test_rules_open_only_together_name_each_other():
     found = {f.resource_id: f for f in _run(
         'sg-ingress-any-from-world',
