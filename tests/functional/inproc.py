@@ -16,6 +16,20 @@ import threading
 _lock = threading.Lock()
 
 
+def _forget_plugin_clients():
+    """python-openstackclient caches each plugin's client (our `xloud`
+    Neutron client, with its token) on the ClientManager class, once per
+    process: a process that runs one command never notices, this one
+    would run the next command, of another user, with it."""
+    from openstackclient.common import clientmanager
+    from osc_lib import clientmanager as osc_clientmanager
+
+    for cls in clientmanager.ClientManager.__mro__:
+        for value in vars(cls).values():
+            if isinstance(value, osc_clientmanager.ClientCache):
+                value._handle = None
+
+
 class InProcessCLI:
 
     def __init__(self, openrc_env, **extra):
@@ -43,5 +57,6 @@ class InProcessCLI:
                 os.environ.update(saved)
                 gc.unfreeze()   # what an audit froze (see runner): this
                 #                 process runs hundreds of commands
+                _forget_plugin_clients()
         return subprocess.CompletedProcess(['openstack'] + list(argv), code,
                                            out.getvalue(), err.getvalue())

@@ -21,5 +21,5 @@ def test_an_admins_rule_in_a_projects_group_is_in_that_projects_audit(
     assert rule['project_id'] != demo_project      # the premise
     for who, scope in ((admin, ('--project', demo_project)), (demo, ())):
         rows = json.loads(who.run(*AUDIT, *scope).stdout)
-        assert [r['Resource ID'] for r in rows if r['Check'] == SSH
-                and r['Resource ID'] == rule['id']] == [rule['id']]
+        assert [r['Project'] for r in rows if r['Check'] == SSH
+                and r['Resource ID'] == rule['id']] == [demo_project]

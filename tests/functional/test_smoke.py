@@ -12,6 +12,25 @@ import pytest
 
 
 @pytest.fixture(scope='module')
+def admin(devcloud):
+    """Every call a real `openstack` process: the start-up is tested."""
+    import os
+
+    from tests.functional.conftest import CLI
+
+    return CLI(os.path.join(devcloud, 'admin-openrc.sh'), process=True)
+
+
+@pytest.fixture(scope='module')
+def demo(devcloud):
+    import os
+
+    from tests.functional.conftest import CLI
+
+    return CLI(os.path.join(devcloud, 'demo-openrc.sh'), process=True)
+
+
+@pytest.fixture(scope='module')
 def net(devcloud, demo):
     """A network with a subnet and three ports in `demo`."""
     import uuid
