@@ -31,11 +31,12 @@ def world(devcloud, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def cli(world):
-    return CLI(world.openrc)
+    return CLI(world.openrc, process=True)
 
 
 def _together(cli, commands):
     """Run the commands as concurrent processes; their CompletedProcess."""
+    assert cli.inproc is None, 'in-process runs take turns: no race'
     with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
         return list(pool.map(lambda argv: cli.run(*argv, check=False),
                              commands))
