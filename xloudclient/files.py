@@ -1,5 +1,6 @@
 """Files the user names (baselines, backups, settings): read bounded,
-as UTF-8 text, with one-line errors. Their content is not trusted."""
+as UTF-8 text, with one-line errors; their content is not trusted. And
+the backups the commands write: new files only, private, atomic."""
 
 import json
 import os
@@ -55,3 +56,52 @@ def read_json(path, limit, what):
         raise FileError('%s %s is nested too deeply' % (what, path))
     except ValueError as e:
         raise FileError('%s %s is not JSON: %s' % (what, path, e))
+
+
+def backup_path(kind, now):
+    """A new backup's default path: $XDG_STATE_HOME/xloudclient/backups/
+    <kind>-<UTC time to the microsecond>.json."""
+    base = os.environ.get('XDG_STATE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.local', 'state')
+    return os.path.join(base, 'xloudclient', 'backups', '%s-%s.json' % (
+        kind, now.strftime('%Y%m%dT%H%M%S.%fZ')))
+
+
+def _make_private_dirs(directory):
+    """Create directory and any missing parent with mode 0700."""
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        os.mkdir(path, 0o700)
+
+
+def write_new_json(path, data):
+    """Write data as a new JSON file, mode 0600, whole or not at all (a
+    temporary file linked into place); FileError if path exists or cannot
+    be written. Never overwrites."""
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    try:
+        _make_private_dirs(directory)
+        if os.path.exists(path):
+            raise FileError('backup file %s already exists; not '
+                            'overwriting it' % path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+            f.write('\n')
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)      # fails rather than overwrite
+    except OSError as e:
+        raise FileError('cannot write the backup %s: %s' % (
+            path, e.strerror or e))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -11,7 +11,6 @@ import datetime
 import functools
 import hashlib
 import json
-import os
 
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
@@ -102,11 +101,7 @@ def plan_templates(client):
 # --- backup -------------------------------------------------------
 
 def default_backup_path(now):
-    base = os.environ.get('XDG_STATE_HOME') or os.path.join(
-        os.path.expanduser('~'), '.local', 'state')
-    return os.path.join(base, 'xloudclient', 'backups',
-                        'default-sg-%s.json' % now.strftime(
-                            '%Y%m%dT%H%M%S.%fZ'))
+    return files.backup_path('default-sg', now)
 
 
 def _digest(data):
@@ -115,19 +110,6 @@ def _digest(data):
                        data.get('templates')], sort_keys=True,
                       separators=(',', ':'))
     return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
-
-
-def _make_private_dirs(directory):
-    """Create directory and any missing parent with mode 0700."""
-    missing = []
-    while directory and not os.path.isdir(directory):
-        missing.append(directory)
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    for path in reversed(missing):
-        os.mkdir(path, 0o700)
 
 
 def write_backup(path, plans, templates, now):
@@ -142,27 +124,10 @@ def write_backup(path, plans, templates, now):
         'templates': list(templates),
     }
     data['digest'] = _digest(data)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = '%s.%d.tmp' % (path, os.getpid())
     try:
-        _make_private_dirs(directory)
-        if os.path.exists(path):
-            raise HardenError('backup file %s already exists; not '
-                              'overwriting it' % path)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, 'w') as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-            f.write('\n')
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, path)      # fails rather than overwrite
-    except OSError as e:
-        raise HardenError('cannot write the backup %s: %s; nothing was '
-                          'deleted' % (path, e.strerror or e))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        return files.write_new_json(path, data)
+    except files.FileError as e:
+        raise HardenError('%s; nothing was deleted' % e)
 
 
 def load_backup(path):
