@@ -38,6 +38,13 @@ class FakeCollections:
             return FakeResponse(200, {'extensions': [
                 {'alias': a} for a in self.extensions]})
         name = path.strip('/')
+        if name.count('/') == 1:            # GET /<collection>/<id>
+            name, item_id = name.split('/')
+            for item in self.data.get(name, []):
+                if item['id'] == item_id:
+                    return FakeResponse(200, {self._key(name)[:-1]:
+                                              copy.deepcopy(item)})
+            return FakeResponse(404, {'NeutronError': {'message': 'gone'}})
         items = []
         for item in self.data.get(name, []):
             ok = True
@@ -71,10 +78,20 @@ class FakeCollections:
         return item, urllib.parse.unquote(parts[3])
 
     def put(self, path, json=None, headers=None, **kw):
-        """Only Neutron's one-tag API: PUT /<collection>/<id>/tags/<tag>."""
+        """Neutron's tag API: PUT /<collection>/<id>/tags/<tag> (one) or
+        PUT /<collection>/<id>/tags with {"tags": [...]} (all)."""
         self.log.append(('PUT', path))
         if self._denied('PUT', path):
             return FakeResponse(403, {'NeutronError': {'message': 'denied'}})
+        parts = path.strip('/').split('/')
+        if len(parts) == 3 and parts[2] == 'tags':
+            item = next((i for i in self.data.get(parts[0], [])
+                         if i['id'] == parts[1]), None)
+            if item is None:
+                return FakeResponse(404, {})
+            item['tags'] = list(json['tags'])
+            item['revision_number'] = item.get('revision_number', 0) + 1
+            return FakeResponse(200, {'tags': item['tags']})
         item, tag = self._tagged(path)
         if item is None:
             return FakeResponse(404, {})

@@ -279,6 +279,14 @@ def remove_tag(client, collection, resource_id, tag):
                    ok=(200, 204, 404))
 
 
+def set_tags(client, collection, resource_id, tags):
+    """Replace all of a resource's tags (one request, idempotent)."""
+    check_response(client.put('/%s/%s/tags' % (collection, resource_id),
+                              json={'tags': list(tags)}),
+                   'tagging %s %s' % (resources.at(collection).spelled,
+                                      resource_id))
+
+
 def next_marker(body, key):
     """The marker of the next page in a Neutron list body, or None."""
     for link in body.get(key + '_links') or ():
@@ -389,10 +397,14 @@ def create(client, collection, body, what):
     return _item(resp, what, singular)
 
 
-def delete(client, collection, resource_id, what=None):
-    """Delete a resource: True, or False when it was already gone."""
+def delete(client, collection, resource_id, what=None, revision=None):
+    """Delete a resource (only at revision, If-Match, when given): True,
+    or False when it was already gone."""
+    headers = {'If-Match': 'revision_number=%d' % revision} \
+        if revision is not None else None
     resp = check_response(
-        client.delete('/%s/%s' % (collection, resource_id)),
+        client.delete('/%s/%s' % (collection, resource_id),
+                      **({'headers': headers} if headers else {})),
         what or 'deleting %s %s' % (resources.at(collection).spelled,
                                     resource_id), ok=(204, 404))
     return resp.status_code != 404

@@ -1,0 +1,196 @@
+"""Releasing unassociated floating IPs: selection, guarded deletes, the
+backup and the restore, on an in-memory Neutron."""
+
+import datetime
+import json
+
+import pytest
+
+from tests.unit.fake_collections import FakeCollections
+from xloudclient.harden import fip_release as fr
+
+NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
+NET = 'ext-net'
+
+
+def _fip(fid, address, port=None, project='p1', updated='2026-11-01T00:00:00Z',
+         **more):
+    return dict({'id': fid, 'floating_ip_address': address,
+                 'floating_network_id': NET, 'project_id': project,
+                 'port_id': port, 'description': 'web ' + fid,
+                 'tags': ['keep-me'], 'updated_at': updated,
+                 'revision_number': 3, 'status': 'DOWN'}, **more)
+
+
+def _cloud():
+    return FakeCollections(floatingips=[
+        _fip('f1', '203.0.113.1'), _fip('f2', '203.0.113.2', port='port-9'),
+        _fip('f3', '203.0.113.3', project='p2',
+             updated='2026-11-30T00:00:00Z')])
+
+
+def _addresses(cloud):
+    return sorted((f['floating_ip_address'], f['project_id'],
+                   f.get('description'), tuple(f.get('tags') or ()))
+                  for f in cloud.data['floatingips'])
+
+
+def test_select_takes_the_unassociated_and_leaves_the_accepted():
+    fips = _cloud().data['floatingips']
+    plan = fr.select(fips, now=NOW, accepted={'f3': 'accepted until x'})
+    assert [f['id'] for f in plan.release] == ['f1']
+    assert [(f['id'], why) for f, why in plan.kept] == [
+        ('f3', 'accepted until x')]
+
+
+def test_unused_for_keeps_what_changed_recently_or_at_no_known_time():
+    fips = _cloud().data['floatingips'] + [
+        _fip('f4', '203.0.113.4', updated=None)]
+    plan = fr.select(fips, unused_for=7, now=NOW)
+    assert [f['id'] for f in plan.release] == ['f1']
+    assert sorted(f['id'] for f, _ in plan.kept) == ['f3', 'f4']
+    assert 'less than 7 days ago' in dict(
+        (f['id'], w) for f, w in plan.kept)['f3']
+    zero = fr.select(fips, unused_for=0, now=NOW)
+    assert [f['id'] for f in zero.release] == ['f1', 'f3']
+
+
+def test_refs_by_id_or_address_and_bad_refs_refused():
+    fips = _cloud().data['floatingips']
+    plan = fr.select(fips, refs=['203.0.113.3', 'f1', 'f1'], now=NOW)
+    assert [f['id'] for f in plan.release] == ['f3', 'f1']
+    with pytest.raises(fr.ReleaseError, match='associated with port '
+                       'port-9: not releasing it'):
+        fr.select(fips, refs=['203.0.113.2'])
+    with pytest.raises(fr.ReleaseError, match='no floating IP nosuch'):
+        fr.select(fips, refs=['nosuch'])
+
+
+def test_release_deletes_at_the_revision_it_read():
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], now=NOW)
+    rows = fr.apply_release(cloud, plan)
+    assert [(r.floating_ip_id, r.action, r.failed) for r in rows] == [
+        ('f1', 'released', False), ('f3', 'released', False)]
+    assert [f['id'] for f in cloud.data['floatingips']] == ['f2']
+
+
+def test_an_address_associated_since_the_plan_is_kept():
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], now=NOW)
+    cloud.data['floatingips'][0]['port_id'] = 'port-1'   # meanwhile
+    rows = fr.apply_release(cloud, plan)
+    assert rows[0].action == 'kept: associated with port port-1 since ' \
+        'the plan' and not rows[0].failed
+    assert 'f1' in [f['id'] for f in cloud.data['floatingips']]
+
+
+def test_an_association_between_read_and_delete_is_refused_by_neutron():
+    """The delete carries the revision read: an association in between
+    bumps it, Neutron answers 412, the re-read sees the port."""
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    real = cloud.get
+
+    def get(path, params=None, **kw):
+        resp = real(path, params=params, **kw)
+        if path == '/floatingips/f1' and not cloud.hooked:
+            cloud.hooked = True
+            fip = cloud.data['floatingips'][0]
+            fip['port_id'], fip['revision_number'] = 'port-7', 4
+        return resp
+    cloud.hooked, cloud.get = False, get
+    [row] = fr.apply_release(cloud, plan)
+    assert row.action == 'kept: associated with port port-7 since the plan'
+    assert ('DELETE', '/floatingips/f1') in cloud.log
+    assert 'f1' in [f['id'] for f in cloud.data['floatingips']]
+
+
+def test_gone_before_the_release_is_said_so():
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    cloud.data['floatingips'].pop(0)
+    assert [r.action for r in fr.apply_release(cloud, plan)] == [
+        'already gone']
+
+
+def test_backup_round_trip_and_refusals(tmp_path):
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], now=NOW)
+    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    assert oct((tmp_path / 'b.json').stat().st_mode & 0o777) == '0o600'
+    entries = fr.load_backup(path)
+    assert [e['floating_ip_address'] for e in entries] == [
+        '203.0.113.1', '203.0.113.3']
+    assert 'revision_number' not in entries[0]
+    with pytest.raises(fr.ReleaseError, match='already exists'):
+        fr.write_backup(path, plan, NOW)
+    data = json.loads((tmp_path / 'b.json').read_text())
+    data['floating_ips'][0]['floating_ip_address'] = '198.51.100.7'
+    edited = tmp_path / 'edited.json'
+    edited.write_text(json.dumps(data))
+    with pytest.raises(fr.ReleaseError, match='digest does not match'):
+        fr.load_backup(str(edited))
+    other = tmp_path / 'other.json'
+    other.write_text(json.dumps({'format': 'something else'}))
+    with pytest.raises(fr.ReleaseError, match='not an xloudclient '
+                       'floating IP backup'):
+        fr.load_backup(str(other))
+
+
+@pytest.mark.parametrize('change, problem', [
+    ({'floating_ip_address': 'not-an-ip'}, 'no valid floating_ip_address'),
+    ({'project_id': ''}, 'has no project_id'),
+    ({'tags': 'x'}, 'tags that are not a list'),
+    ({'description': 'x' * 256}, 'description that is not text'),
+])
+def test_a_forged_entry_is_refused(tmp_path, change, problem):
+    entry = dict(_fip('f1', '203.0.113.1'), **change)
+    data = {'format': fr.BACKUP_FORMAT, 'version': fr.BACKUP_VERSION,
+            'floating_ips': [{k: entry.get(k) for k in fr.KEPT}]}
+    data['digest'] = fr._digest(data)
+    path = tmp_path / 'forged.json'
+    path.write_text(json.dumps(data))
+    with pytest.raises(fr.ReleaseError, match=problem):
+        fr.load_backup(str(path))
+
+
+def test_restore_allocates_the_same_addresses_again(tmp_path):
+    cloud = _cloud()
+    before = _addresses(cloud)
+    plan = fr.select(cloud.data['floatingips'], now=NOW)
+    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    fr.apply_release(cloud, plan)
+    assert [r.action for r in fr.restore(cloud, fr.load_backup(path),
+                                         dry_run=True)] == [
+        'would allocate', 'would allocate']
+    rows = fr.restore(cloud, fr.load_backup(path))
+    assert all(r.action.startswith('restored as new-') for r in rows)
+    assert _addresses(cloud) == before
+    again = fr.restore(cloud, fr.load_backup(path))
+    assert all(r.action.startswith('already present as new-')
+               for r in again)
+    assert _addresses(cloud) == before
+
+
+def test_restore_names_the_project_holding_an_address(tmp_path):
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    fr.apply_release(cloud, plan)
+    cloud.data['floatingips'].append(_fip('f9', '203.0.113.1',
+                                          project='p7', port='port-3'))
+    [row] = fr.restore(cloud, fr.load_backup(path))
+    assert row.failed and row.action == (
+        'not restored: 203.0.113.1 is held by project p7 (floating IP f9, '
+        'port port-3)')
+
+
+def test_a_members_restore_says_an_admin_must_run_it(tmp_path):
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    fr.apply_release(cloud, plan)
+    cloud.deny.add(('POST', '/floatingips'))
+    [row] = fr.restore(cloud, fr.load_backup(path))
+    assert row.failed and 'admin-only by default' in row.action

@@ -1,0 +1,350 @@
+"""Release unassociated floating IPs, with a backup and a way back.
+
+plan_release() reads the floating IPs in scope once and picks the
+unassociated ones the audit reports (an accepted finding is left alone,
+so is one updated more recently than --unused-for asks); write_backup()
+saves what restore needs to allocate each address again; apply_release()
+deletes exactly those, each delete guarded by the revision just read (an
+address associated since the plan is kept); restore() allocates the same
+addresses again in the same projects.
+
+What Neutron records says little about use: updated_at moves on every
+change of the floating IP (association, disassociation, a description or
+a tag), not on traffic. "Unused for 30 days" means "not associated,
+disassociated or otherwise changed for 30 days", never "no packets".
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+
+from xloudclient.cloud import neutron
+from xloudclient import errors
+from xloudclient import files
+
+COLLECTION = 'floatingips'
+CHECK = 'fip-unassociated'
+BACKUP_FORMAT = 'xloudclient-floating-ip-backup'
+BACKUP_VERSION = 1
+MAX_BACKUP_BYTES = 16 << 20
+MAX_DESCRIPTION = 255            # Neutron's own limit
+MAX_TAGS = 50                    # Neutron's limit per resource
+# What a backup keeps of each floating IP: enough to allocate it again.
+KEPT = ('id', 'floating_ip_address', 'floating_network_id', 'project_id',
+        'description', 'tags', 'dns_name', 'dns_domain', 'qos_policy_id',
+        'updated_at')
+
+
+class ReleaseError(errors.Explained):
+    """A refusal or failure, explained in one line."""
+
+
+@dataclasses.dataclass
+class ReleasePlan:
+    release: list                # full floating IP dicts to release
+    kept: list                   # (floating IP, why it stays)
+
+
+@dataclasses.dataclass
+class Row:
+    floating_ip_id: str
+    address: str
+    project_id: str
+    action: str
+    failed: bool = False
+
+
+def _parse_time(text):
+    try:
+        value = datetime.datetime.strptime(text or '', '%Y-%m-%dT%H:%M:%SZ')
+    except ValueError:
+        return None
+    return value.replace(tzinfo=datetime.timezone.utc)
+
+
+def select(fips, refs=(), unused_for=None, now=None, accepted=None):
+    """A ReleasePlan from plain floating IP dicts: the unassociated ones
+    (only those named in refs, by ID or address, when given), without the
+    accepted ones (accepted: {ID: why}) and, with unused_for (days), those
+    changed more recently. ReleaseError names a ref that is no
+    unassociated floating IP in scope."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    accepted = accepted or {}
+    chosen = fips
+    if refs:
+        chosen = _named(fips, refs)
+    release, kept = [], []
+    for fip in chosen:
+        if fip.get('port_id'):
+            continue
+        if fip['id'] in accepted:
+            kept.append((fip, accepted[fip['id']]))
+            continue
+        if unused_for is not None:
+            changed = _parse_time(fip.get('updated_at'))
+            if changed is None or now - changed < datetime.timedelta(
+                    days=unused_for):
+                kept.append((fip, 'changed %s, less than %d days ago'
+                             % (fip.get('updated_at') or 'at an unknown '
+                                'time', unused_for)))
+                continue
+        release.append(fip)
+    return ReleasePlan(release, kept)
+
+
+def _named(fips, refs):
+    by_ref = {}
+    for fip in fips:
+        by_ref.setdefault(fip['id'], fip)
+        by_ref.setdefault(fip.get('floating_ip_address'), fip)
+    chosen = []
+    for ref in refs:
+        fip = by_ref.get(ref)
+        if fip is None:
+            raise ReleaseError('no floating IP %s in scope: nothing was '
+                               'released' % neutron.bounded(ref, 80))
+        if fip.get('port_id'):
+            raise ReleaseError('floating IP %s is associated with port %s: '
+                               'not releasing it, nothing was released'
+                               % (ref, fip['port_id']))
+        if fip not in chosen:
+            chosen.append(fip)
+    return chosen
+
+
+def read_candidates(client, project_ids=None):
+    """Every floating IP in scope (None: every project), all fields."""
+    filters = {} if project_ids is None else {'project_id': project_ids}
+    fips, _ = neutron.list_type(client, COLLECTION, filters=filters,
+                                all_fields=True)
+    return fips
+
+
+# --- backup -------------------------------------------------------
+
+def default_backup_path(now):
+    return files.backup_path('floating-ips', now)
+
+
+def _digest(data):
+    body = json.dumps(data.get('floating_ips'), sort_keys=True,
+                      separators=(',', ':'))
+    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+
+
+def write_backup(path, plan, now):
+    """Write the backup of the floating IPs the plan releases."""
+    data = {'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
+            'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'floating_ips': [{k: fip.get(k) for k in KEPT}
+                             for fip in plan.release]}
+    data['digest'] = _digest(data)
+    try:
+        return files.write_new_json(path, data)
+    except files.FileError as e:
+        raise ReleaseError('%s; nothing was released' % e)
+
+
+def load_backup(path):
+    """The backup's entries; ReleaseError unless the file is one of ours,
+    intact, and every entry is a floating IP to allocate again."""
+    try:
+        data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
+    except files.FileError as e:
+        raise ReleaseError(str(e))
+    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
+        raise ReleaseError('%s is not an xloudclient floating IP backup'
+                           % path)
+    if data.get('version') != BACKUP_VERSION:
+        raise ReleaseError('%s has backup version %s; this client reads '
+                           'version %d' % (path, neutron.bounded(
+                               repr(data.get('version')), 40),
+                               BACKUP_VERSION))
+    entries = data.get('floating_ips')
+    if not isinstance(entries, list):
+        raise ReleaseError('%s is damaged: floating_ips must be a list'
+                           % path)
+    if data.get('digest') != _digest(data):
+        raise ReleaseError('%s has been changed since it was written (its '
+                           'digest does not match): refusing it, nothing '
+                           'was allocated' % path)
+    for i, entry in enumerate(entries):
+        problem = _entry_problem(entry)
+        if problem:
+            raise ReleaseError('%s: entry %d %s: refusing it, nothing was '
+                               'allocated' % (path, i + 1, problem))
+    return entries
+
+
+def _entry_problem(entry):
+    """Why an entry is not a floating IP restore may allocate, or None."""
+    import ipaddress
+
+    if not isinstance(entry, dict):
+        return 'is not an object'
+    for key in ('id', 'floating_ip_address', 'floating_network_id',
+                'project_id'):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            return 'has no %s' % key
+    try:
+        ipaddress.ip_address(entry['floating_ip_address'])
+    except ValueError:
+        return 'has no valid floating_ip_address'
+    description = entry.get('description')
+    if description is not None and (not isinstance(description, str) or
+                                    len(description) > MAX_DESCRIPTION):
+        return 'has a description that is not text of at most %d ' \
+            'characters' % MAX_DESCRIPTION
+    tags = entry.get('tags')
+    if tags is not None and (not isinstance(tags, list) or
+                             len(tags) > MAX_TAGS or
+                             not all(isinstance(t, str) for t in tags)):
+        return 'has tags that are not a list of at most %d strings' \
+            % MAX_TAGS
+    for key in ('dns_name', 'dns_domain', 'qos_policy_id'):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            return 'has a %s that is not text' % key
+    return None
+
+
+def accepted_ids(fips, endorsements, today):
+    """{floating IP ID: why it stays} for the unassociated floating IPs an
+    endorsed, unexpired decision covers, judged as the audit judges."""
+    from xloudclient.audit import accepted
+    from xloudclient.audit import catalog
+    from xloudclient.audit import inventory
+    from xloudclient.audit import settings
+
+    inv = inventory.Inventory(floatingips=fips, endorsements=endorsements)
+    [check] = catalog.select([CHECK])
+    _, quiet = accepted.split(check.run(inv, settings.Settings()), inv,
+                              today)
+    return {f.resource_id: 'accepted until %s by %s' % (
+        d.review_by.isoformat(), d.granted_by or '?') for f, d in quiet}
+
+
+# --- release ------------------------------------------------------
+
+MAX_CONFLICTS = 5       # revision conflicts one release absorbs
+
+
+def apply_release(client, plan):
+    """Release each planned floating IP; one Row each, never raising (a
+    failed row says why)."""
+    return [_release(client, fip) for fip in plan.release]
+
+
+def _release(client, fip):
+    """Read the floating IP, then delete it at that revision (If-Match):
+    one associated since the plan, or between the read and the delete,
+    is kept."""
+    def row(action, failed=False):
+        return Row(fip['id'], fip.get('floating_ip_address') or '',
+                   fip.get('project_id') or '', action, failed)
+
+    budget, tried, conflicts = neutron.ErrorBudget(), False, 0
+    while True:
+        try:
+            current = neutron.get(client, COLLECTION, fip['id'])
+            if current.get('port_id'):
+                return row('kept: associated with port %s since the plan'
+                           % current['port_id'])
+            tried = True
+            if not neutron.delete(client, COLLECTION, fip['id'],
+                                  revision=current.get('revision_number')):
+                return row('already gone')      # between read and delete
+            return row('released')
+        except neutron.NotFound:
+            return row('released' if tried else 'already gone')
+        except neutron.RevisionConflict as e:
+            conflicts += 1          # changed since the read: read again
+            if conflicts >= MAX_CONFLICTS:
+                return row('failed: kept changing (%s)'
+                           % neutron.describe(e), True)
+        except Exception as e:      # 5xx, reset, timeout, bad body
+            if budget.spent(e):
+                return row('failed: %s' % neutron.describe(e), True)
+
+
+# --- restore ------------------------------------------------------
+
+ADMIN_ONLY = ('allocating a given address is admin-only by default '
+              '(Neutron policy create_floatingip:floating_ip_address): an '
+              'admin must run the restore')
+
+
+def restore(client, entries, dry_run=False):
+    """Allocate each backed-up address again in its project (with its
+    description and tags); one Row each, never raising. An address held
+    by another project is reported with its holder."""
+    return [_restore(client, entry, dry_run) for entry in entries]
+
+
+def _restore(client, entry, dry_run):
+    def row(action, failed=False):
+        return Row(entry['id'], entry['floating_ip_address'],
+                   entry['project_id'], action, failed)
+
+    budget, tried = neutron.ErrorBudget(), False
+    while True:
+        try:
+            held = _holder(client, entry)
+            if held is not None:
+                return row(*_present(client, entry, held, dry_run, tried))
+            if dry_run:
+                return row('would allocate')
+            tried = True
+            created = neutron.create(client, COLLECTION, _body(entry),
+                                     'allocating %s'
+                                     % entry['floating_ip_address'])
+            _tag(client, created, entry)
+            return row('restored as %s' % created['id'])
+        except Exception as e:
+            status = getattr(e, 'status', None)
+            if status == 403:
+                return row('failed: %s (%s)' % (ADMIN_ONLY,
+                                                neutron.describe(e)), True)
+            if budget.spent(e):
+                return row('failed: %s' % neutron.describe(e), True)
+
+
+def _holder(client, entry):
+    """The floating IP holding the entry's address now, or None."""
+    found = neutron.list_(client, COLLECTION, {
+        'floating_ip_address': entry['floating_ip_address'],
+        'floating_network_id': entry['floating_network_id']},
+        'looking up floating IP %s' % entry['floating_ip_address'])
+    return found[0] if found else None
+
+
+def _present(client, entry, held, dry_run, tried):
+    """(action, failed) when the address is allocated already: ours (a
+    rerun, or a create whose answer was lost) gets its tags; another
+    project's is reported."""
+    if held.get('project_id') != entry['project_id']:
+        return ('not restored: %s is held by project %s (floating IP %s, '
+                'port %s)' % (entry['floating_ip_address'],
+                              held.get('project_id'), held['id'],
+                              held.get('port_id') or 'none'), True)
+    if dry_run:
+        return 'already present as %s' % held['id'], False
+    _tag(client, held, entry)
+    return ('restored as %s' % held['id'] if tried else
+            'already present as %s' % held['id']), False
+
+
+def _body(entry):
+    body = {k: entry[k] for k in ('floating_network_id',
+                                  'floating_ip_address', 'project_id')}
+    for key in ('description', 'dns_name', 'dns_domain', 'qos_policy_id'):
+        if entry.get(key):
+            body[key] = entry[key]
+    return body
+
+
+def _tag(client, fip, entry):
+    """Give the floating IP the entry's tags (all of them, at once)."""
+    if entry.get('tags') and sorted(fip.get('tags') or ()) != sorted(
+            entry['tags']):
+        neutron.set_tags(client, COLLECTION, fip['id'], entry['tags'])
