@@ -348,3 +348,17 @@ def _tag(client, fip, entry):
     if entry.get('tags') and sorted(fip.get('tags') or ()) != sorted(
             entry['tags']):
         neutron.set_tags(client, COLLECTION, fip['id'], entry['tags'])
+
+
+def failures(rows, verb, again):
+    """'' when no row failed; else the one line that says which failed
+    and the command that finishes (again: its argv)."""
+    from xloudclient import inert_text
+
+    failed = [r for r in rows if r.failed]
+    if not failed:
+        return ''
+    return '%d of %d floating IPs failed to %s (%s%s); finish with `%s`' % (
+        len(failed), len(rows), verb,
+        '; '.join('%s: %s' % (r.address, r.action) for r in failed[:3]),
+        '; ...' if len(failed) > 3 else '', inert_text.command(*again))
