@@ -1,0 +1,134 @@
+"""`openstack floating ip harden release` and `... harden restore`."""
+
+from osc_lib.command import command
+
+from xloudclient.osc import common
+from xloudclient.osc import names as names_mod
+from xloudclient.osc import scope
+
+
+def _rows(parsed_args, names, rows):
+    return (('Floating IP', 'ID') + names_mod.project_headers(parsed_args) +
+            ('Action',),
+            [(r.address, r.floating_ip_id) +
+             names_mod.project_cells(parsed_args, names, r.project_id) +
+             (r.action,) for r in rows])
+
+
+class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
+                         common.ExitStatusMixin, command.Lister):
+    """Release floating IPs that no port uses, after a plan and a backup.
+
+    Takes the unassociated floating IPs in scope (or only those named),
+    leaves alone the ones an accepted finding covers and, with
+    --unused-for, those changed more recently; prints the plan, writes a
+    backup, then releases each at the revision it just read (one
+    associated meanwhile is kept). `openstack floating ip harden restore
+    <backup>` allocates the same addresses again.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'floating_ips', metavar='<floating-ip>', nargs='*',
+            help='Only these floating IPs (address or ID)')
+        scope.add_scope_options(parser, verb='Release floating IPs of',
+                                repeatable=True)
+        parser.add_argument(
+            '--unused-for', metavar='<days>', type=int,
+            help='Only floating IPs Neutron records no change of (no '
+                 'association, disassociation or edit) for this many days; '
+                 'Neutron records no traffic')
+        parser.add_argument(
+            '--backup', metavar='<file>',
+            help='Where to write the backup (default: a new file under '
+                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        common.add_dry_run_option(parser, 'Show the plan and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        import datetime
+
+        from xloudclient.cloud import directory
+        from xloudclient.harden import fip_release as fr
+
+        cm = self.app.client_manager
+        if parsed_args.unused_for is not None and not \
+                0 <= parsed_args.unused_for <= 36500:
+            raise fr.ReleaseError('--unused-for takes a number of days from '
+                                  '0 to 36500, not %d'
+                                  % parsed_args.unused_for)
+        projects = scope.resolve_projects(cm, parsed_args)
+        found = directory.read(cm, projects)
+        fips = fr.read_candidates(cm.xloud, projects)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        plan = fr.select(fips, parsed_args.floating_ips,
+                         parsed_args.unused_for, now,
+                         fr.accepted_ids(fips, found.endorsements,
+                                         now.date()))
+        names = names_mod.project_names(cm, directory=found)
+        self._say_plan(plan, names)
+        if parsed_args.dry_run or not plan.release:
+            return _rows(parsed_args, names, [fr.Row(
+                f['id'], f['floating_ip_address'], f.get('project_id'),
+                'would release') for f in plan.release])
+        path = fr.write_backup(parsed_args.backup or
+                               fr.default_backup_path(now), plan, now)
+        self.say('backup: %s (restore with `openstack floating ip harden '
+                 'restore %s`)' % (path, path))
+        rows = fr.apply_release(cm.xloud, plan)
+        line = fr.failures(rows, 'release', [
+            'openstack', 'floating', 'ip', 'harden', 'release'] +
+            [r.floating_ip_id for r in rows if r.failed])
+        if line:
+            self.say(line)
+            self.exit_status = 1
+        return _rows(parsed_args, names, rows)
+
+    def _say_plan(self, plan, names):
+        for fip, why in plan.kept:
+            self.say('plan: keeping %s (project %s): %s' % (
+                fip['floating_ip_address'],
+                names_mod.name_or_id(names, fip.get('project_id')), why))
+        projects = {f.get('project_id') for f in plan.release}
+        self.say('plan: %d unassociated floating IP%s to release in %d '
+                 'project%s' % (len(plan.release),
+                                '' if len(plan.release) == 1 else 's',
+                                len(projects),
+                                '' if len(projects) == 1 else 's'))
+
+
+class RestoreFloatingIps(common.OneLineErrors, common.InertText,
+                         common.ExitStatusMixin, command.Lister):
+    """Allocate the floating IPs of a release backup again.
+
+    Each address is allocated again in its project, with its description
+    and tags; one already allocated there is left as it is, one another
+    project holds is reported with its holder. Allocating a given address
+    is admin-only in Neutron's default policy. A damaged, edited or
+    foreign file is refused before anything changes.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('backup', metavar='<backup-file>',
+                            help='A backup written by `openstack floating '
+                                 'ip harden release`')
+        common.add_dry_run_option(
+            parser, 'Show what would be restored and change nothing')
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.harden import fip_release as fr
+
+        entries = fr.load_backup(parsed_args.backup)
+        rows = fr.restore(self.app.client_manager.xloud, entries,
+                          dry_run=parsed_args.dry_run)
+        line = fr.failures(rows, 'restore', [
+            'openstack', 'floating', 'ip', 'harden', 'restore',
+            parsed_args.backup])
+        if line:
+            self.say(line)
+            self.exit_status = 1
+        names = names_mod.project_names(self.app.client_manager)
+        return _rows(parsed_args, names, rows)
