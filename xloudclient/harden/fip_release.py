@@ -53,6 +53,7 @@ class Row:
     project_id: str
     action: str
     failed: bool = False
+    new_id: str = ''             # the floating IP a restore allocated
 
 
 def _parse_time(text):
@@ -282,9 +283,9 @@ def restore(client, entries, dry_run=False):
 
 
 def _restore(client, entry, dry_run):
-    def row(action, failed=False):
+    def row(action, failed=False, new_id=''):
         return Row(entry['id'], entry['floating_ip_address'],
-                   entry['project_id'], action, failed)
+                   entry['project_id'], action, failed, new_id)
 
     budget, tried = neutron.ErrorBudget(), False
     while True:
@@ -299,7 +300,7 @@ def _restore(client, entry, dry_run):
                                      'allocating %s'
                                      % entry['floating_ip_address'])
             _tag(client, created, entry)
-            return row('restored as %s' % created['id'])
+            return row('restored', new_id=created['id'])
         except Exception as e:
             status = getattr(e, 'status', None)
             if status == 403:
@@ -319,19 +320,17 @@ def _holder(client, entry):
 
 
 def _present(client, entry, held, dry_run, tried):
-    """(action, failed) when the address is allocated already: ours (a
-    rerun, or a create whose answer was lost) gets its tags; another
-    project's is reported."""
+    """(action, failed, new ID) when the address is allocated already:
+    ours (a rerun, or a create whose answer was lost) gets its tags;
+    another project's is reported."""
     if held.get('project_id') != entry['project_id']:
         return ('not restored: %s is held by project %s (floating IP %s, '
                 'port %s)' % (entry['floating_ip_address'],
                               held.get('project_id'), held['id'],
-                              held.get('port_id') or 'none'), True)
-    if dry_run:
-        return 'already present as %s' % held['id'], False
-    _tag(client, held, entry)
-    return ('restored as %s' % held['id'] if tried else
-            'already present as %s' % held['id']), False
+                              held.get('port_id') or 'none'), True, '')
+    if not dry_run:
+        _tag(client, held, entry)
+    return ('restored' if tried else 'already present'), False, held['id']
 
 
 def _body(entry):

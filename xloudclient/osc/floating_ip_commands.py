@@ -7,12 +7,28 @@ from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
 
-def _rows(parsed_args, names, rows):
-    return (('Floating IP', 'ID') + names_mod.project_headers(parsed_args) +
-            ('Action',),
-            [(r.address, r.floating_ip_id) +
-             names_mod.project_cells(parsed_args, names, r.project_id) +
-             (r.action,) for r in rows])
+def _rows(parsed_args, names, rows, restore=False):
+    """A table shows address, project and action (--long: the IDs too);
+    machine formats every column."""
+    wide = parsed_args.long or not common.for_people(parsed_args)
+    columns = ('Floating IP',) + names_mod.project_headers(parsed_args) + \
+        ('Action',)
+    if wide:
+        columns += ('ID', 'New ID') if restore else ('ID',)
+    data = []
+    for r in rows:
+        row = (r.address,) + names_mod.project_cells(
+            parsed_args, names, r.project_id) + (r.action,)
+        if wide:
+            row += (r.floating_ip_id, r.new_id) if restore else \
+                (r.floating_ip_id,)
+        data.append(row)
+    return columns, data
+
+
+def _add_long_option(parser):
+    parser.add_argument('--long', action='store_true',
+                        help='Also show the floating IP IDs')
 
 
 class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
@@ -44,6 +60,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
             help='Where to write the backup (default: a new file under '
                  '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
         common.add_dry_run_option(parser, 'Show the plan and change nothing')
+        _add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -116,6 +133,7 @@ class RestoreFloatingIps(common.OneLineErrors, common.InertText,
                                  'ip harden release`')
         common.add_dry_run_option(
             parser, 'Show what would be restored and change nothing')
+        _add_long_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -131,4 +149,4 @@ class RestoreFloatingIps(common.OneLineErrors, common.InertText,
             self.say(line)
             self.exit_status = 1
         names = names_mod.project_names(self.app.client_manager)
-        return _rows(parsed_args, names, rows)
+        return _rows(parsed_args, names, rows, restore=True)

@@ -165,11 +165,12 @@ def test_restore_allocates_the_same_addresses_again(tmp_path):
                                          dry_run=True)] == [
         'would allocate', 'would allocate']
     rows = fr.restore(cloud, fr.load_backup(path))
-    assert all(r.action.startswith('restored as new-') for r in rows)
+    assert [r.action for r in rows] == ['restored', 'restored']
+    assert all(r.new_id.startswith('new-') for r in rows)
     assert _addresses(cloud) == before
     again = fr.restore(cloud, fr.load_backup(path))
-    assert all(r.action.startswith('already present as new-')
-               for r in again)
+    assert [(r.action, r.new_id) for r in again] == [
+        ('already present', r.new_id) for r in rows]
     assert _addresses(cloud) == before
 
 

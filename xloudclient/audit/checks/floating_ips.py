@@ -17,9 +17,12 @@ def _resource(fip):
 def unassociated(inventory, settings):
     for fip in inventory.floatingips:
         if not fip.get('port_id'):
+            # the plan first (a backup is written before the release;
+            # `floating ip harden restore` allocates it again)
             yield Hit('floating ip', _resource(fip),
                       'allocated but not associated with any port',
-                      ('openstack', 'floating', 'ip', 'delete', fip['id']))
+                      ('openstack', 'floating', 'ip', 'harden', 'release',
+                       fip['id'], '--dry-run'))
 
 
 @check('fip-exposes-sensitive-port', 'high',
