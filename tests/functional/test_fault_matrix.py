@@ -141,6 +141,35 @@ def _backup(world, cli, proxy):
     return path
 
 
+FIPS = [('172.24.4.201', 'web front', ['dns:www']),
+        ('172.24.4.202', 'old mail', [])]
+
+
+def _fip_state(world):
+    return sorted((f['floating_ip_address'], f['description'],
+                   sorted(f['tags'])) for f in world.floating_ips())
+
+
+def _fips_allocated(world):
+    world.set_floating_ips(FIPS)
+
+
+def _fips_released(world):
+    world.set_floating_ips([])
+
+
+def _fip_backup(world, cli, proxy):
+    """A backup of FIPS, written by the release itself."""
+    path = str(world.tmp / 'matrix-fips.json')
+    if not os.path.exists(path):
+        _fips_allocated(world)
+        proxy.arm()
+        done = cli.run('floating', 'ip', 'harden', 'release', '--project',
+                       world.project, '--backup', path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
 SSH = 'sg-ingress-ssh-from-world'
 
 
@@ -193,6 +222,13 @@ COMMANDS = {
     'security-group-harden-restore': (
         lambda w, c, p: ['security', 'group', 'harden', 'restore',
                          _backup(w, c, p)], _sg_hardened, _sg_state),
+    'floating-ip-harden-release': (
+        lambda w, c, p: ['floating', 'ip', 'harden', 'release',
+                         '--project', w.project], _fips_allocated,
+        _fip_state),
+    'floating-ip-harden-restore': (
+        lambda w, c, p: ['floating', 'ip', 'harden', 'restore',
+                         _fip_backup(w, c, p)], _fips_released, _fip_state),
     'network-harden-accept': (
         lambda w, c, p: _accept_argv(w), _undecided, _decisions_state,
         'is already accepted until'),

@@ -151,7 +151,30 @@ class World:
                 'ethertype': ethertype, 'remote_group_id': self.default,
                 'project_id': self.project})
 
+    # floating IPs of the project, from the devcloud's `public` network
+    def floating_ips(self):
+        return self._get('floatingips', {'project_id': self.project})
+
+    def set_floating_ips(self, wanted):
+        """Exactly these floating IPs in the project: [(address,
+        description, tags)]; others released, missing ones allocated."""
+        have = {f['floating_ip_address']: f for f in self.floating_ips()}
+        public = self._get('networks', {'name': 'public'})[0]['id']
+        for address, description, tags in wanted:
+            fip = have.pop(address, None)
+            if fip is None:
+                fip = self._post('floatingips', {
+                    'floating_network_id': public, 'project_id': self.project,
+                    'floating_ip_address': address,
+                    'description': description})
+            if sorted(fip.get('tags') or ()) != sorted(tags):
+                self._put('/floatingips/%s/tags' % fip['id'],
+                          {'tags': list(tags)})
+        for fip in have.values():
+            self.net.delete('/floatingips/' + fip['id'])
+
     def close(self):
+        self.set_floating_ips([])
         for port in self._get('ports', {'network_id': self.network}):
             self.net.delete('/ports/' + port['id'])
         self.net.delete('/networks/' + self.network)
