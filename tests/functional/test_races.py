@@ -157,6 +157,38 @@ def test_vip_races(world, cli):
     assert not bad, '\n'.join(bad)
 
 
+def test_release_association_races(world, cli):
+    """4 runs release a floating IP while 4 associate it with a port: an
+    association that succeeded is never released after it (each delete is
+    guarded by the revision the release read)."""
+    world.routed()
+    address, bad, released = '172.24.4.210', [], 0
+    for round_ in range(ROUNDS):
+        world.set_floating_ips([(address, 'race', [])])
+        results = _together(cli, [
+            ['floating', 'ip', 'harden', 'release', address, '--project',
+             world.project] if i % 2 else
+            ['floating', 'ip', 'set', '--port', world.p1, address]
+            for i in range(N)])
+        problems = _crashes(results)
+        associated = [r for i, r in enumerate(results)
+                      if not i % 2 and r.returncode == 0]
+        fips = world.floating_ips()
+        if associated and not (fips and fips[0]['port_id'] == world.p1):
+            problems.append('%d association(s) succeeded, then the address '
+                            'was released: %s' % (len(associated), fips))
+        released += not fips
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+        if fips and fips[0]['port_id']:
+            world._put('/floatingips/' + fips[0]['id'],
+                       {'floatingip': {'port_id': None}})
+    figures.record('races floating ip release/associate: %d rounds of %d '
+                   'concurrent runs, released in %d, %d violations'
+                   % (ROUNDS, N, released, len(bad)))
+    assert not bad, '\n'.join(bad)
+
+
 def _other_rules(world):
     """The group's rules but the same-group ingress ones, as shapes."""
     return [s for s in world.rule_shapes()

@@ -173,8 +173,26 @@ class World:
         for fip in have.values():
             self.net.delete('/floatingips/' + fip['id'])
 
+    def routed(self):
+        """A router from the project's subnet to `public` (made on first
+        use), so that its ports can hold floating IPs."""
+        if getattr(self, '_router', None) is None:
+            public = self._get('networks', {'name': 'public'})[0]['id']
+            self._router = self._post('routers', {
+                'name': 'xlf-router', 'project_id': self.project,
+                'external_gateway_info': {'network_id': public}})['id']
+            subnet = self._get('subnets', {'network_id': self.network})[0]
+            self._put('/routers/%s/add_router_interface' % self._router,
+                      {'subnet_id': subnet['id']})
+        return self._router
+
     def close(self):
         self.set_floating_ips([])
+        if getattr(self, '_router', None) is not None:
+            subnet = self._get('subnets', {'network_id': self.network})[0]
+            self._put('/routers/%s/remove_router_interface' % self._router,
+                      {'subnet_id': subnet['id']})
+            self.net.delete('/routers/' + self._router)
         for port in self._get('ports', {'network_id': self.network}):
             self.net.delete('/ports/' + port['id'])
         self.net.delete('/networks/' + self.network)
