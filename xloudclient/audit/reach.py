@@ -246,3 +246,9 @@ def is_public(address):
         return False
     i = bisect.bisect_right(_FIRSTS[v], value) - 1
     return i >= 0 and value <= _RANGES[v][i][1]
+
+
+def touches_public(prefix):
+    """Whether a prefix (text) holds any publicly routable address."""
+    net = netaddr.IPNetwork(prefix)
+    return bool(netaddr.IPSet([net]) & PUBLIC[net.version])

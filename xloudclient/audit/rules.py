@@ -50,8 +50,8 @@ def lets_in(rule, protocol, lo, hi):
     return first <= hi and lo <= last
 
 
-def describe(rule):
-    """A short human text: 'ingress IPv4 tcp 20-25 from 0.0.0.0/0'."""
+def admits(rule):
+    """What a rule admits, without its remote: 'IPv4 tcp ports 20-25'."""
     proto = 'any protocol' if any_protocol(rule) else str(rule['protocol'])
     first, last = port_range(rule)
     if any_protocol(rule) or (first, last) == (1, 65535):
@@ -59,6 +59,12 @@ def describe(rule):
     else:
         ports = 'port %d' % first if first == last else 'ports %d-%d' % (
             first, last)
+    return ' '.join(p for p in (rule.get('ethertype', '?'), proto, ports)
+                    if p)
+
+
+def describe(rule):
+    """A short human text: 'ingress IPv4 tcp ports 20-25 from 0.0.0.0/0'."""
     remote = rule.get('remote_ip_prefix') or (
         'its own group' if rule.get('remote_group_id') and
         rule['remote_group_id'] == rule.get('security_group_id') else
@@ -66,10 +72,8 @@ def describe(rule):
         if rule.get('remote_group_id') else
         'address group %s' % rule['remote_address_group_id']
         if rule.get('remote_address_group_id') else 'anywhere (no remote)')
-    parts = [rule.get('direction', '?'), rule.get('ethertype', '?'), proto]
-    if ports:
-        parts.append(ports)
-    return ' '.join(parts) + ' from ' + remote
+    return '%s %s from %s' % (rule.get('direction', '?'), admits(rule),
+                              remote)
 
 
 def host_prefix_len(address):

@@ -133,10 +133,20 @@ def write_backup(path, plans, templates, now):
 def load_backup(path):
     """The backup's data; HardenError unless it is one of ours, intact,
     and holds only what `harden default` removes."""
+    return check_backup(read_backup(path), path)
+
+
+def read_backup(path):
+    """A backup file's JSON (bounded); HardenError if it cannot be read."""
     try:
-        data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
+        return files.read_json(path, MAX_BACKUP_BYTES, 'backup')
     except files.FileError as e:
         raise HardenError(str(e))
+
+
+def check_backup(data, path):
+    """data, when it is one of ours, intact, and holds only what `harden
+    default` removes; else HardenError."""
     if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
         raise HardenError('%s is not an xloudclient default security group '
                           'backup' % path)

@@ -155,24 +155,34 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
                      command.Lister):
     """Restore default security group rules from a harden backup.
 
-    Re-creates every rule and template entry in the backup that is not
-    already present and reports each as restored or already present. A
-    damaged or foreign file is refused before anything changes.
+    A backup of `harden default`: re-creates every rule and template
+    entry in it that is not already present. A backup of `harden
+    restrict`: puts the world-open rules back, then deletes only the
+    restricted rules that run created. A damaged, edited or foreign file
+    is refused before anything changes.
     """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('backup', metavar='<backup-file>',
                             help='A backup written by `openstack security '
-                                 'group harden default`')
+                                 'group harden default` or `... harden '
+                                 'restrict`')
         common.add_dry_run_option(
             parser, 'Show what would be restored and change nothing')
+        parser.add_argument('--long', action='store_true',
+                            help='Also show rule and group IDs (a restrict '
+                                 'backup)')
         return parser
 
     def take_action(self, parsed_args):
         from xloudclient.harden import default_group
+        from xloudclient.harden import restrict_restore
 
-        data = default_group.load_backup(parsed_args.backup)
+        data = default_group.read_backup(parsed_args.backup)
+        if restrict_restore.is_ours(data):
+            return self._restore_restricted(data, parsed_args)
+        data = default_group.check_backup(data, parsed_args.backup)
         rows = default_group.restore(self.app.client_manager.xloud, data,
                                      dry_run=parsed_args.dry_run)
         failures = [r for r in rows if r.failed]
@@ -193,3 +203,27 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
                 [names_mod.project_cells(parsed_args, names, r.project_id) +
                  (r.group_id, r.item, r.ethertype, r.action)
                  for r in rows])
+
+    def _restore_restricted(self, data, parsed_args):
+        from xloudclient.harden import restrict
+        from xloudclient.harden import restrict_restore
+        from xloudclient.osc import restrict_commands
+
+        data = restrict_restore.check_backup(data, parsed_args.backup)
+        client = self.app.client_manager.xloud
+        rows = restrict_restore.restore(client, data, parsed_args.backup,
+                                        dry_run=parsed_args.dry_run)
+        failed = [r for r in rows if r.failed]
+        if failed:
+            from xloudclient import inert_text
+
+            self.say('%d of %d rules failed to restore (%s); finish with '
+                     '`%s`' % (len(failed), len(rows), '; '.join(
+                         '%s: %s' % (r.rule_id, r.action)
+                         for r in failed[:2]), inert_text.command(
+                             'openstack', 'security', 'group', 'harden',
+                             'restore', parsed_args.backup)))
+            self.exit_status = 1
+        names = names_mod.project_names(self.app.client_manager)
+        groups = restrict.group_names(client, [r.group_id for r in rows])
+        return restrict_commands.rule_rows(parsed_args, names, groups, rows)
