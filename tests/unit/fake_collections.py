@@ -64,9 +64,25 @@ class FakeCollections:
         if self._denied('POST', path):
             return FakeResponse(403, {'NeutronError': {'message': 'denied'}})
         [body] = json.values()
+        if name == 'security-group-rules':
+            same = self._same_rule(body)
+            if same is not None:
+                return FakeResponse(409, {'NeutronError': {
+                    'message': 'Security group rule already exists. Rule '
+                               'id is %s.' % same['id']}})
         item = dict(body, id='new-%d' % next(_ids), revision_number=0)
         self.data.setdefault(name, []).append(item)
         return FakeResponse(201, {list(json)[0]: copy.deepcopy(item)})
+
+    RULE_KEYS = ('security_group_id', 'direction', 'ethertype', 'protocol',
+                 'port_range_min', 'port_range_max', 'remote_ip_prefix',
+                 'remote_group_id', 'remote_address_group_id')
+
+    def _same_rule(self, body):
+        """The rule Neutron would call the same as body (its 409)."""
+        return next((r for r in self.data.get('security-group-rules', ())
+                     if all((r.get(k) or None) == (body.get(k) or None)
+                            for k in self.RULE_KEYS)), None)
 
     def _tagged(self, path):
         """(item, tag) of /<collection>/<id>/tags/<tag>, or (None, None)."""

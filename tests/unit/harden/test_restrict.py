@@ -1,0 +1,466 @@
+import datetime
+import json
+import os
+
+import pytest
+
+from tests.unit import endorse
+from tests.unit.fake_collections import FakeCollections
+from xloudclient.audit import inventory as inventory_mod
+from xloudclient.audit import settings as settings_mod
+from xloudclient.harden import restrict
+from xloudclient.harden import restrict_restore
+from xloudclient import records as rec
+
+NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
+TODAY = NOW.date()
+SSH, SENSITIVE, ANY = restrict.CHECKS
+
+
+def _rule(rid, group='g1', prefix='0.0.0.0/0', port=22, **kw):
+    base = {'id': rid, 'security_group_id': group, 'project_id': 'pa',
+            'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+            'port_range_min': port, 'port_range_max': port,
+            'remote_ip_prefix': prefix, 'remote_group_id': None,
+            'remote_address_group_id': None, 'description': None}
+    base.update(kw)
+    return base
+
+
+def _groups():
+    return [{'id': 'g1', 'name': 'web', 'project_id': 'pa', 'tags': []},
+            {'id': 'g2', 'name': 'db', 'project_id': 'pb', 'tags': []}]
+
+
+def _rules():
+    return [
+        _rule('ssh4', description='admins'),
+        _rule('ssh6', ethertype='IPv6', prefix='::/0'),
+        _rule('rdp-lo', port=3389, prefix='0.0.0.0/1'),
+        _rule('rdp-hi', port=3389, prefix='128.0.0.0/1'),
+        _rule('https', port=443),
+        _rule('ssh-mgmt', prefix='10.0.0.0/8'),
+        _rule('pg', group='g2', port=5432, prefix=None,
+              remote_address_group_id='ag-world', project_id='pb'),
+    ]
+
+
+def _inv(rules=None, groups=None, endorsements=None, **kw):
+    return inventory_mod.Inventory(
+        security_groups=groups or _groups(),
+        security_group_rules=_rules() if rules is None else rules,
+        address_groups=[{'id': 'ag-world', 'name': 'world',
+                         'project_id': 'pb', 'addresses': ['0.0.0.0/0']}],
+        ports=[{'id': 'p1', 'project_id': 'pa', 'security_groups': ['g1']},
+               {'id': 'p2', 'project_id': 'pc',
+                'security_groups': ['g1', 'g2']},
+               {'id': 'p3', 'project_id': 'pb', 'security_groups': []}],
+        extensions=frozenset(['security-group', 'address-group']),
+        endorsements=endorsements, **kw)
+
+
+SETTINGS = settings_mod.Settings()
+V4 = restrict.prefix_sources(['10.0.0.0/8'])
+BOTH = restrict.prefix_sources(['10.0.0.0/8', 'fd00::/8'])
+
+
+# --- sources -------------------------------------------------------
+
+def test_prefixes_are_normalised_and_split_by_version():
+    s = restrict.prefix_sources(['10.1.2.3/16', 'fd00::1/64', '10.1.0.0/16'])
+    assert s.prefixes == {4: ['10.1.0.0/16'], 6: ['fd00::/64']}
+    assert s.remotes(4) == [{'remote_ip_prefix': '10.1.0.0/16'}]
+    assert s.text() == '10.1.0.0/16, fd00::/64'
+
+
+@pytest.mark.parametrize('cidrs', [
+    ['0.0.0.0/0'], ['::/0'], ['0.0.0.0/1', '128.0.0.0/1'], ['2000::/3'],
+    ['10.0.0.0/8', '0.0.0.0/0']])
+def test_world_wide_sources_are_refused(cidrs):
+    with pytest.raises(restrict.RestrictError, match='restricts nothing'):
+        restrict.prefix_sources(cidrs)
+
+
+def test_a_public_bastion_is_a_source():
+    assert restrict.prefix_sources(['8.8.8.8/32']).prefixes == {
+        4: ['8.8.8.8/32']}
+
+
+@pytest.mark.parametrize('value', ['nonsense', '10.0.0.0/33', ''])
+def test_a_value_that_is_no_prefix_is_refused(value):
+    with pytest.raises(restrict.RestrictError, match='is not an IPv4 or '):
+        restrict.prefix_sources([value])
+
+
+def test_address_group_sources():
+    ag = {'id': 'ag1', 'name': 'bastions',
+          'addresses': ['10.1.0.0/16', 'fd00:1::/48']}
+    s = restrict.address_group_sources(ag)
+    assert s.remotes(4) == s.remotes(6) == [
+        {'remote_address_group_id': 'ag1'}]
+    assert s.text() == 'address group bastions'
+    only4 = restrict.address_group_sources(dict(ag, addresses=['10.1.0.0/16']))
+    assert only4.remotes(6) == []
+    with pytest.raises(restrict.RestrictError, match='holds no address'):
+        restrict.address_group_sources(dict(ag, addresses=[]))
+    with pytest.raises(restrict.RestrictError, match='restricts nothing'):
+        restrict.address_group_sources(dict(ag, addresses=['0.0.0.0/0']))
+
+
+# --- selection and plan -------------------------------------------
+
+def test_select_judges_from_anywhere_as_the_audit_does():
+    chosen, kept = restrict.select(_inv(), SETTINGS, restrict.CHECKS,
+                                   today=TODAY)
+    assert sorted(chosen) == ['pg', 'rdp-hi', 'rdp-lo', 'ssh4', 'ssh6']
+    assert chosen['ssh4'] == [SSH]
+    assert chosen['pg'] == [SENSITIVE]
+    assert kept == []
+    only_ssh, _ = restrict.select(_inv(), SETTINGS, [SSH], today=TODAY)
+    assert sorted(only_ssh) == ['ssh4', 'ssh6']
+
+
+def test_select_by_rule_id():
+    chosen, _ = restrict.select(_inv(), SETTINGS, restrict.CHECKS,
+                                ['rdp-lo'], TODAY)
+    assert list(chosen) == ['rdp-lo']
+    with pytest.raises(restrict.RestrictError, match='no security group '
+                       'rule nope in scope'):
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['nope'], TODAY)
+    with pytest.raises(restrict.RestrictError, match='ssh-mgmt is not open '
+                       'from anywhere'):
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['ssh-mgmt'],
+                        TODAY)
+    with pytest.raises(restrict.RestrictError, match='https is not open'):
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['https'], TODAY)
+
+
+def _accepted_inventory(endorsed=True):
+    groups = _groups()
+    groups[0]['tags'] = [rec.make_decision_tag(
+        SSH, 'ssh4', TODAY + datetime.timedelta(30),
+        NOW - datetime.timedelta(days=1), 'admin', 'bastion by design')]
+    inv = _inv(groups=groups)
+    inv.endorsements = endorse.of_inventory(inv) if endorsed else {}
+    return inv
+
+
+def test_an_accepted_finding_is_left_alone_and_said():
+    chosen, kept = restrict.select(_accepted_inventory(), SETTINGS, [SSH],
+                                   today=TODAY)
+    assert list(chosen) == ['ssh6']
+    [(rule, why)] = kept
+    assert rule['id'] == 'ssh4'
+    assert why.startswith('accepted (%s) until ' % SSH)
+    assert 'by admin' in why
+
+
+def test_an_unendorsed_decision_is_a_request_and_protects_nothing():
+    chosen, kept = restrict.select(_accepted_inventory(False), SETTINGS,
+                                   [SSH], today=TODAY)
+    assert sorted(chosen) == ['ssh4', 'ssh6'] and kept == []
+
+
+def test_plan_pairs_each_rule_with_its_replacements():
+    p = restrict.plan(_inv(), SETTINGS, [SSH, SENSITIVE], BOTH, today=TODAY)
+    [g1, g2] = p.groups
+    assert g1.group['id'] == 'g1' and g2.group['id'] == 'g2'
+    by_id = {r.rule['id']: r for r in p.replacements}
+    assert by_id['ssh4'].bodies == [{
+        'security_group_id': 'g1', 'direction': 'ingress',
+        'ethertype': 'IPv4', 'protocol': 'tcp', 'port_range_min': 22,
+        'port_range_max': 22, 'description': 'admins', 'project_id': 'pa',
+        'remote_ip_prefix': '10.0.0.0/8'}]
+    assert by_id['ssh6'].bodies[0]['remote_ip_prefix'] == 'fd00::/8'
+    assert by_id['pg'].bodies[0]['remote_ip_prefix'] == '10.0.0.0/8'
+    assert 'remote_address_group_id' not in by_id['pg'].bodies[0]
+    assert (g1.ports, g1.port_projects) == (2, ['pa', 'pc'])
+    assert (g2.ports, g2.port_projects) == (1, ['pc'])
+    assert p.known_rules == frozenset(r['id'] for r in _rules())
+
+
+def test_a_rule_of_a_version_without_a_source_is_refused():
+    with pytest.raises(restrict.RestrictError,
+                       match='ssh6 is IPv6 and no IPv6 source was given'):
+        restrict.plan(_inv(), SETTINGS, [SSH], V4, today=TODAY)
+    p = restrict.plan(_inv(), SETTINGS, [SSH], V4, ['ssh4'], TODAY)
+    assert [r.rule['id'] for r in p.replacements] == ['ssh4']
+
+
+def test_the_plan_is_proven_on_the_rules_as_they_will_be():
+    """Sources that, with a rule the group keeps (accepted), still open
+    the group from anywhere are refused."""
+    groups = _groups()
+    groups[0]['tags'] = [rec.make_decision_tag(
+        SSH, 'lo', TODAY + datetime.timedelta(30),
+        NOW - datetime.timedelta(days=1), 'admin', 'accepted half')]
+    rules = [_rule('lo', prefix='0.0.0.0/1'),
+             _rule('hi', prefix='128.0.0.0/1')]
+    inv = _inv(rules=rules, groups=groups)
+    inv.endorsements = endorse.of_inventory(inv)
+    wide = restrict.prefix_sources(['128.0.0.0/1'])
+    with pytest.raises(restrict.RestrictError,
+                       match='replacement of rule hi would still be open'):
+        restrict.plan(inv, SETTINGS, [SSH], wide, today=TODAY)
+    narrow = restrict.plan(inv, SETTINGS, [SSH], V4, today=TODAY)
+    assert [r.rule['id'] for r in narrow.replacements] == ['hi']
+
+
+def test_an_address_group_must_be_visible_to_the_rules_project():
+    ag = {'id': 'ag1', 'name': 'bastions', 'project_id': 'pa',
+          'addresses': ['10.1.0.0/16']}
+    sources = restrict.address_group_sources(ag)
+    with pytest.raises(restrict.RestrictError, match='not shared with '
+                       'project pb'):
+        restrict.plan(_inv(), SETTINGS, [SENSITIVE], sources, today=TODAY)
+    shared = _inv(rbac_policies=[{
+        'object_type': 'address_group', 'object_id': 'ag1',
+        'target_tenant': 'pb', 'action': 'access_as_shared'}])
+    p = restrict.plan(shared, SETTINGS, [SENSITIVE], sources, today=TODAY)
+    assert {b['remote_address_group_id'] for r in p.replacements
+            for b in r.bodies} == {'ag1'}
+
+
+# --- apply ---------------------------------------------------------
+
+def _cloud(rules=None):
+    return FakeCollections(
+        extensions=['security-group', 'address-group'],
+        security_groups=_groups(),
+        security_group_rules=_rules() if rules is None else rules,
+        address_groups=[{'id': 'ag-world', 'name': 'world',
+                         'project_id': 'pb', 'addresses': ['0.0.0.0/0']}],
+        ports=[])
+
+
+def _shapes(cloud):
+    return sorted((r['security_group_id'], r['ethertype'],
+                   r.get('port_range_min'), r.get('remote_ip_prefix'),
+                   r.get('remote_address_group_id'), r.get('description'))
+                  for r in cloud.data['security-group-rules'])
+
+
+def _plan_of(cloud, checks=(SSH, SENSITIVE), sources=BOTH):
+    inv = inventory_mod.fetch(cloud, restrict.NEEDS)
+    return restrict.plan(inv, SETTINGS, checks, sources, today=TODAY)
+
+
+def test_apply_creates_before_it_deletes_and_backs_up(tmp_path):
+    cloud = _cloud()
+    p = _plan_of(cloud)
+    path = str(tmp_path / 'b.json')
+    rows, written = restrict.apply(cloud, p, path, NOW)
+    assert written == path
+    assert [r.action for r in rows] == ['replaced'] * 5
+    methods = [m for m, path_ in cloud.log if m in ('POST', 'DELETE')]
+    first_delete = methods.index('DELETE')
+    # five creates; two answered 409: ssh4's is ssh-mgmt, the second rdp
+    # one is the first's
+    assert methods[:first_delete] == ['POST'] * 5
+    assert methods[first_delete:] == ['DELETE'] * 5
+    shapes = _shapes(cloud)
+    assert shapes.count(('g1', 'IPv4', 22, '10.0.0.0/8', None, None)) == 1
+    assert ('g1', 'IPv6', 22, 'fd00::/8', None, None) in shapes
+    assert not [s for s in shapes
+                if s[3] in ('0.0.0.0/1', '128.0.0.0/1', '::/0')]
+    assert ('g1', 'IPv4', 443, '0.0.0.0/0', None, None) in shapes  # https
+    inv = inventory_mod.fetch(cloud, restrict.NEEDS)
+    assert restrict.found_rules(inv, SETTINGS, [SSH, SENSITIVE])[0] == {}
+    data = json.load(open(path))
+    assert data['format'] == restrict.BACKUP_FORMAT
+    assert oct(os.stat(path).st_mode & 0o777) == '0o600'
+    assert len(data['rules']) == 5
+    [ssh4] = [e for e in data['rules'] if e['rule']['id'] == 'ssh4']
+    assert ssh4['replacements'] == [{'id': 'ssh-mgmt', 'created': False,
+                                     'remote_ip_prefix': '10.0.0.0/8'}]
+    rdp = [e for e in data['rules'] if e['rule']['port_range_min'] == 3389]
+    assert [m['created'] for e in rdp for m in e['replacements']] == [
+        True, True]                       # one rule made, the other's 409
+    assert len({m['id'] for e in rdp for m in e['replacements']}) == 1
+
+
+def test_a_replacement_that_was_there_is_kept_not_created(tmp_path):
+    rules = _rules() + [_rule('have', prefix='10.0.0.0/8', port=3389)]
+    cloud = _cloud(rules)
+    p = _plan_of(cloud)
+    restrict.apply(cloud, p, str(tmp_path / 'b.json'), NOW)
+    data = json.load(open(str(tmp_path / 'b.json')))
+    rdp = [m for e in data['rules'] if e['rule']['port_range_min'] == 3389
+           for m in e['replacements']]
+    assert rdp == [{'id': 'have', 'created': False,
+                    'remote_ip_prefix': '10.0.0.0/8'}] * 2
+
+
+def test_an_existing_backup_file_stops_it_before_any_request(tmp_path):
+    cloud = _cloud()
+    p = _plan_of(cloud)
+    path = tmp_path / 'b.json'
+    path.write_text('{}')
+    cloud.log.clear()
+    with pytest.raises(restrict.RestrictError, match='already exists'):
+        restrict.apply(cloud, p, str(path), NOW)
+    assert cloud.log == []
+
+
+def test_a_backup_that_cannot_be_written_undoes_the_creates(tmp_path):
+    cloud = _cloud()
+    before = _shapes(cloud)
+    p = _plan_of(cloud)
+    blocked = tmp_path / 'file'
+    blocked.write_text('')
+    with pytest.raises(restrict.RestrictError, match='nothing was deleted; '
+                       'the 4 restricted rule'):
+        restrict.apply(cloud, p, str(blocked / 'b.json'), NOW)
+    assert _shapes(cloud) == before
+
+
+def test_a_refused_create_keeps_the_world_open_rule(tmp_path):
+    cloud = _cloud()
+    p = _plan_of(cloud, [SSH])
+    cloud.deny.add(('POST', '/security-group-rules'))
+    rows, _ = restrict.apply(cloud, p, str(tmp_path / 'b.json'), NOW)
+    assert all(r.failed and r.action.endswith('the rule is kept')
+               for r in rows)
+    assert not [m for m, _ in cloud.log if m == 'DELETE']
+    line = restrict.failures(rows, ['openstack', 'x'])
+    assert line.startswith('2 of 2 rules failed to restrict (ssh4: failed')
+    assert line.endswith('finish with `openstack x ssh4 ssh6`')
+
+
+def test_a_replacement_removed_meanwhile_is_created_again():
+    cloud = _cloud()
+    made = restrict.create_replacement(
+        cloud, dict(_rule('x', prefix='10.9.0.0/16'), id=None), frozenset())
+    assert made.created
+    body = made.body
+    cloud.data['security-group-rules'] = [
+        r for r in cloud.data['security-group-rules']
+        if r['id'] != made.rule_id]
+    [(fixed_body, new_id)] = restrict.ensure_present(cloud, [body])
+    assert fixed_body is body and isinstance(new_id, str)
+    assert restrict.ensure_present(cloud, [body]) == []
+
+
+# --- backup and restore ---------------------------------------------
+
+def _restricted(tmp_path, checks=(SSH, SENSITIVE)):
+    cloud = _cloud()
+    before = _shapes(cloud)
+    p = _plan_of(cloud, checks)
+    path = str(tmp_path / 'b.json')
+    restrict.apply(cloud, p, path, NOW)
+    return cloud, before, path
+
+
+def _load(path):
+    with open(path) as f:
+        return restrict_restore.check_backup(json.load(f), path)
+
+
+def test_restore_gives_back_the_before_state(tmp_path):
+    cloud, before, path = _restricted(tmp_path)
+    rows = restrict_restore.restore(cloud, _load(path), path)
+    assert not [r for r in rows if r.failed]
+    assert _shapes(cloud) == before
+    again = restrict_restore.restore(cloud, _load(path), path)
+    assert [r.action.split(';')[0] for r in again] == ['already present'] * 5
+    assert _shapes(cloud) == before
+
+
+def test_restore_dry_run_changes_nothing(tmp_path):
+    cloud, _, path = _restricted(tmp_path)
+    after = _shapes(cloud)
+    cloud.log.clear()
+    rows = restrict_restore.restore(cloud, _load(path), path, dry_run=True)
+    assert all(r.action.startswith('would restore') for r in rows)
+    assert [m for m, _ in cloud.log if m != 'GET'] == []
+    assert _shapes(cloud) == after
+
+
+def test_restore_leaves_a_replacement_it_did_not_create(tmp_path):
+    rules = _rules() + [_rule('have', prefix='10.0.0.0/8')]
+    cloud = _cloud(rules)
+    p = _plan_of(cloud, [SSH])
+    path = str(tmp_path / 'b.json')
+    restrict.apply(cloud, p, path, NOW)
+    restrict_restore.restore(cloud, _load(path), path)
+    ids = {r['id'] for r in cloud.data['security-group-rules']}
+    assert 'have' in ids
+
+
+def _edited(path, change):
+    with open(path) as f:
+        data = json.load(f)
+    change(data)
+    data['digest'] = restrict.digest(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)
+
+
+def test_an_edited_backup_is_refused(tmp_path):
+    _, _, path = _restricted(tmp_path)
+    with open(path) as f:
+        data = json.load(f)
+    data['rules'][0]['rule']['port_range_min'] = 1
+    with pytest.raises(restrict.RestrictError, match='digest does not '
+                       'match'):
+        restrict_restore.check_backup(data, path)
+
+
+@pytest.mark.parametrize('change, why', [
+    (lambda d: d['rules'][0]['rule'].update(direction='egress'),
+     'is not an ingress rule'),
+    (lambda d: d['rules'][0]['rule'].update(remote_ip_prefix='10.0.0.0/8'),
+     'admits no public address'),
+    (lambda d: d['rules'][0]['rule'].update(port_range_min='22'),
+     'not a port'),
+    (lambda d: d['rules'][0].update(replacements=[]), 'names no replacement'),
+    (lambda d: d['rules'][0]['replacements'][0].update(
+        remote_ip_prefix='192.168.0.0/16'), 'outside the backup\'s sources'),
+    (lambda d: d.update(version=2), 'backup version 2'),
+    (lambda d: d.update(rules={}), 'is damaged'),
+])
+def test_a_backup_holding_what_restrict_never_wrote_is_refused(
+        tmp_path, change, why):
+    _, _, path = _restricted(tmp_path)
+    _edited(path, change)
+    with pytest.raises(restrict.RestrictError, match=why):
+        _load(path)
+
+
+def test_a_backup_naming_a_foreign_rule_as_a_replacement_is_refused(
+        tmp_path):
+    """Re-pointing a replacement at another rule of the group (a digest
+    recomputed) is caught against the cloud, before anything changes."""
+    cloud, _, path = _restricted(tmp_path, [SSH])
+    _edited(path, lambda d: d['rules'][0]['replacements'][0].update(
+        id='https'))
+    after = _shapes(cloud)
+    with pytest.raises(restrict.RestrictError, match='names rule https as '
+                       'the restricted copy'):
+        restrict_restore.restore(cloud, _load(path), path)
+    assert _shapes(cloud) == after
+
+
+def test_restore_puts_back_an_original_a_concurrent_restrict_removed(
+        tmp_path):
+    cloud, before, path = _restricted(tmp_path, [SSH])
+    data = _load(path)
+    original = data['rules'][0]['rule']
+    real_delete = cloud.delete
+
+    def delete(url, headers=None, **kw):
+        resp = real_delete(url, headers=headers, **kw)
+        # a concurrent restrict deletes the rule just put back
+        for r in list(cloud.data['security-group-rules']):
+            if r.get('remote_ip_prefix') == original['remote_ip_prefix'] \
+                    and r['ethertype'] == original['ethertype'] and \
+                    r.get('port_range_min') == 22:
+                cloud.data['security-group-rules'].remove(r)
+        return resp
+
+    cloud.delete = delete
+    rows = restrict_restore.restore(cloud, data, path)
+    cloud.delete = real_delete
+    assert any('created again' in r.action for r in rows)
+    assert _shapes(cloud) == before
