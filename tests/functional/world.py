@@ -186,6 +186,72 @@ class World:
                       {'subnet_id': subnet['id']})
         return self._router
 
+    # a group of world-open rules, for `security group harden restrict`
+    WORLD_RULES = (('IPv4', 22, '0.0.0.0/0'), ('IPv6', 22, '::/0'),
+                   ('IPv4', 3389, '0.0.0.0/1'), ('IPv4', 3389, '128.0.0.0/1'),
+                   ('IPv4', 443, '0.0.0.0/0'))
+
+    def world_open(self):
+        """{'group', 'world_ag', 'bastions'} (made on first use): a group
+        used by port p1 whose rules open WORLD_RULES, and PostgreSQL from
+        an address group holding 0.0.0.0/0; `bastions` is an address group
+        of 10.1.0.0/16 and fd00:1::/48."""
+        if getattr(self, '_world', None) is None:
+            def address_group(suffix, addresses):
+                return self._post('address-groups', {
+                    'name': 'xlf-' + suffix, 'project_id': self.project,
+                    'addresses': addresses})['id']
+            group = self._post('security-groups', {
+                'name': 'xlf-web', 'project_id': self.project})['id']
+            self._groups.append(group)
+            self._world = {'group': group, 'world_ag': address_group(
+                'world', ['0.0.0.0/0']), 'bastions': address_group(
+                    'bastions', ['10.1.0.0/16', 'fd00:1::/48'])}
+            self._put('/ports/' + self.p1, {'port': {
+                'security_groups': [self.default, self.group, group]}})
+            self.reset_world_open()
+        return self._world
+
+    def group_rules(self, group):
+        return self._get('security-group-rules',
+                         {'security_group_id': group})
+
+    def reset_world_open(self):
+        """The world-open group's ingress rules, exactly WORLD_RULES and
+        the address group's (rules of other shapes removed)."""
+        w = self._world
+        wanted = [{'ethertype': e, 'protocol': 'tcp', 'port_range_min': p,
+                   'port_range_max': p, 'remote_ip_prefix': prefix,
+                   'remote_address_group_id': None,
+                   'description': 'open %d' % p}
+                  for e, p, prefix in self.WORLD_RULES]
+        wanted.append({'ethertype': 'IPv4', 'protocol': 'tcp',
+                       'port_range_min': 5432, 'port_range_max': 5432,
+                       'remote_ip_prefix': None, 'description': '',
+                       'remote_address_group_id': w['world_ag']})
+        keys = list(wanted[0])
+        for rule in self.group_rules(w['group']):
+            if rule['direction'] != 'ingress':
+                continue
+            shape = {k: rule[k] for k in keys}
+            if shape in wanted:
+                wanted.remove(shape)
+            else:
+                self.net.delete('/security-group-rules/' + rule['id'])
+        for shape in wanted:
+            self._post('security-group-rules', dict(
+                shape, security_group_id=w['group'], direction='ingress',
+                project_id=self.project))
+
+    def world_listing(self):
+        """Every attribute of the world-open group's rules but what a
+        re-created rule cannot keep (ID, times, revision)."""
+        drop = ('id', 'created_at', 'updated_at', 'revision_number',
+                'tenant_id')
+        return sorted(tuple(sorted((k, str(v)) for k, v in r.items()
+                                   if k not in drop))
+                      for r in self.group_rules(self._world['group']))
+
     def close(self):
         self.set_floating_ips([])
         if getattr(self, '_router', None) is not None:
@@ -198,4 +264,6 @@ class World:
         self.net.delete('/networks/' + self.network)
         for group in [self.group, self.default] + self._groups:
             self.net.delete('/security-groups/' + group)
+        for ag in self._get('address-groups', {'project_id': self.project}):
+            self.net.delete('/address-groups/' + ag['id'])
         self.conn.identity.delete_project(self.project)
