@@ -55,6 +55,7 @@ def cli(world, proxy):
                         XDG_STATE_HOME=str(world.tmp))
     proxy.arm()
     tool.run('port', 'security', 'exception', 'list')   # discovery cached
+    world.matrix_cli = tool         # for resets that run a command
     return tool
 
 
@@ -173,6 +174,40 @@ def _fip_backup(world, cli, proxy):
 SSH = 'sg-ingress-ssh-from-world'
 
 
+def _restrict_argv(world):
+    return ['security', 'group', 'harden', 'restrict', '--project',
+            world.project, '--check', SSH, '--to', '10.0.0.0/8', '--to',
+            'fd00::/8']
+
+
+def _world_state(world):
+    return sorted((r['ethertype'], r['port_range_min'],
+                   r['remote_ip_prefix'], r['remote_address_group_id'],
+                   r['description']) for r in world.group_rules(
+                       world.world_open()['group'])
+                  if r['direction'] == 'ingress')
+
+
+def _world_open(world):
+    world.world_open()
+    world.reset_world_open()
+
+
+def _restricted_backup(world):
+    return str(world.tmp / 'matrix-restrict.json')
+
+
+def _world_restricted(world):
+    """The state a restrict leaves, made by a restrict (without faults):
+    its restore deletes the rules it created by their IDs."""
+    _world_open(world)
+    path = _restricted_backup(world)
+    if os.path.exists(path):
+        os.unlink(path)
+    done = world.matrix_cli.run(*_restrict_argv(world), '--backup', path)
+    assert done.returncode == 0, done.stderr
+
+
 def _decisions_state(world):
     """The bastion group's decisions, without when they were granted (a
     renew writes a newer one of the same content), and its other tags."""
@@ -229,6 +264,12 @@ COMMANDS = {
     'floating-ip-harden-restore': (
         lambda w, c, p: ['floating', 'ip', 'harden', 'restore',
                          _fip_backup(w, c, p)], _fips_released, _fip_state),
+    'security-group-harden-restrict': (
+        lambda w, c, p: _restrict_argv(w), _world_open, _world_state),
+    'security-group-harden-restore-restricted': (
+        lambda w, c, p: ['security', 'group', 'harden', 'restore',
+                         _restricted_backup(w)], _world_restricted,
+        _world_state),
     'network-harden-accept': (
         lambda w, c, p: _accept_argv(w), _undecided, _decisions_state,
         'is already accepted until'),
