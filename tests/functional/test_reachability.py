@@ -78,8 +78,11 @@ def test_every_spelling_of_anywhere_is_reported(demo, planted):
     low = found[planted['v4-low']]
     assert low['Detail'].endswith('from anywhere together with rule %s'
                                   % planted['v4-high'])
-    assert low['Remediation'] == 'openstack security group rule delete ' \
-        '%s %s' % (planted['v4-low'], planted['v4-high'])
+    assert low['Remediation'] == (
+        "openstack security group harden restrict %s %s --project %s --to "
+        "'<management-cidr>' --dry-run" % (planted['v4-low'],
+                                           planted['v4-high'],
+                                           low['Project']))
     for label in ('zero-eight', 'ten', 'mapped', 'ula', 'ag-private-rule',
                   'only-low'):
         assert planted[label] not in found, '%s wrongly reported' % label

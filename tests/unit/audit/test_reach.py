@@ -100,7 +100,8 @@ def test_a_combined_finding_names_the_other_rules():
     assert found['a'].detail == ('ingress IPv4 tcp port 22 from 0.0.0.0/1; '
                                  'from anywhere together with rule b')
     assert found['a'].remediation == (
-        'openstack security group rule delete a b')
+        "openstack security group harden restrict a b --project p --to "
+        "'<management-cidr>' --dry-run")
 
 
 def test_any_protocol_and_sensitive_ports_combine_too():

@@ -27,9 +27,20 @@ def _rule_resource(inventory, rule):
                 project_id=group.get('project_id') or rule.get('project_id'))
 
 
-def _delete(rule, others=()):
-    return ('openstack', 'security', 'group', 'rule', 'delete',
-            rule['id']) + tuple(others)
+# What the admin replaces with their management or bastion prefixes; as
+# given, `harden restrict` refuses it in one line.
+MANAGEMENT = '<management-cidr>'
+
+
+def _restrict(inventory, rule, others=()):
+    """The plan of `security group harden restrict` for the rule (and the
+    others that open its group from anywhere with it): the same rules
+    from management sources, created before the world-open ones go."""
+    project = _group(inventory, rule).get('project_id') or \
+        rule.get('project_id') or ''
+    return ('openstack', 'security', 'group', 'harden', 'restrict',
+            rule['id']) + tuple(others) + (
+        '--project', project, '--to', MANAGEMENT, '--dry-run')
 
 
 def open_from_anywhere(inventory, select):
@@ -63,7 +74,7 @@ def any_from_world(inventory, settings):
     found = open_from_anywhere(inventory, lambda entry: entry.any_proto)
     for rule, others in found.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
-                  _detail(rule, others), _delete(rule, others))
+                  _detail(rule, others), _restrict(inventory, rule, others))
 
 
 @check('sg-ingress-ssh-from-world', 'high',
@@ -74,7 +85,7 @@ def ssh_from_world(inventory, settings):
     found = open_from_anywhere(inventory, _service(proto, lo, hi))
     for rule, others in found.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
-                  _detail(rule, others), _delete(rule, others))
+                  _detail(rule, others), _restrict(inventory, rule, others))
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -97,7 +108,7 @@ def sensitive_from_world(inventory, settings):
     for rule, names, others in by_rule.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
                   _detail(rule, sorted(others), ', '.join(names)),
-                  _delete(rule, sorted(others)))
+                  _restrict(inventory, rule, sorted(others)))
 
 
 def default_groups(inventory):

@@ -44,8 +44,9 @@ def test_any_from_world():
     found = _run('sg-ingress-any-from-world')
     assert ids(found) == ['any-noremote', 'any-v4', 'any-v6']
     assert all(f.severity == 'critical' for f in found)
-    assert found[0].remediation.startswith(
-        'openstack security group rule delete ')
+    assert {f.resource_id: f for f in found}['any-v4'].remediation == (
+        "openstack security group harden restrict any-v4 --project p "
+        "--to '<management-cidr>' --dry-run")
 
 
 def test_ssh_from_world():
