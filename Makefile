@@ -32,6 +32,14 @@ demo: $(STAMP) devcloud-up
 	. .devcloud/admin-openrc.sh && \
 		$(BIN)/openstack network harden audit --all-projects; rc=$$?; \
 		echo "exit code $$rc (3: findings at or above --fail-on high)"; \
+		echo "next, the plans of two fixes (source" \
+			".devcloud/admin-openrc.sh; without --dry-run each applies" \
+			"and prints its backup and the command that restores it):"; \
+		echo "  openstack security group harden restrict" \
+			"--all-projects --check sg-ingress-ssh-from-world" \
+			"--to 10.0.0.0/8 --dry-run"; \
+		echo "  openstack floating ip harden release --all-projects" \
+			"--dry-run"; \
 		[ $$rc -eq 0 ] || [ $$rc -eq 3 ]
 
 lint: $(STAMP)
