@@ -323,3 +323,120 @@ def test_decision_races(world, cli):
                    'record: %d' % (ROUNDS, N, successes, len(bad),
                                    unendorsed, litter))
     assert not bad, '\n'.join(bad)
+
+
+def _restrict(world, backup):
+    return ['security', 'group', 'harden', 'restrict', '--project',
+            world.project, '--check', SSH, '--to', '10.0.0.0/8', '--to',
+            'fd00::/8', '--backup', backup]
+
+
+def _ssh_rules(world, group):
+    """{(ethertype, remote): count} of the group's SSH rules, and the
+    shapes of its other ingress rules."""
+    ssh, other = {}, []
+    for r in world.group_rules(group):
+        if r['direction'] != 'ingress':
+            continue
+        if r['port_range_min'] == 22:
+            key = (r['ethertype'], r['remote_ip_prefix'])
+            ssh[key] = ssh.get(key, 0) + 1
+        else:
+            other.append((r['port_range_min'], r['remote_ip_prefix'],
+                          r['remote_address_group_id']))
+    return ssh, sorted(other)
+
+
+RESTRICTED = {('IPv4', '10.0.0.0/8'): 1, ('IPv6', 'fd00::/8'): 1}
+OPEN = {('IPv4', '0.0.0.0/0'): 1, ('IPv6', '::/0'): 1}
+
+
+def _backup_path(world, round_, i):
+    return str(world.tmp / ('race-%d-%d.json' % (round_, i)))
+
+
+def test_restrict_races(world, cli):
+    """8 restricts of one group at once: the group ends restricted (SSH
+    from the management prefixes only, once each), its other rules
+    untouched, and the backup of a run that succeeded restores it."""
+    group = world.world_open()['group']
+    bad, successes = [], 0
+    for round_ in range(ROUNDS):
+        world.reset_world_open()
+        _, others = _ssh_rules(world, group)
+        results = _together(cli, [_restrict(world, _backup_path(
+            world, round_, i)) for i in range(N)])
+        ok = [i for i, r in enumerate(results) if r.returncode == 0]
+        successes += len(ok)
+        ssh, now_others = _ssh_rules(world, group)
+        problems = _crashes(results) + [
+            'exit %d: %s' % (r.returncode, r.stderr.strip()[-200:])
+            for r in results if r.returncode != 0]
+        if ssh != RESTRICTED:
+            problems.append('SSH rules left: %s' % ssh)
+        if now_others != others:
+            problems.append('other rules changed: %s' % now_others)
+        # a run that planned after the others had restricted the group
+        # found nothing to do and wrote no backup
+        written = [i for i in ok
+                   if os.path.exists(_backup_path(world, round_, i))]
+        if not written:
+            problems.append('no run wrote a backup')
+        else:
+            back = cli.run('security', 'group', 'harden', 'restore',
+                           _backup_path(world, round_, written[0]),
+                           check=False)
+            ssh, _ = _ssh_rules(world, group)
+            if back.returncode != 0 or ssh != OPEN:
+                problems.append('restore of run %d: exit %d, SSH %s'
+                                % (written[0], back.returncode, ssh))
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+    figures.record('races restrict x%d: %d rounds (%d succeeded), %d '
+                   'violations' % (N, ROUNDS, successes, len(bad)))
+    assert not bad, '\n'.join(bad)
+
+
+def test_restrict_restore_races(world, cli):
+    """4 restricts and 4 restores of the same restrict's backup at once:
+    SSH is never left from nowhere (per IP version, the world rule or the
+    management one stays), the other rules are untouched, and one more
+    restrict then leaves the group restricted."""
+    group = world.world_open()['group']
+    bad, successes = [], 0
+    for round_ in range(ROUNDS):
+        world.reset_world_open()
+        _, others = _ssh_rules(world, group)
+        first = _backup_path(world, round_, 99)
+        made = cli.run(*_restrict(world, first), check=False)
+        if made.returncode != 0:
+            bad.append('round %d: the first restrict failed: %s'
+                       % (round_, made.stderr[-200:]))
+            continue
+        results = _together(cli, [
+            _restrict(world, _backup_path(world, round_, i))
+            if i % 2 else ['security', 'group', 'harden', 'restore', first]
+            for i in range(N)])
+        successes += sum(r.returncode == 0 for r in results)
+        ssh, now_others = _ssh_rules(world, group)
+        problems = _crashes(results)
+        for version, world_open, managed in (
+                ('IPv4', '0.0.0.0/0', '10.0.0.0/8'),
+                ('IPv6', '::/0', 'fd00::/8')):
+            if not ssh.get((version, world_open)) and not ssh.get(
+                    (version, managed)):
+                problems.append('%s SSH from nowhere: %s' % (version, ssh))
+        if now_others != others:
+            problems.append('other rules changed: %s' % now_others)
+        again = cli.run(*_restrict(world, _backup_path(world, round_, 98)),
+                        check=False)
+        ssh, _ = _ssh_rules(world, group)
+        if again.returncode != 0 or ssh != RESTRICTED:
+            problems.append('the rerun: exit %d, SSH %s: %s' % (
+                again.returncode, ssh, again.stderr.strip()[-200:]))
+        if problems:
+            bad.append('round %d: %s' % (round_, problems))
+    figures.record('races restrict/restore: %d rounds of %d concurrent '
+                   'runs (%d succeeded), %d violations' % (
+                       ROUNDS, N, successes, len(bad)))
+    assert not bad, '\n'.join(bad)
