@@ -406,7 +406,7 @@ def test_restrict_restore_races(world, cli):
     management one stays), the other rules are untouched, and one more
     restrict then leaves the group restricted."""
     group = world.world_open()['group']
-    bad, successes = [], 0
+    bad, successes, refusals = [], 0, {}
     for round_ in range(ROUNDS):
         world.reset_world_open()
         _, others = _ssh_rules(world, group)
@@ -421,6 +421,10 @@ def test_restrict_restore_races(world, cli):
             if i % 2 else ['security', 'group', 'harden', 'restore', first]
             for i in range(N)])
         successes += sum(r.returncode == 0 for r in results)
+        for r in results:
+            if r.returncode:
+                why = (r.stderr.strip().splitlines() or [''])[-1][:70]
+                refusals[why] = refusals.get(why, 0) + 1
         ssh, now_others = _ssh_rules(world, group)
         problems = _crashes(results)
         for version, world_open, managed in (
@@ -440,6 +444,6 @@ def test_restrict_restore_races(world, cli):
         if problems:
             bad.append('round %d: %s' % (round_, problems))
     figures.record('races restrict/restore: %d rounds of %d concurrent '
-                   'runs (%d succeeded), %d violations' % (
-                       ROUNDS, N, successes, len(bad)))
+                   'runs (%d succeeded), %d violations; exits 1: %s' % (
+                       ROUNDS, N, successes, len(bad), refusals))
     assert not bad, '\n'.join(bad)
