@@ -283,6 +283,14 @@ COMMANDS = {
 }
 
 
+# The commands that write Keystone endorsements: a reset before each of
+# their runs clears the project's (Keystone keeps 80); the others read
+# none there, and skip the request.
+ENDORSING = ('port-security-disable', 'port-security-enable',
+             'network-harden-accept', 'network-harden-accept-renew',
+             'network-harden-revoke')
+
+
 def _names_a_way_on(proc):
     last = (proc.stderr.strip().splitlines() or [''])[-1]
     return proc.returncode != 0 and '`openstack ' in last
@@ -306,6 +314,7 @@ def test_fault_at_every_request(name, world, cli, proxy):
     reset(world)
     world.clear_project_tags()
     before = state(world)
+    endorsing = name in ENDORSING
     proxy.arm()
     clean = cli.run(*argv)
     assert clean.returncode == 0, clean.stderr
@@ -316,7 +325,8 @@ def test_fault_at_every_request(name, world, cli, proxy):
         for k in range(1, len(requests) + 1):
             kind = family[k % len(family)]
             reset(world)
-            world.clear_project_tags()
+            if endorsing:
+                world.clear_project_tags()
             assert state(world) == before
             proxy.arm(kind, k)
             proc = cli.run(*argv)
