@@ -173,3 +173,28 @@ def test_an_edited_backup_is_refused_before_anything_changes(
     assert 'digest does not match' in proc.stderr.strip().splitlines()[-1]
     assert _listing(place) == after
     place['admin'].run('security', 'group', 'harden', 'restore', backup)
+
+
+def test_the_audits_remediation_is_the_plan_once_the_source_is_given(
+        place):
+    import shlex
+
+    rows = json.loads(place['admin'].run(
+        'network', 'harden', 'audit', '--project', place['project'],
+        '--check', SSH, '-f', 'json', check=False).stdout)
+    by_prefix = {r['remote_ip_prefix']: r['id']
+                 for r in place['world'].group_rules(place['group'])}
+    [row] = [r for r in rows if r['Resource ID'] == by_prefix['0.0.0.0/0']]
+    argv = shlex.split(row['Remediation'])
+    assert argv[:5] == ['openstack', 'security', 'group', 'harden',
+                        'restrict'] and argv[-1] == '--dry-run'
+    as_given = place['admin'].run(*argv[1:], check=False)
+    assert as_given.returncode == 1
+    assert "<management-cidr> is not an IPv4 or IPv6 prefix" in \
+        as_given.stderr.strip().splitlines()[-1]
+    argv[argv.index('<management-cidr>')] = '10.0.0.0/8'
+    before = _listing(place)
+    plan = place['admin'].run(*argv[1:], '-f', 'json')
+    assert [r['Rule ID'] for r in json.loads(plan.stdout)] == [
+        by_prefix['0.0.0.0/0']]
+    assert _listing(place) == before
