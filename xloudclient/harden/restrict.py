@@ -322,10 +322,14 @@ def prove(inventory, settings, checks, restrict_plan):
             origin['planned:%s:%d' % (r.rule['id'], i)] = r.rule['id']
             planned.append(dict(body, id='planned:%s:%d'
                                 % (r.rule['id'], i)))
+    groups = list(inventory.address_groups)
+    source = restrict_plan.sources.address_group
+    if source is not None and source['id'] not in inventory.by_type(
+            'address_groups'):
+        groups.append(source)       # another project's, shared: judged too
     after = inventory_mod.Inventory(
         security_groups=inventory.security_groups,
-        security_group_rules=planned,
-        address_groups=inventory.address_groups,
+        security_group_rules=planned, address_groups=groups,
         extensions=inventory.extensions)
     by_rule, _ = found_rules(after, settings, checks)
     still = sorted({origin[i] for i in by_rule if i in origin})

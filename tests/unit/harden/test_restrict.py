@@ -464,3 +464,24 @@ def test_restore_puts_back_an_original_a_concurrent_restrict_removed(
     cloud.delete = real_delete
     assert any('created again' in r.action for r in rows)
     assert _shapes(cloud) == before
+
+
+def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
+    """A source address group of another project (shared with the rule's)
+    is not in a scoped inventory: the proof adds it, so that with a rule
+    the group keeps it is still judged."""
+    groups = _groups()
+    groups[0]['tags'] = [rec.make_decision_tag(
+        SSH, 'lo', TODAY + datetime.timedelta(30),
+        NOW - datetime.timedelta(days=1), 'admin', 'accepted half')]
+    rules = [_rule('lo', prefix='0.0.0.0/1'),
+             _rule('hi', prefix='128.0.0.0/1')]
+    inv = _inv(rules=rules, groups=groups, rbac_policies=[{
+        'object_type': 'address_group', 'object_id': 'ag-far',
+        'target_tenant': '*'}])
+    inv.endorsements = endorse.of_inventory(inv)
+    far = {'id': 'ag-far', 'name': 'far', 'project_id': 'elsewhere',
+           'addresses': ['128.0.0.0/1']}
+    with pytest.raises(restrict.RestrictError, match='would still be open'):
+        restrict.plan(inv, SETTINGS, [SSH],
+                      restrict.address_group_sources(far), today=TODAY)
