@@ -5,6 +5,7 @@ so a test run leaves it as it found it. If it cannot start, every test
 here fails (it never skips).
 """
 
+import concurrent.futures
 import json
 import os
 import shlex
@@ -58,20 +59,28 @@ class CLI:
     By default in this process (inproc.py: python-openstackclient's own
     main() with our plugin from its entry points, ~1.4 s of start-up less
     per call); as a process of its own with process=True (test_smoke.py:
-    the start-up itself) or XLOUD_FUNCTIONAL_SUBPROCESS=1 (every call)."""
+    the start-up itself) or XLOUD_FUNCTIONAL_SUBPROCESS=1 (every call);
+    each call a process forked from a warm server with fork=True
+    (forked.py: races, many processes at once)."""
 
-    def __init__(self, openrc, process=False):
+    def __init__(self, openrc, process=False, fork=False):
+        from tests.functional.forked import ForkedCLI
         from tests.functional.inproc import InProcessCLI
 
         base = {k: v for k, v in os.environ.items()
                 if not k.startswith('OS_')}
+        self.openrc = openrc
         self.env = dict(base, **read_openrc(openrc))
-        self.inproc = None if process or os.environ.get(
-            'XLOUD_FUNCTIONAL_SUBPROCESS') else InProcessCLI(self.env)
+        exec_every = process or os.environ.get('XLOUD_FUNCTIONAL_SUBPROCESS')
+        self.inproc = None if exec_every or fork else InProcessCLI(self.env)
+        self.forked = ForkedCLI(self.env) if fork and not os.environ.get(
+            'XLOUD_FUNCTIONAL_SUBPROCESS') else None
 
     def run(self, *args, check=True, env=None):
         if self.inproc is not None:
             proc = self.inproc.run(*args, env=env)
+        elif self.forked is not None:
+            proc = self.forked.run(*args, env=env)
         else:
             proc = subprocess.run([OPENSTACK] + [str(a) for a in args],
                                   capture_output=True, text=True,
@@ -81,6 +90,14 @@ class CLI:
             raise AssertionError('openstack %s -> exit %d\n%s' % (
                 ' '.join(map(str, args)), proc.returncode, proc.stderr))
         return proc
+
+    def together(self, commands):
+        """Run the commands as concurrent processes; their CompletedProcess
+        in order (each its own process: in-process runs take turns)."""
+        assert self.inproc is None, 'in-process runs take turns: no race'
+        with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
+            return list(pool.map(lambda argv: self.run(*argv, check=False),
+                                 commands))
 
     def json(self, *args, **kw):
         return json.loads(self.run(*(args + ('-f', 'json')), **kw).stdout)

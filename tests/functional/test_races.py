@@ -6,7 +6,6 @@ record, no record on an enabled port left by a finished run, no lost VIP,
 no duplicated rule.
 """
 
-import concurrent.futures
 import datetime
 import os
 
@@ -31,15 +30,7 @@ def world(devcloud, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def cli(world):
-    return CLI(world.openrc, process=True)
-
-
-def _together(cli, commands):
-    """Run the commands as concurrent processes; their CompletedProcess."""
-    assert cli.inproc is None, 'in-process runs take turns: no race'
-    with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
-        return list(pool.map(lambda argv: cli.run(*argv, check=False),
-                             commands))
+    return CLI(world.openrc, fork=True)
 
 
 def _port_violations(world):
@@ -101,7 +92,7 @@ def test_port_security_races(name, world, cli):
     for round_ in range(ROUNDS):
         reset(world)
         world.clear_project_tags()
-        results = _together(cli, commands(world))
+        results = cli.together(commands(world))
         successes += sum(r.returncode == 0 for r in results)
         problems, port = _port_violations(world)
         problems += _crashes(results)
@@ -133,7 +124,7 @@ def test_vip_races(world, cli):
                 {'ip_address': old}, {'ip_address': '10.92.0.250'}]}})
         for port in world.reservations():
             world.net.delete('/ports/' + port['id'])
-        results = _together(cli, [
+        results = cli.together([
             ['port', 'vip', 'add', address, '--port', world.va, '--port',
              world.vb] for address in new] + [
             ['port', 'vip', 'remove', old, '--port', world.va, '--port',
@@ -165,7 +156,7 @@ def test_release_association_races(world, cli):
     address, bad, released = '172.24.4.210', [], 0
     for round_ in range(ROUNDS):
         world.set_floating_ips([(address, 'race', [])])
-        results = _together(cli, [
+        results = cli.together([
             ['floating', 'ip', 'harden', 'release', address, '--project',
              world.project] if i % 2 else
             ['floating', 'ip', 'set', '--port', world.p1, address]
@@ -207,7 +198,7 @@ def test_harden_restore_races(world, cli, tmp_path):
     bad = []
     for round_ in range(ROUNDS):
         world.make_permissive()
-        results = _together(cli, [
+        results = cli.together([
             ['security', 'group', 'harden', 'default', '--project',
              world.project, '--backup',
              os.path.join(str(tmp_path), 'b-%d-%d.json' % (round_, i))]
@@ -283,7 +274,7 @@ def test_decision_races(world, cli):
             accept(SENSITIVE, 3306, 'renew %d' % i, '--renew')
             for i in (4, 5)] + [
             ['network', 'harden', 'revoke', SENSITIVE, rules[5432]]] * 2
-        results = _together(cli, commands)
+        results = cli.together(commands)
         ok = [r.returncode == 0 for r in results]
         successes += sum(ok)
         problems = _crashes(results) + [
@@ -364,7 +355,7 @@ def test_restrict_races(world, cli):
     for round_ in range(ROUNDS):
         world.reset_world_open()
         _, others = _ssh_rules(world, group)
-        results = _together(cli, [_restrict(world, _backup_path(
+        results = cli.together([_restrict(world, _backup_path(
             world, round_, i)) for i in range(N)])
         ok = [i for i, r in enumerate(results) if r.returncode == 0]
         successes += len(ok)
@@ -416,7 +407,7 @@ def test_restrict_restore_races(world, cli):
             bad.append('round %d: the first restrict failed: %s'
                        % (round_, made.stderr[-200:]))
             continue
-        results = _together(cli, [
+        results = cli.together([
             _restrict(world, _backup_path(world, round_, i))
             if i % 2 else ['security', 'group', 'harden', 'restore', first]
             for i in range(N)])

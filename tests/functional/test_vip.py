@@ -2,13 +2,11 @@
 
 import json
 import os
-import subprocess
 import uuid
 
 import pytest
 
 from tests.functional.conftest import CLI
-from tests.functional.conftest import OPENSTACK
 
 
 @pytest.fixture(scope='module')
@@ -116,19 +114,18 @@ def test_ten_concurrent_adds_all_land(group):
 def _check_ten_concurrent_adds(group):
     cli, ports = group['cli'], group['ports']
     addresses = ['10.66.0.%d' % (150 + i) for i in range(10)]
-    procs = [subprocess.Popen(
-        [OPENSTACK, 'port', 'vip', 'add', address, *_port_args(ports),
-         '-f', 'json'], env=cli.env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True) for address in addresses]
-    outputs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
-        assert proc.returncode == 0, err
+    forked = CLI(cli.openrc, fork=True)
+    procs = forked.together([
+        ['port', 'vip', 'add', address, *_port_args(ports), '-f', 'json']
+        for address in addresses])
+    for proc in procs:
+        assert proc.returncode == 0, proc.stderr
     for port in ports:
         assert _pairs(cli, port) == sorted(addresses)
     # The guard did real work: without If-Match these concurrent
     # read-modify-write updates would have dropped each other's pairs.
-    retries = sum(r['Retries'] for out, _ in outputs
-                  for r in json.loads(out))
+    retries = sum(r['Retries'] for proc in procs
+                  for r in json.loads(proc.stdout))
     assert retries > 0
     for address in addresses:
         _vip(group, 'remove', address, '--all-ports', '--release')
