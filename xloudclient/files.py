@@ -2,6 +2,7 @@
 as UTF-8 text, with one-line errors; their content is not trusted. And
 the backups the commands write: new files only, private, atomic."""
 
+import hashlib
 import json
 import os
 import stat
@@ -105,3 +106,21 @@ def write_new_json(path, data):
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def backup_digest(data, keys):
+    """SHA-256 over data's values at keys (what a restore acts on), in a
+    canonical form."""
+    body = json.dumps([data.get(k) for k in keys], sort_keys=True,
+                      separators=(',', ':'))
+    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+
+
+def write_backup(path, kind, version, now, body):
+    """Write body as a new backup file of this kind (format) and version,
+    with its creation time and a digest over body's keys; as
+    write_new_json."""
+    data = dict(body, format=kind, version=version,
+                created=now.strftime('%Y-%m-%dT%H:%M:%SZ'))
+    data['digest'] = backup_digest(data, list(body))
+    return write_new_json(path, data)

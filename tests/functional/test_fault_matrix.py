@@ -24,7 +24,7 @@ from tests.functional.faultproxy import FAMILIES
 from tests.functional import figures
 from tests.functional.inproc import InProcessCLI
 from tests.functional.world import neutron_port
-from tests.functional.world import World
+from tests.functional.world import module_world
 from xloudclient import records as rec
 
 TIMEOUT = 2            # OS_API_TIMEOUT for the command under test
@@ -32,11 +32,7 @@ VIP = '10.91.0.200'
 REASON = 'fault matrix appliance'
 
 
-@pytest.fixture(scope='module')
-def world(devcloud, tmp_path_factory):
-    made = World(devcloud, tmp_path_factory.mktemp('faults'))
-    yield made
-    made.close()
+world = module_world('faults')
 
 
 @pytest.fixture(scope='module')

@@ -13,19 +13,14 @@ import pytest
 
 from tests.functional.conftest import CLI
 from tests.functional import figures
-from tests.functional.world import World
+from tests.functional.world import module_world
 from xloudclient import records as rec
 
 N = 8
 ROUNDS = int(os.environ.get("XLOUD_RACE_ROUNDS") or 10)
 
 
-@pytest.fixture(scope='module')
-def world(devcloud, tmp_path_factory):
-    made = World(devcloud, tmp_path_factory.mktemp('races'),
-                 cidr='10.92.0.0/24')
-    yield made
-    made.close()
+world = module_world('races', cidr='10.92.0.0/24')
 
 
 @pytest.fixture(scope='module')

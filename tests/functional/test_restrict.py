@@ -12,18 +12,13 @@ import os
 import pytest
 
 from tests.functional.conftest import CLI
-from tests.functional.world import World
+from tests.functional.world import module_world
 
 SSH = 'sg-ingress-ssh-from-world'
 SENSITIVE = 'sg-ingress-sensitive-from-world'
 
 
-@pytest.fixture(scope='module')
-def world(devcloud, tmp_path_factory):
-    made = World(devcloud, tmp_path_factory.mktemp('restrict'),
-                 cidr='10.93.0.0/24')
-    yield made
-    made.close()
+world = module_world('restrict', cidr='10.93.0.0/24')
 
 
 @pytest.fixture

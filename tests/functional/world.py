@@ -4,6 +4,8 @@ for tests that reset and inspect state many times (fault matrix, races)."""
 import os
 import uuid
 
+import pytest
+
 from tests.functional.conftest import read_openrc
 
 
@@ -22,6 +24,17 @@ def connect(openrc):
         user_domain_name=env['OS_USER_DOMAIN_NAME'],
         project_domain_name=env['OS_PROJECT_DOMAIN_NAME'],
         region_name=env.get('OS_REGION_NAME'))
+
+
+def module_world(label, **options):
+    """A module-scoped `world` fixture: a World of its own, closed after
+    the module's tests."""
+    @pytest.fixture(scope='module')
+    def world(devcloud, tmp_path_factory):
+        made = World(devcloud, tmp_path_factory.mktemp(label), **options)
+        yield made
+        made.close()
+    return world
 
 
 class World:

@@ -69,3 +69,27 @@ def test_a_bad_value_names_the_file_the_section_and_the_key(
     with pytest.raises(settings.SettingsError) as refused:
         settings.load(str(conf))
     assert str(refused.value).startswith('config file %s%s' % (conf, where))
+
+
+def test_a_backup_keeps_the_digest_form_earlier_releases_wrote(tmp_path):
+    # A default-group backup written before the writer was shared: its
+    # digest is SHA-256 over [projects, rules, templates], compact and with
+    # sorted keys; restore must still accept it.
+    import datetime
+    import hashlib
+    import json
+
+    body = {'projects': [{'project_id': 'p', 'security_group_id': 'g'}],
+            'rules': [{'id': 'r', 'security_group_id': 'g'}],
+            'templates': ['t']}
+    path = files.write_backup(str(tmp_path / 'b.json'), 'k', 2,
+                              datetime.datetime(2026, 1, 2, 3, 4, 5), body)
+    with open(path) as f:
+        data = json.load(f)
+    canonical = '[[{"project_id":"p","security_group_id":"g"}],' \
+        '[{"id":"r","security_group_id":"g"}],["t"]]'
+    assert data['digest'] == 'sha256:' + hashlib.sha256(
+        canonical.encode()).hexdigest()
+    assert (data['format'], data['version'], data['created']) == (
+        'k', 2, '2026-01-02T03:04:05Z')
+    assert {k: data[k] for k in body} == body

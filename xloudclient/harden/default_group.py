@@ -9,8 +9,6 @@ restore() re-creates what a backup holds and is missing.
 import dataclasses
 import datetime
 import functools
-import hashlib
-import json
 
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
@@ -104,28 +102,26 @@ def default_backup_path(now):
     return files.backup_path('default-sg', now)
 
 
+DIGESTED = ('projects', 'rules', 'templates')
+
+
 def _digest(data):
     """SHA-256 over what restore would act on, in a canonical form."""
-    body = json.dumps([data.get('projects'), data.get('rules'),
-                       data.get('templates')], sort_keys=True,
-                      separators=(',', ':'))
-    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+    return files.backup_digest(data, DIGESTED)
 
 
 def write_backup(path, plans, templates, now):
     """Write the backup atomically (mode 0600); never overwrite a file."""
-    data = {
-        'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
-        'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
+    body = {
         'projects': [{'project_id': p.project_id,
                       'security_group_id': p.group['id']}
                      for p in plans if p.group and p.rules],
         'rules': [r for p in plans for r in p.rules],
         'templates': list(templates),
     }
-    data['digest'] = _digest(data)
     try:
-        return files.write_new_json(path, data)
+        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
+                                  body)
     except files.FileError as e:
         raise HardenError('%s; nothing was deleted' % e)
 

@@ -16,8 +16,6 @@ disassociated or otherwise changed for 30 days", never "no packets".
 
 import dataclasses
 import datetime
-import hashlib
-import json
 
 from xloudclient.cloud import neutron
 from xloudclient import errors
@@ -129,20 +127,16 @@ def default_backup_path(now):
 
 
 def _digest(data):
-    body = json.dumps(data.get('floating_ips'), sort_keys=True,
-                      separators=(',', ':'))
-    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+    return files.backup_digest(data, ('floating_ips',))
 
 
 def write_backup(path, plan, now):
     """Write the backup of the floating IPs the plan releases."""
-    data = {'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
-            'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'floating_ips': [{k: fip.get(k) for k in KEPT}
+    body = {'floating_ips': [{k: fip.get(k) for k in KEPT}
                              for fip in plan.release]}
-    data['digest'] = _digest(data)
     try:
-        return files.write_new_json(path, data)
+        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
+                                  body)
     except files.FileError as e:
         raise ReleaseError('%s; nothing was released' % e)
 

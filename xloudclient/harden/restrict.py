@@ -18,9 +18,7 @@ went missing meanwhile is created again.
 """
 
 import dataclasses
-import hashlib
 import ipaddress
-import json
 import os
 
 from xloudclient.cloud import neutron
@@ -353,9 +351,7 @@ def default_backup_path(now):
 
 
 def digest(data):
-    body = json.dumps([data.get('sources'), data.get('rules')],
-                      sort_keys=True, separators=(',', ':'))
-    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
+    return files.backup_digest(data, ('sources', 'rules'))
 
 
 def _sources(sources):
@@ -374,12 +370,10 @@ def write_backup(path, restrict_plan, results, now):
             entries.append({'rule': r.rule, 'replacements': [
                 dict({k: m.body[k] for k in REMOTES if k in m.body},
                      id=m.rule_id, created=m.created) for m in made]})
-    data = {'format': BACKUP_FORMAT, 'version': BACKUP_VERSION,
-            'created': now.strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'sources': _sources(restrict_plan.sources), 'rules': entries}
-    data['digest'] = digest(data)
+    body = {'sources': _sources(restrict_plan.sources), 'rules': entries}
     try:
-        return files.write_new_json(path, data)
+        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
+                                  body)
     except files.FileError as e:
         raise RestrictError('%s; nothing was deleted' % e)
 

@@ -14,6 +14,13 @@ def add_dry_run_option(parser, text='Show what would change and change '
     parser.add_argument('--dry-run', action='store_true', help=text)
 
 
+def add_backup_option(parser):
+    parser.add_argument(
+        '--backup', metavar='<file>',
+        help='Where to write the backup (default: a new file under '
+             '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+
+
 class ExitStatusMixin:
     """A Lister that prints its rows and then exits with exit_status.
 

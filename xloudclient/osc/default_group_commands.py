@@ -35,10 +35,7 @@ class HardenDefault(common.OneLineErrors, common.InertText,
         scope.add_scope_options(parser, verb='Harden the default group of',
                                 repeatable=True)
         common.add_dry_run_option(parser, 'Show the plan and change nothing')
-        parser.add_argument(
-            '--backup', metavar='<file>',
-            help='Where to write the backup (default: a new file under '
-                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        common.add_backup_option(parser)
         parser.add_argument(
             '--template', action='store_true',
             help='Also harden Neutron\'s default security group rule '

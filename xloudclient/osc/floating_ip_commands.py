@@ -55,10 +55,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
             help='Only floating IPs Neutron records no change of (no '
                  'association, disassociation or edit) for this many days; '
                  'Neutron records no traffic')
-        parser.add_argument(
-            '--backup', metavar='<file>',
-            help='Where to write the backup (default: a new file under '
-                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        common.add_backup_option(parser)
         common.add_dry_run_option(parser, 'Show the plan and change nothing')
         _add_long_option(parser)
         return parser

@@ -73,10 +73,7 @@ class RestrictRules(common.OneLineErrors, common.InertText,
         parser.add_argument(
             '--config', metavar='<file>',
             help='The audit\'s settings file (its sensitive ports)')
-        parser.add_argument(
-            '--backup', metavar='<file>',
-            help='Where to write the backup (default: a new file under '
-                 '$XDG_STATE_HOME/xloudclient/backups/); never overwritten')
+        common.add_backup_option(parser)
         common.add_dry_run_option(parser, 'Show the plan and change nothing')
         parser.add_argument('--long', action='store_true',
                             help='Also show the rule and group IDs')
