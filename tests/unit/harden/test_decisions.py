@@ -231,6 +231,10 @@ def test_accept_writes_one_tag_and_renew_replaces_the_older():
     assert action == 'renewed'
     assert cloud.data['security-groups'][0]['tags'] == [new]
     assert rec.parse_decision(new).granted > rec.parse_decision(tag).granted
+    # the endorsement names who granted the renewal, not the first grant
+    project = cloud.data['security-groups'][0]['project_id']
+    endorsed = rec.endorsements_in(cloud.keystone.tags(project))
+    assert [e.by for e in endorsed.values()] == ['b']
 
 
 def test_dry_run_writes_nothing():
