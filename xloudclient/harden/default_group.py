@@ -90,7 +90,9 @@ def plan_templates(client):
     if TEMPLATE_EXTENSION not in neutron.extensions(client):
         raise HardenError(
             'the cloud lacks the %s extension: there is no default '
-            'security group rule template to harden' % TEMPLATE_EXTENSION)
+            'security group rule template to harden (leave out --template '
+            'to harden the projects\' groups); nothing was changed'
+            % TEMPLATE_EXTENSION)
     entries = neutron.list_(client, TEMPLATES, None,
                             'listing default security group rules')
     return [e for e in entries if is_permissive_template(e)], entries

@@ -55,3 +55,18 @@ def test_partial_failure_names_the_project_and_the_command(tmp_path):
     assert ('1 of 1 projects failed: a' in result.err and
             '`openstack security group harden default --project a`'
             in result.err)
+
+
+def test_template_on_a_cloud_without_the_template_api_changes_nothing(
+        tmp_path):
+    # Neutron before 2023.2 has no default-security-group-rules API: the
+    # refusal comes before the projects' rules are deleted, not after.
+    cloud = _cloud()
+    cloud.extensions.remove('security-groups-default-rules')
+    path = tmp_path / 'b.json'
+    result, _ = _harden('--template', '--backup', str(path), cloud=cloud)
+    assert result.code == 1
+    assert 'lacks the security-groups-default-rules extension' in str(
+        result.error) and 'nothing was changed' in str(result.error)
+    assert [m for m, _ in cloud.log if m != 'GET'] == []
+    assert not path.exists()
