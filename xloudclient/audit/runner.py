@@ -25,17 +25,28 @@ class AuditResult:
                    for rtype in self.fetched)
 
 
-def evaluate(checks, inventory, settings=None):
-    """Pure part: (findings, limitations) of the checks over an inventory."""
-    settings = settings or settings_mod.Settings()
-    findings, limitations = [], []
+def not_run(checks, inventory):
+    """{check id: why} of the checks the cloud cannot run (it lacks an
+    extension they need)."""
+    why = {}
     for chk in checks:
         missing = [ext for ext in chk.extensions
                    if not inventory.has_extension(ext)]
         if missing:
-            limitations.append(
-                'check %s not run: the cloud lacks the Neutron extension %s'
-                % (chk.id, ', '.join(missing)))
+            why[chk.id] = 'the cloud lacks the Neutron extension %s' % (
+                ', '.join(missing))
+    return why
+
+
+def evaluate(checks, inventory, settings=None):
+    """Pure part: (findings, limitations) of the checks over an inventory."""
+    settings = settings or settings_mod.Settings()
+    findings, limitations = [], []
+    unable = not_run(checks, inventory)
+    for chk in checks:
+        if chk.id in unable:
+            limitations.append('check %s not run: %s' % (chk.id,
+                                                         unable[chk.id]))
             continue
         findings.extend(chk.run(inventory, settings))
     findings.sort(key=lambda f: f.sort_key())

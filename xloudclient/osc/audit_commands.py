@@ -86,7 +86,7 @@ def _inputs(parsed_args):
     return checks, settings, known
 
 
-def summary_line(findings, result, hidden=0, accepted=0):
+def summary_line(findings, result, hidden=0, accepted=0, not_run=0):
     from xloudclient.audit.finding import SEVERITIES
 
     counts = {s: 0 for s in SEVERITIES}
@@ -94,13 +94,15 @@ def summary_line(findings, result, hidden=0, accepted=0):
         counts[finding.severity] += 1
     parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
                       if counts[s])
-    return ('%d finding%s%s%s%s; %d resources scanned (%s) in %d API '
+    return ('%d finding%s%s%s%s%s; %d resources scanned (%s) in %d API '
             'requests, %.2fs' % (
                 len(findings), '' if len(findings) == 1 else 's',
                 ' (%s)' % parts if parts else '',
                 ', %d more already in the baseline' % hidden if hidden
                 else '',
                 ', %d accepted' % accepted if accepted else '',
+                ', %d check%s not run' % (not_run, '' if not_run == 1
+                                          else 's') if not_run else '',
                 result.resources_scanned(),
                 ', '.join(result.fetched) or 'none',
                 result.inventory.requests, result.seconds))
@@ -191,6 +193,7 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.audit import baseline
+        from xloudclient.audit import runner
 
         checks, settings, known = _inputs(parsed_args)
         scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
@@ -201,11 +204,20 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         for line in result.limitations:
             self.say('limitation: %s' % line)
         hidden = len(result.findings) - len(findings)
+        unable = runner.not_run(checks, result.inventory)
         self.say('audit of %s: %s' % (
             scope.describe(scopes), summary_line(
-                findings, result, hidden, len(result.accepted))))
+                findings, result, hidden, len(result.accepted),
+                len(unable))))
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
+        named = [c for c in parsed_args.check if c in unable]
+        if named:
+            # What was asked for was not looked at: never a clean exit.
+            self.say('audit incomplete: %s, named with --check, could not '
+                     'run (%s); its exit code is 1, not a verdict' % (
+                         ', '.join(named), unable[named[0]]))
+            self.exit_status = 1
         names = self._names(scopes, projects)
         findings.sort(key=lambda f: f.sort_key(names))
         report = self._report(findings, names, checks, result, hidden,
@@ -261,15 +273,12 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
 
         from xloudclient.audit import report as report_mod
 
+        from xloudclient.audit import runner
+
         cm = self.app.client_manager
-        not_run = {c.id: 'the cloud lacks the Neutron extension %s'
-                   % ', '.join(e for e in c.extensions
-                               if not result.inventory.has_extension(e))
-                   for c in checks
-                   if not all(result.inventory.has_extension(e)
-                              for e in c.extensions)}
         return report_mod.Report(
-            findings=findings, checks=checks, not_run=not_run,
+            findings=findings, checks=checks,
+            not_run=runner.not_run(checks, result.inventory),
             limitations=list(result.limitations), hidden=hidden,
             scope=scope_text, accepted=list(result.accepted),
             cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')

@@ -114,3 +114,30 @@ def test_an_unknown_config_key_is_refused(tmp_path):
     path.write_text('[sensitive-port]\nx = 1\n')
     result, _ = _audit('--config', str(path))
     assert result.code == 1 and 'sensitive-port' in str(result.error)
+
+
+def test_a_named_check_that_cannot_run_is_never_a_clean_exit():
+    # Without port security the check asked for reads nothing: "0
+    # findings" and exit 0 would look exactly like a clean cloud.
+    cloud = _cloud()
+    cloud.extensions.remove('port-security')
+    result, _ = _audit('--fail-on', 'info', cloud=cloud)
+    assert result.code == 1
+    assert json.loads(result.out) == []
+    assert 'audit incomplete: network-port-security-disabled, named with ' \
+        '--check, could not run (the cloud lacks the Neutron extension ' \
+        'port-security)' in result.err
+    assert '0 findings, 1 check not run;' in result.err
+
+
+def test_the_catalogs_checks_that_cannot_run_are_counted_not_fatal():
+    cloud = _cloud()
+    cloud.extensions.remove('router')
+    result = harness.run(audit_commands.AuditNetwork,
+                         ['--fail-on', 'none', '-f', 'json'], cloud)
+    assert result.code == 0, result.err
+    lines = [line for line in result.err.splitlines()
+             if line.startswith('limitation: check ')]
+    assert lines and 'checks not run;' in result.err
+    assert ', %d checks not run;' % len(lines) in result.err
+    assert 'audit incomplete' not in result.err
