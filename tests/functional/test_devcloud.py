@@ -52,3 +52,26 @@ def test_bad_port_value(tmp_path):
                                 'XLOUD_DEVCLOUD_NEUTRON_PORT': 'ninety'})
     assert proc.returncode == 1
     assert 'XLOUD_DEVCLOUD_NEUTRON_PORT' in proc.stderr
+
+
+def test_a_role_this_keystone_lacks_is_created_not_a_crash(devcloud):
+    # Older Keystone releases bootstrap no `service` or `manager` role;
+    # populating such a cloud asked for the role and died on IndexError.
+    import importlib.machinery
+    import importlib.util
+    import uuid
+
+    loader = importlib.machinery.SourceFileLoader('devcloud_tool', DEVCLOUD)
+    tool = importlib.util.module_from_spec(
+        importlib.util.spec_from_loader('devcloud_tool', loader))
+    loader.exec_module(tool)
+    ks = tool.Keystone(tool.ports()['keystone'],
+                       tool.secrets_file()['admin'])
+    name = 'xlt-role-%s' % uuid.uuid4().hex[:8]
+    made = ks.role(name)
+    try:
+        assert ks.role(name) == made        # found, not made twice
+        found = ks.call('GET', '/roles?name=' + name)['roles']
+        assert [r['id'] for r in found] == [made]
+    finally:
+        ks.call('DELETE', '/roles/' + made)
