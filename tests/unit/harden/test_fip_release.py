@@ -195,3 +195,84 @@ def test_a_members_restore_says_an_admin_must_run_it(tmp_path):
     cloud.deny.add(('POST', '/floatingips'))
     [row] = fr.restore(cloud, fr.load_backup(path))
     assert row.failed and 'admin-only by default' in row.action
+
+
+def test_select_on_the_clock_and_the_boundary_of_unused_for():
+    old = _fip('old', '203.0.113.9', updated='2020-01-01T00:00:00Z')
+    assert [f['id'] for f in fr.select([old], unused_for=7).release] == [
+        'old']                                  # no `now`: the clock's
+    exactly = NOW - datetime.timedelta(days=7)
+    edge = _fip('edge', '203.0.113.8',
+                updated=exactly.strftime('%Y-%m-%dT%H:%M:%SZ'))
+    assert [f['id'] for f in fr.select([edge], unused_for=7,
+                                       now=NOW).release] == ['edge']
+
+
+def test_what_stays_is_said_and_does_not_stop_the_others():
+    fips = [_fip('acc', '203.0.113.7'), _fip('new', '203.0.113.6',
+                                             updated='2026-11-30T00:00:00Z'),
+            _fip('unknown', '203.0.113.5', updated=None),
+            _fip('free', '203.0.113.4', updated='2020-01-01T00:00:00Z')]
+    plan = fr.select(fips, unused_for=7, now=NOW,
+                     accepted={'acc': 'accepted until 2027-01-01 by boss'})
+    assert [f['id'] for f in plan.release] == ['free']
+    assert [(f['id'], why) for f, why in plan.kept] == [
+        ('acc', 'accepted until 2027-01-01 by boss'),
+        ('new', 'changed 2026-11-30T00:00:00Z, less than 7 days ago'),
+        ('unknown', 'changed at an unknown time, less than 7 days ago')]
+
+
+def test_read_candidates_of_projects_asks_neutron_for_every_field():
+    cloud = _cloud()
+    assert [f['id'] for f in fr.read_candidates(cloud, ['p2'])] == ['f3']
+    assert sorted(f['id'] for f in fr.read_candidates(cloud)) == [
+        'f1', 'f2', 'f3']
+    listed = [q for q in cloud.queries if q[0] == '/floatingips']
+    assert listed and all('fields' not in (q[1] or {}) for q in listed)
+    assert (listed[0][1] or {}).get('project_id') == ['p2']
+
+
+def test_a_backup_that_is_not_json_is_named_as_a_backup(tmp_path):
+    path = tmp_path / 'b.json'
+    path.write_text('{not json')
+    with pytest.raises(fr.ReleaseError, match=r'^backup .*b\.json is not '
+                       'JSON'):
+        fr.load_backup(str(path))
+
+
+def _entry(**change):
+    return dict({'id': 'f1', 'floating_ip_address': '203.0.113.1',
+                 'floating_network_id': NET, 'project_id': 'p1'}, **change)
+
+
+def test_entry_limits_are_inclusive_and_every_field_is_checked():
+    assert fr._entry_problem(_entry(
+        description='d' * fr.MAX_DESCRIPTION,
+        tags=['t%d' % i for i in range(fr.MAX_TAGS)])) is None
+    assert 'description' in fr._entry_problem(
+        _entry(description='d' * (fr.MAX_DESCRIPTION + 1)))
+    assert 'tags' in fr._entry_problem(_entry(tags=['a', 7]))
+    assert 'tags' in fr._entry_problem(
+        _entry(tags=['t%d' % i for i in range(fr.MAX_TAGS + 1)]))
+    assert fr._entry_problem(_entry(dns_name=5)) == \
+        'has a dns_name that is not text'
+    assert fr._entry_problem(_entry(dns_name='www')) is None
+
+
+def test_accepted_ids_are_the_endorsed_unexpired_decisions():
+    from tests.unit import endorse
+    from xloudclient import records as rec
+
+    def decided(fid, review):
+        tag = rec.make_decision_tag('fip-unassociated', '', review,
+                                    NOW - datetime.timedelta(days=1),
+                                    'admin', 'kept for DR')
+        return _fip(fid, '203.0.113.%d' % len(fid), tags=['keep-me', tag])
+    fips = [decided('a', datetime.date(2027, 1, 1)),
+            decided('bb', datetime.date(2026, 11, 1)),      # overdue
+            _fip('ccc', '203.0.113.3')]
+    fips.append(dict(decided('dddd', datetime.date(2027, 1, 1))))
+    endorsed = endorse.of_records({'floatingips': fips[:2]},
+                                  approver='boss')
+    assert fr.accepted_ids(fips, endorsed, NOW.date()) == {
+        'a': 'accepted until 2027-01-01 by admin'}
