@@ -220,7 +220,10 @@ class World:
             self._world = {'group': group, 'world_ag': address_group(
                 'world', ['0.0.0.0/0']), 'bastions': address_group(
                     'bastions', ['10.1.0.0/16', 'fd00:1::/48'])}
+            # p1 may have port security off (left so by an earlier test
+            # of the module, e.g. a race round that ended disabled)
             self._put('/ports/' + self.p1, {'port': {
+                'port_security_enabled': True,
                 'security_groups': [self.default, self.group, group]}})
             self.reset_world_open()
         return self._world
