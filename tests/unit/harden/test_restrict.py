@@ -485,3 +485,60 @@ def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
     with pytest.raises(restrict.RestrictError, match='would still be open'):
         restrict.plan(inv, SETTINGS, [SSH],
                       restrict.address_group_sources(far), today=TODAY)
+
+
+# --- the small steps, each pinned -------------------------------------
+
+def test_an_address_group_with_host_bits_or_junk_still_gives_its_prefixes():
+    ag = {'id': 'ag1', 'name': 'bastions',
+          'addresses': ['not an address', '10.1.2.3/16', 'fd00:1::/48']}
+    s = restrict.address_group_sources(ag)
+    assert s.prefixes == {4: ['10.1.0.0/16'], 6: ['fd00:1::/48']}
+    with pytest.raises(restrict.RestrictError,
+                       match='^address group bastions '):
+        restrict.address_group_sources(
+            dict(ag, addresses=['0.0.0.0/1', '128.0.0.0/1']))
+    with pytest.raises(restrict.RestrictError, match='^address group ag2 '):
+        restrict.address_group_sources({'id': 'ag2', 'name': '',
+                                        'addresses': ['::/0']})
+
+
+def test_would_rows_in_full():
+    p = restrict.plan(_inv(), SETTINGS, [SSH], BOTH, today=TODAY)
+    assert [(r.project_id, r.group_id, r.rule_id, r.action, r.failed,
+             r.new_ids) for r in restrict.would(p)] == [
+        ('pa', 'g1', 'ssh4', 'would replace with 10.0.0.0/8', False, []),
+        ('pa', 'g1', 'ssh6', 'would replace with fd00::/8', False, [])]
+    ag = restrict.address_group_sources(
+        {'id': 'ag1', 'name': 'b', 'project_id': 'pa',
+         'addresses': ['10.1.0.0/16']})
+    rules = [r for r in _rules() if r['id'] == 'ssh4']
+    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], ag, today=TODAY)
+    assert [r.action for r in restrict.would(p)] == [
+        'would replace with address group ag1']
+
+
+def test_a_rule_in_another_projects_group_is_the_groups_in_the_plan():
+    rules = [_rule('ssh4', project_id='admin-project')]
+    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], BOTH, today=TODAY)
+    assert [r.project_id for r in restrict.would(p)] == ['pa']
+
+
+def test_group_names_are_read_once_and_a_failure_is_no_names():
+    cloud = _cloud()
+    assert restrict.group_names(cloud, ['g1', 'g2']) == {'g1': 'web',
+                                                         'g2': 'db'}
+    cloud.fail['/security-groups'] = 503
+    assert restrict.group_names(cloud, ['g1']) == {}
+
+
+def test_read_inventory_scopes_one_project_and_keeps_the_endorsements():
+    cloud = _cloud()
+    endorsed = {'pa': {}}
+    one = restrict.read_inventory(cloud, ['pa'], endorsed)
+    assert {g['id'] for g in one.security_groups} == {'g1'}
+    assert one.endorsements is endorsed
+    both = restrict.read_inventory(cloud, ['pa', 'pb'], None)
+    assert {g['id'] for g in both.security_groups} == {'g1', 'g2'}
+    every = restrict.read_inventory(cloud, None, None)
+    assert {g['id'] for g in every.security_groups} == {'g1', 'g2'}
