@@ -337,8 +337,8 @@ RESTRICTED = {('IPv4', '10.0.0.0/8'): 1, ('IPv6', 'fd00::/8'): 1}
 OPEN = {('IPv4', '0.0.0.0/0'): 1, ('IPv6', '::/0'): 1}
 
 
-def _backup_path(world, round_, i):
-    return str(world.tmp / ('race-%d-%d.json' % (round_, i)))
+def _backup_path(world, round_, i, scenario='restrict'):
+    return str(world.tmp / ('%s-%d-%d.json' % (scenario, round_, i)))
 
 
 def test_restrict_races(world, cli):
@@ -397,14 +397,14 @@ def test_restrict_restore_races(world, cli):
     for round_ in range(ROUNDS):
         world.reset_world_open()
         _, others = _ssh_rules(world, group)
-        first = _backup_path(world, round_, 99)
+        first = _backup_path(world, round_, 99, 'both')
         made = cli.run(*_restrict(world, first), check=False)
         if made.returncode != 0:
             bad.append('round %d: the first restrict failed: %s'
                        % (round_, made.stderr[-200:]))
             continue
         results = cli.together([
-            _restrict(world, _backup_path(world, round_, i))
+            _restrict(world, _backup_path(world, round_, i, 'both'))
             if i % 2 else ['security', 'group', 'harden', 'restore', first]
             for i in range(N)])
         successes += sum(r.returncode == 0 for r in results)
@@ -422,8 +422,8 @@ def test_restrict_restore_races(world, cli):
                 problems.append('%s SSH from nowhere: %s' % (version, ssh))
         if now_others != others:
             problems.append('other rules changed: %s' % now_others)
-        again = cli.run(*_restrict(world, _backup_path(world, round_, 98)),
-                        check=False)
+        again = cli.run(*_restrict(world, _backup_path(
+            world, round_, 98, 'both')), check=False)
         ssh, _ = _ssh_rules(world, group)
         if again.returncode != 0 or ssh != RESTRICTED:
             problems.append('the rerun: exit %d, SSH %s: %s' % (
