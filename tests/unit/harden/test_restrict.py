@@ -542,3 +542,85 @@ def test_read_inventory_scopes_one_project_and_keeps_the_endorsements():
     assert {g['id'] for g in both.security_groups} == {'g1', 'g2'}
     every = restrict.read_inventory(cloud, None, None)
     assert {g['id'] for g in every.security_groups} == {'g1', 'g2'}
+
+
+@pytest.mark.parametrize('change, why', [
+    (lambda r: r.update(port_range_min=65536, port_range_max=65536),
+     'not a port'),
+    (lambda r: r.update(port_range_min=-1), 'not a port'),
+    (lambda r: r.update(description='d' * 256), 'description'),
+    (lambda r: r.update(description=5), 'description'),
+    (lambda r: r.update(protocol=6), 'protocol that is not text'),
+    (lambda r: r.update(id=''), 'has no id'),
+    (lambda r: r.update(id=7), 'has no id'),
+    (lambda r: r.update(remote_group_id='g2'), 'is not an ingress rule'),
+    (lambda r: r.update(ethertype='IPv5'), 'is not an ingress rule'),
+])
+def test_a_backup_rule_out_of_bounds_is_refused(tmp_path, change, why):
+    _, _, path = _restricted(tmp_path, [SSH])
+    _edited(path, lambda d: change(d['rules'][0]['rule']))
+    with pytest.raises(restrict.RestrictError, match=why):
+        _load(path)
+
+
+@pytest.mark.parametrize('change', [
+    lambda r: r.update(port_range_min=0, port_range_max=65535),
+    lambda r: r.update(description='d' * 255),
+    lambda r: r.update(description=None),
+])
+def test_a_backup_rule_at_the_bounds_is_taken(tmp_path, change):
+    _, _, path = _restricted(tmp_path, [SSH])
+    _edited(path, lambda d: change(d['rules'][0]['rule']))
+    assert _load(path)['rules'][0]['rule']['id'] == 'ssh4'
+
+
+def test_a_restore_whose_read_back_fails_says_so_on_every_row(tmp_path):
+    cloud, _, path = _restricted(tmp_path, [SSH])
+    data = _load(path)
+    real = cloud.get
+    reads = []
+
+    def get(url, params=None, **kw):
+        if url == '/security-group-rules':
+            reads.append(url)
+            if len(reads) > 1:      # the plan's read passes, the read-back
+                from tests.unit.audit.fakes import FakeResponse
+                return FakeResponse(503, {'NeutronError': {
+                    'message': 'busy'}})
+        return real(url, params=params, **kw)
+    cloud.get = get
+    rows = restrict_restore.restore(cloud, data, path)
+    assert len(reads) > 1
+    assert all(r.failed is True and r.action.startswith('restored; ') and
+               '; not read back (' in r.action for r in rows), [
+                   r.action for r in rows]
+
+
+def test_undo_names_the_created_rules_it_could_not_delete(tmp_path):
+    cloud = _cloud()
+    p = _plan_of(cloud, [SSH])
+    blocked = tmp_path / 'file'
+    blocked.write_text('')
+    cloud.delete = lambda url, **kw: _deny()      # every delete refused
+    with pytest.raises(restrict.RestrictError) as err:
+        restrict.apply(cloud, p, str(blocked / 'b.json'), NOW)
+    made = sorted(r['id'] for r in cloud.data['security-group-rules']
+                  if r['remote_ip_prefix'] == 'fd00::/8')
+    assert made and ('the restricted rules %s it created are still there'
+                     % ', '.join(made)) in str(err.value)
+    assert ('`openstack security group rule delete %s`' % ' '.join(made)
+            ) in str(err.value)
+
+
+def _deny():
+    from tests.unit.audit.fakes import FakeResponse
+    return FakeResponse(403, {'NeutronError': {'message': 'no'}})
+
+
+def test_failures_names_two_and_counts_the_rest():
+    rows = [restrict.row_maker(_rule('r%d' % i), [])('failed: x', True)
+            for i in range(3)] + [restrict.row_maker(_rule('ok'), [])('ok')]
+    assert restrict.failures(rows, ['openstack', 'y']) == (
+        '3 of 4 rules failed to restrict (r0: failed: x; r1: failed: x; '
+        '...); finish with `openstack y r0 r1 r2`')
+    assert restrict.failures(rows[3:], ['openstack', 'y']) == ''
