@@ -247,6 +247,7 @@ def _release(client, fip):
                            % current['port_id'])
             tried = True
             if not neutron.delete(client, COLLECTION, fip['id'],
+                                  'deleting floating IP %s' % fip['id'],
                                   revision=current.get('revision_number')):
                 return row('already gone')      # between read and delete
             return row('released')

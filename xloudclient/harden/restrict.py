@@ -435,7 +435,7 @@ def create_replacement(client, body, known):
             if there is not None:
                 return Made(there['id'], there['id'] not in known, body)
             if budget.spent(e):
-                raise
+                raise e     # the read's error, if the fresh read failed
 
 
 def create_all(client, restrict_plan):

@@ -143,7 +143,7 @@ def _read(client, data):
     try:
         groups = neutron.list_by_ids(client, 'security_groups', ids)
         rules, _ = neutron.list_type(
-            client, 'security_group_rules', all_fields=True,
+            client, 'security_group_rules',
             filters={'security_group_id': sorted(ids)}) if ids else ([], 0)
     except neutron.ListingError as e:
         raise restrict.RestrictError('%s; nothing was changed' % e)
@@ -199,22 +199,32 @@ def _restore_one(client, entry, groups, by_group, dry_run):
         return row('failed: security group %s no longer exists'
                    % rule['security_group_id'], True)
     body = original_body(rule, group)
-    present = any(restrict.same_rule(body, r)
-                  for r in by_group.get(group['id'], ()))
+    now = by_group.get(group['id'], ())
+    present = any(restrict.same_rule(body, r) for r in now)
+    # only a replacement in the rule's group now is deleted: an ID the
+    # group does not hold is gone (IDs are never reused), or a rule of
+    # another group that a changed backup names
+    there = {r['id'] for r in now}
+    gone = len([i for i in created if i not in there])
+    created = [i for i in created if i in there]
     if dry_run:
-        return row('%s; would delete %d restricted rule(s)' % (
+        return row('%s; would delete %d restricted rule(s)%s' % (
             'already present' if present else 'would restore',
-            len(created)))
+            len(created), _gone(gone)))
     if not present:
         try:
             restrict.create_replacement(client, body, frozenset())
         except Exception as e:
             return row('failed: %s; the restricted rules are kept'
                        % neutron.describe(e), True)
-    return _delete_created(client, row, created, present)
+    return _delete_created(client, row, created, present, gone)
 
 
-def _delete_created(client, row, created, present):
+def _gone(count):
+    return ' (%d already gone)' % count if count else ''
+
+
+def _delete_created(client, row, created, present, gone):
     deleted = 0
     for rule_id in created:
         try:
@@ -224,10 +234,9 @@ def _delete_created(client, row, created, present):
         except Exception as e:
             return row('failed: %s; the rule is back, the restricted rule '
                        '%s is kept' % (neutron.describe(e), rule_id), True)
-    gone = len(created) - deleted
     return row('%s; %d restricted rule(s) deleted%s' % (
         'already present' if present else 'restored', deleted,
-        ' (%d already gone)' % gone if gone else ''))
+        _gone(gone + len(created) - deleted)))
 
 
 def _put_back_lost(client, data, groups, rows):

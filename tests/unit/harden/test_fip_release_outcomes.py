@@ -146,3 +146,125 @@ def test_a_restore_refused_by_policy_says_an_admin_must_run_it():
     assert row.failed is True and row.action.startswith(
         'failed: ' + fr.ADMIN_ONLY) and 'disallowed by policy' in row.action
     assert _held(cloud) == []
+
+
+# --- the requests each outcome takes, and its row in full ------------
+
+def _writes(cloud):
+    return [(m, p) for m, p in cloud.log if m != 'GET']
+
+
+def test_a_restore_is_one_lookup_one_allocation_and_one_tagging():
+    cloud = _released()
+    cloud.log.clear()
+    [row] = fr.restore(cloud, [_entry()])
+    [held] = _held(cloud)
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'restored', False,
+                         held['id'])
+    assert cloud.log == [('GET', '/floatingips'), ('POST', '/floatingips'),
+                         ('PUT', '/floatingips/%s/tags' % held['id'])]
+    assert held['tags'] == ['keep-me']
+
+
+def test_a_rerun_with_the_tags_in_place_writes_nothing():
+    cloud = _released()
+    fr.restore(cloud, [_entry()])
+    cloud.log.clear()
+    fr.restore(cloud, [_entry()])
+    assert _writes(cloud) == []
+
+
+def test_an_entry_without_tags_sets_none():
+    cloud = _released()
+    cloud.log.clear()
+    [row] = fr.restore(cloud, [dict(_entry(), tags=[])])
+    assert row.action == 'restored'
+    assert _writes(cloud) == [('POST', '/floatingips')]
+
+
+def test_a_dry_run_never_tags_an_address_it_finds_untagged():
+    cloud = _released()
+    fr.restore(cloud, [dict(_entry(), tags=[])])      # allocated, untagged
+    cloud.log.clear()
+    [row] = fr.restore(cloud, [_entry()], dry_run=True)
+    assert (row.action, row.failed) == ('already present', False)
+    assert _writes(cloud) == []
+
+
+class _Answers:
+    """A Neutron that answers every request of one method with status."""
+
+    def __init__(self, cloud, method, status, message='refused'):
+        self.cloud, self.method, self.status = cloud, method, status
+        self.message, self.calls = message, 0
+
+    def __getattr__(self, name):
+        if name != self.method:
+            return getattr(self.cloud, name)
+
+        def answer(*args, **kw):
+            self.calls += 1
+            return FakeResponse(self.status, {'NeutronError': {
+                'message': self.message}})
+        return answer
+
+
+def test_a_refused_allocation_is_not_tried_again():
+    cloud = _released()
+    client = _Answers(cloud, 'post', 400, 'address not in subnet')
+    [row] = fr.restore(client, [_entry()])
+    assert client.calls == 1
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: allocating '
+                         '203.0.113.1: address not in subnet', True, '')
+
+
+def test_an_allocation_failing_every_time_names_the_error_in_full():
+    cloud = _released()
+    client = faults.FaultyClient(cloud, '503', methods=('post',))
+    [row] = fr.restore(client, [_entry()])
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: allocating '
+                         '203.0.113.1: injected 503', True, '')
+    assert _held(cloud) == []
+
+
+def test_a_lookup_failing_every_time_names_the_lookup():
+    cloud = _released()
+    cloud.fail['/floatingips'] = 503
+    [row] = fr.restore(cloud, [_entry()])
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: looking up '
+                         'floating IP 203.0.113.1: injected', True, '')
+
+
+def test_a_delete_that_finds_it_gone_says_already_gone():
+    cloud, plan = _one()
+    client = _Answers(cloud, 'delete', 404)
+    [row] = fr.apply_release(client, plan)
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'already gone', False,
+                         '')
+
+
+def test_a_refused_delete_is_not_tried_again():
+    cloud, plan = _one()
+    client = _Answers(cloud, 'delete', 403, 'rule:delete_floatingip')
+    [row] = fr.apply_release(client, plan)
+    assert client.calls == 1
+    assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: deleting '
+                         'floating IP f1: rule:delete_floatingip', True, '')
+
+
+def _failed(n, ok=1):
+    rows = [fr.Row('f%d' % i, '203.0.113.%d' % i, 'p1', 'failed: x', True)
+            for i in range(n)]
+    return rows + [fr.Row('g', '198.51.100.1', 'p1', 'released')] * ok
+
+
+def test_failures_names_three_and_counts_the_rest():
+    assert fr.failures(_failed(3), 'release', ['openstack', 'z']) == (
+        '3 of 4 floating IPs failed to release (203.0.113.0: failed: x; '
+        '203.0.113.1: failed: x; 203.0.113.2: failed: x); finish with '
+        '`openstack z`')
+    assert fr.failures(_failed(4), 'restore', ['openstack', 'z']) == (
+        '4 of 5 floating IPs failed to restore (203.0.113.0: failed: x; '
+        '203.0.113.1: failed: x; 203.0.113.2: failed: x; ...); finish with '
+        '`openstack z`')
+    assert fr.failures(_failed(0), 'release', ['openstack', 'z']) == ''
