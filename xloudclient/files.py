@@ -124,3 +124,33 @@ def write_backup(path, kind, version, now, body):
                 created=now.strftime('%Y-%m-%dT%H:%M:%SZ'))
     data['digest'] = backup_digest(data, list(body))
     return write_new_json(path, data)
+
+
+_SHAPES = {list: 'a list', dict: 'an object'}
+
+
+def backup_problem(data, kind, what, shapes, versions=(1,),
+                   digested=(), digest_since=1):
+    """Why data is not an intact backup file of format kind (what: its
+    name in the message), or None: one of versions, each key of shapes
+    of its type (list or dict), and, from version digest_since on, the
+    digest over the keys digested matching. The caller adds its path
+    before and its own "refusing it" after."""
+    if not isinstance(data, dict) or data.get('format') != kind:
+        return 'is not an xloudclient %s backup' % what
+    version = data.get('version')
+    if type(version) is not int or version not in versions:
+        shown = ' '.join(repr(version).split())
+        return 'has backup version %s; this client reads version%s %s' % (
+            shown if len(shown) <= 40 else shown[:37] + '...',
+            's' if len(versions) > 1 else '',
+            ' and '.join(str(v) for v in versions))
+    wrong = [k for k, t in shapes.items() if not isinstance(data.get(k), t)]
+    if wrong:
+        return 'is damaged (%s)' % ', '.join(
+            '%s must be %s' % (k, _SHAPES[shapes[k]]) for k in shapes)
+    if version >= digest_since and data.get('digest') != backup_digest(
+            data, digested):
+        return 'has been changed since it was written (its digest does ' \
+            'not match)'
+    return None

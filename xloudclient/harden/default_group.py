@@ -145,22 +145,14 @@ def read_backup(path):
 def check_backup(data, path):
     """data, when it is one of ours, intact, and holds only what `harden
     default` removes; else HardenError."""
-    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
-        raise HardenError('%s is not an xloudclient default security group '
-                          'backup' % path)
-    version = data.get('version')
-    if type(version) is not int or version not in (1, BACKUP_VERSION):
-        raise HardenError('%s has backup version %s; this client reads '
-                          'versions 1 and %d' % (
-                              path, _short(version), BACKUP_VERSION))
-    rules, templates = data.get('rules'), data.get('templates')
-    if not isinstance(rules, list) or not isinstance(templates, list):
-        raise HardenError('%s is damaged: rules and templates must be '
-                          'lists' % path)
-    if version >= 2 and data.get('digest') != _digest(data):
-        raise HardenError('%s has been changed since it was written (its '
-                          'digest does not match): refusing it, nothing '
-                          'was created' % path)
+    problem = files.backup_problem(
+        data, BACKUP_FORMAT, 'default security group',
+        {'rules': list, 'templates': list}, (1, BACKUP_VERSION), DIGESTED,
+        digest_since=2)
+    if problem:
+        raise HardenError('%s %s: refusing it, nothing was created'
+                          % (path, problem))
+    rules, templates = data['rules'], data['templates']
     for i, rule in enumerate(rules):
         problem = _rule_problem(rule)
         if problem:

@@ -126,8 +126,11 @@ def default_backup_path(now):
     return files.backup_path('floating-ips', now)
 
 
+DIGESTED = ('floating_ips',)
+
+
 def _digest(data):
-    return files.backup_digest(data, ('floating_ips',))
+    return files.backup_digest(data, DIGESTED)
 
 
 def write_backup(path, plan, now):
@@ -148,22 +151,13 @@ def load_backup(path):
         data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
     except files.FileError as e:
         raise ReleaseError(str(e))
-    if not isinstance(data, dict) or data.get('format') != BACKUP_FORMAT:
-        raise ReleaseError('%s is not an xloudclient floating IP backup'
-                           % path)
-    if data.get('version') != BACKUP_VERSION:
-        raise ReleaseError('%s has backup version %s; this client reads '
-                           'version %d' % (path, neutron.bounded(
-                               repr(data.get('version')), 40),
-                               BACKUP_VERSION))
-    entries = data.get('floating_ips')
-    if not isinstance(entries, list):
-        raise ReleaseError('%s is damaged: floating_ips must be a list'
-                           % path)
-    if data.get('digest') != _digest(data):
-        raise ReleaseError('%s has been changed since it was written (its '
-                           'digest does not match): refusing it, nothing '
-                           'was allocated' % path)
+    problem = files.backup_problem(
+        data, BACKUP_FORMAT, 'floating IP', {'floating_ips': list},
+        (BACKUP_VERSION,), DIGESTED)
+    if problem:
+        raise ReleaseError('%s %s: refusing it, nothing was allocated'
+                           % (path, problem))
+    entries = data['floating_ips']
     for i, entry in enumerate(entries):
         problem = _entry_problem(entry)
         if problem:

@@ -350,8 +350,11 @@ def default_backup_path(now):
     return files.backup_path('restrict-sg', now)
 
 
+DIGESTED = ('sources', 'rules')
+
+
 def digest(data):
-    return files.backup_digest(data, ('sources', 'rules'))
+    return files.backup_digest(data, DIGESTED)
 
 
 def _sources(sources):

@@ -14,6 +14,7 @@ concurrent restrict removed meanwhile.
 import ipaddress
 
 from xloudclient.cloud import neutron
+from xloudclient import files
 from xloudclient.harden import restrict
 
 MAX_DESCRIPTION = 255
@@ -32,16 +33,12 @@ def check_backup(data, path):
         raise restrict.RestrictError('%s %s: refusing it, nothing was '
                                      'changed' % (path, why))
 
-    if data.get('version') != restrict.BACKUP_VERSION:
-        refuse('has backup version %s; this client reads version %d' % (
-            neutron.bounded(repr(data.get('version')), 40),
-            restrict.BACKUP_VERSION))
-    if not isinstance(data.get('rules'), list) or not isinstance(
-            data.get('sources'), dict):
-        refuse('is damaged (rules must be a list, sources an object)')
-    if data.get('digest') != restrict.digest(data):
-        refuse('has been changed since it was written (its digest does '
-               'not match)')
+    problem = files.backup_problem(
+        data, restrict.BACKUP_FORMAT, 'security group restrict',
+        {'rules': list, 'sources': dict}, (restrict.BACKUP_VERSION,),
+        restrict.DIGESTED)
+    if problem:
+        refuse(problem)
     prefixes = _source_prefixes(data['sources'])
     if prefixes is None:
         refuse('has damaged sources')
