@@ -187,16 +187,21 @@ def test_a_rule_of_a_version_without_a_source_is_refused():
     assert [r.rule['id'] for r in p.replacements] == ['ssh4']
 
 
-def test_the_plan_is_proven_on_the_rules_as_they_will_be():
-    """Sources that, with a rule the group keeps (accepted), still open
-    the group from anywhere are refused."""
+def _half_accepted():
+    """Group web open to SSH through two halves, one of them (lo) an
+    accepted finding."""
     groups = _groups()
     groups[0]['tags'] = [rec.make_decision_tag(
         SSH, 'lo', TODAY + datetime.timedelta(30),
         NOW - datetime.timedelta(days=1), 'admin', 'accepted half')]
-    rules = [_rule('lo', prefix='0.0.0.0/1'),
-             _rule('hi', prefix='128.0.0.0/1')]
-    inv = _inv(rules=rules, groups=groups)
+    return {'groups': groups, 'rules': [_rule('lo', prefix='0.0.0.0/1'),
+                                        _rule('hi', prefix='128.0.0.0/1')]}
+
+
+def test_the_plan_is_proven_on_the_rules_as_they_will_be():
+    """Sources that, with a rule the group keeps (accepted), still open
+    the group from anywhere are refused."""
+    inv = _inv(**_half_accepted())
     inv.endorsements = endorse.of_inventory(inv)
     wide = restrict.prefix_sources(['128.0.0.0/1'])
     with pytest.raises(restrict.RestrictError,
@@ -470,13 +475,7 @@ def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
     """A source address group of another project (shared with the rule's)
     is not in a scoped inventory: the proof adds it, so that with a rule
     the group keeps it is still judged."""
-    groups = _groups()
-    groups[0]['tags'] = [rec.make_decision_tag(
-        SSH, 'lo', TODAY + datetime.timedelta(30),
-        NOW - datetime.timedelta(days=1), 'admin', 'accepted half')]
-    rules = [_rule('lo', prefix='0.0.0.0/1'),
-             _rule('hi', prefix='128.0.0.0/1')]
-    inv = _inv(rules=rules, groups=groups, rbac_policies=[{
+    inv = _inv(**_half_accepted(), rbac_policies=[{
         'object_type': 'address_group', 'object_id': 'ag-far',
         'target_tenant': '*'}])
     inv.endorsements = endorse.of_inventory(inv)
