@@ -7,6 +7,7 @@ them::
     # name = port[-port][/protocol]   (protocol: tcp, udp or both; default tcp)
     grafana = 3000
     syslog = 514/udp
+    dns = off        # a built-in service this cloud serves to the world
 
     [allowed-address-pairs]
     ipv4-max-prefix = 24
@@ -27,25 +28,72 @@ from xloudclient import errors
 from xloudclient import files
 
 # (service, protocol, first port, last port); protocol tcp, udp or both.
+# What peers flag when it is reachable from anywhere (Prowler's port
+# checks and high-risk list, AWS Security Hub EC2.19, CIS), the UDP
+# services US-CERT TA14-017A names for amplification, out-of-band
+# management; doc/source/checks/sg-ingress-sensitive-from-world.rst says
+# which source names each.
 DEFAULT_SENSITIVE_PORTS = (
+    ('qotd', 'udp', 17, 17),
+    ('chargen', 'udp', 19, 19),
     ('ftp', 'tcp', 20, 21),
     ('telnet', 'tcp', 23, 23),
+    ('smtp', 'tcp', 25, 25),
+    ('dns', 'udp', 53, 53),
+    ('tftp', 'udp', 69, 69),
+    ('kerberos', 'both', 88, 88),
+    ('pop3', 'tcp', 110, 110),
+    ('rpcbind', 'both', 111, 111),
+    ('ntp', 'udp', 123, 123),
+    ('msrpc', 'tcp', 135, 135),
+    ('netbios', 'both', 137, 139),
+    ('imap', 'tcp', 143, 143),
+    ('snmp', 'udp', 161, 162),
+    ('ldap', 'both', 389, 389),
+    ('smb', 'tcp', 445, 445),
+    ('kpasswd', 'both', 464, 464),
+    ('rip', 'udp', 520, 520),
+    ('ipmi', 'udp', 623, 623),
+    ('ldaps', 'tcp', 636, 636),
+    ('kerberos-admin', 'tcp', 749, 750),
     ('mssql', 'tcp', 1433, 1433),
+    ('mssql-monitor', 'both', 1434, 1434),
     ('oracle', 'tcp', 1521, 1521),
+    ('ssdp', 'udp', 1900, 1900),
+    ('nfs', 'both', 2049, 2049),
     ('docker', 'tcp', 2375, 2376),
     ('etcd', 'tcp', 2379, 2380),
+    ('oracle-tls', 'tcp', 2483, 2484),
+    ('dev-web', 'tcp', 3000, 3000),
+    ('ard', 'udp', 3283, 3283),
     ('mysql', 'tcp', 3306, 3306),
-    ('rdp', 'tcp', 3389, 3389),
+    ('rdp', 'both', 3389, 3389),
+    ('ws-discovery', 'udp', 3702, 3702),
+    ('ahsp', 'tcp', 4333, 4333),
+    ('python-web', 'tcp', 5000, 5000),
+    ('mdns', 'udp', 5353, 5353),
     ('postgresql', 'tcp', 5432, 5432),
+    ('fcgi-cp', 'tcp', 5500, 5500),
+    ('kibana', 'tcp', 5601, 5601),
+    ('coap', 'udp', 5683, 5683),
     ('vnc', 'tcp', 5900, 5900),
     ('winrm', 'tcp', 5985, 5986),
     ('redis', 'tcp', 6379, 6379),
     ('kubernetes-api', 'tcp', 6443, 6443),
+    ('cassandra-jmx', 'tcp', 7199, 7199),
+    ('http-alt', 'tcp', 8080, 8080),
+    ('hadoop-yarn', 'tcp', 8088, 8088),
+    ('cassandra-opscenter', 'tcp', 8888, 8888),
+    ('cassandra', 'tcp', 9042, 9042),
+    ('kafka', 'tcp', 9092, 9092),
+    ('cassandra-thrift', 'tcp', 9160, 9160),
     ('elasticsearch', 'tcp', 9200, 9200),
     ('elasticsearch-transport', 'tcp', 9300, 9300),
+    ('ubiquiti-discovery', 'udp', 10001, 10001),
     ('kubelet', 'tcp', 10250, 10250),
     ('memcached', 'both', 11211, 11211),
-    ('mongodb', 'tcp', 27017, 27017),
+    ('intel-amt', 'tcp', 16992, 16995),
+    ('mongodb', 'tcp', 27017, 27018),
 )
 SSH = ('ssh', 'tcp', 22, 22)
 
@@ -137,6 +185,9 @@ def _apply_file(settings, path):
     if parser.has_section('sensitive-ports'):
         ports = dict((p[0], p) for p in settings.sensitive_ports)
         for name, spec in parser.items('sensitive-ports'):
+            if spec.strip().lower() == 'off':   # a service meant to be open
+                ports.pop(name, None)
+                continue
             try:
                 ports[name] = parse_port_spec(name, spec)
             except SettingsError as e:

@@ -39,6 +39,16 @@ def test_config_file_and_options(tmp_path):
     assert result.ipv4_max_prefix == 28 and result.ipv6_max_prefix == 64
 
 
+def test_a_built_in_service_turned_off_in_the_file_is_not_sensitive(
+        tmp_path):
+    path = tmp_path / 'audit.ini'
+    path.write_text('[sensitive-ports]\ndns = off\nsmtp = OFF\n'
+                    'nothing-like-it = off\n')
+    names = [p[0] for p in settings.load(str(path)).sensitive_ports]
+    assert names == [p[0] for p in settings.DEFAULT_SENSITIVE_PORTS
+                     if p[0] not in ('dns', 'smtp')]
+
+
 @pytest.mark.parametrize('content', [
     '[sensitive-ports]\nbad = nope\n',
     '[allowed-address-pairs]\nipv4-max-prefix = 40\n',

@@ -90,7 +90,8 @@ def ssh_from_world(inventory, settings):
 
 @check('sg-ingress-sensitive-from-world', 'high',
        'an ingress rule that lets a sensitive port (RDP, databases, '
-       'Docker, Kubernetes, ...; configurable) in from anywhere',
+       'control planes, UDP amplifiers, out-of-band management, ...; '
+       'configurable) in from anywhere',
        needs=NEEDS, extensions=EXT)
 def sensitive_from_world(inventory, settings):
     by_rule = {}            # rule id -> (rule, [service names], {others})
@@ -107,8 +108,20 @@ def sensitive_from_world(inventory, settings):
                 entry[2].update(others)
     for rule, names, others in by_rule.values():
         yield Hit('security group rule', _rule_resource(inventory, rule),
-                  _detail(rule, sorted(others), ', '.join(names)),
+                  _detail(rule, sorted(others), _services(names)),
                   _restrict(inventory, rule, sorted(others)))
+
+
+SERVICES_SHOWN = 6
+
+
+def _services(names):
+    """The services a rule lets in, the first few by name (a rule of any
+    protocol lets in every one of them)."""
+    if len(names) <= SERVICES_SHOWN:
+        return ', '.join(names)
+    return '%s and %d more sensitive services' % (
+        ', '.join(names[:SERVICES_SHOWN - 1]), len(names) - SERVICES_SHOWN + 1)
 
 
 def default_groups(inventory):

@@ -4,6 +4,7 @@ from tests.unit.audit.checks.helpers import GROUPS
 from tests.unit.audit.checks.helpers import ids
 from tests.unit.audit.checks.helpers import rule
 from tests.unit.audit.checks.helpers import run
+from xloudclient.audit.settings import DEFAULT_SENSITIVE_PORTS
 from xloudclient.audit.settings import Settings
 
 RULES = [
@@ -31,7 +32,7 @@ RULES = [
     rule('rdp', port_range_min=3389, port_range_max=3389),
     rule('memcached-udp', protocol='udp', port_range_min=11211,
          port_range_max=11211),
-    rule('grafana', port_range_min=3000, port_range_max=3000),
+    rule('loki', port_range_min=3100, port_range_max=3100),
 ]
 
 
@@ -61,15 +62,18 @@ def test_sensitive_from_world_names_services():
     assert sorted(found) == ['all-tcp', 'any-noremote', 'any-v4', 'any-v6',
                              'memcached-udp', 'range-20-25', 'rdp']
     assert found['range-20-25'].detail.endswith(
-        'tcp ports 20-25 from 0.0.0.0/0: ftp, telnet')
+        'tcp ports 20-25 from 0.0.0.0/0: ftp, telnet, smtp')
+    assert found['any-v4'].detail.endswith(
+        ': qotd, chargen, ftp, telnet, smtp and %d more sensitive services'
+        % (len(DEFAULT_SENSITIVE_PORTS) - 5))
     assert found['rdp'].detail.endswith(': rdp')
     assert found['memcached-udp'].detail.endswith(': memcached')
 
 
 def test_sensitive_ports_configurable():
-    settings = Settings(sensitive_ports=(('grafana', 'tcp', 3000, 3000),))
+    settings = Settings(sensitive_ports=(('loki', 'tcp', 3100, 3100),))
     assert ids(_run('sg-ingress-sensitive-from-world', settings)) == [
-        'all-tcp', 'any-noremote', 'any-v4', 'any-v6', 'grafana']
+        'all-tcp', 'any-noremote', 'any-v4', 'any-v6', 'loki']
 
 
 SAME = dict(protocol=None, remote_ip_prefix=None, remote_group_id='def',
@@ -197,3 +201,16 @@ def test_a_same_group_rule_limited_to_ports_is_not_the_permissive_one():
                    rules=odd + [rule('same-v4', **SAME)])
     assert found.aliases == (('sg-default-same-group-ingress', 'same-v4',
                               ''),)
+
+
+@pytest.mark.parametrize('count, text', [
+    (6, 's0, s1, s2, s3, s4, s5'),
+    (7, 's0, s1, s2, s3, s4 and 2 more sensitive services')])
+def test_a_rule_letting_in_many_services_names_the_first_few(count, text):
+    services = tuple(('s%d' % i, 'tcp', 1000 + i, 1000 + i)
+                     for i in range(count))
+    [hit] = run('sg-ingress-sensitive-from-world',
+                Settings(sensitive_ports=services), security_groups=GROUPS,
+                security_group_rules=[rule('wide', port_range_min=1000,
+                                           port_range_max=1999)])
+    assert hit.detail.endswith('tcp ports 1000-1999 from 0.0.0.0/0: ' + text)
