@@ -1,5 +1,6 @@
 """Baselines: a previous `-f json` audit output, to report only new ones."""
 
+from xloudclient.audit import finding
 from xloudclient import errors
 from xloudclient import files
 
@@ -33,6 +34,8 @@ def load(path):
             raise BaselineError(
                 'baseline %s, entry %d: "Detail Key" must be text, not %s'
                 % (path, index + 1, type(key).__name__))
+        if row['Check'] == finding.NOT_RUN:
+            continue        # what an earlier run could not look at
         identities.add((row['Check'], row['Resource ID'], key))
     return identities
 

@@ -3,6 +3,8 @@
 import dataclasses
 
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
+# The check of the records that name a check the audit could not run.
+NOT_RUN = 'audit-check-not-run'
 _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 
 

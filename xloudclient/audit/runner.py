@@ -38,6 +38,17 @@ def not_run(checks, inventory):
     return why
 
 
+def not_run_records(unable):
+    """One record per check that could not run, shaped as a finding, for
+    the machine formats (-f json, yaml, csv, value): a program reading
+    them learns what was not looked at. Never counted, never baselined."""
+    from xloudclient.audit import finding
+
+    return [finding.Finding('info', finding.NOT_RUN, 'check', check_id,
+                            check_id, '', why, '')
+            for check_id, why in sorted(unable.items())]
+
+
 def evaluate(checks, inventory, settings=None):
     """Pure part: (findings, limitations) of the checks over an inventory."""
     settings = settings or settings_mod.Settings()

@@ -231,8 +231,12 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             findings = sorted(
                 findings + [f for f, _ in result.accepted],
                 key=lambda f: f.sort_key(names))
-        return rows(findings, names, common.for_people(parsed_args),
-                    parsed_args.long, status)
+        table = common.for_people(parsed_args)
+        if not table:
+            # what was not looked at, in the document itself (a table's
+            # reader has the limitation lines above it)
+            findings = findings + runner.not_run_records(unable)
+        return rows(findings, names, table, parsed_args.long, status)
 
     def _run(self, parsed_args, checks, settings, scopes):
         """(the Directory read from Keystone, the audit's result); a

@@ -10,7 +10,7 @@ from tests.unit.osc import harness
 from xloudclient.osc import audit_commands
 
 EXTENSIONS = ['port-security', 'security-group', 'router',
-              'allowed-address-pairs']
+              'allowed-address-pairs', 'standard-attr-tag']
 
 
 def _cloud():
@@ -123,7 +123,14 @@ def test_a_named_check_that_cannot_run_is_never_a_clean_exit():
     cloud.extensions.remove('port-security')
     result, _ = _audit('--fail-on', 'info', cloud=cloud)
     assert result.code == 1
-    assert json.loads(result.out) == []
+    # the document itself says what was not looked at
+    assert json.loads(result.out) == [{
+        'Severity': 'info', 'Check': 'audit-check-not-run',
+        'Resource Type': 'check',
+        'Resource ID': 'network-port-security-disabled',
+        'Resource Name': 'network-port-security-disabled', 'Project': '',
+        'Project Name': '', 'Detail': 'the cloud lacks the Neutron '
+        'extension port-security', 'Remediation': '', 'Detail Key': ''}]
     assert 'audit incomplete: network-port-security-disabled, named with ' \
         '--check, could not run (the cloud lacks the Neutron extension ' \
         'port-security)' in result.err
@@ -141,3 +148,36 @@ def test_the_catalogs_checks_that_cannot_run_are_counted_not_fatal():
     assert lines and 'checks not run;' in result.err
     assert ', %d checks not run;' % len(lines) in result.err
     assert 'audit incomplete' not in result.err
+    records = [r for r in json.loads(result.out)
+               if r['Check'] == 'audit-check-not-run']
+    assert sorted('limitation: check %s not run: %s' % (
+        r['Resource ID'], r['Detail']) for r in records) == sorted(lines)
+
+
+def test_the_checks_not_run_are_in_every_machine_format_and_no_table():
+    cloud = _cloud()
+    cloud.extensions.remove('router')
+    for fmt in ('yaml', 'csv', 'value'):
+        out = harness.run(audit_commands.AuditNetwork,
+                          ['--fail-on', 'none', '-f', fmt], cloud).out
+        assert 'router-external-gateway' in out and \
+            'audit-check-not-run' in out, fmt
+    table = harness.run(audit_commands.AuditNetwork,
+                        ['--fail-on', 'none'], cloud)
+    assert 'audit-check-not-run' not in table.out
+    assert 'limitation: check router-external-gateway not run' in table.err
+
+
+def test_a_baseline_never_hides_a_check_that_could_not_run(tmp_path):
+    cloud = _cloud()
+    cloud.extensions.remove('router')
+    first = harness.run(audit_commands.AuditNetwork,
+                        ['--fail-on', 'none', '-f', 'json'], cloud).out
+    path = tmp_path / 'baseline.json'
+    path.write_text(first)
+    again = harness.run(audit_commands.AuditNetwork,
+                        ['--fail-on', 'none', '-f', 'json', '--baseline',
+                         str(path)], cloud)
+    assert [r['Resource ID'] for r in json.loads(again.out)] == [
+        r['Resource ID'] for r in json.loads(first)
+        if r['Check'] == 'audit-check-not-run']
