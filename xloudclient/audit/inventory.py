@@ -34,6 +34,9 @@ class Inventory:
     rbac_policies: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
+    # Read for some projects only: what holds for the cloud as a whole
+    # cannot be judged from it.
+    scoped: bool = False
     # {project ID: {digest: approver}}: the Keystone endorsements of the
     # projects audited (exception_record); None when they could not be
     # read, and then no decision counts.
@@ -119,7 +122,7 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     unknown = set(resource_types) - set(resources.AUDITED)
     if unknown:
         raise ValueError('unknown resource types: %s' % sorted(unknown))
-    inventory = Inventory(endorsements=endorsements)
+    inventory = Inventory(endorsements=endorsements, scoped=bool(project_id))
     inventory.extensions = neutron.extensions(client, timeout)
     inventory.requests += 1
     wanted = set(resource_types)

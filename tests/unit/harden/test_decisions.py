@@ -204,7 +204,8 @@ def test_several_findings_on_one_resource_need_a_key():
 
 @pytest.mark.parametrize('check, message', [
     ('no-such-check', 'no check'),
-    ('accepted-review-overdue', 'about decisions themselves')])
+    ('accepted-review-overdue', 'about decisions themselves'),
+    ('cloud-unfiltered', 'about the whole cloud, which holds no decision')])
 def test_checks_that_cannot_be_accepted(check, message):
     with pytest.raises(decisions.AcceptError, match=message):
         decisions.check_acceptable(check, [c.id for c in catalog.all_checks()])

@@ -6,6 +6,7 @@ order of the documented catalog.
 
 from xloudclient.audit.checks import acceptances  # noqa: F401
 from xloudclient.audit.checks import address_pairs  # noqa: F401
+from xloudclient.audit.checks import cloud  # noqa: F401
 from xloudclient.audit.checks import exposure  # noqa: F401
 from xloudclient.audit.checks import floating_ips  # noqa: F401
 from xloudclient.audit.checks import networks  # noqa: F401
