@@ -307,9 +307,12 @@ def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
     extra = {'timeout': timeout} if timeout else {}
     items, requests = [], 0
     while True:
-        body = json_of(check_response(
-            client.get('/' + collection, params=params, **extra), what),
-            what)
+        try:
+            resp = check_response(
+                client.get('/' + collection, params=params, **extra), what)
+        except NotFound as e:
+            raise _missing_api(collection, what) or e
+        body = json_of(resp, what)
         requests += 1
         page = body.get(key) if isinstance(body, dict) else None
         if not isinstance(page, list):
@@ -321,6 +324,16 @@ def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
         if not marker or not page:
             return items, requests
         params['marker'] = marker
+
+
+def _missing_api(collection, what):
+    """The NotFound that names the extension behind a collection whose
+    listing answered 404 (the collection itself is missing), or None."""
+    ext = getattr(resources.known(collection), 'extension', '')
+    if not ext:
+        return None
+    why = 'the cloud lacks the Neutron extension %s' % ext
+    return NotFound(404, '%s: %s' % (what, why), why)
 
 
 def list_(client, collection, params, what, page_size=PAGE_SIZE):

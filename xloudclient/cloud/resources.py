@@ -78,6 +78,11 @@ def at(path):
     return _BY_PATH[path]
 
 
+def known(path):
+    """The ResourceType of a REST collection, or None."""
+    return _BY_PATH.get(path)
+
+
 def spelled(name):
     """How findings and the CLI spell a type ('floatingips': 'floating
     ip')."""

@@ -130,6 +130,15 @@ class Plan:
     warnings: list = dataclasses.field(default_factory=list)
 
 
+def _require_pairs_attr(port):
+    """VipError unless the port has the attribute a VIP lives in."""
+    if 'allowed_address_pairs' not in port:
+        raise VipError(
+            'port %s has no allowed_address_pairs attribute: the cloud lacks '
+            'the allowed-address-pairs extension; nothing was changed'
+            % port['id'])
+
+
 @_planning
 def plan_add(client, address, port_refs, mac=None, reserve=True,
              allow_prefix=False, project_id=None):
@@ -149,6 +158,7 @@ def plan_add(client, address, port_refs, mac=None, reserve=True,
                        'on one' % (len(networks), ', '.join(networks)))
     network_id = networks[0]
     for port in ports:
+        _require_pairs_attr(port)
         if port.get('port_security_enabled') is False:
             raise VipError('port %s has port security disabled; Neutron '
                            'refuses allowed address pairs on it' % port['id'])
@@ -386,6 +396,8 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
                                   project_id=project_id)['id']
     ports = _ports_of(client, net, mac, port_refs, all_ports, network_id,
                       project_id)
+    for port in ports:
+        _require_pairs_attr(port)
     networks = sorted({p['network_id'] for p in ports} |
                       ({network_id} if network_id else set()))
     if len(networks) > 1:
@@ -516,6 +528,9 @@ def read_vips(client, project_id=None, network=None):
     network_id = neutron.find(client, 'networks', network)['id'] \
         if network else None
     ports, _ = neutron.list_type(client, PORTS, project_id)
+    if ports and not any('allowed_address_pairs' in p for p in ports):
+        raise VipError('the cloud lacks the allowed-address-pairs '
+                       'extension: no port holds or can hold a VIP')
     vips = list_vips(ports, network_id)
     networks = neutron.list_by_ids(client, 'networks',
                                    {v.network_id for v in vips})
