@@ -245,7 +245,7 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         from xloudclient.audit import runner
         from xloudclient.cloud import directory
 
-        progress = self._progress if self.app.stderr.isatty() else None
+        progress = self._progress_for(parsed_args)
         projects = directory.read(
             self.app.client_manager,
             None if scopes is None else [s.project_id for s in scopes])
@@ -259,6 +259,9 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         except inventory.InventoryError as e:
             raise exceptions.CommandError(
                 'audit failed, no findings reported: %s' % e)
+        finally:
+            if progress is not None:
+                progress.done()
         if projects.limitation():
             result.limitations.append(projects.limitation())
         return projects, result
@@ -296,8 +299,41 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             requests=result.inventory.requests,
             version=_version(), project_names=names)
 
-    def _progress(self, resource_type, count):
-        self.say('fetched %s: %d' % (resource_type, count))
+    def _progress_for(self, parsed_args):
+        """A Progress on a terminal (one line, updated in place), the
+        lines of -v elsewhere, or None (nothing on stderr)."""
+        stderr = self.app.stderr
+        if stderr.isatty():
+            return Progress(stderr)
+        options = getattr(self.app, 'options', None)
+        if getattr(options, 'verbose_level', 1) > 1:
+            return Progress(stderr, in_place=False)
+        return None
+
+
+class Progress:
+    """What the audit has fetched so far: the types done and the items
+    read, on one line a terminal rewrites, cleared when done."""
+
+    def __init__(self, stream, in_place=True):
+        self.stream, self.in_place, self.counts = stream, in_place, {}
+
+    def __call__(self, resource_type, count):
+        self.counts[resource_type] = count
+        if not self.in_place:
+            self.stream.write('fetched %s: %d\n' % (resource_type, count))
+            return
+        self.stream.write('\r\033[Kfetching: %d type%s done, %d items '
+                          '(last: %s)' % (
+                              len(self.counts),
+                              '' if len(self.counts) == 1 else 's',
+                              sum(self.counts.values()), resource_type))
+        self.stream.flush()
+
+    def done(self):
+        if self.in_place and self.counts:
+            self.stream.write('\r\033[K')
+            self.stream.flush()
 
 
 def _version():

@@ -24,16 +24,24 @@ class Result:
         self.code, self.out, self.err, self.error = code, out, err, error
 
 
-def run(command_class, argv, client, auth_ref=None, identity=None):
-    """(exit code, stdout, stderr, CommandError or None) of one command."""
-    stdout, stderr = io.StringIO(), io.StringIO()
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def run(command_class, argv, client, auth_ref=None, identity=None,
+        tty=False, verbose_level=1):
+    """(exit code, stdout, stderr, CommandError or None) of one command
+    (stderr a terminal with tty; -v with verbose_level 2)."""
+    stdout, stderr = io.StringIO(), (Terminal if tty else io.StringIO)()
     auth_ref = auth_ref or auth()
     if identity is None:            # a fake cloud may carry its Keystone
         identity = getattr(client, 'keystone', None)
     if hasattr(identity, 'for_token'):
         identity = identity.for_token(auth_ref)
     app = types.SimpleNamespace(
-        stdout=stdout, stderr=stderr, options=types.SimpleNamespace(),
+        stdout=stdout, stderr=stderr,
+        options=types.SimpleNamespace(verbose_level=verbose_level),
         client_manager=types.SimpleNamespace(
             xloud=client, auth_ref=auth_ref,
             sdk_connection=types.SimpleNamespace(identity=identity)))

@@ -181,3 +181,30 @@ def test_a_baseline_never_hides_a_check_that_could_not_run(tmp_path):
     assert [r['Resource ID'] for r in json.loads(again.out)] == [
         r['Resource ID'] for r in json.loads(first)
         if r['Check'] == 'audit-check-not-run']
+
+
+def test_progress_is_one_line_on_a_terminal_cleared_before_the_summary():
+    result = harness.run(audit_commands.AuditNetwork,
+                         ['--fail-on', 'none'], _cloud(), tty=True)
+    err = result.err
+    updates = err.split('\r\033[K')
+    assert len(updates) > 3 and updates[1].startswith('fetching: 1 type '
+                                                      'done, ')
+    last = [u for u in updates if u.startswith('fetching: ')][-1]
+    assert '\n' not in last and ' types done, ' in last
+    # cleared: what follows the last clear are the lines of the summary,
+    # from a line's beginning; no progress was a line of its own
+    assert 'fetching' not in updates[-1] and '\naudit of ' in (
+        '\n' + updates[-1])
+    assert '\n' not in ''.join(updates[:-1])
+
+
+def test_no_progress_off_a_terminal_unless_verbose():
+    quiet = harness.run(audit_commands.AuditNetwork, ['--fail-on', 'none'],
+                        _cloud())
+    assert 'fetch' not in quiet.err and '\r' not in quiet.err
+    loud = harness.run(audit_commands.AuditNetwork, ['--fail-on', 'none'],
+                       _cloud(), verbose_level=2)
+    lines = [line for line in loud.err.splitlines()
+             if line.startswith('fetched ')]
+    assert 'fetched networks: 2' in lines and '\r' not in loud.err
