@@ -271,6 +271,10 @@ def plan(inventory, settings, checks, sources, rule_ids=(), today=None):
     rules replaced, their replacements and the blast radius. RestrictError
     when a source does not fit or the planned rules would still be open
     from anywhere; nothing has changed then."""
+    if not inventory.has_extension('security-group'):
+        raise RestrictError('the cloud lacks the Neutron extension '
+                            'security-group: it has no rules to restrict '
+                            '(and filters nothing); nothing was changed')
     chosen, kept = select(inventory, settings, checks, rule_ids, today)
     groups = {}
     for rule_id in sorted(chosen):

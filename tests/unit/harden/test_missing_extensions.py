@@ -80,3 +80,16 @@ def test_a_missing_item_is_still_not_found():
     cloud = FakeCollections(ports=[])
     with pytest.raises(neutron.NotFound, match='gone'):
         neutron.get(cloud, 'ports', 'nope')
+
+
+def test_restrict_refuses_on_a_cloud_without_security_groups():
+    from tests.unit.harden import test_restrict as base
+    from xloudclient.harden import restrict
+
+    inv = base._inv()
+    inv.extensions = frozenset(['address-group'])
+    with pytest.raises(restrict.RestrictError, match='^the cloud lacks the '
+                       'Neutron extension security-group: .*nothing was '
+                       'changed$'):
+        restrict.plan(inv, base.SETTINGS, [base.SSH], base.V4,
+                      today=base.TODAY)
