@@ -82,6 +82,17 @@ class FakeKeystone:
         return [types.SimpleNamespace(id=k, name=v['name'])
                 for k, v in self._state().data.items()]
 
+    def find_project(self, name_or_id, ignore_missing=True, **query):
+        """openstacksdk's lookup by ID or name, as scope.py calls it."""
+        from openstack import exceptions
+
+        for k, v in self._state().data.items():
+            if name_or_id in (k, v['name']):
+                return types.SimpleNamespace(id=k, name=v['name'])
+        if ignore_missing:
+            return None
+        raise exceptions.ResourceNotFound('no project %s' % name_or_id)
+
     def tags(self, project_id):
         return list(self._state().data[project_id]['tags'])
 

@@ -33,8 +33,8 @@ def not_run(checks, inventory):
         missing = [ext for ext in chk.extensions
                    if not inventory.has_extension(ext)]
         if missing:
-            why[chk.id] = 'the cloud lacks the Neutron extension %s' % (
-                ', '.join(missing))
+            why[chk.id] = 'the cloud lacks the Neutron extension%s %s' % (
+                's' if len(missing) > 1 else '', ', '.join(missing))
     return why
 
 

@@ -90,5 +90,6 @@ def spelled(name):
 
 
 def named(spelling):
-    """The type findings spell so ('floating ip': 'floatingips')."""
-    return next(t.name for t in _TYPES if t.spelled == spelling)
+    """The type findings spell so ('floating ip': 'floatingips'); None
+    for a finding on no Neutron resource (the cloud)."""
+    return next((t.name for t in _TYPES if t.spelled == spelling), None)

@@ -91,9 +91,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
         self.say('backup: %s (restore with `openstack floating ip harden '
                  'restore %s`)' % (path, path))
         rows = fr.apply_release(cm.xloud, plan)
-        line = fr.failures(rows, 'release', [
-            'openstack', 'floating', 'ip', 'harden', 'release'] +
-            [r.floating_ip_id for r in rows if r.failed])
+        line = fr.failures(rows, 'release', _again(rows))
         if line:
             self.say(line)
             self.exit_status = 1
@@ -110,6 +108,16 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
                                 '' if len(plan.release) == 1 else 's',
                                 len(projects),
                                 '' if len(projects) == 1 else 's'))
+
+
+def _again(rows):
+    """The release that finishes: the failed floating IPs, in their
+    projects (an --all-projects run's are not all in the caller's)."""
+    failed = [r for r in rows if r.failed]
+    argv = ['openstack', 'floating', 'ip', 'harden', 'release']
+    for project in sorted({r.project_id for r in failed if r.project_id}):
+        argv += ['--project', project]
+    return argv + [r.floating_ip_id for r in failed]
 
 
 class RestoreFloatingIps(common.OneLineErrors, common.InertText,

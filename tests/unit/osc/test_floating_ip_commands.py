@@ -1,6 +1,7 @@
 """floating ip harden release / restore as cliff runs them."""
 
 import json
+import shlex
 
 from tests.unit.fake_keystone import FakeKeystone
 from tests.unit.harden import test_fip_release as base
@@ -58,8 +59,15 @@ def test_a_failed_release_exits_1_naming_the_finish(tmp_path):
     assert last.startswith('1 of 2 floating IPs failed to release '
                            '(203.0.113.3: failed: ')
     assert last.endswith('finish with `openstack floating ip harden '
-                         'release f3`')
+                         'release --project p2 f3`')
     assert [f['id'] for f in cloud.data['floatingips']] == ['f2', 'f3']
+    # the line finishes it: f3 is in another project than the caller's
+    cloud.deny.clear()
+    finish = shlex.split(last[last.index('`') + 1:-1])
+    done = harness.run(commands.ReleaseFloatingIps, finish[5:] + [
+        '--backup', str(tmp_path / 'c.json')], cloud)
+    assert done.code == 0, done.err
+    assert [f['id'] for f in cloud.data['floatingips']] == ['f2']
 
 
 def test_bad_unused_for_is_one_line_and_changes_nothing():

@@ -16,9 +16,8 @@ def cloud_unfiltered(inventory, settings):
     if not inventory.has_extension('security-group'):
         yield Hit('cloud', CLOUD,
                   'Neutron offers no security groups (no security-group '
-                  'extension: [securitygroup] enable_security_group is '
-                  'false, or the plugin has none): every port takes any '
-                  'traffic and may send from any address', EXTENSIONS,
+                  'extension): every port takes any traffic and may send '
+                  'from any address', EXTENSIONS,
                   key='no-security-groups')
         return
     if inventory.scoped or not inventory.has_extension('port-security'):

@@ -1,6 +1,7 @@
 """cloud-unfiltered: no security groups at all, or port security off on
 every port instances use."""
 
+from tests.unit.audit.checks.helpers import TODAY
 from tests.unit.audit.checks.helpers import run
 
 ALL = frozenset(['security-group', 'port-security'])
@@ -59,3 +60,22 @@ def test_a_projects_audit_says_nothing_of_the_cloud_from_its_ports():
     assert _run(ports=[_port('a')], scoped=True) == []
     [f] = _run(['port-security'], scoped=True)
     assert f.key == 'no-security-groups'        # the API is the cloud's
+
+
+def test_the_runner_keeps_a_finding_on_the_cloud_itself():
+    # a finding on no Neutron resource has no decision to look up: the
+    # runner's split of accepted findings took its type for one and died
+    from xloudclient.audit import catalog
+    from xloudclient.audit import inventory
+    from xloudclient.audit import runner
+
+    inv = inventory.Inventory(extensions=frozenset(['port-security']),
+                              endorsements={})
+    findings, limitations = runner.evaluate(catalog.select(), inv)
+    assert [f.check for f in findings if f.severity == 'critical'] == [
+        'cloud-unfiltered']
+    from xloudclient.audit import accepted
+    shown, quiet = accepted.split(findings, inv, TODAY)
+    assert 'cloud-unfiltered' in [f.check for f in shown] and quiet == []
+    assert any('extensions allowed-address-pairs, security-group' in line
+               for line in limitations)
