@@ -136,7 +136,6 @@ def address_group_sources(group):
 class Replacement:
     """One world-open rule and the rules that take its place."""
     rule: dict
-    checks: list                 # the check IDs that report it
     bodies: list                 # create requests of its replacements
     group_project: str = ''      # the project of the rule's group
 
@@ -283,7 +282,7 @@ def plan(inventory, settings, checks, sources, rule_ids=(), today=None):
             'id': rule['security_group_id'],
             'project_id': rule.get('project_id')}
         groups.setdefault(group['id'], GroupPlan(group, [])).replacements \
-            .append(Replacement(rule, chosen[rule_id],
+            .append(Replacement(rule,
                                 replacement_bodies(rule, group, sources),
                                 group.get('project_id') or ''))
     _refuse_invisible(inventory, sources, [g.group for g in groups.values()])
