@@ -21,6 +21,7 @@ import http.server
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 
@@ -62,8 +63,16 @@ class FaultProxy:
             do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any
             do_PATCH = do_OPTIONS = _any
 
-        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                                      Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # A client gone before its answer (a timeout fault): kept
+                # here, never printed. Printed, it landed in the stderr
+                # an in-process CLI run was capturing then (the stream is
+                # the process's), a "traceback" of some later command.
+                proxy.errors.append(sys.exc_info()[1])
+
+        self.errors = []
+        self.server = Server(('127.0.0.1', 0), Handler)
         self.server.daemon_threads = True
         self.url = 'http://127.0.0.1:%d/' % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever,

@@ -298,7 +298,8 @@ def _names_a_way_on(proc):
 def _problems(proc):
     found = []
     if 'Traceback' in proc.stderr:
-        found.append('a traceback')
+        found.append('a traceback: %r' % proc.stderr[
+            proc.stderr.index('Traceback'):][-600:])
     last = (proc.stderr.strip().splitlines() or [''])[-1]
     if proc.returncode != 0 and not 0 < len(last) <= 600:
         found.append('no one-line error: %r' % proc.stderr[-300:])

@@ -332,7 +332,9 @@ def _missing_api(collection, what):
     ext = getattr(resources.known(collection), 'extension', '')
     if not ext:
         return None
-    why = 'the cloud lacks the Neutron extension %s' % ext
+    why = ('Neutron has no %s API here (HTTP 404): the cloud lacks the '
+           'Neutron extension %s, or the network endpoint is wrong'
+           % (collection, ext))
     return NotFound(404, '%s: %s' % (what, why), why)
 
 

@@ -71,8 +71,13 @@ def test_a_missing_collection_names_its_extension():
     cloud.fail['/security-groups'] = 404
     with pytest.raises(neutron.ListingError) as err:
         default_group.plan(cloud, ['p'])
-    assert str(err.value) == ('could not read security_groups: the cloud '
-                              'lacks the Neutron extension security-group')
+    # a 404 on a collection is a missing extension or a wrong endpoint
+    # (an endpoint without its /v2.0 after a failed version discovery):
+    # both named
+    assert str(err.value) == (
+        'could not read security_groups: Neutron has no security-groups API '
+        'here (HTTP 404): the cloud lacks the Neutron extension '
+        'security-group, or the network endpoint is wrong')
     assert _writes(cloud) == []
 
 
