@@ -107,11 +107,6 @@ def default_backup_path(now):
 DIGESTED = ('projects', 'rules', 'templates')
 
 
-def _digest(data):
-    """SHA-256 over what restore would act on, in a canonical form."""
-    return files.backup_digest(data, DIGESTED)
-
-
 def write_backup(path, plans, templates, now):
     """Write the backup atomically (mode 0600); never overwrite a file."""
     body = {

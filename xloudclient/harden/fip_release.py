@@ -126,11 +126,7 @@ def default_backup_path(now):
     return files.backup_path('floating-ips', now)
 
 
-DIGESTED = ('floating_ips',)
-
-
-def _digest(data):
-    return files.backup_digest(data, DIGESTED)
+DIGESTED = ('floating_ips',)      # what the backup's digest covers
 
 
 def write_backup(path, plan, now):

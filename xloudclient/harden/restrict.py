@@ -353,11 +353,7 @@ def default_backup_path(now):
     return files.backup_path('restrict-sg', now)
 
 
-DIGESTED = ('sources', 'rules')
-
-
-def digest(data):
-    return files.backup_digest(data, DIGESTED)
+DIGESTED = ('sources', 'rules')     # what the backup's digest covers
 
 
 def _sources(sources):

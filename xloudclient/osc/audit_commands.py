@@ -221,7 +221,7 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
         names = self._names(scopes, projects)
         findings.sort(key=lambda f: f.sort_key(names))
         report = self._report(findings, names, checks, result, hidden,
-                              scope.describe(scopes))
+                              scope.describe(scopes), unable)
         report.docs_url = settings.docs_url
         parsed_args.xloud_report = report
         status = None
@@ -274,18 +274,17 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             known={s.project_id: s.project_name for s in scopes or ()},
             directory=projects)
 
-    def _report(self, findings, names, checks, result, hidden, scope_text):
+    def _report(self, findings, names, checks, result, hidden, scope_text,
+                not_run):
         """The run as plain data for the report formats."""
         import datetime
 
         from xloudclient.audit import report as report_mod
 
-        from xloudclient.audit import runner
-
         cm = self.app.client_manager
         return report_mod.Report(
             findings=findings, checks=checks,
-            not_run=runner.not_run(checks, result.inventory),
+            not_run=not_run,
             limitations=list(result.limitations), hidden=hidden,
             scope=scope_text, accepted=list(result.accepted),
             cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')

@@ -6,6 +6,7 @@ import stat
 import pytest
 
 from tests.unit.fake_collections import FakeCollections
+from xloudclient import files
 from xloudclient.harden import default_group
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
@@ -213,7 +214,8 @@ def _rewrite(path, data, digest=True):
     data = dict(data)
     data.pop('digest', None)
     if digest:
-        data['digest'] = default_group._digest(data)
+        data['digest'] = files.backup_digest(
+            data, default_group.DIGESTED)
     with open(path, 'w') as f:
         json.dump(data, f)
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.unit.fake_collections import FakeCollections
+from xloudclient import files
 from xloudclient.harden import fip_release as fr
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
@@ -148,7 +149,7 @@ def test_a_forged_entry_is_refused(tmp_path, change, problem):
     entry = dict(_fip('f1', '203.0.113.1'), **change)
     data = {'format': fr.BACKUP_FORMAT, 'version': fr.BACKUP_VERSION,
             'floating_ips': [{k: entry.get(k) for k in fr.KEPT}]}
-    data['digest'] = fr._digest(data)
+    data['digest'] = files.backup_digest(data, fr.DIGESTED)
     path = tmp_path / 'forged.json'
     path.write_text(json.dumps(data))
     with pytest.raises(fr.ReleaseError, match=problem):

@@ -10,6 +10,7 @@ from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
+from xloudclient import files
 from xloudclient import records as rec
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
@@ -397,7 +398,7 @@ def _edited(path, change):
     with open(path) as f:
         data = json.load(f)
     change(data)
-    data['digest'] = restrict.digest(data)
+    data['digest'] = files.backup_digest(data, restrict.DIGESTED)
     with open(path, 'w') as f:
         json.dump(data, f)
 

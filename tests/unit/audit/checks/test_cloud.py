@@ -79,3 +79,12 @@ def test_the_runner_keeps_a_finding_on_the_cloud_itself():
     assert 'cloud-unfiltered' in [f.check for f in shown] and quiet == []
     assert any('extensions allowed-address-pairs, security-group' in line
                for line in limitations)
+
+
+def test_a_members_claim_of_a_neutron_owner_does_not_take_a_port_out():
+    # demo's own port on demo's own network says network:dhcp: a claim
+    # its project can write, so it still counts as a port instances use
+    claimed = _port('fake-dhcp', device_owner='network:dhcp')
+    [f] = _run(ports=[_port('a'), claimed])
+    assert f.detail.startswith('port security is off on every one of the '
+                               '2 ports')
