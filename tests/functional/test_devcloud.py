@@ -75,3 +75,21 @@ def test_a_role_this_keystone_lacks_is_created_not_a_crash(devcloud):
         assert [r['id'] for r in found] == [made]
     finally:
         ks.call('DELETE', '/roles/' + made)
+
+
+def test_an_unknown_release_is_refused_in_one_line(tmp_path):
+    proc = _devcloud('up', env={'XLOUD_DEVCLOUD_DIR': str(tmp_path / 'dc'),
+                                'XLOUD_DEVCLOUD_RELEASE': '2019.1'})
+    assert proc.returncode == 1
+    [line] = proc.stderr.strip().splitlines()
+    assert "unknown release '2019.1'" in line and '2023.1' in line
+    assert not (tmp_path / 'dc').exists()
+
+
+def test_up_for_another_release_says_to_reset_first(devcloud):
+    proc = _devcloud('up', env={'XLOUD_DEVCLOUD_RELEASE': '2023.1'})
+    assert proc.returncode == 1
+    [line] = proc.stderr.strip().splitlines()
+    assert 'was made for Neutron 2026.2' in line and 'reset' in line
+    assert 'for Neutron 2023.1' in line
+    assert _devcloud('status').returncode == 0      # still up, as it was
