@@ -146,13 +146,18 @@ def direct(devcloud, admin, demo):
         # shared with everyone, by flag and by RBAC; shared with one
         keep('shared', admin, 'network', 'create', '--share',
              name + '-shared', delete=('network', 'delete'))
-        for label, target in (('rbac-all', ('--target-all-projects',)),
-                              ('rbac-one', ('--target-project', 'demo'))):
+        # and the other RBAC action: external for everyone, for one
+        for label, action, target in (
+                ('rbac-all', 'access_as_shared', ('--target-all-projects',)),
+                ('rbac-one', 'access_as_shared', ('--target-project',
+                                                  'demo')),
+                ('ext-all', 'access_as_external', ('--target-all-projects',)),
+                ('ext-one', 'access_as_external', ('--target-project',
+                                                   'demo'))):
             keep(label, admin, 'network', 'create', name + '-' + label,
                  delete=('network', 'delete'))
             admin.run('network', 'rbac', 'create', '--type', 'network',
-                      '--action', 'access_as_shared', *target,
-                      made[label])
+                      '--action', action, *target, made[label])
         yield made
     finally:
         for cli, *args in reversed(undo):
@@ -189,3 +194,22 @@ def test_networks_shared_with_every_project(admin, direct):
     assert found[direct['rbac-all']]['Detail'] == (
         'shared with every project (RBAC policy)')
     assert direct['rbac-one'] not in found
+    # access_as_external to every project: Neutron shows router:external,
+    # and the audit names the policy to delete
+    ext = found[direct['ext-all']]
+    assert (ext['Severity'], ext['Remediation']) == ('info', (
+        'openstack network rbac delete %s' % _policy(
+            admin, direct['ext-all'], 'access_as_external')))
+    assert ext['Detail'].startswith('external to every project (RBAC')
+    assert direct['ext-one'] not in found
+    # the devcloud's public network: external, and shared with everyone
+    [public] = [r for r in found.values() if r['Resource Name'] == 'public']
+    assert public['Detail'].startswith('external and shared with every '
+                                       'project')
+
+
+def _policy(admin, network, action):
+    [policy] = [r['ID'] for r in admin.json(
+        'network', 'rbac', 'list', '--type', 'network', '--action', action,
+        '--long') if r['Object ID'] == network]
+    return policy

@@ -215,21 +215,62 @@ def test_networks_shared_with_every_project():
          {'id': 'open', 'shared': True, 'router:external': False,
           'port_security_enabled': False},
          {'id': 'rbac', 'shared': False, 'router:external': False},
-         {'id': 'ext', 'shared': True, 'router:external': True},
          {'id': 'one', 'shared': False, 'router:external': False},
          {'id': 'private', 'shared': False, 'router:external': False}],
         [{'id': 'pol-1', 'object_type': 'network', 'object_id': 'rbac',
           'action': 'access_as_shared', 'target_tenant': '*'},
          {'id': 'pol-2', 'object_type': 'network', 'object_id': 'one',
           'action': 'access_as_shared', 'target_tenant': 'proj-b'},
-         {'id': 'pol-3', 'object_type': 'network', 'object_id': 'private',
-          'action': 'access_as_external', 'target_tenant': '*'}])
+         {'id': 'pol-4', 'object_type': 'network', 'object_id': 'private',
+          'action': 'access_as_external', 'target_tenant': 'proj-b'}])
     assert sorted(found) == ['flag', 'open', 'rbac']
     assert found['flag'].severity == 'low'
     assert found['open'].severity == 'medium'
     assert found['rbac'].remediation == 'openstack network rbac delete pol-1'
     assert found['flag'].remediation == (
         'openstack network set --no-share flag')
+
+
+def test_networks_external_to_every_project_whichever_action():
+    found = _shared(
+        [{'id': 'pub', 'shared': False, 'router:external': True},
+         {'id': 'both', 'shared': True, 'router:external': True,
+          'port_security_enabled': True},
+         {'id': 'both-off', 'shared': False, 'router:external': True,
+          'port_security_enabled': False},
+         {'id': 'by-rbac', 'shared': False, 'router:external': True},
+         # Neutron says router:external for an external network to one
+         # project too: the policies tell
+         {'id': 'to-one', 'shared': False, 'router:external': True}],
+        [{'id': 'pol-e', 'object_type': 'network', 'object_id': 'by-rbac',
+          'action': 'access_as_external', 'target_tenant': '*'},
+         {'id': 'pol-s', 'object_type': 'network', 'object_id': 'both-off',
+          'action': 'access_as_shared', 'target_tenant': '*'},
+         {'id': 'pol-1', 'object_type': 'network', 'object_id': 'to-one',
+          'action': 'access_as_external', 'target_tenant': 'proj-b'},
+         {'id': 'pol-q', 'object_type': 'qos_policy', 'object_id': 'to-one',
+          'action': 'access_as_shared', 'target_tenant': '*'}])
+    assert sorted(found) == ['both', 'both-off', 'by-rbac', 'pub']
+    # external only: every project routes to it; what an external network
+    # is for, to confirm
+    assert (found['pub'].severity, found['pub'].detail) == (
+        'info', 'external to every project: any project can put a router '
+        'gateway on it and take floating IPs from it')
+    assert found['pub'].remediation == 'openstack network set --internal pub'
+    assert found['by-rbac'].remediation == (
+        'openstack network rbac delete pol-e')
+    assert found['by-rbac'].detail.startswith(
+        'external to every project (RBAC policy): ')
+    # external and shared: ports of any project straight on it
+    assert (found['both'].severity, found['both'].detail) == (
+        'low', 'external and shared with every project: any project can '
+        'put ports straight on it, no router or floating IP between')
+    assert found['both'].remediation == (
+        'openstack network set --no-share both')
+    assert found['both-off'].severity == 'medium'
+    assert found['both-off'].detail.endswith('; port security is off on it')
+    assert found['both-off'].remediation == (
+        'openstack network rbac delete pol-s')
 
 
 @pytest.mark.parametrize('address, public', [
