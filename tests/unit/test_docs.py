@@ -41,5 +41,5 @@ def test_the_sensitive_page_lists_every_built_in_service_and_its_source():
     assert [r[:3] for r in rows] == [
         (name, proto, str(lo) if lo == hi else '%d-%d' % (lo, hi))
         for name, proto, lo, hi in settings.DEFAULT_SENSITIVE_PORTS]
-    known = {'P', 'PH', 'SH', 'CIS', 'TA', 'OOB', 'X'}
+    known = {'P', 'PH', 'SH', 'CIS', 'TA', 'M', 'OOB', 'X'}
     assert all(set(r[3].split(', ')) <= known for r in rows), rows

@@ -76,7 +76,7 @@ DEFAULT_SENSITIVE_PORTS = (
     ('fcgi-cp', 'tcp', 5500, 5500),
     ('kibana', 'tcp', 5601, 5601),
     ('coap', 'udp', 5683, 5683),
-    ('vnc', 'tcp', 5900, 5900),
+    ('vnc', 'tcp', 5900, 5903),
     ('winrm', 'tcp', 5985, 5986),
     ('redis', 'tcp', 6379, 6379),
     ('kubernetes-api', 'tcp', 6443, 6443),
