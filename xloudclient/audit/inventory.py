@@ -34,6 +34,8 @@ class Inventory:
     rbac_policies: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
+    # The types listed (those of an extension the cloud lacks are not).
+    listed: tuple = ()
     # Read for some projects only: what holds for the cloud as a whole
     # cannot be judged from it.
     scoped: bool = False
@@ -128,9 +130,7 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     wanted = set(resource_types)
     by_group = project_id is not None and RULES in wanted
     wanted |= {'security_groups'} if by_group else set()
-    available = [rtype for rtype in sorted(wanted)
-                 if not resources.TYPES[rtype].extension or
-                 inventory.has_extension(resources.TYPES[rtype].extension)]
+    available = inventory.listed = _listable(inventory, wanted)
     listing = functools.partial(_list, client, project_id, page_size,
                                 timeout, by_group)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
@@ -157,6 +157,13 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
 
 
 RULES = 'security_group_rules'
+
+
+def _listable(inventory, wanted):
+    """The wanted types the cloud has (of extensions it has, or none)."""
+    return tuple(rtype for rtype in sorted(wanted)
+                 if not resources.TYPES[rtype].extension or
+                 inventory.has_extension(resources.TYPES[rtype].extension))
 
 
 def _list(client, project_id, page_size, timeout, by_group, rtype,

@@ -119,4 +119,5 @@ def _run(client, checks, project_id, settings, timeout, progress,
     limitations = [line for chk in checks for line in results[chk.id][1]]
     findings, quiet = accepted.split(findings, inv, settings.today)
     return AuditResult(findings, limitations, inv,
-                       time.monotonic() - started, tuple(needs), quiet)
+                       time.monotonic() - started,
+                       tuple(r for r in needs if r in inv.listed), quiet)
