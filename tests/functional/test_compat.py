@@ -268,6 +268,9 @@ def test_accept_then_revoke(pair):
     _both(pair, 'network', 'harden', 'accept', SSH, '{ssh_rule}',
           '--reason', 'bastion', '--review-in', '30')
     assert there.audit('--check', SSH)[1] == []
+    _, listed, _ = _both(pair, 'network', 'harden', 'accepted', 'list',
+                         '--project', '{project}')
+    assert [json.loads(r)['Status'] for r in listed] == ['accepted']
     _both(pair, 'network', 'harden', 'revoke', SSH, '{ssh_rule}')
     assert len(there.audit('--check', SSH)[1]) == 1
 

@@ -130,6 +130,8 @@ REFUSALS = {
         ('demo', ['port', 'vip', 'list'], 'allowed-address-pairs'),
         ('admin', ['security', 'group', 'harden', 'default', '--project',
                    'demo'], 'security-group'),
+        ('admin', ['security', 'group', 'harden', 'default', '--template'],
+         'security-group'),
         ('admin', ['security', 'group', 'harden', 'restrict',
                    '--all-projects', '--check', 'sg-ingress-ssh-from-world',
                    '--to', '10.0.0.0/8'], 'security-group')],
