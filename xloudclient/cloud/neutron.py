@@ -298,32 +298,100 @@ def next_marker(body, key):
     return None
 
 
+# How many times one listing may find its marker gone before it gives up
+# (each time costs a request; a cloud churning faster than this is read
+# again by rerunning the audit).
+MARKER_RECOVERIES = 50
+# ... and how many times it may read again from the start (each costs as
+# many requests as the listing so far).
+START_OVERS = 3
+
+
 def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
                  timeout=None):
     """(every item of a filtered collection, requests made): the one
-    paginator, following Neutron's next links."""
+    paginator, following Neutron's next links.
+
+    Under churn: Neutron answers a page whose marker was deleted meanwhile
+    with 404 (ports, networks, routers) or with the first page again
+    (other types). Either way the listing goes on from the last item read
+    that still exists (_Pages.back), and an item is never taken twice."""
     key = collection.replace('-', '_')
-    params = dict(params or {}, limit=page_size)
+    pages = _Pages(dict(params or {}, limit=page_size), what)
     extra = {'timeout': timeout} if timeout else {}
-    items, requests = [], 0
     while True:
         try:
             resp = check_response(
-                client.get('/' + collection, params=params, **extra), what)
+                client.get('/' + collection, params=pages.params, **extra),
+                what)
         except NotFound as e:
+            pages.requests += 1
+            if pages.back():
+                continue
             raise _missing_api(collection, what) or e
         body = json_of(resp, what)
-        requests += 1
+        pages.requests += 1
         page = body.get(key) if isinstance(body, dict) else None
         if not isinstance(page, list):
             raise NeutronError(502, '%s: the response has no %s list'
                                % (what, key), 'the response has no %s list'
                                % key)
-        items.extend(page)
+        if not pages.take(page):
+            pages.back()
+            continue
         marker = next_marker(body, key)
         if not marker or not page:
-            return items, requests
-        params['marker'] = marker
+            return pages.items, pages.requests
+        pages.params['marker'] = marker
+
+
+class _Pages:
+    """One listing's items so far, and where its next page starts."""
+
+    def __init__(self, params, what):
+        self.params, self.what = params, what
+        self.items, self.requests = [], 0
+        self._seen = set()
+        self._recoveries = self._starts = 0
+        # Reading again from the start: pages of items read already are
+        # expected until the first new one.
+        self._again = False
+
+    def take(self, page):
+        """Add the page's items not read yet; False when a page read
+        after a marker held none (Neutron started over: the marker is
+        gone)."""
+        fresh = [i for i in page if not isinstance(i, dict) or
+                 i.get('id') is None or i.get('id') not in self._seen]
+        self.items.extend(fresh)
+        self._seen.update(i.get('id') for i in fresh if isinstance(i, dict))
+        self._again = self._again and not fresh
+        return bool(fresh) or not page or self._again or \
+            'marker' not in self.params
+
+    def back(self):
+        """Move the marker to the item read before it (or to the start
+        when there is none); False when there was no marker to move;
+        NeutronError after MARKER_RECOVERIES moves."""
+        marker = self.params.get('marker')
+        if marker is None:
+            return False
+        ids = [i.get('id') for i in self.items if isinstance(i, dict)]
+        earlier = ids[:ids.index(marker)] if marker in ids else ids
+        self._starts += not earlier
+        if self._recoveries >= MARKER_RECOVERIES or \
+                self._starts > START_OVERS:
+            why = ('the items listed kept being deleted while they were '
+                   'read (%d pages lost their marker); run it again'
+                   % self._recoveries)
+            raise NeutronError(409, '%s: %s' % (self.what, why), why)
+        self._recoveries += 1
+        if earlier:
+            self.params['marker'] = earlier[-1]
+        else:
+            del self.params['marker']
+            self._again = True
+        return True
 
 
 def _missing_api(collection, what):
