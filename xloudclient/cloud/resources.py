@@ -30,7 +30,7 @@ _TYPES = (
                  ('id', 'name', 'project_id', 'network_id', 'device_owner',
                   'device_id', 'port_security_enabled', 'security_groups',
                   'allowed_address_pairs', 'fixed_ips', 'tags', 'status',
-                  'mac_address')),
+                  'mac_address', 'binding:host_id')),
     ResourceType('subnets', 'subnets', 'subnet', 'subnet', False,
                  ('id', 'network_id', 'project_id', 'gateway_ip')),
     ResourceType('security_groups', 'security-groups', 'security_group',

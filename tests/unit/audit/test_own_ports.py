@@ -90,3 +90,79 @@ def test_a_real_router_interface_is_not_reported():
     port = _port('network:router_interface', device='r1', ip='10.0.0.1')
     assert run('port-security-disabled', ports=[port], networks=NETS,
                subnets=SUBNETS, routers=ROUTERS) == []
+
+
+NET = 'own-net'
+META = 'ovnmeta-' + NET
+HOST = 'net-1.example.org'
+# What Neutron's DHCP agent on HOST names its port (computed independently
+# of own_ports: uuid5 of the short host name in the DNS namespace).
+DHCP_ID = 'dhcp%s-%s' % (
+    __import__('uuid').uuid5(__import__('uuid').NAMESPACE_DNS, 'net-1'), NET)
+
+
+def _service(owner, device, port_id='x', groups=(), **binding):
+    port = dict(_port(owner, device=device), id=port_id,
+                security_groups=list(groups))
+    port.update({'binding:' + k: v for k, v in binding.items()})
+    return port
+
+
+@pytest.mark.parametrize('port, own', [
+    # OVN's metadata port as an admin reads it: unbound
+    (_service('network:distributed', META, host_id=''), True),
+    # bound to a host: an instance's port, whatever it says
+    (_service('network:distributed', META, host_id='compute-7'), False),
+    # not its network's metadata device, or with groups Neutron never sets
+    (_service('network:distributed', 'ovnmeta-other', host_id=''), False),
+    (_service('network:distributed', 'vm-1', host_id=''), False),
+    (_service('network:distributed', META, groups=['g'], host_id=''),
+     False),
+    (_service('network:distributed', META), True),    # a member's view
+    # the DHCP agent's port: bound to the host its device_id names
+    (_service('network:dhcp', DHCP_ID, host_id=HOST), True),
+    (_service('network:dhcp', DHCP_ID, host_id='net-1'), True),
+    (_service('network:dhcp', DHCP_ID + '-101', host_id=HOST), True),
+    (_service('network:dhcp', DHCP_ID, host_id='compute-7'), False),
+    (_service('network:dhcp', DHCP_ID, host_id=''), False),
+    (_service('network:dhcp', DHCP_ID + '-x1', host_id=HOST), False),
+    (_service('network:dhcp', 'dhcp-anything', host_id=HOST), False),
+    # a member's view: the device_id of a DHCP port of this network
+    (_service('network:dhcp', DHCP_ID), True),
+    (_service('network:dhcp', DHCP_ID + '-101'), True),
+    (_service('network:dhcp', DHCP_ID.replace(NET, 'other')), False),
+    (_service('network:dhcp', 'dhcpnot-a-uuid-' + NET), False),
+    (_service('network:dhcp', DHCP_ID + '-x'), False),
+])
+def test_a_networks_service_port_on_evidence_the_project_cannot_write(
+        port, own):
+    assert own_ports.is_neutron_own(_inv(port), port) is own
+
+
+def test_a_member_sees_one_metadata_port_per_network_the_one_neutron_uses():
+    # Two ports of the metadata shape: Neutron uses the lowest ID; the
+    # other is a project's imitation, reported.
+    real = _service('network:distributed', META, port_id='1111')
+    copy = _service('network:distributed', META, port_id='9999')
+    inv = _inv(copy, real)
+    assert own_ports.is_neutron_own(inv, real) is True
+    assert own_ports.is_neutron_own(inv, copy) is False
+    # An admin reads the binding instead: both unbound, both Neutron's
+    # metadata shape on their network, neither an instance's.
+    admin = [dict(p, **{'binding:host_id': ''}) for p in (copy, real)]
+    inv = _inv(*admin)
+    assert all(own_ports.is_neutron_own(inv, p) for p in admin)
+
+
+def test_the_audit_is_quiet_on_service_ports_and_reports_look_alikes():
+    ports = [_service('network:distributed', META, port_id='a',
+                      host_id=''),
+             _service('network:distributed', META, port_id='b',
+                      host_id='compute-1'),
+             _service('network:dhcp', DHCP_ID, port_id='c', host_id=HOST),
+             _service('network:dhcp', DHCP_ID, port_id='d',
+                      host_id='compute-1')]
+    found = run('port-security-disabled', ports=ports, networks=NETS,
+                subnets=SUBNETS, routers=ROUTERS)
+    assert sorted(f.resource_id for f in found) == ['b', 'd']
+    assert all('not verified as Neutron' in f.detail for f in found)
