@@ -77,6 +77,9 @@ def select(fips, refs=(), unused_for=None, now=None, accepted=None):
     for fip in chosen:
         if fip.get('port_id'):
             continue
+        if forwarded(fip):
+            kept.append((fip, forwarded(fip)))
+            continue
         if fip['id'] in accepted:
             kept.append((fip, accepted[fip['id']]))
             continue
@@ -90,6 +93,15 @@ def select(fips, refs=(), unused_for=None, now=None, accepted=None):
                 continue
         release.append(fip)
     return ReleasePlan(release, kept)
+
+
+def forwarded(fip):
+    """Why a floating IP with no port is in use: its port forwardings
+    (Neutron's port_forwarding plugin; port_id stays null), or ''."""
+    count = len(fip.get('port_forwardings') or ())
+    if not count:
+        return ''
+    return 'in use by %d port forwarding%s' % (count, 's' * (count != 1))
 
 
 def _named(fips, refs):
@@ -107,6 +119,10 @@ def _named(fips, refs):
             raise ReleaseError('floating IP %s is associated with port %s: '
                                'not releasing it, nothing was released'
                                % (ref, fip['port_id']))
+        if forwarded(fip):
+            raise ReleaseError('floating IP %s is %s: not releasing it, '
+                               'nothing was released'
+                               % (ref, forwarded(fip)))
         if fip not in chosen:
             chosen.append(fip)
     return chosen
@@ -235,6 +251,8 @@ def _release(client, fip):
             if current.get('port_id'):
                 return row('kept: associated with port %s since the plan'
                            % current['port_id'])
+            if forwarded(current):
+                return row('kept: %s since the plan' % forwarded(current))
             tried = True
             if not neutron.delete(client, COLLECTION, fip['id'],
                                   'deleting floating IP %s' % fip['id'],

@@ -277,3 +277,31 @@ def test_accepted_ids_are_the_endorsed_unexpired_decisions():
                                   approver='boss')
     assert fr.accepted_ids(fips, endorsed, NOW.date()) == {
         'a': 'accepted until 2027-01-01 by admin'}
+
+
+PF = {'id': 'pf1', 'protocol': 'tcp', 'external_port': 2222,
+      'internal_port': 22, 'internal_port_id': 'vm-1'}
+
+
+def test_a_forwarded_floating_ip_is_kept_saying_why_and_refused_by_name():
+    fips = _cloud().data['floatingips'] + [
+        _fip('f5', '203.0.113.5', port_forwardings=[PF, dict(PF, id='pf2')]),
+        _fip('f6', '203.0.113.6', port_forwardings=[])]
+    plan = fr.select(fips, now=NOW)
+    assert [f['id'] for f in plan.release] == ['f1', 'f3', 'f6']
+    assert [(f['id'], why) for f, why in plan.kept] == [
+        ('f5', 'in use by 2 port forwardings')]
+    with pytest.raises(fr.ReleaseError, match='^floating IP 203.0.113.5 is '
+                       'in use by 2 port forwardings: not releasing it, '
+                       'nothing was released$'):
+        fr.select(fips, refs=['f1', '203.0.113.5'], now=NOW)
+
+
+def test_a_port_forwarding_added_since_the_plan_keeps_the_address():
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    cloud.data['floatingips'][0]['port_forwardings'] = [PF]   # meanwhile
+    [row] = fr.apply_release(cloud, plan)
+    assert (row.action, row.failed) == (
+        'kept: in use by 1 port forwarding since the plan', False)
+    assert 'f1' in [f['id'] for f in cloud.data['floatingips']]

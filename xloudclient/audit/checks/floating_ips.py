@@ -11,12 +11,12 @@ def _resource(fip):
 
 
 @check('fip-unassociated', 'low',
-       'a floating IP with no port: a wasted public address (decided by '
-       'port_id, not by status)',
+       'a floating IP with no port and no port forwarding: a wasted public '
+       'address (decided by port_id and port_forwardings, not by status)',
        needs=('floatingips',), extensions=('router',))
 def unassociated(inventory, settings):
     for fip in inventory.floatingips:
-        if not fip.get('port_id'):
+        if not fip.get('port_id') and not fip.get('port_forwardings'):
             # the plan first (a backup is written before the release;
             # `floating ip harden restore` allocates it again)
             yield Hit('floating ip', _resource(fip),

@@ -45,3 +45,12 @@ def test_exposes_sensitive_port():
     assert found['ssh'].remediation == (
         'openstack security group rule delete ssh')
     assert 'port security is off' in found['off'].detail
+
+
+def test_a_floating_ip_used_by_port_forwardings_is_not_unassociated():
+    forwarded = dict(_fip('fwd', None), port_forwardings=[
+        {'id': 'pf1', 'protocol': 'tcp', 'external_port': 2222,
+         'internal_port': 22, 'internal_port_id': 'p-ssh'}])
+    emptied = dict(_fip('emptied', None), port_forwardings=[])
+    assert ids(run('fip-unassociated',
+                   floatingips=[forwarded, emptied])) == ['emptied']
