@@ -13,6 +13,11 @@ with arm(kind, at), the at-th request (1-based, since arming) fails:
   truncate       forwarded, then half the body and the connection closed
   bad-json       forwarded, then the body replaced by invalid JSON
 
+Two more settings make a busy cloud: page_limit rewrites the limit= of
+every listing (pages of that size, whatever the client asked), and
+before(method, path), when set, runs before each request is forwarded
+(a test deletes a page's marker there).
+
 It listens on 127.0.0.1 only and stops by itself after max_lifetime.
 """
 
@@ -24,6 +29,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 
 KINDS = ('reset', '500', '503', '409', '412', '500-after', 'timeout-after',
          'truncate', 'bad-json')
@@ -49,6 +55,8 @@ class FaultProxy:
         self.kind = self.at = None
         self.count = 0
         self.fired = None       # (method, path) the fault hit
+        self.page_limit = None
+        self.before = None
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -104,9 +112,22 @@ class FaultProxy:
                 return self.kind
         return None
 
+    def _paged(self, path):
+        """path with its limit= set to page_limit (when set)."""
+        url = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+        if self.page_limit is None or not any(k == 'limit' for k, _ in query):
+            return path
+        query = [(k, str(self.page_limit) if k == 'limit' else v)
+                 for k, v in query]
+        return url._replace(query=urllib.parse.urlencode(query)).geturl()
+
     def _handle(self, h):
         length = int(h.headers.get('Content-Length') or 0)
         body = h.rfile.read(length) if length else None
+        h.path = self._paged(h.path)
+        if self.before is not None:
+            self.before(h.command, h.path)
         kind = self._decide(h.command, h.path)
         if kind == 'reset':
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

@@ -50,6 +50,7 @@ def old(request, devcloud, tmp_path_factory):
                XLOUD_DEVCLOUD_KEYSTONE_PORT=str(_free_port()),
                XLOUD_DEVCLOUD_NEUTRON_PORT=str(_free_port()))
     env.pop('XLOUD_DEVCLOUD_WITHOUT', None)
+    env['XLOUD_DEVCLOUD_SHAPE'] = 'default'     # what older releases run
     t0 = time.monotonic()
     up = subprocess.run([sys.executable, DEVCLOUD, 'up'], env=env,
                         capture_output=True, text=True)

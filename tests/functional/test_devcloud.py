@@ -87,7 +87,8 @@ def test_an_unknown_release_is_refused_in_one_line(tmp_path):
 
 
 def test_up_for_another_release_says_to_reset_first(devcloud):
-    proc = _devcloud('up', env={'XLOUD_DEVCLOUD_RELEASE': '2023.1'})
+    proc = _devcloud('up', env={'XLOUD_DEVCLOUD_RELEASE': '2023.1',
+                                'XLOUD_DEVCLOUD_SHAPE': 'default'})
     assert proc.returncode == 1
     [line] = proc.stderr.strip().splitlines()
     assert 'was made for Neutron 2026.2' in line and 'reset' in line

@@ -8,10 +8,12 @@ no duplicated rule.
 
 import datetime
 import os
+import re
 
 import pytest
 
 from tests.functional.conftest import CLI
+from tests.functional.conftest import STATE
 from tests.functional import figures
 from tests.functional.world import module_world
 from xloudclient import records as rec
@@ -21,6 +23,27 @@ ROUNDS = int(os.environ.get("XLOUD_RACE_ROUNDS") or 10)
 
 
 world = module_world('races', cidr='10.92.0.0/24')
+ACCESS_LOG = os.path.join(STATE, 'logs', 'neutron-access.log')
+_STATUS_412 = re.compile(r'" 412 ')
+
+
+class Stale:
+    """How many requests Neutron answered 412 (a stale If-Match: a
+    concurrent write landed first; the command read again and retried),
+    counted in its access log since this was made."""
+
+    def __init__(self):
+        self.start = os.path.getsize(ACCESS_LOG)
+
+    def __str__(self):
+        with open(ACCESS_LOG, 'rb') as log:
+            log.seek(self.start)
+            text = log.read().decode(errors='replace')
+        return '%d 412s met and retried' % len(_STATUS_412.findall(text))
+
+
+def _figure(stale, text):
+    figures.record('%s; %s' % (text, stale))
 
 
 @pytest.fixture(scope='module')
@@ -82,6 +105,7 @@ SCENARIOS = {
 
 @pytest.mark.parametrize('name', sorted(SCENARIOS))
 def test_port_security_races(name, world, cli):
+    stale = Stale()
     reset, commands = SCENARIOS[name]
     bad, successes = [], 0
     for round_ in range(ROUNDS):
@@ -100,7 +124,7 @@ def test_port_security_races(name, world, cli):
         if problems:
             bad.append('round %d: %s (tags %s)' % (round_, problems,
                                                    port['tags']))
-    figures.record('races %s: %d rounds of %d concurrent runs (%d '
+    _figure(stale, 'races %s: %d rounds of %d concurrent runs (%d '
                    'succeeded), %d violations' % (
                        name, ROUNDS, N, successes, len(bad)))
     assert not bad, '\n'.join(bad)
@@ -110,6 +134,7 @@ def test_vip_races(world, cli):
     """4 runs add 4 new VIPs while 4 remove an old one, on the same ports:
     every new VIP ends on both ports and reserved, the old one is gone,
     nothing else is touched."""
+    stale = Stale()
     old = '10.92.0.200'
     new = ['10.92.0.%d' % (201 + i) for i in range(N // 2)]
     bad = []
@@ -138,7 +163,7 @@ def test_vip_races(world, cli):
             problems.append('reservations %s' % held)
         if problems:
             bad.append('round %d: %s' % (round_, problems))
-    figures.record('races port vip add/remove: %d rounds of %d concurrent '
+    _figure(stale, 'races port vip add/remove: %d rounds of %d concurrent '
                    'runs, %d violations' % (ROUNDS, N, len(bad)))
     assert not bad, '\n'.join(bad)
 
@@ -147,6 +172,7 @@ def test_release_association_races(world, cli):
     """4 runs release a floating IP while 4 associate it with a port: an
     association that succeeded is never released after it (each delete is
     guarded by the revision the release read)."""
+    stale = Stale()
     world.routed()
     address, bad, released = '172.24.4.210', [], 0
     for round_ in range(ROUNDS):
@@ -169,7 +195,7 @@ def test_release_association_races(world, cli):
         if fips and fips[0]['port_id']:
             world._put('/floatingips/' + fips[0]['id'],
                        {'floatingip': {'port_id': None}})
-    figures.record('races floating ip release/associate: %d rounds of %d '
+    _figure(stale, 'races floating ip release/associate: %d rounds of %d '
                    'concurrent runs, released in %d, %d violations'
                    % (ROUNDS, N, released, len(bad)))
     assert not bad, '\n'.join(bad)
@@ -185,6 +211,7 @@ def test_harden_restore_races(world, cli, tmp_path):
     """4 hardens and 4 restores of one project's default group at once: no
     rule duplicated, no other rule touched, and the end state is one of
     hardened or restored."""
+    stale = Stale()
     world.make_permissive()
     backup = str(tmp_path / 'race-backup.json')
     cli.run('security', 'group', 'harden', 'default', '--project',
@@ -209,7 +236,7 @@ def test_harden_restore_races(world, cli, tmp_path):
                             % world.rule_shapes())
         if problems:
             bad.append('round %d: %s' % (round_, problems))
-    figures.record('races harden/restore: %d rounds of %d concurrent runs, '
+    _figure(stale, 'races harden/restore: %d rounds of %d concurrent runs, '
                    '%d violations' % (ROUNDS, N, len(bad)))
     assert not bad, '\n'.join(bad)
 
@@ -247,6 +274,7 @@ def test_decision_races(world, cli):
     group's other tags stay; every accept that succeeded is recorded; a
     renewal replaced the old decision; a revocation removed it; the only
     refusals are 'already accepted' and 'no accepted'."""
+    stale = Stale()
     group, rules = world.open_group('xlf-decisions', [22, 3389, 3306, 5432])
     today = datetime.date.today()
     bad, successes = [], 0
@@ -303,7 +331,7 @@ def test_decision_races(world, cli):
         litter += left
         if problems:
             bad.append('round %d: %s' % (round_, problems))
-    figures.record('races accept/renew/revoke: %d rounds of %d concurrent '
+    _figure(stale, 'races accept/renew/revoke: %d rounds of %d concurrent '
                    'runs (%d succeeded), %d violations; endorsements lost '
                    'to concurrent Keystone writes: %d, left naming no '
                    'record: %d' % (ROUNDS, N, successes, len(bad),
@@ -347,6 +375,7 @@ def test_restrict_races(world, cli):
     untouched; restoring every backup written gives back the group as it
     was (each run's backup holds the rules it replaced, and only those: a
     run that planned after another had replaced a rule never saw it)."""
+    stale = Stale()
     group = world.world_open()['group']
     bad, successes = [], 0
     for round_ in range(ROUNDS):
@@ -382,7 +411,7 @@ def test_restrict_races(world, cli):
                             'rules %s' % (ssh, now_others))
         if problems:
             bad.append('round %d: %s' % (round_, problems))
-    figures.record('races restrict x%d: %d rounds (%d succeeded), %d '
+    _figure(stale, 'races restrict x%d: %d rounds (%d succeeded), %d '
                    'violations' % (N, ROUNDS, successes, len(bad)))
     assert not bad, '\n'.join(bad)
 
@@ -392,6 +421,7 @@ def test_restrict_restore_races(world, cli):
     SSH is never left from nowhere (per IP version, the world rule or the
     management one stays), the other rules are untouched, and one more
     restrict then leaves the group restricted."""
+    stale = Stale()
     group = world.world_open()['group']
     bad, successes, refusals = [], 0, {}
     for round_ in range(ROUNDS):
@@ -430,7 +460,7 @@ def test_restrict_restore_races(world, cli):
                 again.returncode, ssh, again.stderr.strip()[-200:]))
         if problems:
             bad.append('round %d: %s' % (round_, problems))
-    figures.record('races restrict/restore: %d rounds of %d concurrent '
+    _figure(stale, 'races restrict/restore: %d rounds of %d concurrent '
                    'runs (%d succeeded), %d violations; exits 1: %s' % (
                        ROUNDS, N, successes, len(bad), refusals))
     assert not bad, '\n'.join(bad)

@@ -33,6 +33,7 @@ def cloud(request, devcloud, tmp_path_factory):
                XLOUD_DEVCLOUD_VENV=os.environ.get(
                    'XLOUD_DEVCLOUD_VENV', os.path.join(STATE, 'venv')),
                XLOUD_DEVCLOUD_WITHOUT=lacking,
+               XLOUD_DEVCLOUD_SHAPE='default',
                XLOUD_DEVCLOUD_KEYSTONE_PORT=str(_free_port()),
                XLOUD_DEVCLOUD_NEUTRON_PORT=str(_free_port()))
     up = subprocess.run([sys.executable, DEVCLOUD, 'up'], env=env,
