@@ -62,8 +62,13 @@ class FakeKeystone:
             return _refused()
         pid, tag = self._tag(path)
         tags = self._state().data[pid]['tags']
-        if tag not in tags:
-            tags.append(tag)
+        if tag in tags:
+            # Keystone 30 (seen on MariaDB): the list it validates holds
+            # the tag twice.
+            return FakeResponse(400, {'error': {
+                'code': 400, 'message': 'Invalid input for field '
+                "'tags': %r has non-unique elements" % (tags + [tag])}})
+        tags.append(tag)
         return FakeResponse(201, {})
 
     def delete(self, path, **kw):
