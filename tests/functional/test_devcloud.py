@@ -1,9 +1,12 @@
 """tools/devcloud itself: idempotent up, status, a taken port."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
+
+import pytest
 
 from tests.functional.conftest import DEVCLOUD
 
@@ -23,7 +26,8 @@ def test_up_when_up_says_so(devcloud):
 def test_status_reports_both_services(devcloud):
     proc = _devcloud('status')
     assert proc.returncode == 0
-    assert 'keystone  up' in proc.stdout and 'neutron   up' in proc.stdout
+    states = [line.split()[:2] for line in proc.stdout.splitlines()]
+    assert ['keystone', 'up'] in states and ['neutron', 'up'] in states
 
 
 def test_taken_port_is_a_clear_error_not_a_hang(tmp_path):
@@ -94,3 +98,34 @@ def test_up_for_another_release_says_to_reset_first(devcloud):
     assert 'was made for Neutron 2026.2' in line and 'reset' in line
     assert 'for Neutron 2023.1' in line
     assert _devcloud('status').returncode == 0      # still up, as it was
+
+
+@pytest.mark.parametrize('env, words', [
+    ({'XLOUD_DEVCLOUD_SHAPE': 'tiny'}, ["unknown shape 'tiny'", 'production']),
+    ({'XLOUD_DEVCLOUD_SHAPE': 'production',
+      'XLOUD_DEVCLOUD_RELEASE': '2023.1'},
+     ['production shape runs Neutron 2026.2 only']),
+    ({'XLOUD_DEVCLOUD_SHAPE': 'production',
+      'XLOUD_DEVCLOUD_WITHOUT': 'router'},
+     ['XLOUD_DEVCLOUD_WITHOUT is for the default shape']),
+    ({'XLOUD_DEVCLOUD_SHAPE': 'production',
+      'XLOUD_DEVCLOUD_WORKERS': '1'}, ['XLOUD_DEVCLOUD_WORKERS', '2 to 16']),
+])
+def test_a_shape_it_cannot_run_is_refused_in_one_line(tmp_path, env, words):
+    proc = _devcloud('up', env=dict(env, XLOUD_DEVCLOUD_DIR=str(
+        tmp_path / 'dc')))
+    assert proc.returncode == 1
+    [line] = proc.stderr.strip().splitlines()
+    assert all(w in line for w in words), line
+    assert not (tmp_path / 'dc').exists()   # nothing installed or written
+
+
+def test_status_lists_what_runs_behind_the_apis(devcloud):
+    with open(os.path.join(devcloud, 'initialised')) as f:
+        shape = json.load(f)['shape']
+    lines = _devcloud('status').stdout.splitlines()
+    names = [line.split()[0] for line in lines]
+    backends = ['mariadb', 'ovn-nb', 'ovn-sb', 'ovn-northd']
+    assert names == ['keystone', 'neutron'] + (
+        backends if shape == 'production' else [])
+    assert all(' up ' in line for line in lines)

@@ -12,6 +12,7 @@ import functools
 
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
+from xloudclient.cloud import twins
 from xloudclient import errors
 from xloudclient import files
 
@@ -393,8 +394,29 @@ def _create(client, collection, body, project_id, group_id, label, have):
         except Exception:
             pass
         return row('failed: %s' % neutron.describe(e), True)
-    have.append(created)
+    kept = _keep_one(client, collection, created)
+    have.append(kept)
+    if kept['id'] != created['id']:
+        return row('already present')       # another run's, at once
     return row('restored as %s' % created['id'])
+
+
+def _keep_one(client, collection, created):
+    """created, or its twin that another run created at the same moment
+    (cloud/twins.py)."""
+    if collection == RULES:
+        return twins.keep_one(
+            client, RULES, created,
+            lambda a, b: _same(a, b, MATCH_KEYS),
+            lambda: neutron.list_(client, RULES, {
+                'security_group_id': created['security_group_id']},
+                'listing rules of security group %s'
+                % created['security_group_id']))
+    return twins.keep_one(
+        client, TEMPLATES, created,
+        lambda a, b: _same(a, b, TEMPLATE_KEYS),
+        lambda: neutron.list_(client, TEMPLATES, None,
+                              'listing default security group rules'))
 
 
 def _present(client, collection, body):

@@ -22,6 +22,7 @@ import ipaddress
 import os
 
 from xloudclient.cloud import neutron
+from xloudclient.cloud import twins
 from xloudclient import errors
 from xloudclient import files
 
@@ -426,7 +427,10 @@ def create_replacement(client, body, known):
         try:
             made = neutron.create(client, RULES, body,
                                   'creating the restricted rule')
-            return Made(made['id'], True, body)
+            kept = twins.keep_one(
+                client, RULES, made, same_rule,
+                lambda: _group_rules(client, body['security_group_id']))
+            return Made(kept['id'], kept['id'] not in known, body)
         except Exception as e:
             if neutron.is_refusal(e):
                 raise

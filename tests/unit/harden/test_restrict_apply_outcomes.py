@@ -125,8 +125,10 @@ def test_the_read_back_asks_for_each_group_once_and_checks_every_body():
     cloud.queries.clear()
     [(body, new_id)] = restrict.ensure_present(cloud, [kept.body, gone])
     assert body is gone and new_id == _made(cloud, '10.7.0.0/16')
+    # the read back, then the look for twins of the rule it created
+    # (cloud/twins.py)
     assert [q.get('security_group_id') for path, q in cloud.queries
-            if path == RULES] == ['g1']
+            if path == RULES] == ['g1', 'g1']
 
 
 def test_a_re_create_whose_answer_was_lost_is_the_rule_it_made():
