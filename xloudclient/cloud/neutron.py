@@ -313,9 +313,11 @@ def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
     paginator, following Neutron's next links.
 
     Under churn: Neutron answers a page whose marker was deleted meanwhile
-    with 404 (ports, networks, routers) or with the first page again
-    (other types). Either way the listing goes on from the last item read
-    that still exists (_Pages.back), and an item is never taken twice."""
+    with 404 (ports, networks), with an empty page (routers, floating
+    IPs: an empty page after a marker is checked by reading the marker)
+    or with the first page again (other types). Each way the listing goes
+    on from the last item read that still exists (_Pages.back), and an
+    item is never taken twice."""
     key = collection.replace('-', '_')
     pages = _Pages(dict(params or {}, limit=page_size), what)
     extra = {'timeout': timeout} if timeout else {}
@@ -339,10 +341,26 @@ def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
         if not pages.take(page):
             pages.back()
             continue
+        if not page and 'marker' in pages.params and not _exists(
+                client, collection, pages.params['marker'], what, extra):
+            pages.back()        # an empty page for a vanished marker
+            continue
         marker = next_marker(body, key)
         if not marker or not page:
             return pages.items, pages.requests
         pages.params['marker'] = marker
+
+
+def _exists(client, collection, item_id, what, extra):
+    """Whether the item still exists: routers and floating IPs answer a
+    page after a vanished marker with an empty page, as if the listing
+    were over."""
+    try:
+        check_response(client.get('/%s/%s' % (collection, item_id),
+                                  params={'fields': 'id'}, **extra), what)
+    except NotFound:
+        return False
+    return True
 
 
 class _Pages:

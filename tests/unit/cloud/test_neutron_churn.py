@@ -9,8 +9,9 @@ from xloudclient.cloud import neutron
 class Churning:
     """A collection paginated as Neutron does (sorted by id, marker =
     last id of a page); before answering request n, delete[n] is deleted.
-    A missing marker is a 404 ('404', as for ports, networks, routers) or
-    ignored: the first page again ('restart', as for other types)."""
+    A missing marker is a 404 ('404', as for ports and networks), an empty
+    page ('empty', as for routers and floating IPs) or ignored: the first
+    page again ('restart', as for other types)."""
 
     def __init__(self, ids, missing, delete=None):
         self.ids = sorted(ids)
@@ -22,6 +23,12 @@ class Churning:
         for gone in self.delete.get(self.requests, ()):
             self.ids.remove(gone)
         self.requests += 1
+        if path.count('/') == 2:                    # /ports/<id>
+            item = path.rsplit('/', 1)[1]
+            if item in self.ids:
+                return FakeResponse(200, {'port': {'id': item}})
+            return FakeResponse(404, {'NeutronError': {
+                'message': 'Port %s could not be found' % item}})
         marker, limit = params.get('marker'), params['limit']
         start = 0
         if marker is not None:
@@ -30,6 +37,8 @@ class Churning:
             elif self.missing == '404':
                 return FakeResponse(404, {'NeutronError': {
                     'message': 'Port %s could not be found' % marker}})
+            elif self.missing == 'empty':
+                return FakeResponse(200, {'ports': []})
         page = self.ids[start:start + limit]
         body = {'ports': [{'id': i} for i in page]}
         if len(page) == limit:
@@ -41,7 +50,7 @@ class Churning:
 IDS = ['%02d' % i for i in range(10)]
 
 
-@pytest.mark.parametrize('missing', ['404', 'restart'])
+@pytest.mark.parametrize('missing', ['404', 'empty', 'restart'])
 @pytest.mark.parametrize('delete, survivors', [
     ({}, IDS),
     # the marker (the first page's last item) deleted before page two
@@ -66,7 +75,7 @@ def test_every_item_that_still_exists_is_read_once(
     assert set(survivors) <= set(ids) <= set(IDS)
 
 
-@pytest.mark.parametrize('missing', ['404', 'restart'])
+@pytest.mark.parametrize('missing', ['404', 'empty', 'restart'])
 def test_a_cloud_deleting_every_marker_fails_after_a_bound(missing):
     # Delete each page's marker before the next page, forever: a bounded
     # number of recoveries, then the one-line error (never a loop).
