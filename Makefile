@@ -55,7 +55,14 @@ unit: $(STAMP)
 functional: $(STAMP)
 	$(BIN)/python tools/functional
 
-test: lint unit docs functional floor
+# Each tier in turn, with how long it took (CI shows the run's tail).
+TIERS = lint unit docs functional floor
+test: $(STAMP)
+	@took=""; for tier in $(TIERS); do t0=$$(date +%s); \
+		$(MAKE) --no-print-directory $$tier || exit 1; \
+		took="$$took $$tier $$(( $$(date +%s) - t0 )) s,"; \
+		echo "make test: $$tier took $$(( $$(date +%s) - t0 )) s"; \
+	done; echo "make test: each tier's time:$${took%,}"
 
 # The oldest supported client stack (tools/floor-constraints.txt, Debian
 # 12's versions) in its own venv: the unit tests and a smoke of every

@@ -370,3 +370,58 @@ def test_rbac_policies_come_in_one_page_whatever_the_limit(
 def _query(path):
     import urllib.parse
     return urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query)
+
+
+# --- a hundred networks ----------------------------------------------------
+
+NETWORKS = 100
+
+
+def test_a_hundred_networks_and_their_instance_ports_no_finding_on_neutrons(
+        production, world, cli):
+    """The issue's measure: an all-projects audit of a cloud with 100
+    networks (Neutron makes a metadata port on each) and an instance port
+    on each reports nothing on a port Neutron made."""
+    pid = world.project
+    # An operator raises the project's quotas (Neutron's default: 100
+    # networks, the world has one already).
+    resp = world.net.put('/quotas/' + pid, json={'quota': {
+        'network': NETWORKS + 10, 'subnet': NETWORKS + 10,
+        'port': 3 * NETWORKS + 50}})
+    assert resp.status_code == 200, resp.text
+
+    def bulk(collection, bodies):
+        key = collection.replace('-', '_')
+        resp = world.net.post('/' + collection, json={key: bodies})
+        assert resp.status_code == 201, resp.text
+        return [i['id'] for i in resp.json()[key]]
+    nets = bulk('networks', [{'name': 'xlh-net%d' % i, 'project_id': pid}
+                             for i in range(NETWORKS)])
+    try:
+        bulk('subnets', [{'network_id': n, 'project_id': pid,
+                          'ip_version': 4, 'cidr': '10.%d.%d.0/24' % (
+                              96 + i // 250, i % 250)}
+                         for i, n in enumerate(nets)])
+        vms = bulk('ports', [{'network_id': n, 'project_id': pid,
+                              'name': 'vm%d' % i,
+                              'device_owner': 'compute:nova',
+                              'device_id': str(uuid.uuid4())}
+                             for i, n in enumerate(nets)])
+        made = [p['id'] for p in world._get('ports', {'project_id': pid})
+                if p['device_owner'].startswith('network:')]
+        metadata = _metadata_ports(world, project_id=pid)
+        assert len(metadata) >= NETWORKS
+        rows = _audit(cli, '--all-projects')
+        on_ports = {r['Resource ID'] for r in rows
+                    if r['Resource Type'] == 'port'}
+        assert not on_ports & set(made)
+        figures.record('%d networks: %d ports Neutron made in the project '
+                       '(%d metadata ports), none reported; %d instance '
+                       'ports, %d findings on ports in all'
+                       % (NETWORKS, len(made), len(metadata), len(vms),
+                          len(on_ports)))
+    finally:
+        for net in nets:
+            for port in world._get('ports', {'network_id': net}):
+                world.net.delete('/ports/' + port['id'])
+            world.net.delete('/networks/' + net)
