@@ -100,6 +100,8 @@ class FakeCollections:
         if self._denied('PUT', path):
             return FakeResponse(403, {'NeutronError': {'message': 'denied'}})
         parts = path.strip('/').split('/')
+        if len(parts) == 2:
+            return self._update(parts, json, headers)
         if len(parts) == 3 and parts[2] == 'tags':
             item = next((i for i in self.data.get(parts[0], [])
                          if i['id'] == parts[1]), None)
@@ -114,6 +116,23 @@ class FakeCollections:
         if tag not in item.setdefault('tags', []):
             item['tags'].append(tag)
         return FakeResponse(201, None)
+
+    def _update(self, parts, json, headers):
+        """PUT /<collection>/<id> {<singular>: attrs}, If-Match honoured
+        (compared and swapped, as Neutron does for an update)."""
+        item = next((i for i in self.data.get(parts[0], [])
+                     if i['id'] == parts[1]), None)
+        if item is None:
+            return FakeResponse(404, {'NeutronError': {'message': 'gone'}})
+        want = (headers or {}).get('If-Match')
+        if want and want != 'revision_number=%d' % item.get(
+                'revision_number', 0):
+            return FakeResponse(412, {'NeutronError': {
+                'message': 'Constrained'}})
+        [(singular, attrs)] = json.items()
+        item.update(attrs)
+        item['revision_number'] = item.get('revision_number', 0) + 1
+        return FakeResponse(200, {singular: dict(item)})
 
     def delete(self, path, headers=None, **kw):
         self.log.append(('DELETE', path))

@@ -86,9 +86,10 @@ def test_an_address_associated_since_the_plan_is_kept():
     assert 'f1' in [f['id'] for f in cloud.data['floatingips']]
 
 
-def test_an_association_between_read_and_delete_is_refused_by_neutron():
-    """The delete carries the revision read: an association in between
-    bumps it, Neutron answers 412, the re-read sees the port."""
+def test_an_association_between_read_and_claim_is_refused_by_neutron():
+    """The claim carries the revision read: an association in between
+    bumps it, Neutron answers 412, the re-read sees the port; nothing is
+    deleted."""
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
     real = cloud.get
@@ -103,8 +104,54 @@ def test_an_association_between_read_and_delete_is_refused_by_neutron():
     cloud.hooked, cloud.get = False, get
     [row] = fr.apply_release(cloud, plan)
     assert row.action == 'kept: associated with port port-7 since the plan'
+    assert ('PUT', '/floatingips/f1') in cloud.log
+    assert ('DELETE', '/floatingips/f1') not in cloud.log
+    assert 'f1' in [f['id'] for f in cloud.data['floatingips']]
+
+
+def test_an_association_between_claim_and_delete_is_refused_by_neutron():
+    """The delete carries the claim's revision: an association after the
+    claim bumps it, Neutron answers 412, the re-read sees the port."""
+    cloud = _cloud()
+    plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
+    real = cloud.put
+
+    def put(path, json=None, headers=None, **kw):
+        resp = real(path, json=json, headers=headers, **kw)
+        fip = cloud.data['floatingips'][0]
+        fip['port_id'] = 'port-8'
+        fip['revision_number'] += 1
+        return resp
+    cloud.put = put
+    [row] = fr.apply_release(cloud, plan)
+    assert row.action == 'kept: associated with port port-8 since the plan'
     assert ('DELETE', '/floatingips/f1') in cloud.log
     assert 'f1' in [f['id'] for f in cloud.data['floatingips']]
+
+
+@pytest.mark.parametrize('before, claim', [
+    ('web f1', 'web f1 [xloud: releasing]'),
+    ('', ' [xloud: releasing]'),
+    (None, ' [xloud: releasing]'),
+    ('x' * 255, 'x' * 236 + ' [xloud: releasing]'),
+    # left by an interrupted run: taken away, still a change
+    ('web f1 [xloud: releasing]', 'web f1'),
+])
+def test_the_claim_always_changes_the_description_within_its_limit(
+        before, claim):
+    assert fr.claimed(before) == claim
+    assert len(claim) <= fr.MAX_DESCRIPTION and claim != (before or '')
+    assert fr.unclaimed(claim) == (before or '')[:236] or \
+        before.endswith(fr.CLAIM)
+
+
+def test_a_claim_left_behind_is_not_written_into_the_backup(tmp_path):
+    fips = [_fip('f1', '203.0.113.1', description='web [xloud: releasing]')]
+    plan = fr.select(fips, now=NOW)
+    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    with open(path) as f:
+        [entry] = json.load(f)['floating_ips']
+    assert entry['description'] == 'web'
 
 
 def test_gone_before_the_release_is_said_so():
