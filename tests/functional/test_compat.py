@@ -56,7 +56,7 @@ def old(request, devcloud, tmp_path_factory):
                         capture_output=True, text=True)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
-        assert '(%s)' % release in up.stdout, up.stdout
+        assert '(%s, default shape)' % release in up.stdout, up.stdout
         figures.record('compat %s: devcloud up in %.0f s (%s)' % (
             release, time.monotonic() - t0, ' '.join(
                 line for line in up.stdout.splitlines()
