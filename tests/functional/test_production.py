@@ -168,6 +168,46 @@ def test_a_forwarded_floating_ip_is_in_use_for_the_audit_and_release(
                                                        free['id']}
 
 
+@pytest.mark.parametrize('when', ['PUT', 'DELETE'])
+def test_an_association_before_the_claim_or_the_delete_keeps_the_address(
+        world, busy, when):
+    """Through the proxy, the floating IP is associated just before the
+    release's claim (PUT) or its delete reaches Neutron: Neutron answers
+    412, the release reads again and keeps the address, associated."""
+    proxy, tool = busy
+    world.routed()
+    address = '172.24.4.211'
+    world.set_floating_ips([(address, 'guard', [])])
+    [fip] = [f for f in world.floating_ips()
+             if f['floating_ip_address'] == address]
+    done = []
+
+    def before(method, path):
+        if method == when and path.startswith('/v2.0/floatingips/' +
+                                              fip['id']) and not done:
+            world._put('/floatingips/' + fip['id'],
+                       {'floatingip': {'port_id': world.p1}})
+            done.append(path)
+    proxy.before = before
+    try:
+        proc = tool.run('floating', 'ip', 'harden', 'release', address,
+                        '--project', world.project, '-f', 'json')
+    finally:
+        proxy.before = None
+    try:
+        assert done, 'the release sent no %s' % when
+        [row] = json.loads(proc.stdout)
+        assert row['Action'].startswith('kept: associated with port %s'
+                                        % world.p1), row
+        [after] = [f for f in world.floating_ips()
+                   if f['floating_ip_address'] == address]
+        assert after['port_id'] == world.p1
+    finally:
+        world._put('/floatingips/' + fip['id'],
+                   {'floatingip': {'port_id': None}})
+        world.set_floating_ips([])
+
+
 # --- trunk subports --------------------------------------------------------
 
 @pytest.fixture
