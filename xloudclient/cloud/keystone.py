@@ -68,16 +68,26 @@ def add_tag(client, project_id, tag):
 
     Keystone answers the add of a tag the project holds already (another
     writer's, or ours whose answer was lost) with 400, "... has
-    non-unique elements" (seen on MariaDB under concurrent writers): after
-    a 400 the project is read, and a tag it holds is what was asked."""
+    non-unique elements" (seen on MariaDB under concurrent writers). The
+    tag it saw may be gone a moment later (another writer rewrote the
+    list from an older read): that answer is not an error here, and the
+    caller reads the project back (decisions._settle_tag does, and writes
+    again)."""
+    resp = client.put(_tag_path(project_id, tag))
+    if resp.status_code == 400 and _says_non_unique(resp):
+        return
+    neutron.check_response(resp, 'Keystone: tagging project %s' % project_id,
+                           ok=(200, 201, 204))
+
+
+def _says_non_unique(resp):
+    """Whether a 400's message (whole: the list it quotes may be long)
+    is Keystone's "has non-unique elements"."""
     try:
-        neutron.check_response(
-            client.put(_tag_path(project_id, tag)),
-            'Keystone: tagging project %s' % project_id, ok=(200, 201, 204))
-    except neutron.NeutronError as e:
-        if e.status != 400 or tag not in projects(
-                client, [project_id])[project_id]['tags']:
-            raise
+        error = resp.json().get('error') or {}
+        return 'has non-unique elements' in str(error.get('message', ''))
+    except (ValueError, AttributeError):
+        return False
 
 
 def remove_tag(client, project_id, tag):

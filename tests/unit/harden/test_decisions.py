@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from tests.unit import endorse
+from tests.unit.audit.fakes import FakeResponse
 from tests.unit.fake_collections import FakeCollections
 from tests.unit.fake_keystone import FakeKeystone
 from xloudclient.audit import accepted
@@ -13,6 +14,7 @@ from xloudclient.audit import catalog
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import runner
 from xloudclient.audit.settings import Settings
+from xloudclient.cloud import neutron
 from xloudclient.harden import decisions
 from xloudclient import records as rec
 
@@ -499,6 +501,44 @@ def test_an_endorsement_lost_to_a_concurrent_change_is_written_again():
     keystone.hook = resurrect
     assert decisions.unendorse(keystone, holder, rec.Endorsement('admin', tag))
     assert back and keystone.data['p']['tags'] == []
+
+
+def test_keystones_non_unique_answer_for_a_tag_then_undone_is_written_again():
+    """Keystone saw the tag (another writer's, or ours whose answer was
+    lost) and said 400 "non-unique"; a concurrent stale rewrite removed it
+    before the read back (seen on MariaDB with 8 writers): written again,
+    not an error."""
+    cloud = _cloud()
+    keystone = cloud.keystone
+    tag = rec.endorsement_tag('security_groups', 'bastion', 'rec', 'admin')
+    seen = []
+
+    def concurrent(method, path):
+        if method == 'PUT' and not seen:      # Keystone's read holds it
+            seen.append('400')
+            keystone.data['p']['tags'].append(tag)
+        elif method == 'GET' and seen == ['400']:   # then it is undone
+            seen.append('undone')
+            keystone.data['p']['tags'].remove(tag)
+    keystone.hook = concurrent
+    assert decisions.endorse(keystone, 'security_groups',
+                             {'id': 'bastion', 'project_id': 'p'}, 'rec',
+                             'admin')
+    assert seen == ['400', 'undone']
+    assert keystone.data['p']['tags'] == [tag]
+    assert [m for m, _ in keystone.log].count('PUT') == 2
+
+
+def test_keystones_other_400s_are_errors():
+    """A 400 that is not "non-unique" (a tag Keystone will not hold) is
+    no success: raised, with Keystone's words."""
+    cloud = _cloud()
+    keystone = cloud.keystone
+    keystone.put = lambda path, **kw: FakeResponse(400, {'error': {
+        'message': "Invalid input for field 'tags': is too long"}})
+    with pytest.raises(neutron.NeutronError, match='is too long'):
+        decisions.endorse(keystone, 'security_groups',
+                          {'id': 'g', 'project_id': 'p'}, 'rec', 'admin')
 
 
 def test_an_endorsement_that_never_settles_is_an_error():
