@@ -26,6 +26,7 @@ import socket
 import netaddr
 
 from xloudclient.audit import rules as rules_mod
+from xloudclient.audit import values as values_mod
 
 SPECIAL_V4 = ('0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8',
               '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
@@ -45,9 +46,9 @@ def _addresses(values, ip_version):
     found = netaddr.IPSet()
     for value in values or ():
         try:
-            net = netaddr.IPNetwork(value)
-        except (netaddr.AddrFormatError, ValueError, TypeError):
-            continue            # Neutron validates these; skip the odd one
+            net = values_mod.network(value)
+        except values_mod.Unreadable:
+            continue            # value-unreadable reports it
         if net.version == ip_version:
             found.add(net)
     return found

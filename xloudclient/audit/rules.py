@@ -1,11 +1,8 @@
 """What a security group rule lets in: pure predicates over rule dicts."""
 
-import ipaddress
+from xloudclient.audit import values
 
-# Neutron stores "any protocol" as null; 'any' is accepted on input. IP
-# protocol 0 was treated as "any" by older firewall drivers: count it too.
-_ANY = (None, '', 'any', '0')
-_NUMBERS = {'tcp': '6', 'udp': '17'}
+_NUMBERS = {'tcp': values.TCP, 'udp': values.UDP}
 
 
 def is_ingress(rule):
@@ -13,15 +10,21 @@ def is_ingress(rule):
 
 
 def any_protocol(rule):
-    return str(rule.get('protocol') or '').lower() in _ANY
+    """Whether the rule admits every protocol (null, 'any', protocol 0 by
+    any of its names: audit/values.py)."""
+    return values.is_any_protocol(rule.get('protocol') or None)
 
 
 def matches_protocol(rule, protocol):
-    """Whether the rule admits protocol ('tcp' or 'udp')."""
+    """Whether the rule admits protocol ('tcp' or 'udp'), by name or
+    number; an unreadable protocol admits nothing here (value-unreadable
+    reports it)."""
     if any_protocol(rule):
         return True
-    value = str(rule['protocol']).lower()
-    return value in (protocol, _NUMBERS[protocol])
+    try:
+        return values.protocol(rule['protocol']) == _NUMBERS[protocol]
+    except values.Unreadable:
+        return False
 
 
 def port_range(rule):
@@ -52,7 +55,9 @@ def lets_in(rule, protocol, lo, hi):
 
 def admits(rule):
     """What a rule admits, without its remote: 'IPv4 tcp ports 20-25'."""
-    proto = 'any protocol' if any_protocol(rule) else str(rule['protocol'])
+    proto = str(rule.get('protocol') or '')
+    if any_protocol(rule):      # 'any protocol (hopopt)' for protocol 0
+        proto = 'any protocol (%s)' % proto if proto else 'any protocol'
     first, last = port_range(rule)
     if any_protocol(rule) or (first, last) == (1, 65535):
         ports = 'all ports' if not any_protocol(rule) else ''
@@ -77,9 +82,9 @@ def describe(rule):
 
 
 def host_prefix_len(address):
-    """(prefix length, max length) of an address pair's ip_address."""
-    net = ipaddress.ip_network(address, strict=False)
-    return net.prefixlen, net.max_prefixlen
+    """(prefix length, max length) of an address pair's ip_address, as
+    Neutron reads it; values.Unreadable when it cannot be read."""
+    return values.prefix_len(address)
 
 
 def is_same_group_rule(rule):

@@ -117,12 +117,15 @@ def find_address_group(client, ref):
 
 def address_group_sources(group):
     """Sources from an address group (a dict with its addresses)."""
+    from xloudclient.audit import values
+
     prefixes = {}
     for value in group.get('addresses') or ():
         try:
-            net = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            continue
+            net = values.network(value).cidr
+        except values.Unreadable as e:
+            raise RestrictError('address group %s: %s; nothing was changed'
+                                % (group.get('name') or group['id'], e))
         prefixes.setdefault(net.version, []).append(str(net))
     if not prefixes:
         raise RestrictError('address group %s holds no address: rules from '

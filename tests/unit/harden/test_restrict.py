@@ -489,11 +489,16 @@ def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
 
 # --- the small steps, each pinned -------------------------------------
 
-def test_an_address_group_with_host_bits_or_junk_still_gives_its_prefixes():
+def test_an_address_group_with_host_bits_gives_its_prefixes_junk_refuses():
     ag = {'id': 'ag1', 'name': 'bastions',
-          'addresses': ['not an address', '10.1.2.3/16', 'fd00:1::/48']}
+          'addresses': ['10.1.2.3/16', 'FD00:1::/ffff:ffff:ffff::']}
     s = restrict.address_group_sources(ag)
     assert s.prefixes == {4: ['10.1.0.0/16'], 6: ['fd00:1::/48']}
+    # what the group admits cannot be known: the rules are not written
+    with pytest.raises(restrict.RestrictError, match="^address group "
+                       "bastions: 'not an address' is not a prefix"):
+        restrict.address_group_sources(
+            dict(ag, addresses=ag['addresses'] + ['not an address']))
     with pytest.raises(restrict.RestrictError,
                        match='^address group bastions '):
         restrict.address_group_sources(

@@ -13,3 +13,4 @@ from xloudclient.audit.checks import networks  # noqa: F401
 from xloudclient.audit.checks import ports  # noqa: F401
 from xloudclient.audit.checks import routers  # noqa: F401
 from xloudclient.audit.checks import security_groups  # noqa: F401
+from xloudclient.audit.checks import unreadable  # noqa: F401

@@ -17,7 +17,7 @@ def _group(inventory, rule):
     return inventory.groups_by_id.get(rule.get('security_group_id'), {})
 
 
-def _rule_resource(inventory, rule):
+def rule_resource(inventory, rule):
     """A rule as a finding's resource: named after its group, in its
     group's project (a rule's own project is its creator's: an admin's,
     for a rule an admin added to a project's group)."""
@@ -73,7 +73,7 @@ def _service(proto, lo, hi):
 def any_from_world(inventory, settings):
     found = open_from_anywhere(inventory, lambda entry: entry.any_proto)
     for rule, others in found.values():
-        yield Hit('security group rule', _rule_resource(inventory, rule),
+        yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, others), _restrict(inventory, rule, others))
 
 
@@ -84,7 +84,7 @@ def ssh_from_world(inventory, settings):
     _, proto, lo, hi = settings_mod.SSH
     found = open_from_anywhere(inventory, _service(proto, lo, hi))
     for rule, others in found.values():
-        yield Hit('security group rule', _rule_resource(inventory, rule),
+        yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, others), _restrict(inventory, rule, others))
 
 
@@ -107,7 +107,7 @@ def sensitive_from_world(inventory, settings):
                 entry[1].append(name)
                 entry[2].update(others)
     for rule, names, others in by_rule.values():
-        yield Hit('security group rule', _rule_resource(inventory, rule),
+        yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, sorted(others), _services(names)),
                   _restrict(inventory, rule, sorted(others)))
 

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.unit.audit.checks.helpers import GROUPS
 from tests.unit.audit.checks.helpers import ids
 from tests.unit.audit.checks.helpers import rule
@@ -72,3 +74,21 @@ def test_remote_group_bypass_other_group_not_referenced():
 def test_an_unparsable_pair_does_not_hide_the_next_one():
     port = _port('bad-then-any', 'not-an-address', '0.0.0.0/0')
     assert ids(run('aap-any-address', ports=[port])) == ['bad-then-any']
+
+
+@pytest.mark.parametrize('spelled, canonical', [
+    ('FD00::/ffff::', 'fd00::/16'), ('fd00::/+8', 'fd00::/8'),
+    ('2001:DB8::/0', '2001:db8::/0'), ('10.0.0.1/8', '10.0.0.0/8')])
+def test_a_pair_spelled_as_netaddr_reads_it_gives_the_canonical_findings(
+        spelled, canonical):
+    """Neutron keeps a pair's ip_address as written: every check reads
+    the spelling as its canonical form."""
+    total = 0
+    for check in ('aap-any-address', 'aap-wide-prefix'):
+        spelled_found = run(check, ports=[_port('p1', spelled)])
+        canonical_found = run(check, ports=[_port('p1', canonical)])
+        assert [f.detail.replace(spelled, canonical)
+                for f in spelled_found] == \
+            [f.detail for f in canonical_found]
+        total += len(canonical_found)
+    assert total == 1

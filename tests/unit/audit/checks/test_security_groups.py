@@ -214,3 +214,22 @@ def test_a_rule_letting_in_many_services_names_the_first_few(count, text):
                 security_group_rules=[rule('wide', port_range_min=1000,
                                            port_range_max=1999)])
     assert hit.detail.endswith('tcp ports 1000-1999 from 0.0.0.0/0: ' + text)
+
+
+@pytest.mark.parametrize('protocol', ['0', 'hopopt', 'ip', 'any', 'HOPOPT'])
+def test_protocol_zero_by_any_name_is_any_protocol(protocol):
+    """Neutron's table names protocol 0 'hopopt' and 'ip'; the audit
+    counts 0 as every protocol, so every name of it is critical too."""
+    found = _run('sg-ingress-any-from-world',
+                 rules=[rule('zero', protocol=protocol)])
+    assert ids(found) == ['zero']
+    assert ids(_run('sg-ingress-ssh-from-world',
+                    rules=[rule('zero', protocol=protocol)])) == ['zero']
+
+
+@pytest.mark.parametrize('protocol, ssh', [('6', True), ('TCP', True),
+                                           ('17', False), ('132', False)])
+def test_protocols_by_number_or_name_are_the_same(protocol, ssh):
+    found = _run('sg-ingress-ssh-from-world', rules=[
+        rule('r', protocol=protocol, port_range_min=22, port_range_max=22)])
+    assert bool(found) is ssh
