@@ -40,3 +40,15 @@ def command(*argv):
     """One shell command from its arguments, each quoted as needed, so
     that shlex.split() gives back exactly argv whatever it contains."""
     return shlex.join(str(a) for a in argv)
+
+
+# OWASP's CSV injection guidance: a cell starting with one of these is a
+# formula (or DDE) to a spreadsheet.
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
+
+
+def no_formula(text):
+    """A csv cell a spreadsheet shows as text: one that would start a
+    formula gets a leading single quote, as OWASP recommends (the csv
+    writer then quotes what needs quoting)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -28,3 +28,11 @@ def test_a_command_splits_back_into_exactly_its_arguments():
     # shown in a text format it splits into the visible arguments
     assert shlex.split(inert_text.visible(line)) == [
         inert_text.visible(a) for a in argv]
+
+
+def test_a_cell_that_would_start_a_formula_is_quoted_as_owasp_says():
+    for text in ('=HYPERLINK("http://x","open")', '+1', '-2+3', '@SUM(A1)',
+                 '\tx', '\rx'):
+        assert inert_text.no_formula(text) == "'" + text
+    for text in ('web', ' =1', "'=1", '', 'a=b', '1-2'):
+        assert inert_text.no_formula(text) == text

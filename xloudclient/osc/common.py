@@ -72,8 +72,10 @@ class InertText:
     other invisible characters made visible, so that a name cannot move
     the cursor, retitle the terminal, or split a row; `-f value` and
     `-f csv` print a list column as `a, b`; json and yaml keep the text
-    as it is, escaped as their format requires. say() writes one line to
-    stderr the same way."""
+    as it is, escaped as their format requires; a csv cell that a
+    spreadsheet would read as a formula is neutralised
+    (inert_text.no_formula). say() writes one line to stderr the same
+    way."""
 
     TEXT_FORMATS = ('table', 'value', 'csv', 'shell')
 
@@ -122,6 +124,8 @@ class InertColumn(columns.FormattableColumn):
         if formatter == 'shell':        # inside "...": no expansion
             for char in '\\$`':
                 text = text.replace(char, '\\' + char)
+        elif formatter == 'csv':
+            text = inert_text.no_formula(text)
         self._text = text
 
     def human_readable(self):

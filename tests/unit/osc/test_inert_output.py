@@ -6,7 +6,8 @@ bidirectional overrides and isolates, zero-width and line separators,
 quotes, backslashes, shell metacharacters, "%", newlines and 255-character
 strings. Then, for each command and format: no character that is not
 printable reaches a table, value, csv or shell line (only the newlines
-that end lines), one row stays one line, the machine formats carry the
+that end lines), no csv cell starts a spreadsheet formula, one row stays
+one line, the machine formats carry the
 text exactly, and every remediation splits (shlex) into the arguments it
 was built from.
 """
@@ -16,6 +17,7 @@ import datetime
 import io
 import json
 import random
+import re
 import shlex
 import urllib.parse
 import xml.etree.ElementTree as ElementTree
@@ -40,10 +42,12 @@ HOSTILE = ([chr(c) for c in range(0x20)] + ['\x7f'] +
            ['\u202e', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069',
             '\u200b', '\u2028', '\u2029', '\ufeff', '\xa0'] +
            list('\'"`\\%$;|&<>(){}*?!#~ ') +
-           ['\x1b[2J', '\x1b]0;pwned\x07', '\r\n', '%1B', '$(id)'])
+           ['\x1b[2J', '\x1b]0;pwned\x07', '\r\n', '%1B', '$(id)'] +
+           ['=', '+', '-', '@', '=HYPERLINK("http://x.example","open")',
+            '@SUM(1+1)*cmd|\' /C calc\'!A0', '+1-2'])
 PLAIN = list('abcxyz019-_.') + ['é', '日']
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-FIGURES = {'strings': 0, 'outputs': 0, 'remediations': 0}
+FIGURES = {'strings': 0, 'outputs': 0, 'remediations': 0, 'csv cells': 0}
 
 
 def _text(rng, length=None):
@@ -130,7 +134,15 @@ def _check_text(fmt, out, rows):
         assert len(lines) == rows
     elif fmt == 'csv':
         assert len(lines) == rows + 1
-        assert len(list(csv.reader(io.StringIO(out)))) == rows + 1
+        cells = list(csv.reader(io.StringIO(out)))
+        assert len(cells) == rows + 1
+        # no cell a spreadsheet would run as a formula (OWASP); a number
+        # (days left: -12) is a number
+        formulas = [c for row in cells for c in row
+                    if c.startswith(inert_text.FORMULA_STARTS) and
+                    not re.fullmatch(r'-[0-9]+', c)]
+        assert not formulas, formulas[:3]
+        FIGURES['csv cells'] += sum(len(row) for row in cells)
     elif rows:                      # table: borders, header, one per row
         assert len(lines) == rows + 4, out
 
@@ -164,7 +176,8 @@ def test_every_output_of_every_listing_is_inert():
                         ElementTree.fromstring(shown.out)
                     FIGURES['outputs'] += 1
     print('inert output: %(strings)d strings tried, %(outputs)d outputs '
-          'checked, %(remediations)d remediations round-tripped' % FIGURES)
+          'checked, %(remediations)d remediations round-tripped, '
+          '%(csv cells)d csv cells none a formula' % FIGURES)
 
 
 def _remediations(rows, item):
