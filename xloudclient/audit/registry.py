@@ -19,6 +19,22 @@ several findings of one check on one resource (baselines); aliases are
 resource IDs that stood for this finding in earlier versions."""
 
 
+# A finding's detail and remediation name at most this many items (rules,
+# groups, services): output stays linear in the findings however many
+# rules open a group together.
+SHOWN = 5
+
+
+def listing(items, shown=SHOWN, noun=''):
+    """'a, b, c', or the first shown - 1 and 'and N more <noun>'."""
+    items = list(items)
+    if len(items) <= shown:
+        return ', '.join(items)
+    return '%s and %d more%s' % (', '.join(items[:shown - 1]),
+                                 len(items) - shown + 1,
+                                 ' ' + noun if noun else '')
+
+
 @dataclasses.dataclass(frozen=True)
 class Check:
     id: str

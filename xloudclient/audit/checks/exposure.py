@@ -2,6 +2,8 @@
 
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
+from xloudclient.audit.checks import security_groups
+from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.audit import settings as settings_mod
@@ -61,11 +63,41 @@ def exposes_sensitive_port(inventory, settings):
             found = reach.exposed(inventory, port, services, v)
             if not found:
                 continue
-            names = sorted({n for _, ns in found for n in ns})
             how = [p for pv, p in reached if pv == v][0]
             yield Hit('port', port, 'reachable by %s; open to anywhere '
-                      'for %s%s' % (how, ', '.join(names),
+                      'for %s%s' % (how, opened(found),
                                     own_ports.claim(port)),
-                      ('openstack', 'security', 'group', 'rule',
-                       'delete') + tuple(r['id'] for r, _ in found),
-                      key='IPv%d' % v)
+                      fix(inventory, port, found), key='IPv%d' % v)
+
+
+def opened(found):
+    """The services the rules found open, the first few by name."""
+    return registry.listing(sorted({n for _, ns in found for n in ns}),
+                            noun='services')
+
+
+WORLD_CHECKS = ('sg-ingress-ssh-from-world',
+                'sg-ingress-sensitive-from-world')
+
+
+def fix(inventory, port, found):
+    """The remediation of port's exposure by the rules found, in the
+    port's project only: a group of another project (shared with it
+    through RBAC) is detached from the port, never edited (its rules
+    serve every project it is shared with); the port's own groups' rules
+    are deleted, or with more than a finding names, restricted by the
+    checks that report them (a command of bounded length)."""
+    project = port.get('project_id') or ''
+    groups = inventory.groups_by_id
+    foreign = sorted({r.get('security_group_id') for r, _ in found
+                      if (groups.get(r.get('security_group_id')) or {}).get(
+                          'project_id', project) != project})
+    if foreign:
+        return ('openstack', 'port', 'unset') + tuple(
+            a for g in foreign[:registry.SHOWN]
+            for a in ('--security-group', g)) + (port['id'],)
+    ids = [r['id'] for r, _ in found]
+    if len(ids) <= registry.SHOWN:
+        return ('openstack', 'security', 'group', 'rule', 'delete') + \
+            tuple(ids)
+    return security_groups.restrict_command(project, ids, WORLD_CHECKS)

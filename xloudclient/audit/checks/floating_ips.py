@@ -1,6 +1,7 @@
 """Checks over floating IPs."""
 
 from xloudclient.audit import reach
+from xloudclient.audit.checks import exposure
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.audit import settings as settings_mod
@@ -47,9 +48,7 @@ def exposes_sensitive_port(inventory, settings):
         found = reach.exposed(inventory, port, services, 4)
         if not found:
             continue
-        names = sorted({n for _, ns in found for n in ns})
         yield Hit('floating ip', _resource(fip),
                   'reaches port %s, open to anywhere for %s' % (
-                      name, ', '.join(names)),
-                  ('openstack', 'security', 'group', 'rule', 'delete') +
-                  tuple(r['id'] for r, _ in found))
+                      name, exposure.opened(found)),
+                  exposure.fix(inventory, port, found))

@@ -2,6 +2,7 @@
 
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
+from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.audit import rules
@@ -32,15 +33,27 @@ def rule_resource(inventory, rule):
 MANAGEMENT = '<management-cidr>'
 
 
-def _restrict(inventory, rule, others=()):
+def _restrict(inventory, check_id, rule, others=()):
     """The plan of `security group harden restrict` for the rule (and the
     others that open its group from anywhere with it): the same rules
-    from management sources, created before the world-open ones go."""
+    from management sources, created before the world-open ones go. With
+    more others than a finding names, the plan of every rule the check
+    reports in the group's project (a command of bounded length)."""
     project = _group(inventory, rule).get('project_id') or \
         rule.get('project_id') or ''
-    return ('openstack', 'security', 'group', 'harden', 'restrict',
-            rule['id']) + tuple(others) + (
-        '--project', project, '--to', MANAGEMENT, '--dry-run')
+    return restrict_command(project, [rule['id']] + list(others), check_id)
+
+
+def restrict_command(project, rule_ids, check_ids):
+    """`harden restrict` of the rules, or of the checks' rules in the
+    project when there are more than a finding names."""
+    if len(rule_ids) <= registry.SHOWN:
+        which = tuple(rule_ids)
+    else:
+        which = tuple(a for c in ([check_ids] if isinstance(check_ids, str)
+                                  else check_ids) for a in ('--check', c))
+    return ('openstack', 'security', 'group', 'harden', 'restrict') + \
+        which + ('--project', project, '--to', MANAGEMENT, '--dry-run')
 
 
 def open_from_anywhere(inventory, select):
@@ -59,7 +72,7 @@ def _detail(rule, others, what=''):
     text = rules.describe(rule) + (': %s' % what if what else '')
     if others:
         text += '; from anywhere together with rule%s %s' % (
-            's' if len(others) > 1 else '', ', '.join(others))
+            's' if len(others) > 1 else '', registry.listing(others))
     return text
 
 
@@ -74,7 +87,8 @@ def any_from_world(inventory, settings):
     found = open_from_anywhere(inventory, lambda entry: entry.any_proto)
     for rule, others in found.values():
         yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, others), _restrict(inventory, rule, others))
+                  _detail(rule, others), _restrict(
+                      inventory, 'sg-ingress-any-from-world', rule, others))
 
 
 @check('sg-ingress-ssh-from-world', 'high',
@@ -85,7 +99,8 @@ def ssh_from_world(inventory, settings):
     found = open_from_anywhere(inventory, _service(proto, lo, hi))
     for rule, others in found.values():
         yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, others), _restrict(inventory, rule, others))
+                  _detail(rule, others), _restrict(
+                      inventory, 'sg-ingress-ssh-from-world', rule, others))
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -109,7 +124,8 @@ def sensitive_from_world(inventory, settings):
     for rule, names, others in by_rule.values():
         yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, sorted(others), _services(names)),
-                  _restrict(inventory, rule, sorted(others)))
+                  _restrict(inventory, 'sg-ingress-sensitive-from-world',
+                            rule, sorted(others)))
 
 
 SERVICES_SHOWN = 6
@@ -118,10 +134,7 @@ SERVICES_SHOWN = 6
 def _services(names):
     """The services a rule lets in, the first few by name (a rule of any
     protocol lets in every one of them)."""
-    if len(names) <= SERVICES_SHOWN:
-        return ', '.join(names)
-    return '%s and %d more sensitive services' % (
-        ', '.join(names[:SERVICES_SHOWN - 1]), len(names) - SERVICES_SHOWN + 1)
+    return registry.listing(names, SERVICES_SHOWN, 'sensitive services')
 
 
 def default_groups(inventory):

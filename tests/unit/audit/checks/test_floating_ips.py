@@ -19,8 +19,8 @@ def test_unassociated_by_port_not_status():
         'free', 'free-active']
 
 
-def _port(pid, sgs, enabled=True):
-    return {'id': pid, 'security_groups': sgs,
+def _port(pid, sgs, enabled=True, project='p'):
+    return {'id': pid, 'security_groups': sgs, 'project_id': project,
             'port_security_enabled': enabled}
 
 
@@ -54,3 +54,36 @@ def test_a_floating_ip_used_by_port_forwardings_is_not_unassociated():
     emptied = dict(_fip('emptied', None), port_forwardings=[])
     assert ids(run('fip-unassociated',
                    floatingips=[forwarded, emptied])) == ['emptied']
+
+
+def test_a_shared_group_of_another_project_is_detached_not_edited():
+    """The rule belongs to a group of project 'admin' shared with 'p':
+    deleting it would change every project sharing the group."""
+    groups = GROUPS + [{'id': 'shared', 'name': 'shared',
+                        'project_id': 'admin'}]
+    ports = [_port('p-ssh', ['web', 'shared'])]
+    rules = [rule('own', port_range_min=22, port_range_max=22),
+             rule('theirs', security_group_id='shared', project_id='admin',
+                  port_range_min=3389, port_range_max=3389)]
+    [found] = run('fip-exposes-sensitive-port', floatingips=FIPS,
+                  ports=ports, security_groups=groups,
+                  security_group_rules=rules)
+    assert found.remediation == (
+        'openstack port unset --security-group shared p-ssh')
+
+
+def test_many_rules_give_a_bounded_detail_and_remediation():
+    """Ten /4s of IPv4 open SSH only together: the finding names a few
+    rules and services, and restricts by check instead of by ID."""
+    rules = [rule('r%d' % i, port_range_min=1, port_range_max=65535,
+                  remote_ip_prefix='%d.0.0.0/4' % (16 * i))
+             for i in range(16)]
+    [found] = run('fip-exposes-sensitive-port', floatingips=FIPS,
+                  ports=[_port('p-ssh', ['web'])], security_groups=GROUPS,
+                  security_group_rules=rules)
+    assert found.remediation == (
+        'openstack security group harden restrict --check '
+        'sg-ingress-ssh-from-world --check sg-ingress-sensitive-from-world '
+        "--project p --to '<management-cidr>' --dry-run")
+    assert found.detail.endswith('more services')
+    assert len(found.detail) < 200

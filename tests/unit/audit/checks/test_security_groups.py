@@ -233,3 +233,33 @@ def test_protocols_by_number_or_name_are_the_same(protocol, ssh):
     found = _run('sg-ingress-ssh-from-world', rules=[
         rule('r', protocol=protocol, port_range_min=22, port_range_max=22)])
     assert bool(found) is ssh
+
+
+def test_rules_open_only_together_are_named_a_few_at_a_time():
+    """Sixteen /4s of IPv4 open SSH only together: each finding names
+    four others and 'and N more'; the remediation restricts by check, in
+    the group's project."""
+    rules = [rule('r%02d' % i, port_range_min=22, port_range_max=22,
+                  remote_ip_prefix='%d.0.0.0/4' % (16 * i))
+             for i in range(16)]
+    found = _run('sg-ingress-ssh-from-world', rules=rules)
+    assert len(found) == 14         # 224/4 and 240/4 admit no public address
+    for f in found:
+        assert f.detail.endswith('and 9 more')
+        assert f.remediation == (
+            'openstack security group harden restrict --check '
+            "sg-ingress-ssh-from-world --project p --to '<management-cidr>' "
+            '--dry-run')
+
+
+def test_a_few_rules_open_together_are_all_named():
+    rules = [rule('a', port_range_min=22, port_range_max=22,
+                  remote_ip_prefix='0.0.0.0/1'),
+             rule('b', port_range_min=22, port_range_max=22,
+                  remote_ip_prefix='128.0.0.0/1')]
+    found = {f.resource_id: f
+             for f in _run('sg-ingress-ssh-from-world', rules=rules)}
+    assert found['a'].detail.endswith('together with rule b')
+    assert found['a'].remediation == (
+        "openstack security group harden restrict a b --project p --to "
+        "'<management-cidr>' --dry-run")
