@@ -138,10 +138,14 @@ def test_an_edited_backup_is_refused_before_anything(place, tmp_path):
     _release(place)
 
 
-def test_a_member_is_told_an_admin_must_restore(place, tmp_path, devcloud):
-    """Neutron's default policy lets only an admin choose the address."""
+def test_a_member_is_told_who_may_restore_and_a_manager_may(
+        place, tmp_path, devcloud):
+    """Choosing an address needs the admin role or (Neutron 2026.2) the
+    project's manager role: the member is refused in one line saying so,
+    the demo project's manager restores."""
     admin = place['admin']
     demo = CLI(os.path.join(devcloud, 'demo-openrc.sh'))
+    manager = CLI(os.path.join(devcloud, 'demo-manager-openrc.sh'))
     fip = admin.json('floating', 'ip', 'create', 'public', '--project',
                      'demo', '--description', 'member restore')
     backup = str(tmp_path / 'demo.json')
@@ -150,10 +154,40 @@ def test_a_member_is_told_an_admin_must_restore(place, tmp_path, devcloud):
     proc = demo.run('floating', 'ip', 'harden', 'restore', backup,
                     check=False)
     assert proc.returncode == 1
-    assert 'admin-only by default' in proc.stderr.splitlines()[-1]
+    assert 'an admin or a manager of the project must run the restore' in \
+        proc.stderr.splitlines()[-1]
     assert fip['floating_ip_address'] not in [
         f['Floating IP Address'] for f in demo.json('floating', 'ip',
                                                     'list')]
-    [row] = admin.json('floating', 'ip', 'harden', 'restore', backup)
+    [row] = manager.json('floating', 'ip', 'harden', 'restore', backup)
     assert row['Action'] == 'restored'
     admin.run('floating', 'ip', 'delete', row['New ID'])
+
+
+def test_a_released_address_a_manager_takes_is_named_with_the_way_back(
+        place, tmp_path, devcloud):
+    """Once released, an address is free: the demo project's manager takes
+    it by name. The admin's restore changes nothing and says who holds it,
+    who can take such an address and how it comes back."""
+    admin = place['admin']
+    manager = CLI(os.path.join(devcloud, 'demo-manager-openrc.sh'))
+    fip = _allocate(place, 'taken')
+    backup = str(tmp_path / 'taken.json')
+    _release(place, '--backup', backup)
+    taken = manager.json('floating', 'ip', 'create', 'public',
+                         '--floating-ip-address', fip['floating_ip_address'])
+    proc = admin.run('floating', 'ip', 'harden', 'restore', backup, '-f',
+                     'json', check=False)
+    assert proc.returncode == 1
+    [row] = json.loads(proc.stdout)
+    assert row['Action'].startswith(
+        'not restored: %s is held by project %s (floating IP %s'
+        % (fip['floating_ip_address'], taken['project_id'], taken['id']))
+    assert 'for the manager of any project' in row['Action']
+    assert '`openstack floating ip delete %s`' % taken['id'] in \
+        row['Action']
+    assert _listing(place) == []
+    manager.run('floating', 'ip', 'delete', taken['id'])
+    [row] = admin.json('floating', 'ip', 'harden', 'restore', backup)
+    assert row['Action'] == 'restored'
+    _release(place)

@@ -20,6 +20,7 @@ import datetime
 from xloudclient.cloud import neutron
 from xloudclient import errors
 from xloudclient import files
+from xloudclient import inert_text
 
 COLLECTION = 'floatingips'
 CHECK = 'fip-unassociated'
@@ -309,9 +310,11 @@ def _release(client, fip):
 
 # --- restore ------------------------------------------------------
 
-ADMIN_ONLY = ('allocating a given address is admin-only by default '
-              '(Neutron policy create_floatingip:floating_ip_address): an '
-              'admin must run the restore')
+CHOSEN_ADDRESS = (
+    "choosing a floating IP's address needs the admin role or, from "
+    "Neutron 2026.2, the project's manager role (policy create_floatingip:"
+    'floating_ip_address): an admin or a manager of the project must run '
+    'the restore')
 
 
 def restore(client, entries, dry_run=False):
@@ -343,7 +346,7 @@ def _restore(client, entry, dry_run):
         except Exception as e:
             status = getattr(e, 'status', None)
             if status == 403:
-                return row('failed: %s (%s)' % (ADMIN_ONLY,
+                return row('failed: %s (%s)' % (CHOSEN_ADDRESS,
                                                 neutron.describe(e)), True)
             if budget.spent(e):
                 return row('failed: %s' % neutron.describe(e), True)
@@ -364,9 +367,15 @@ def _present(client, entry, held, dry_run, tried):
     another project's is reported."""
     if held.get('project_id') != entry['project_id']:
         return ('not restored: %s is held by project %s (floating IP %s, '
-                'port %s)' % (entry['floating_ip_address'],
-                              held.get('project_id'), held['id'],
-                              held.get('port_id') or 'none'), True, '')
+                'port %s): a released address is free to take by name for '
+                'an admin and, from Neutron 2026.2, for the manager of any '
+                'project; only project %s can give it back (`%s`), then '
+                'restore again' % (
+                    entry['floating_ip_address'], held.get('project_id'),
+                    held['id'], held.get('port_id') or 'none',
+                    held.get('project_id'), inert_text.command(
+                        'openstack', 'floating', 'ip', 'delete',
+                        held['id'])), True, '')
     if not dry_run:
         _tag(client, held, entry)
     return ('restored' if tried else 'already present'), False, held['id']

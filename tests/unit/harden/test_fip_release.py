@@ -230,19 +230,23 @@ def test_restore_names_the_project_holding_an_address(tmp_path):
     cloud.data['floatingips'].append(_fip('f9', '203.0.113.1',
                                           project='p7', port='port-3'))
     [row] = fr.restore(cloud, fr.load_backup(path))
-    assert row.failed and row.action == (
+    assert row.failed and row.action.startswith(
         'not restored: 203.0.113.1 is held by project p7 (floating IP f9, '
-        'port port-3)')
+        'port port-3): a released address is free to take by name for an '
+        'admin and, from Neutron 2026.2, for the manager of any project; '
+        'only project p7 can give it back (`openstack floating ip delete '
+        'f9`)')
 
 
-def test_a_members_restore_says_an_admin_must_run_it(tmp_path):
+def test_a_members_restore_says_an_admin_or_manager_must_run_it(tmp_path):
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
     path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
     fr.apply_release(cloud, plan)
     cloud.deny.add(('POST', '/floatingips'))
     [row] = fr.restore(cloud, fr.load_backup(path))
-    assert row.failed and 'admin-only by default' in row.action
+    assert row.failed and 'an admin or a manager of the project must run' \
+        in row.action
 
 
 def test_select_on_the_clock_and_the_boundary_of_unused_for():

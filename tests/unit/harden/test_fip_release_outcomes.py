@@ -140,11 +140,12 @@ class _PolicyRefuses(_AlwaysChanging):
                        'disallowed by policy'}})
 
 
-def test_a_restore_refused_by_policy_says_an_admin_must_run_it():
+def test_a_restore_refused_by_policy_says_who_must_run_it():
     cloud = _released()
     [row] = fr.restore(_PolicyRefuses(cloud), [_entry()])
     assert row.failed is True and row.action.startswith(
-        'failed: ' + fr.ADMIN_ONLY) and 'disallowed by policy' in row.action
+        'failed: ' + fr.CHOSEN_ADDRESS)
+    assert 'disallowed by policy' in row.action
     assert _held(cloud) == []
 
 

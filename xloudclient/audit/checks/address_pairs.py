@@ -1,5 +1,6 @@
 """Checks over allowed address pairs: anti-spoofing holes."""
 
+from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.audit import rules
@@ -84,5 +85,5 @@ def remote_group_bypass(inventory, settings):
         yield Hit('port', port,
                   'pair %s is let in by %d rule(s) naming its group(s) %s '
                   'as remote group' % (pair['ip_address'], count,
-                                       ', '.join(groups)),
+                                       registry.listing(groups)),
                   _unset(port, pair), key=pair['ip_address'])
