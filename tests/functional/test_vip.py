@@ -195,3 +195,51 @@ def test_failure_part_way_is_rolled_back(group):
         assert holders == []
     finally:
         cli.run('port', 'set', '--no-allowed-address', ports[2])
+
+
+@pytest.mark.parametrize('who', ['demo', 'demo-manager'])
+def test_a_look_alike_reservation_of_a_member_is_never_taken(
+        devcloud, admin, who):
+    """The admin's VRRP ports are on the admin's network, shared with demo
+    through RBAC. A demo user (member, or manager only) makes a port
+    holding the VIP, named and owned like the tool's reservation. The
+    admin's `port vip add` refuses in one line naming the port and its
+    project, and changes nothing; `--release` never deletes it."""
+    member = CLI(os.path.join(devcloud, who + '-openrc.sh'))
+    name = 'xlv-%s' % uuid.uuid4().hex[:6]
+    net = admin.json('network', 'create', name)['id']
+    try:
+        admin.run('subnet', 'create', '--network', net, '--subnet-range',
+                  '10.67.0.0/24', '--allocation-pool',
+                  'start=10.67.0.2,end=10.67.0.99', name)
+        admin.run('network', 'rbac', 'create', '--type', 'network',
+                  '--action', 'access_as_shared', '--target-project',
+                  'demo', net)
+        ports = [admin.json('port', 'create', '--network', net,
+                            '%s-%d' % (name, i))['id'] for i in range(2)]
+        # a member may not choose the address on a network it does not
+        # own: it takes the one it gets, and names the port after it
+        fake = member.json('port', 'create', '--network', net,
+                           '--device-owner', 'xloud:vip', '--disable',
+                           name + '-fake')
+        address = fake['fixed_ips'][0]['ip_address']
+        member.run('port', 'set', '--name', 'vip-' + address, fake['id'])
+        before = {p: admin.json('port', 'show', p) for p in ports}
+        proc = admin.run('port', 'vip', 'add', address, *_port_args(ports),
+                         check=False)
+        assert proc.returncode == 1
+        line = proc.stderr.strip().splitlines()[-1]
+        assert ('%s is held by port %s of project %s, named and owned like '
+                'a VIP reservation' % (address, fake['id'],
+                                       fake['project_id'])) in line
+        assert {p: admin.json('port', 'show', p) for p in ports} == before
+        admin.run('port', 'vip', 'remove', address, '--all-ports',
+                  '--network', net, '--release', '--project', 'admin',
+                  check=False)
+        assert fake['id'] in [p['ID'] for p in admin.json(
+            'port', 'list', '--network', net)]
+        member.run('port', 'delete', fake['id'])
+    finally:
+        for port in admin.json('port', 'list', '--network', net):
+            admin.run('port', 'delete', port['ID'], check=False)
+        admin.run('network', 'delete', net, check=False)

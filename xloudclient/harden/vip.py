@@ -176,18 +176,28 @@ def plan_add(client, address, port_refs, mac=None, reserve=True,
                 subnet, reserve=reserve and net.prefixlen ==
                 net.max_prefixlen)
     if net.prefixlen == net.max_prefixlen:
-        holder = fixed_ip_holder(client, network_id, net)
-        if holder is not None and not is_reservation(holder, net):
-            message = ('%s is already the fixed IP of port %s (%s)' % (
-                address_text(net), holder['id'],
-                holder.get('name') or 'no name'))
-            if plan.reserve:
-                raise VipError(message + '; pick another address')
-            plan.warnings.append(message + ': traffic to it may reach '
-                                 'that port instead')
-        elif holder is not None and plan.reserve:
-            plan.reservation = holder
+        _settle_holder(plan, fixed_ip_holder(client, network_id, net))
     return plan
+
+
+def _settle_holder(plan, holder):
+    """The plan's reservation when the port holding the address is ours;
+    a warning or a refusal when another port holds it."""
+    if holder is None:
+        return
+    net, mine = plan.net, {plan.project_id}
+    if ours(holder, net, mine):
+        if plan.reserve:
+            plan.reservation = holder
+        return
+    if claims_reservation(holder, net):
+        raise _look_alike(holder, net, mine)
+    message = ('%s is already the fixed IP of port %s (%s)' % (
+        address_text(net), holder['id'], holder.get('name') or 'no name'))
+    if plan.reserve:
+        raise VipError(message + '; pick another address')
+    plan.warnings.append(message + ': traffic to it may reach that port '
+                         'instead')
 
 
 def _refuse_special(net, subnet):
@@ -222,9 +232,37 @@ def fixed_ip_holder(client, network_id, net):
     return found[0] if found else None
 
 
-def is_reservation(port, net):
+def claims_reservation(port, net):
+    """Whether port is named and owned like a reservation of net. Any
+    project can give its ports that name and owner: a claim proves
+    nothing (see ours)."""
     return (port.get('name') == reservation_name(address_text(net))
             and port.get('device_owner') == RESERVATION_OWNER)
+
+
+def ours(port, net, projects):
+    """Whether port is the reservation this tool makes for net in one of
+    projects (the VIP's ports' project, or the one the admin named): it
+    claims to be one, it is in that project (a look-alike of another
+    project on a shared network is not), and it is shaped as made: down,
+    no device, its one fixed IP the address."""
+    return (claims_reservation(port, net)
+            and port.get('project_id') in projects
+            and port.get('admin_state_up') is False
+            and not port.get('device_id')
+            and [f.get('ip_address') for f in port.get('fixed_ips') or ()]
+            == [str(net.network_address)])
+
+
+def _look_alike(port, net, projects):
+    """The refusal for a port holding the address that claims to be its
+    reservation but is not provably ours."""
+    return VipError(
+        '%s is held by port %s of project %s, named and owned like a VIP '
+        'reservation but not one made for project %s: not taking it as '
+        'ours; pick another address, or have its project delete it'
+        % (address_text(net), port['id'], port.get('project_id') or '?',
+           ', '.join(sorted(p for p in projects if p)) or '?'))
 
 
 # --- guarded pair edits -----------------------------------------------------
@@ -343,17 +381,28 @@ def _undo_add(client, plan, created):
         try:
             holder = created or _retrying(fixed_ip_holder, client,
                                           plan.network_id, plan.net)
-            if holder is not None and is_reservation(holder, plan.net):
+            if holder is not None and ours(holder, plan.net,
+                                           {plan.project_id}):
                 _retrying(neutron.delete, client, PORTS, holder['id'])
                 undone.append('reservation %s deleted' % holder['id'])
         except Exception as e:
             left.append('reservation of %s NOT deleted (%s)'
                         % (address_text(plan.net), _short(e)))
     if left:
-        undone += left + ['finish with `%s`' % inert_text.command(
-            'openstack', 'port', 'vip', 'remove', address_text(plan.net),
-            '--all-ports', '--network', plan.network_id, '--release')]
+        undone += left + ['finish with `%s`' % _finish(
+            plan.net, plan.network_id, plan.project_id, True)]
     return undone
+
+
+def _finish(net, network_id, project_id, release):
+    """The command that finishes a removal (a release names the VIP's
+    project: only a reservation of that project is taken as ours)."""
+    return inert_text.command(
+        'openstack', 'port', 'vip', 'remove', address_text(net),
+        '--all-ports', '--network', network_id,
+        *(('--release', '--project', project_id)
+          if release and project_id else
+          ('--release',) if release else ()))
 
 
 def create_reservation(client, plan):
@@ -440,10 +489,19 @@ def _to_release(client, net, ports, networks, project_id):
     if not networks:
         return None                       # nothing left anywhere
     holder = fixed_ip_holder(client, networks[0], net)
-    if holder is not None and not is_reservation(holder, net):
+    if holder is not None and not claims_reservation(holder, net):
         raise VipError('%s is held by port %s, which is not a VIP '
                        'reservation: not releasing it'
                        % (address_text(net), holder['id']))
+    mine = {p['project_id'] for p in ports} or {project_id}
+    if holder is not None and not ours(holder, net, mine):
+        if mine == {None}:
+            raise VipError(
+                'no port holds %s any more: give --project <project> (the '
+                "VIP's) to release its reservation, port %s of project %s"
+                % (address_text(net), holder['id'],
+                   holder.get('project_id') or '?'))
+        raise _look_alike(holder, net, mine)
     leaving = {p['id'] for p in ports}
     others = [p['id'] for p in neutron.list_(
         client, PORTS, {'network_id': networks[0],
@@ -498,14 +556,13 @@ def apply_remove(client, plan):
                             reservation.get('name') or '', 'released'))
     except Exception as e:
         done = [r.port_id for r in rows]
+        anchor = ports[0] if ports else reservation
         raise VipError(
             '%s; removed from %s; finish with `%s`' % (
                 neutron.describe(e), ', '.join(done) or 'no port yet',
-                inert_text.command(
-                    'openstack', 'port', 'vip', 'remove', address_text(net),
-                    '--all-ports', '--network',
-                    (ports[0] if ports else reservation)['network_id'],
-                    *(('--release',) if reservation is not None else ()))))
+                _finish(net, anchor['network_id'],
+                        (reservation or {}).get('project_id'),
+                        reservation is not None)))
     return rows
 
 
@@ -570,9 +627,7 @@ def list_vips(ports, network_id=None):
                             'another port')
         else:
             reservation = holder['id']
-            if not is_reservation(holder, net):
-                warnings.append('address is the fixed IP of port %s, not a '
-                                'reservation' % holder['id'])
+            warnings += _holder_warnings(holder, net, members)
         for port in members:
             if port.get('port_security_enabled') is False:
                 warnings.append('member %s has port security disabled'
@@ -583,3 +638,15 @@ def list_vips(ports, network_id=None):
                                                      for p in members),
                         reservation, warnings))
     return vips
+
+
+def _holder_warnings(holder, net, members):
+    """What list says of the port holding a VIP's address."""
+    if ours(holder, net, {p.get('project_id') for p in members}):
+        return []
+    if claims_reservation(holder, net):
+        return ['address is held by port %s of project %s, a look-alike of '
+                'a reservation' % (holder['id'],
+                                   holder.get('project_id') or '?')]
+    return ['address is the fixed IP of port %s, not a reservation'
+            % holder['id']]

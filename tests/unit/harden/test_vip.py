@@ -220,7 +220,7 @@ def test_list_groups_members_and_warns():
              _port('c', pairs=[{'ip_address': '10.0.0.0/16',
                                 'mac_address': 'fa:16:3e:00:00:03'}], n=3),
              dict(_port('r', n=90), name='vip-10.0.0.100',
-                  device_owner=vip.RESERVATION_OWNER,
+                  device_owner=vip.RESERVATION_OWNER, admin_state_up=False,
                   fixed_ips=[{'ip_address': '10.0.0.100'}])]
     vips = {v.address: v for v in vip.list_vips(ports)}
     assert vips['10.0.0.100'].members == ['a', 'b']
@@ -271,8 +271,12 @@ def test_release_finds_a_reservation_left_without_pairs():
     _add(cloud)
     for pid in 'abc':
         cloud.ports[pid]['allowed_address_pairs'] = []
+    # no port tells whose VIP it was: the admin names the project
+    with pytest.raises(vip.VipError, match=r'^no port holds 10.0.0.100 any '
+                       r'more: give --project <project>'):
+        vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
     plan = vip.plan_remove(
-        cloud, '10.0.0.100', all_ports=True, release=True)
+        cloud, '10.0.0.100', all_ports=True, release=True, project_id='proj')
     assert plan.reservation['name'] == 'vip-10.0.0.100'
     vip.apply_remove(cloud, plan)
     assert len(cloud.ports) == 3
@@ -414,3 +418,53 @@ def test_transient_errors_are_retried_up_to_the_budget(failures, ok):
         with pytest.raises(vip.VipError, match='reset'):
             _add(cloud, ports=['a'], reserve=False)
         assert _pairs(cloud, 'a') == []
+
+
+# --- the tool's own ports are proven, not claimed -------------------------
+
+def _look_alike(**more):
+    """A port named and owned like the reservation of 10.0.0.100."""
+    return dict(_port('fake', n=40), name='vip-10.0.0.100',
+                device_owner=vip.RESERVATION_OWNER, admin_state_up=False,
+                fixed_ips=[{'ip_address': '10.0.0.100',
+                            'subnet_id': 'sub-1'}], **more)
+
+
+@pytest.mark.parametrize('more', [
+    {'project_id': 'member'},                 # another project's port
+    {'device_id': 'instance-1'},              # in use by a device
+    {'admin_state_up': True},                 # up
+])
+def test_add_never_takes_a_look_alike_as_its_reservation(more):
+    port = _look_alike()
+    port.update(more)
+    cloud = _cloud(port)
+    before = {p: dict(cloud.ports[p]) for p in cloud.ports}
+    with pytest.raises(vip.VipError, match=r'^10.0.0.100 is held by port '
+                       r'fake of project %s, named and owned like a VIP '
+                       r'reservation but not one made for project proj'
+                       % port['project_id']):
+        _add(cloud)
+    assert {p: dict(cloud.ports[p]) for p in cloud.ports} == before
+
+
+def test_release_never_deletes_a_look_alike_of_another_project():
+    cloud = _cloud(_look_alike(project_id='member'))
+    _add(cloud, address='10.0.0.101')       # the VIP ports exist
+    with pytest.raises(vip.VipError, match='of project member, named and '
+                       'owned like a VIP reservation'):
+        vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
+    # looked for in the VIP's project, it is not found at all
+    plan = vip.plan_remove(cloud, '10.0.0.100', all_ports=True,
+                           release=True, project_id='proj')
+    assert plan.reservation is None
+    assert 'fake' in cloud.ports
+
+
+def test_list_tells_a_look_alike_from_a_reservation():
+    pair = [{'ip_address': '10.0.0.100'}]
+    ports = [_port('a', pairs=pair, n=1), _port('b', pairs=pair, n=2),
+             _look_alike(project_id='member')]
+    [found] = vip.list_vips(ports)
+    assert 'address is held by port fake of project member, a look-alike ' \
+        'of a reservation' in found.warnings

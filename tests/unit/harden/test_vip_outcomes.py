@@ -11,7 +11,7 @@ from tests.unit.harden import test_vip as base
 from xloudclient.harden import vip
 
 FINISH = ('finish with `openstack port vip remove 10.0.0.100 --all-ports '
-          '--network net-1 --release`')
+          '--network net-1 --release --project proj`')
 
 
 def _failing(cloud, method, match, times=None, answer=None):
@@ -177,7 +177,8 @@ def test_release_alone_failing_takes_the_network_from_the_reservation():
     base._add(cloud, ports=['a'])
     base.vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
                                                  ['a']))
-    plan = vip.plan_remove(cloud, '10.0.0.100', release=True)
+    plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
+                           project_id='proj')
     assert plan[2] == [] and plan[3]['id'] == 'new-1'
     _failing(cloud, 'delete', '/ports/new-1')
     with pytest.raises(vip.VipError) as err:

@@ -46,7 +46,7 @@ def _listing():
     pair = [{'ip_address': '10.0.0.100'}]
     ports = [_port('a', pairs=pair, n=1), _port('b', pairs=pair, n=2),
              dict(_port('r', n=9), name='vip-10.0.0.100',
-                  device_owner=vip_lib.RESERVATION_OWNER,
+                  device_owner=vip_lib.RESERVATION_OWNER, admin_state_up=False,
                   fixed_ips=[{'ip_address': '10.0.0.100'}])]
     return FakeCollections(
         networks=[{'id': 'net-1', 'name': 'app-net', 'project_id': 'pid'}],
