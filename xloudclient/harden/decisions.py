@@ -378,11 +378,65 @@ def revoke(client, rtype, holder, found, dry_run=False, identity=None,
     return 'revoked'
 
 
+# An approval covers what was reviewed: a record granted later than now
+# (beyond clock skew) or due for review more than a year ahead was not.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+LONGEST_REVIEW = datetime.timedelta(days=366)
+
+
+def occurs(findings, check_id, rtype, holder, decision):
+    """Whether the audit reports the finding the decision is about now
+    (a rule's finding names the rule; others the holder and the item as
+    their detail key)."""
+    for f in findings:
+        if f.check != check_id:
+            continue
+        if rtype == 'security_groups' and decision.item:
+            if f.resource_id == decision.item:
+                return True
+        elif f.resource_id == holder['id'] and (
+                not decision.item or f.key == decision.item):
+            return True
+    return False
+
+
+def _refuse_unreviewed(newest, today, now, findings, rtype, holder):
+    """AcceptError for a record an admin cannot have reviewed as it is:
+    granted in the future, reviewed more than a year ahead, or about a
+    finding that does not occur now."""
+    _refuse_absent(findings, rtype, holder, newest)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    if newest.granted > now + CLOCK_SKEW:
+        raise AcceptError(
+            'the decision says it was granted %s, in the future: it was not '
+            'written by this tool; revoke it; nothing was changed'
+            % newest.granted.strftime('%Y-%m-%dT%H:%M:%SZ'))
+    if newest.review_by > today + LONGEST_REVIEW:
+        raise AcceptError(
+            'the decision is due for review on %s, more than a year ahead: '
+            'an approval covers at most a year; accept the finding again '
+            'with a nearer review date; nothing was changed'
+            % newest.review_by.isoformat())
+
+
+def _refuse_absent(findings, rtype, holder, newest):
+    """AcceptError when the findings (if given) lack the decision's."""
+    if findings is not None and not occurs(findings, newest.check, rtype,
+                                           holder, newest):
+        raise AcceptError(
+            '%s reports nothing on %s %s now: a request is approved for a '
+            'finding the audit shows, not one that may appear later; '
+            'nothing was changed' % (newest.check, resources.spelled(rtype),
+                                     newest.item or holder['id']))
+
+
 def approve(client, identity, rtype, holder, found, endorsed, approver,
-            today, dry_run=False):
+            today, dry_run=False, findings=None, now=None):
     """Endorse the newest of the decisions found (one check and item on
     holder) and remove the older ones; returns (action, decision). Run
-    again after a failure, it finishes what is left."""
+    again after a failure, it finishes what is left. With the audit's
+    findings (reported and accepted), a decision whose finding does not
+    occur now is refused: an approval covers what was reviewed."""
     if len({d.item for d in found}) > 1:
         raise AcceptError(
             'decisions on %d items of %s %s: give the rule ID or --key '
@@ -390,6 +444,8 @@ def approve(client, identity, rtype, holder, found, endorsed, approver,
                              holder['id'], ', '.join(sorted(
                                  d.item for d in found))))
     newest, older = found[0], found[1:]
+    if newest.tag not in endorsed:
+        _refuse_unreviewed(newest, today, now, findings, rtype, holder)
     if newest.is_overdue(today):
         raise AcceptError(
             'its review date %s has passed: accept the finding again with '

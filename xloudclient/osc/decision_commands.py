@@ -65,16 +65,19 @@ def _run_checks(client_manager, check_ids, projects):
                       endorsements=projects.endorsements)
 
 
-def _decisions_of(client_manager, parsed_args, projects):
+def _decisions_of(client_manager, parsed_args, projects, inv=None):
     """(inventory type, holder, [decisions], {tag: Endorsement}) that the
-    command's check, resource and --key name."""
+    command's check, resource and --key name (in inv, or a fetch of the
+    taggable types)."""
     from xloudclient.audit import accepted
     from xloudclient.audit import inventory
     from xloudclient.harden import decisions
 
-    inv = inventory.fetch(client_manager.xloud, tuple(accepted.TAGGABLE),
-                          project_id=_visible_project(client_manager),
-                          endorsements=projects.endorsements)
+    if inv is None:
+        inv = inventory.fetch(
+            client_manager.xloud, tuple(accepted.TAGGABLE),
+            project_id=_visible_project(client_manager),
+            endorsements=projects.endorsements)
     rtype, holder, found = decisions.find_decisions(
         inv, parsed_args.check, parsed_args.resource, parsed_args.key)
     endorsed = {d.tag: e for d in found
@@ -262,12 +265,14 @@ class ApproveFinding(_OnADecision):
 
         cm = self.app.client_manager
         projects = _projects(cm)
-        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
-                                                       projects)
+        result = _run_checks(cm, [parsed_args.check], projects)
+        rtype, holder, found, endorsed = _decisions_of(
+            cm, parsed_args, projects, inv=result.inventory)
         action, decision = decisions.approve(
             cm.xloud, directory.identity_client(cm), rtype, holder, found,
             endorsed, cm.auth_ref.username or '', datetime.date.today(),
-            parsed_args.dry_run)
+            parsed_args.dry_run, findings=result.findings + [
+                f for f, _ in result.accepted])
         names = names_mod.project_names(cm, directory=projects)
         return SHOW_COLUMNS + ('Approved By',), _shown(
             rtype, holder, decision, names, action) + (

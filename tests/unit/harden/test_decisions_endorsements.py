@@ -304,3 +304,46 @@ def test_settle_exception_endorses_in_the_approvers_name():
     found = rec.endorsements_in(keystone.data['p']['tags'])
     assert {d: e.by for d, e in found.items()} == {
         rec.digest('ports', PORT['id'], record.tag): 'carol'}
+
+
+def _one(granted, review_by):
+    return rec.parse_decision(rec.make_decision_tag(
+        'sg-ingress-ssh-from-world', 'rule', review_by, granted, 'admin',
+        'member wrote it'))
+
+
+def test_approve_refuses_a_record_granted_in_the_future():
+    """A member's record granted in 2100 (reviewed then too: 27,000 days
+    left) next to the request the admin reviewed is the newest: approve
+    refuses it and nothing changes (the reviewed one stays)."""
+    reviewed = _decisions(30)[0]
+    for record, said in (
+            (_one(datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc),
+                  datetime.date(2027, 1, 1)), 'in the future'),
+            (_one(datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc),
+                  datetime.date(2100, 11, 30)), 'in the future')):
+        keystone = PickyKeystone()
+        with pytest.raises(decisions.AcceptError, match=said):
+            _approve([record, reviewed], keystone, now=NOW)
+        assert keystone.data['p']['tags'] == []
+        assert [m for m, _ in keystone.log if m != 'GET'] == []
+
+
+def test_approve_refuses_a_request_whose_finding_does_not_occur():
+    """A request written before the finding exists (an address group the
+    member will widen later) is not approved: nothing to review yet."""
+    from xloudclient.audit.finding import Finding
+
+    [request] = _decisions(30)
+    keystone = PickyKeystone()
+    with pytest.raises(decisions.AcceptError, match='reports nothing on '
+                       'security group rule now'):
+        _approve([request], keystone, findings=[], now=NOW)
+    assert keystone.data['p']['tags'] == []
+    finding = Finding(severity='high', check='sg-ingress-ssh-from-world',
+                      resource_type='security group rule',
+                      resource_id='rule', resource_name='', project_id='p',
+                      detail='', remediation='')
+    (action, _), _ = _approve([request], keystone, findings=[finding],
+                              now=NOW)
+    assert action == 'approved'
