@@ -377,6 +377,6 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 20      # 17 over resources, 3 over decisions
+    assert len(rows) == 21      # 18 over resources, 3 over decisions
     assert 'cloud-unfiltered' in {r['ID'] for r in rows}
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])
