@@ -45,12 +45,19 @@ too. A record counts (hides a finding, documents an exception) only when
 it is *endorsed*: a Keystone tag on the resource's project, which only
 an admin (or a manager of the project's domain) may write::
 
-    xloud-ok:v1 <32 hex> by=<approver>
+    xloud-ok:v2 <32 hex> <16 hex> uid=<approver's user ID> by=<name>
 
-The hex is the first 128 bits of SHA-256 over the holder's type, its ID
-and the record's exact text (see digest()), so an endorsement covers one
+The first hex is the first 128 bits of SHA-256 over the holder's type, its
+ID and the record's exact text (see digest()), so an endorsement covers one
 record on one resource: a copy on another resource, an edited field or a
-record put back after its endorsement was removed matches nothing. A
+record put back after its endorsement was removed matches nothing. The
+second is the *substance* of the finding the approver saw (substance():
+64 bits of SHA-256 over what the verdict depends on, the finding's basis,
+such as the port behind a floating IP and the rules that expose it): when
+that changes, the endorsement no longer covers the finding. An endorsement
+of an earlier release (``xloud-ok:v1 <32 hex> by=<approver>``) names the
+empty substance: it still covers the findings whose verdict depends on
+nothing but their resource and item. A
 record is also read back under the rules it was written by (its reason
 and author plain text, its review date at most a year after its grant);
 one that breaks them is malformed. See doc/source/trust.rst.
@@ -75,7 +82,7 @@ DECISION_FAMILY = 'xloud-acc:'
 DECISION_PREFIX = DECISION_FAMILY + 'v1 '
 PORT_SECURITY_CHECK = 'port-security-disabled'
 ENDORSEMENT_FAMILY = 'xloud-ok:'
-ENDORSEMENT_PREFIX = ENDORSEMENT_FAMILY + 'v1 '
+ENDORSEMENT_PREFIX = ENDORSEMENT_FAMILY + 'v2 '
 MAX_TAG_LEN = 255
 MAX_REVIEW_DAYS = 366      # a review date at most a year after the grant
 _SAFE = ''.join(chr(c) for c in range(0x20, 0x7f) if chr(c) not in '%/')
@@ -95,7 +102,9 @@ _DECISION = re.compile(
     r'granted=(?P<granted>\d{8}T\d{6}Z)-(?P<nonce>[0-9a-f]{4}) '
     r'by=(?P<by>\S*) reason=(?P<reason>.+)$')
 _ENDORSEMENT = re.compile(
-    r'^xloud-ok:v1 (?P<digest>[0-9a-f]{32}) by=(?P<by>[^\s/,]*)$')
+    r'^xloud-ok:(?:v1 (?P<digest1>[0-9a-f]{32})|v2 (?P<digest>[0-9a-f]{32}) '
+    r'(?P<substance>[0-9a-f]{16}) uid=(?P<uid>[^\s/,]*)) '
+    r'by=(?P<by>[^\s/,]*)$')
 # Keystone's tags take neither "/" nor ",".
 _SAFE_KEYSTONE = _SAFE_BY.replace(',', '')
 _TIME = '%Y%m%dT%H%M%SZ'
@@ -314,36 +323,82 @@ def digest(holder_type, holder_id, tag):
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
 
-def endorsement_tag(holder_type, holder_id, tag, approver):
-    """The Keystone tag that makes the record count (at most 255
-    characters: a long approver's name is cut)."""
-    head = '%s%s by=' % (ENDORSEMENT_PREFIX,
-                         digest(holder_type, holder_id, tag))
-    by = _encode(approver or '', _SAFE_KEYSTONE)
+def request_id(holder_type, holder_id, tag):
+    """A record's ID for `network harden approve --request`: 16 hex
+    characters of its digest (what the admin reviewed is what they
+    approve: another record, even of the same check and item, has another
+    ID)."""
+    return digest(holder_type, holder_id, tag)[:16]
+
+
+def substance(basis):
+    """What an endorsement binds a decision to: 16 hex characters (64 bits
+    of SHA-256) over a finding's basis (a tuple of strings and tuples)."""
+    text = json.dumps(['xloud-basis:v1', list(basis or ())])
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]
+
+
+EMPTY_SUBSTANCE = substance(())
+MAX_USER_ID = 64
+
+
+Approver = collections.namedtuple('Approver', 'name user_id')
+Approver.__doc__ = """Who approves: the token's user name and ID."""
+
+
+def endorsement_tag(holder_type, holder_id, tag, approver, basis=()):
+    """The Keystone tag that makes the record count for the finding whose
+    basis is given (at most 255 characters: a long approver's name is
+    cut). approver: an Approver, or a name."""
+    if not isinstance(approver, Approver):
+        approver = Approver(approver or '', '')
+    head = '%s%s %s uid=%s by=' % (
+        ENDORSEMENT_PREFIX, digest(holder_type, holder_id, tag),
+        substance(basis),
+        _encode((approver.user_id or '')[:MAX_USER_ID], _SAFE_KEYSTONE))
+    name = approver.name or ''
+    by = _encode(name, _SAFE_KEYSTONE)
     while len(head) + len(by) > MAX_TAG_LEN:
-        approver = approver[:-1]
-        by = _encode(approver, _SAFE_KEYSTONE)
+        name = name[:-1]
+        by = _encode(name, _SAFE_KEYSTONE)
     return head + by
 
 
+Endorsement = collections.namedtuple('Endorsement',
+                                     'by tag substance user_id',
+                                     defaults=(EMPTY_SUBSTANCE, ''))
+Endorsement.__doc__ = """Who endorsed a record (name, Keystone user ID as
+the writer gave them), the Keystone tag, and the substance it binds."""
+
+
 def parse_endorsement(tag):
-    """(digest, approver) of an endorsement tag, or None."""
+    """(digest, Endorsement) of an endorsement tag, or None."""
     match = _ENDORSEMENT.match(tag)
     if match is None:
         return None
-    return match['digest'], urllib.parse.unquote(match['by'])
-
-
-Endorsement = collections.namedtuple('Endorsement', 'by tag')
-Endorsement.__doc__ = """Who endorsed a record, and the Keystone tag."""
+    if match['digest1']:
+        return match['digest1'], Endorsement(
+            urllib.parse.unquote(match['by']), tag, EMPTY_SUBSTANCE, '')
+    return match['digest'], Endorsement(
+        urllib.parse.unquote(match['by']), tag, match['substance'],
+        urllib.parse.unquote(match['uid']))
 
 
 def endorsements_in(project_tags):
-    """{digest: Endorsement} of the endorsements among a project's
-    tags."""
+    """{digest: (Endorsement, ...)} of the endorsements among a project's
+    tags (a record can have several while it is approved again for a
+    changed finding), each tuple in tag order."""
     found = {}
-    for tag in project_tags or ():
-        parsed = parse_endorsement(tag) if isinstance(tag, str) else None
+    for tag in sorted(t for t in project_tags or () if isinstance(t, str)):
+        parsed = parse_endorsement(tag)
         if parsed is not None:
-            found[parsed[0]] = Endorsement(parsed[1], tag)
+            found.setdefault(parsed[0], ())
+            found[parsed[0]] += (parsed[1],)
     return found
+
+
+def covering(endorsements, basis):
+    """The endorsement among endorsements that binds basis, or None."""
+    wanted = substance(basis)
+    return next((e for e in endorsements or () if e.substance == wanted),
+                None)

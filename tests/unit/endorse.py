@@ -4,10 +4,11 @@ from xloudclient.audit import accepted
 from xloudclient import records as rec
 
 
-def of_records(resources_by_type, approver='admin', only=None):
-    """{project ID: {digest: approver}} endorsing every record on the
-    given resources ({inventory type: [resources]}); only(tag), if given,
-    chooses which."""
+def of_records(resources_by_type, approver='admin', only=None, basis=None):
+    """{project ID: {digest: (Endorsement,)}} endorsing every record on
+    the given resources ({inventory type: [resources]}); only(tag), if
+    given, chooses which; basis(rtype, resource, tag), if given, the basis
+    each endorsement binds (else the empty one)."""
     found = {}
     for rtype, resources in resources_by_type.items():
         for resource in resources:
@@ -16,17 +17,43 @@ def of_records(resources_by_type, approver='admin', only=None):
                     continue
                 if only is not None and not only(tag):
                     continue
+                bound = basis(rtype, resource, tag) if basis else ()
+                written = rec.endorsement_tag(rtype, resource['id'], tag,
+                                              approver, bound)
                 found.setdefault(resource.get('project_id') or '', {})[
-                    rec.digest(rtype, resource['id'], tag)] = \
-                    rec.Endorsement(approver, rec.endorsement_tag(
-                        rtype, resource['id'], tag, approver))
+                    rec.digest(rtype, resource['id'], tag)] = (
+                        rec.parse_endorsement(written)[1],)
     return found
 
 
 def of_cloud(cloud, **kw):
-    """Every record in a FakeCollections cloud endorsed."""
+    """Every record in a FakeCollections cloud endorsed, bound to its
+    finding as the audit reports it now (as an admin's accept or approve
+    leaves it)."""
+    kw.setdefault('basis', as_audited(cloud))
     return of_records({rtype: cloud.data.get(rtype.replace('_', '-'), [])
                        for rtype in accepted.TAGGABLE}, **kw)
+
+
+def as_audited(cloud):
+    """basis(rtype, resource, tag) for of_records: the basis of the
+    record's finding in an audit of the cloud (the empty one when the
+    audit reports no such finding)."""
+    from xloudclient.audit import catalog
+    from xloudclient.audit import runner
+    from xloudclient.harden import decisions
+
+    result = runner.run(cloud, catalog.all_checks(),
+                        extra_types=tuple(accepted.TAGGABLE),
+                        endorsements={})
+    findings = result.findings + [f for f, _ in result.accepted]
+
+    def basis(rtype, resource, tag):
+        decision = rec.parse_decision(tag)
+        found = decisions.finding_of(findings, decision.check, rtype,
+                                     resource, decision)
+        return found.basis if found is not None else ()
+    return basis
 
 
 def of_inventory(inventory, **kw):

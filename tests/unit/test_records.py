@@ -285,15 +285,54 @@ def test_an_endorsement_names_one_record_on_one_resource():
 
 def test_an_endorsement_tag_round_trips_and_fits_keystone():
     tag = _dtag()
-    end = rec.endorsement_tag('security_groups', 'g1', tag, 'ad min/x,y')
+    who = rec.Approver('ad min/x,y', 'u' * 32)
+    end = rec.endorsement_tag('security_groups', 'g1', tag, who,
+                              ('port', 'p1'))
     assert len(end) <= 255 and '/' not in end and ',' not in end
-    assert rec.parse_endorsement(end) == (
-        rec.digest('security_groups', 'g1', tag), 'ad min/x,y')
-    long = rec.endorsement_tag('ports', 'p', tag, 'é' * 300)
-    assert len(long) <= 255 and rec.parse_endorsement(long)[1]
+    digest, found = rec.parse_endorsement(end)
+    assert digest == rec.digest('security_groups', 'g1', tag)
+    assert (found.by, found.user_id, found.tag) == ('ad min/x,y', 'u' * 32,
+                                                     end)
+    assert found.substance == rec.substance(('port', 'p1')) != \
+        rec.substance(('port', 'p2')) != rec.EMPTY_SUBSTANCE
+    long = rec.endorsement_tag('ports', 'p', tag,
+                               rec.Approver('é' * 300, 'x' * 300))
+    assert len(long) <= 255 and rec.parse_endorsement(long)[1].by
+    assert rec.parse_endorsement(long)[1].user_id == 'x' * 64
     found = rec.endorsements_in(['other', end, 'xloud-ok:v1 short by=x'])
     assert list(found) == [rec.digest('security_groups', 'g1', tag)]
-    assert found[rec.digest('security_groups', 'g1', tag)].tag == end
+    assert [e.tag for e in found[digest]] == [end]
+
+
+def test_an_earlier_releases_endorsement_binds_the_empty_substance():
+    """v1 (no substance): it still covers a finding whose verdict depends
+    on nothing but its resource and item, and no other."""
+    tag = _dtag()
+    old = 'xloud-ok:v1 %s by=admin' % rec.digest('ports', 'p', tag)
+    digest, found = rec.parse_endorsement(old)
+    assert digest == rec.digest('ports', 'p', tag)
+    assert (found.by, found.user_id) == ('admin', '')
+    assert rec.covering([found], ()) == found
+    assert rec.covering([found], ('port', 'p1')) is None
+
+
+def test_a_record_endorsed_twice_keeps_both_and_covering_picks_the_bound():
+    tag = _dtag()
+    one = rec.endorsement_tag('ports', 'p', tag, 'a', ('port', 'x'))
+    two = rec.endorsement_tag('ports', 'p', tag, 'b', ('port', 'y'))
+    [found] = rec.endorsements_in([two, one]).values()
+    assert sorted(e.by for e in found) == ['a', 'b']
+    assert rec.covering(found, ('port', 'y')).by == 'b'
+    assert rec.covering(found, ('port', 'z')) is None
+
+
+def test_request_ids_tell_records_apart():
+    one, two = _dtag(), _dtag(reason='other')
+    assert rec.request_id('ports', 'p', one) != \
+        rec.request_id('ports', 'p', two)
+    assert rec.request_id('ports', 'p', one) != \
+        rec.request_id('ports', 'q', one)
+    assert len(rec.request_id('ports', 'p', one)) == 16
 
 
 @pytest.mark.parametrize('tag', [

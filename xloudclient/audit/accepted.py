@@ -29,35 +29,57 @@ def holder(finding, inventory):
 
 
 def decision_for(finding, inventory):
-    """The newest endorsed decision covering the finding, or None."""
+    """The newest decision covering the finding: endorsed for the
+    substance of the finding as it is now (its basis), or None."""
     rtype, holder_id, item = holder(finding, inventory)
     found = _decided(inventory).get((rtype, holder_id), ())
+    if not found:
+        return None
+    resource = {'id': holder_id, 'project_id': _holder_project(
+        inventory, rtype, holder_id)}
     return next((d for d in found if d.check == finding.check and
-                 d.item == item), None)
+                 d.item == item and rec.covering(endorsements(
+                     inventory, rtype, resource, d), finding.basis)),
+                None)
 
 
-def approver(inventory, rtype, resource, decision):
-    """The Endorsement (who, and the Keystone tag) of the decision on this
-    resource, or None when no endorsement of its resource's project names
-    it (see exception_record: a record alone is a request)."""
+def _holder_project(inventory, rtype, holder_id):
+    return (inventory.by_type(rtype).get(holder_id) or {}).get(
+        'project_id') or ''
+
+
+def endorsements(inventory, rtype, resource, decision):
+    """The Endorsements (who, the Keystone tag, the substance) of the
+    decision on this resource: () when no endorsement of its resource's
+    project names it (see exception_record: a record alone is a
+    request)."""
     endorsed = (inventory.endorsements or {}).get(
         resource.get('project_id') or '')
     if not endorsed:
-        return None
-    return endorsed.get(rec.digest(rtype, resource['id'], decision.tag))
+        return ()
+    return endorsed.get(rec.digest(rtype, resource['id'], decision.tag), ())
+
+
+def approver(inventory, rtype, resource, decision):
+    """The first Endorsement of the decision (for whatever substance), or
+    None: a decision nobody endorsed is a request."""
+    return next(iter(endorsements(inventory, rtype, resource, decision)),
+                None)
 
 
 def documenting(inventory, port):
     """The newest endorsed confirmed port-security record of a port.
 
     From the port's own tags: the port checks run as soon as ports are
-    fetched, before the other taggable types on_resources() reads."""
+    fetched, before the other taggable types on_resources() reads. An
+    exception's verdict depends on nothing but the port (empty basis)."""
     tags = port.get('tags')
     if not tags or not any(t.startswith(rec.FAMILY) for t in tags):
         return None
     return next((d for d in rec.decisions_in(tags)[0]
                  if d.check == rec.PORT_SECURITY_CHECK and
-                 approver(inventory, 'ports', port, d) is not None), None)
+                 rec.covering(endorsements(inventory, 'ports', port, d),
+                              ()) is not None), None)
 
 
 def requested(inventory):
@@ -122,12 +144,17 @@ def _decided(inventory):
 
 
 def covered(findings, inventory):
-    """What the findings' decisions would be about, as a set of (check,
-    inventory type, holder ID, item): a decision covers a finding when
-    its own key is in this set (see key)."""
-    return {(f.check,) + holder(f, inventory) for f in findings}
+    """What the findings' decisions would be about: {(check, inventory
+    type, holder ID, item): {substance of each such finding}}; a decision
+    covers a finding when its key (see key) is here and an endorsement of
+    it binds one of those substances."""
+    found = {}
+    for f in findings:
+        found.setdefault((f.check,) + holder(f, inventory), set()).add(
+            rec.substance(f.basis))
+    return found
 
 
 def key(decision, rtype, resource):
-    """The decision on this resource, as an element of covered()."""
+    """The decision on this resource, as a key of covered()."""
     return decision.check, rtype, resource['id'], decision.item

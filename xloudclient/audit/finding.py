@@ -29,6 +29,10 @@ class Finding:
     # Identities this finding had in earlier versions (one per rule where
     # it is now one per group): a baseline that holds them all covers it.
     aliases: tuple = ()
+    # What the verdict depends on beyond the resource and key (the port
+    # behind an address, the rules that open it and what their remotes
+    # hold, ...): a decision's endorsement binds it (records.substance).
+    basis: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
         if self.severity not in _RANK:

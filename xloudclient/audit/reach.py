@@ -226,6 +226,28 @@ def exposed(inventory, port, services, ip_version):
     return cache[key]
 
 
+def basis(inventory, rules):
+    """What a verdict over these rules depends on, for a decision's
+    endorsement: their IDs (a rule cannot be edited), and for a remote
+    address group what it holds now (its members can change it)."""
+    ids = sorted({r['id'] for r in rules})
+    held = sorted({(r['remote_address_group_id'], _held(
+        inventory, r['remote_address_group_id'])) for r in rules
+        if r.get('remote_address_group_id')})
+    return ('rules',) + tuple(ids) + (('address groups',) + tuple(held)
+                                      if held else ())
+
+
+def _held(inventory, group_id):
+    """An address group's addresses as text, once per inventory."""
+    memo = inventory.memo.setdefault('held', {})
+    if group_id not in memo:
+        group = inventory.by_type('address_groups').get(group_id) or {}
+        memo[group_id] = ' '.join(sorted(
+            str(a) for a in group.get('addresses') or ()))
+    return memo[group_id]
+
+
 # PUBLIC as sorted (first, last) integer ranges, for fast membership.
 _RANGES = {v: [(int(r.first), int(r.last)) for r in s.iter_ipranges()]
            for v, s in PUBLIC.items()}

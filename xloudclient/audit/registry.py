@@ -9,14 +9,16 @@ from xloudclient.audit.finding import Finding
 from xloudclient import inert_text
 
 Hit = collections.namedtuple(
-    'Hit', 'resource_type resource detail remediation severity key aliases',
-    defaults=(None, '', ()))
+    'Hit', 'resource_type resource detail remediation severity key aliases '
+    'basis', defaults=(None, '', (), ()))
 Hit.__doc__ = """One flagged resource (a plain dict with id, name and
 project_id); remediation is the fixing command as an argv (a tuple of
 strings), quoted into one line here, never a string built by hand;
 severity overrides the check's own when a check grades; key tells apart
 several findings of one check on one resource (baselines); aliases are
-resource IDs that stood for this finding in earlier versions."""
+resource IDs that stood for this finding in earlier versions; basis is
+what the verdict depends on beyond the resource and key (strings and
+tuples of them), which a decision's endorsement binds."""
 
 
 # A finding's detail and remediation name at most this many items (rules,
@@ -54,7 +56,8 @@ class Check:
                         detail=hit.detail,
                         remediation=_command(hit.remediation),
                         key=hit.key,
-                        aliases=tuple((self.id, a, '') for a in hit.aliases))
+                        aliases=tuple((self.id, a, '') for a in hit.aliases),
+                        basis=tuple(hit.basis))
                 for hit in self.func(inventory, settings)]
 
 

@@ -48,7 +48,8 @@ class Target:
     item: str
     existing: list            # decisions of this check and item there
     endorsed: dict = dataclasses.field(default_factory=dict)
-    # {record tag: Endorsement} of the existing ones an admin endorsed
+    # {record tag: (Endorsement, ...)} of the existing ones an admin
+    # endorsed
 
 
 def check_acceptable(check_id, catalog_ids):
@@ -95,20 +96,23 @@ def target(finding, inventory):
                           % (finding.resource_type, finding.resource_id))
     existing = [d for d in rec.decisions_in(holder.get('tags'))[0]
                 if d.check == finding.check and d.item == item]
-    endorsed = {d.tag: e for d in existing
-                for e in [accepted.approver(inventory, rtype, holder, d)]
-                if e is not None}
+    endorsed = {d.tag: es for d in existing
+                for es in [accepted.endorsements(inventory, rtype, holder, d)]
+                if es}
     return Target(finding, rtype, holder, item, existing, endorsed)
 
 
-def approve_command(check, target, key=''):
-    """The argv of `network harden approve` for a decision."""
+def approve_command(check, target, key='', request=''):
+    """The argv of `network harden approve` for a decision (request: its
+    records.request_id)."""
     return ('openstack', 'network', 'harden', 'approve', check, target) + \
-        (('--key', key) if key else ())
+        (('--key', key) if key else ()) + \
+        (('--request', request) if request else ())
 
 
-def endorse(identity, rtype, holder, tag, approver, budget=None):
-    """Write the endorsement of the record tag on holder; False when
+def endorse(identity, rtype, holder, tag, approver, budget=None, basis=()):
+    """Write the endorsement of the record tag on holder, bound to the
+    finding's basis (its substance as the approver saw it); False when
     Keystone refuses it (403: the token may not write its project's
     tags). Idempotent, retried through transient errors."""
     project = holder.get('project_id') or ''
@@ -117,7 +121,7 @@ def endorse(identity, rtype, holder, tag, approver, budget=None):
                           'cannot be endorsed' % (rtype, holder['id']))
     try:
         _settle_tag(identity, project, rec.endorsement_tag(
-            rtype, holder['id'], tag, approver), True, budget)
+            rtype, holder['id'], tag, approver, basis), True, budget)
     except neutron.NeutronError as e:
         if e.status == 403:
             return False
@@ -164,10 +168,11 @@ def settle_exception(identity, port, record, replaced, approver,
                      endorsements):
     """After `port security disable`: endorse the record now on the port
     and remove the endorsements of the records it replaced (endorsements:
-    the port's project's, {digest: Endorsement}). Returns a note: '' when
-    endorsed, else what the exception is left as."""
-    approve = inert_text.command(*approve_command(rec.PORT_SECURITY_CHECK,
-                                                  port['id']))
+    the port's project's, {digest: (Endorsement, ...)}). Returns a note:
+    '' when endorsed, else what the exception is left as."""
+    approve = inert_text.command(*approve_command(
+        rec.PORT_SECURITY_CHECK, port['id'], '',
+        rec.request_id('ports', port['id'], record.tag)))
     try:
         endorsed = endorse(identity, 'ports', port, record.tag, approver)
     except Exception as e:
@@ -186,13 +191,13 @@ def drop_endorsements(identity, port, records, endorsements):
     enable, or a renew, removed them); returns a note of what is left."""
     left = 0
     for record in records:
-        found = (endorsements or {}).get(rec.digest('ports', port['id'],
-                                                    record.tag))
-        try:
-            if found is not None and not unendorse(identity, port, found):
+        for found in (endorsements or {}).get(rec.digest(
+                'ports', port['id'], record.tag), ()):
+            try:
+                if not unendorse(identity, port, found):
+                    left += 1
+            except Exception:
                 left += 1
-        except Exception:
-            left += 1
     if not left:
         return ''
     return ('%d endorsement(s) of removed exception records could not be '
@@ -200,25 +205,29 @@ def drop_endorsements(identity, port, records, endorsements):
             'on this port, until their review dates)' % left)
 
 
-def prune(identity, inventory, project_id):
-    """Remove the endorsements of project_id that name no record on any of
-    its resources in the inventory (their resources or records are gone):
+def orphans(inventory, project_id):
+    """The Endorsements of project_id that name no record on any of its
+    resources in the inventory (their resources or records are gone):
     they could only serve a record put back, and Keystone keeps at most 80
-    tags per project. Safe against concurrent decisions when the
-    endorsements were read before the inventory, as the commands do (a
-    record is written before its endorsement and removed after it).
-    Returns how many went; failures are left for the next run."""
+    tags per project. The inventory must hold every taggable type of the
+    project, read after the endorsements (a record is written before its
+    endorsement and removed after it: then a live one is never missed)."""
     endorsed = (inventory.endorsements or {}).get(project_id) or {}
     if not endorsed:
-        return 0
+        return []
     live = {rec.digest(rtype, resource['id'], d.tag)
             for rtype, resource, found, _ in accepted.on_resources(inventory)
             if (resource.get('project_id') or '') == project_id
             for d in found}
+    return [e for digest, found in sorted(endorsed.items())
+            if digest not in live for e in found]
+
+
+def prune(identity, inventory, project_id):
+    """Remove the orphans() of project_id; returns how many went
+    (failures are left for the next run)."""
     gone = 0
-    for digest, endorsement in endorsed.items():
-        if digest in live:
-            continue
+    for endorsement in orphans(inventory, project_id):
         try:
             if unendorse(identity, {'project_id': project_id}, endorsement):
                 gone += 1
@@ -227,12 +236,12 @@ def prune(identity, inventory, project_id):
     return gone
 
 
-def _forget(client, identity, collection, holder, decision, endorsement):
-    """Remove one decision: its endorsement (if any), then its record.
+def _forget(client, identity, collection, holder, decision, found=()):
+    """Remove one decision: its endorsements (found), then its record.
     A refused endorsement removal leaves the record alone."""
-    if endorsement is not None and not unendorse(identity, holder,
-                                                 endorsement):
-        return False
+    for endorsement in found or ():
+        if not unendorse(identity, holder, endorsement):
+            return False
     neutron.retried(neutron.remove_tag, client, collection, holder['id'],
                     decision.tag)
     return True
@@ -240,13 +249,15 @@ def _forget(client, identity, collection, holder, decision, endorsement):
 
 def accept(client, tgt, reason, review_by, granted_by, renew=False,
            dry_run=False, now=None, identity=None, admin=True,
-           inventory=None):
+           inventory=None, approver=None):
     """Write the decision and its endorsement; returns (action, tag):
     accepted or renewed, or requested when Keystone refuses the
     endorsement. Refuses an endorsed decision without renew; with renew,
     the older ones go once the new one is endorsed (a request leaves them
     be). admin only words a dry run; with the inventory the command read
-    (after the endorsements), endorsements naming no record are pruned."""
+    (after the endorsements), endorsements naming no record are pruned.
+    approver: the records.Approver (default: granted_by, no user ID).
+    The endorsement binds the finding's basis as it is now."""
     current = _current(tgt, renew)
     now = _grant_time(tgt, now)
     tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
@@ -261,7 +272,8 @@ def accept(client, tgt, reason, review_by, granted_by, renew=False,
         *(('--key', tgt.finding.key) if tgt.finding.key else ()),
         '--renew', '--reason', reason, '--review-by', review_by.isoformat())
     _record(client, tgt, tag, again)
-    requested = _endorse(identity, tgt, tag, granted_by)
+    requested = _endorse(identity, tgt, tag,
+                         approver or rec.Approver(granted_by, ''))
     if requested:
         return requested, tag
     if inventory is not None:
@@ -276,12 +288,16 @@ def _current(tgt, renew):
     current = [d for d in tgt.existing if d.tag in tgt.endorsed]
     if current and not renew:
         old = current[0]
+        changed = rec.covering(tgt.endorsed[old.tag],
+                               tgt.finding.basis) is None
         raise AcceptError(
-            '%s on %s is already accepted until %s by %s (reason: %s); use '
+            '%s on %s is already accepted until %s by %s (reason: %s)%s; use '
             '--renew to replace it' % (
                 tgt.finding.check, tgt.finding.resource_id,
                 old.review_by.isoformat(), old.granted_by or '?',
-                neutron.bounded(old.reason, 80)))
+                neutron.bounded(old.reason, 80),
+                ', for the finding as it was before it changed' if changed
+                else ''))
     return current
 
 
@@ -311,16 +327,17 @@ def _record(client, tgt, tag, again):
                           'run %s' % (neutron.describe(e), again))
 
 
-def _endorse(identity, tgt, tag, granted_by):
+def _endorse(identity, tgt, tag, approver):
     """Endorse the recorded decision: '' when endorsed, else the action
     of a request (Keystone refused: an admin approves it)."""
     key = '' if tgt.holder_type == 'security_groups' and tgt.item else \
         tgt.item
     approve = '`%s`' % inert_text.command(*approve_command(
-        tgt.finding.check, tgt.finding.resource_id, key))
+        tgt.finding.check, tgt.finding.resource_id, key,
+        rec.request_id(tgt.holder_type, tgt.holder['id'], tag)))
     try:
         endorsed = endorse(identity, tgt.holder_type, tgt.holder, tag,
-                           granted_by)
+                           approver, basis=tgt.finding.basis)
     except Exception as e:
         raise AcceptError(
             'the decision is recorded but not endorsed (%s): it hides '
@@ -384,104 +401,149 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 LONGEST_REVIEW = datetime.timedelta(days=366)
 
 
-def occurs(findings, check_id, rtype, holder, decision):
-    """Whether the audit reports the finding the decision is about now
-    (a rule's finding names the rule; others the holder and the item as
-    their detail key)."""
+def finding_of(findings, check_id, rtype, holder, decision):
+    """The finding the decision is about, as the audit reports it now (a
+    rule's finding names the rule; others the holder and the item as
+    their detail key), or None."""
     for f in findings:
         if f.check != check_id:
             continue
         if rtype == 'security_groups' and decision.item:
             if f.resource_id == decision.item:
-                return True
+                return f
         elif f.resource_id == holder['id'] and (
                 not decision.item or f.key == decision.item):
-            return True
-    return False
+            return f
+    return None
 
 
-def _refuse_unreviewed(newest, today, now, findings, rtype, holder):
+def _refuse_unreviewed(chosen, today, now):
     """AcceptError for a record an admin cannot have reviewed as it is:
-    granted in the future, reviewed more than a year ahead, or about a
-    finding that does not occur now."""
-    _refuse_absent(findings, rtype, holder, newest)
+    granted in the future, or reviewed more than a year ahead."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    if newest.granted > now + CLOCK_SKEW:
+    if chosen.granted > now + CLOCK_SKEW:
         raise AcceptError(
             'the decision says it was granted %s, in the future: it was not '
             'written by this tool; revoke it; nothing was changed'
-            % newest.granted.strftime('%Y-%m-%dT%H:%M:%SZ'))
-    if newest.review_by > today + LONGEST_REVIEW:
+            % chosen.granted.strftime('%Y-%m-%dT%H:%M:%SZ'))
+    if chosen.review_by > today + LONGEST_REVIEW:
         raise AcceptError(
             'the decision is due for review on %s, more than a year ahead: '
             'an approval covers at most a year; accept the finding again '
             'with a nearer review date; nothing was changed'
-            % newest.review_by.isoformat())
+            % chosen.review_by.isoformat())
 
 
-def _refuse_absent(findings, rtype, holder, newest):
-    """AcceptError when the findings (if given) lack the decision's."""
-    if findings is not None and not occurs(findings, newest.check, rtype,
-                                           holder, newest):
+def _present(findings, rtype, holder, chosen):
+    """The finding the chosen decision is about; AcceptError when the
+    findings (if given) lack it. Without findings: one of empty basis."""
+    if findings is None:
+        return None
+    found = finding_of(findings, chosen.check, rtype, holder, chosen)
+    if found is None:
         raise AcceptError(
             '%s reports nothing on %s %s now: a request is approved for a '
             'finding the audit shows, not one that may appear later; '
             'nothing was changed' % (
-                newest.check, 'security group rule' if rtype ==
-                'security_groups' and newest.item else
-                resources.spelled(rtype), newest.item or holder['id']))
+                chosen.check, 'security group rule' if rtype ==
+                'security_groups' and chosen.item else
+                resources.spelled(rtype), chosen.item or holder['id']))
+    return found
+
+
+def _chosen(rtype, holder, found, request):
+    """The decision among found whose request ID is request; AcceptError
+    (naming the IDs) when none is, or none was given."""
+    ids = {rec.request_id(rtype, holder['id'], d.tag): d for d in found}
+    where = '`openstack network harden accepted list --requested --long`'
+    if not request:
+        raise AcceptError(
+            'give --request <id>, the ID of the record you reviewed (%s: %s); '
+            'nothing was changed' % (where, ', '.join(sorted(ids))))
+    if request.lower() not in ids:
+        raise AcceptError(
+            'no %s record with request ID %r on %s %s (it was removed or '
+            'replaced; review what is there now: %s); nothing was changed'
+            % (found[0].check, request[:40], resources.spelled(rtype),
+               holder['id'], where))
+    return ids[request.lower()]
 
 
 def approve(client, identity, rtype, holder, found, endorsed, approver,
-            today, dry_run=False, findings=None, now=None):
-    """Endorse the newest of the decisions found (one check and item on
-    holder) and remove the older ones; returns (action, decision). Run
-    again after a failure, it finishes what is left. With the audit's
-    findings (reported and accepted), a decision whose finding does not
-    occur now is refused: an approval covers what was reviewed."""
+            today, dry_run=False, findings=None, now=None, request=''):
+    """Endorse the decision whose request ID is request (one of found: one
+    check and item on holder), bound to its finding as the audit reports
+    it now (findings: reported and accepted), and remove the others but
+    an endorsed newer one; returns (action, decision). Run again after a
+    failure, it finishes what is left. Refused, changing nothing: a record
+    other than the one named, a finding that does not occur now, a grant
+    in the future, a review more than a year ahead, a past review date."""
     if len({d.item for d in found}) > 1:
         raise AcceptError(
             'decisions on %d items of %s %s: give the rule ID or --key '
             '(one of %s)' % (len({d.item for d in found}), rtype,
                              holder['id'], ', '.join(sorted(
                                  d.item for d in found))))
-    newest, older = found[0], found[1:]
-    if newest.tag not in endorsed:
-        _refuse_unreviewed(newest, today, now, findings, rtype, holder)
-    if newest.is_overdue(today):
+    chosen = _chosen(rtype, holder, found, request)
+    finding = _present(findings, rtype, holder, chosen)
+    basis = finding.basis if finding is not None else ()
+    bound = rec.covering(endorsed.get(chosen.tag), basis)
+    if bound is None:
+        _refuse_unreviewed(chosen, today, now)
+    if chosen.is_overdue(today):
         raise AcceptError(
             'its review date %s has passed: accept the finding again with '
             'a new review date (`openstack network harden accept %s ... '
             '--renew`); nothing was changed'
-            % (newest.review_by.isoformat(), newest.check))
-    done = newest.tag in endorsed
+            % (chosen.review_by.isoformat(), chosen.check))
     if dry_run:
-        return ('already approved by %s' % endorsed[newest.tag].by
-                if done else 'would be approved'), newest
-    if not done:
-        errors = neutron.ErrorBudget()
-        try:
-            ok = endorse(identity, rtype, holder, newest.tag, approver,
-                         budget=errors)
-        except Exception as e:
-            raise AcceptError('%s; %s' % (
-                neutron.describe(e), 'nothing was changed' if not
-                errors.errors else 'the approval may or may not be '
-                'recorded: run the command again'))
-        if not ok:
-            raise AcceptError(
-                'Keystone refused the endorsement: only an admin (or a '
-                "manager of the project's domain) may approve a decision; "
-                'nothing was changed')
-    for old in older:
-        try:
+        return ('already approved by %s' % bound.by if bound else
+                'would be approved again (its finding changed)'
+                if endorsed.get(chosen.tag) else 'would be approved'), chosen
+    if bound is None:
+        _endorse_chosen(identity, rtype, holder, chosen, approver, basis)
+    _drop_others(client, identity, rtype, holder, found, endorsed, chosen,
+                 basis)
+    return ('already approved' if bound else 'approved'), chosen
+
+
+def _endorse_chosen(identity, rtype, holder, chosen, approver, basis):
+    errors = neutron.ErrorBudget()
+    try:
+        ok = endorse(identity, rtype, holder, chosen.tag, approver,
+                     budget=errors, basis=basis)
+    except Exception as e:
+        raise AcceptError('%s; %s' % (
+            neutron.describe(e), 'nothing was changed' if not
+            errors.errors else 'the approval may or may not be '
+            'recorded: run the command again'))
+    if not ok:
+        raise AcceptError(
+            'Keystone refused the endorsement: only an admin (or a '
+            "manager of the project's domain) may approve a decision; "
+            'nothing was changed')
+
+
+def _drop_others(client, identity, rtype, holder, found, endorsed, chosen,
+                 basis):
+    """After the approval: the chosen record's endorsements of another
+    substance go, then every other record of its check and item but an
+    endorsed newer one (another admin's later decision)."""
+    wanted = rec.substance(basis)
+    try:
+        for old in endorsed.get(chosen.tag) or ():
+            if old.substance != wanted:
+                unendorse(identity, holder, old)
+        for other in found:
+            if other is chosen or (endorsed.get(other.tag) and
+                                   other.order > chosen.order):
+                continue
             _forget(client, identity, resources.TYPES[rtype].path, holder,
-                    old, endorsed.get(old.tag))
-        except Exception as e:
-            raise AcceptError(
-                'approved, but an older decision could not be removed '
-                '(%s): run the command again' % neutron.describe(e))
-    return ('already approved' if done else 'approved'), newest
+                    other, endorsed.get(other.tag))
+    except Exception as e:
+        raise AcceptError(
+            'approved, but another decision could not be removed '
+            '(%s): run the command again' % neutron.describe(e))
 
 
 def find_decisions(inventory, check_id, ref, key=None):
@@ -513,28 +575,22 @@ class Row:
     endorsement: object = None  # who approved it (Endorsement), if anyone
 
 
+CHANGED = 'stale (finding changed)'
+
+
 def list_decisions(inventory, findings, today, overdue_only=False,
                    requested_only=False):
     """Every decision in the inventory (port-security exceptions too) with
     its status: requested when no admin endorsed it, overdue past its
-    review date, stale when the finding it covered no longer occurs, else
+    review date, stale when the finding it covered no longer occurs, or
+    occurs with another substance than the one approved (CHANGED: the
+    port behind the address, the rules or what their remotes hold), else
     accepted."""
     rows, current = [], accepted.covered(findings, inventory)
     for rtype, resource, found, _ in accepted.on_resources(inventory):
         for decision in found:
-            endorsement = accepted.approver(inventory, rtype, resource,
-                                            decision)
-            if endorsement is None:
-                status = 'requested'
-            elif decision.is_overdue(today):
-                status = 'overdue'
-            elif decision.check in PORT_SECURITY_CHECKS:
-                status = 'accepted' if resource.get(
-                    'port_security_enabled') is False else 'stale'
-            elif accepted.key(decision, rtype, resource) in current:
-                status = 'accepted'
-            else:
-                status = 'stale'
+            status, endorsement = _status(inventory, rtype, resource,
+                                          decision, current, today)
             if (overdue_only and status != 'overdue') or \
                     (requested_only and status != 'requested'):
                 continue
@@ -543,3 +599,20 @@ def list_decisions(inventory, findings, today, overdue_only=False,
                              r.decision.check, r.resource['id'],
                              r.decision.item))
     return rows
+
+
+def _status(inventory, rtype, resource, decision, current, today):
+    """(status, the Endorsement shown) of one decision."""
+    found = accepted.endorsements(inventory, rtype, resource, decision)
+    if not found:
+        return 'requested', None
+    if decision.is_overdue(today):
+        return 'overdue', found[0]
+    if decision.check in PORT_SECURITY_CHECKS:
+        return ('accepted' if resource.get('port_security_enabled') is False
+                else 'stale'), found[0]
+    now = current.get(accepted.key(decision, rtype, resource))
+    if now is None:
+        return 'stale', found[0]
+    bound = next((e for e in found if e.substance in now), None)
+    return ('accepted', bound) if bound else (CHANGED, found[0])

@@ -14,6 +14,27 @@ def add_dry_run_option(parser, text='Show what would change and change '
     parser.add_argument('--dry-run', action='store_true', help=text)
 
 
+def approver(client_manager):
+    """Who approves in this run (records.Approver): the token's user name
+    and Keystone user ID."""
+    from xloudclient import records
+
+    auth = client_manager.auth_ref
+    return records.Approver(auth.username or '',
+                            getattr(auth, 'user_id', '') or '')
+
+
+def who(name, user_id):
+    """'name (user ID)', or the name alone when no ID is known."""
+    return '%s (%s)' % (name or '?', user_id) if user_id else name or ''
+
+
+def approved_by(endorsement):
+    """Who wrote an Endorsement, as its writer gave them ('' for none)."""
+    return '' if endorsement is None else who(endorsement.by,
+                                              endorsement.user_id)
+
+
 def add_backup_option(parser):
     parser.add_argument(
         '--backup', metavar='<file>',

@@ -66,7 +66,8 @@ def _run_checks(client_manager, check_ids, projects):
 
 
 def _decisions_of(client_manager, parsed_args, projects, inv=None):
-    """(inventory type, holder, [decisions], {tag: Endorsement}) that the
+    """(inventory type, holder, [decisions], {tag: (Endorsement, ...)}) that
+    the
     command's check, resource and --key name (in inv, or a fetch of the
     taggable types)."""
     from xloudclient.audit import accepted
@@ -80,9 +81,9 @@ def _decisions_of(client_manager, parsed_args, projects, inv=None):
             endorsements=projects.endorsements)
     rtype, holder, found = decisions.find_decisions(
         inv, parsed_args.check, parsed_args.resource, parsed_args.key)
-    endorsed = {d.tag: e for d in found
-                for e in [accepted.approver(inv, rtype, holder, d)]
-                if e is not None}
+    endorsed = {d.tag: es for d in found
+                for es in [accepted.endorsements(inv, rtype, holder, d)]
+                if es}
     return rtype, holder, found, endorsed
 
 
@@ -168,7 +169,8 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
                 cm.xloud, tgt, reason, review_by, granted_by,
                 renew=parsed_args.renew, dry_run=parsed_args.dry_run,
                 identity=directory.identity_client(cm),
-                admin=scope.is_admin(cm), inventory=result.inventory)
+                admin=scope.is_admin(cm), inventory=result.inventory,
+                approver=common.approver(cm))
             holder = '%s %s' % (resources.spelled(tgt.holder_type),
                                 tgt.holder.get('name') or tgt.holder['id'])
             review = review_by.isoformat()
@@ -195,7 +197,7 @@ def _accept_exception(cm, finding, reason, review_by, granted_by, projects,
     if not dry_run:
         note = decisions.settle_exception(
             directory.identity_client(cm), out.port, out.record,
-            out.removed_records, granted_by,
+            out.removed_records, common.approver(cm),
             (projects.endorsements or {}).get(
                 out.port.get('project_id') or '', {}))
         if 'a request' in note:
@@ -252,10 +254,21 @@ class ApproveFinding(_OnADecision):
 
     Writes its endorsement on the resource's Keystone project (only an
     admin, or a manager of the project's domain, may), so that the audit
-    counts it; older decisions of the same check and item go. The record
-    must be the one the audit lists as accepted-request-pending: approve
-    what you reviewed.
+    counts it, bound to the finding as the audit reports it now; the other
+    decisions of the same check and item go. --request names the record
+    you reviewed (its ID in `accepted list --requested --long` and in the
+    accepted-request-pending finding's remediation): any other is refused.
+    A decision listed "stale (finding changed)" is approved again the same
+    way, for the finding as it is now.
     """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--request', metavar='<request-id>',
+                            help='The ID of the record you reviewed (see '
+                                 '`openstack network harden accepted list '
+                                 '--requested --long`)')
+        return parser
 
     def take_action(self, parsed_args):
         import datetime
@@ -268,15 +281,20 @@ class ApproveFinding(_OnADecision):
         result = _run_checks(cm, [parsed_args.check], projects)
         rtype, holder, found, endorsed = _decisions_of(
             cm, parsed_args, projects, inv=result.inventory)
+        approver = common.approver(cm)
         action, decision = decisions.approve(
             cm.xloud, directory.identity_client(cm), rtype, holder, found,
-            endorsed, cm.auth_ref.username or '', datetime.date.today(),
+            endorsed, approver, datetime.date.today(),
             parsed_args.dry_run, findings=result.findings + [
-                f for f, _ in result.accepted])
+                f for f, _ in result.accepted],
+            request=parsed_args.request or '')
+        if not parsed_args.dry_run:
+            decisions.prune(directory.identity_client(cm), result.inventory,
+                            holder.get('project_id') or '')
         names = names_mod.project_names(cm, directory=projects)
         return SHOW_COLUMNS + ('Approved By',), _shown(
             rtype, holder, decision, names, action) + (
-                cm.auth_ref.username or '',)
+                common.who(approver.name, approver.user_id),)
 
 
 class ListAccepted(common.OneLineErrors, common.InertText,
@@ -334,14 +352,16 @@ class ListAccepted(common.OneLineErrors, common.InertText,
                 'Status', 'Reason', 'Granted By', 'Granted', 'Review By',
                 'Days Left')
         if wide:
-            columns += ('Resource ID', 'Item', 'Approved By')
+            columns += ('Resource ID', 'Item', 'Request', 'Approved By')
         return columns, [_listed(r, parsed_args, names, today, wide)
                          for r in rows]
 
 
 def _listed(r, parsed_args, names, today, wide):
-    """One row of `accepted list` (wide: with IDs and the approver)."""
+    """One row of `accepted list` (wide: with IDs, the request ID and the
+    approver)."""
     from xloudclient.cloud import resources
+    from xloudclient import records as rec
 
     d = r.decision
     row = (d.check, r.resource.get('name') or r.resource.get(
@@ -353,6 +373,7 @@ def _listed(r, parsed_args, names, today, wide):
         d.granted.strftime('%Y-%m-%dT%H:%M:%SZ'),
         d.review_by.isoformat(), d.days_left(today))
     if wide:
-        row += (r.resource['id'], d.item,
-                r.endorsement.by if r.endorsement else '')
+        row += (r.resource['id'], d.item, rec.request_id(
+            r.rtype, r.resource['id'], d.tag),
+            common.approved_by(r.endorsement))
     return row

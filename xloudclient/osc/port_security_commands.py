@@ -38,8 +38,7 @@ def _settle(client_manager, out):
 
     return decisions.settle_exception(
         directory.identity_client(client_manager), out.port,
-        out.record, out.removed_records,
-        client_manager.auth_ref.username or '',
+        out.record, out.removed_records, common.approver(client_manager),
         _endorsements(client_manager, out.port))
 
 

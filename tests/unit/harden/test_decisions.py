@@ -50,7 +50,8 @@ def _endorse_all(cloud):
     """Endorse every record in the cloud, as an admin would have."""
     for project, found in endorse.of_cloud(cloud).items():
         tags = cloud.keystone.data[project]['tags']
-        tags += [e.tag for e in found.values() if e.tag not in tags]
+        tags += [e.tag for es in found.values() for e in es
+                 if e.tag not in tags]
 
 
 def _neutron(group_tags, router_tags):
@@ -109,8 +110,9 @@ def _unwrite(client, rtype, holder, found, **kw):
 
     inv = _fetch(getattr(client, 'cloud', client),   # not through faults
                  tuple(accepted.TAGGABLE))
-    endorsed = {d.tag: e for d in found
-                for e in [accepted.approver(inv, rtype, holder, d)] if e}
+    endorsed = {d.tag: es for d in found
+                for es in [accepted.endorsements(inv, rtype, holder, d)]
+                if es}
     return decisions.revoke(client, rtype, holder, found,
                             identity=faults.identity_of(client),
                             endorsed=endorsed, **kw)

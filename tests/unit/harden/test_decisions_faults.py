@@ -66,7 +66,7 @@ def _approve(client):
     inv = _fetch(client, tuple(accepted.TAGGABLE))
     rtype, holder, found = decisions.find_decisions(inv, SSH, RULE)
     endorsed = {d.tag: e for d in found
-                for e in [accepted.approver(inv, rtype, holder, d)] if e}
+                for e in [accepted.endorsements(inv, rtype, holder, d)] if e}
     return decisions.approve(client, faults.identity_of(client), rtype, holder,
                              found, endorsed, 'admin', datetime.date(2026, 11,
                                                                      28))

@@ -6,6 +6,7 @@ from xloudclient.audit import accepted
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.cloud import resources
+from xloudclient import records as rec
 
 NEEDS = tuple(sorted(accepted.TAGGABLE)) + ('security_group_rules',)
 EXT = ('standard-attr-tag',)
@@ -73,7 +74,9 @@ def request_pending(inventory, settings):
                 decision.granted_by or 'someone',
                 decision.review_by.isoformat(), decision.reason),
             ('openstack', 'network', 'harden', 'approve', decision.check,
-             target) + (('--key', key) if key else ()),
+             target) + (('--key', key) if key else ()) + (
+                 '--request', rec.request_id(rtype, resource['id'],
+                                             decision.tag)),
             key='%s %s %s' % (decision.check, decision.item,
                               decision.granted.strftime('%Y%m%dT%H%M%SZ')))
 

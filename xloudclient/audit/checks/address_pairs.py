@@ -86,4 +86,6 @@ def remote_group_bypass(inventory, settings):
                   'pair %s is let in by %d rule(s) naming its group(s) %s '
                   'as remote group' % (pair['ip_address'], count,
                                        registry.listing(groups)),
-                  _unset(port, pair), key=pair['ip_address'])
+                  _unset(port, pair), key=pair['ip_address'],
+                  basis=tuple(sorted(r['id'] for refs in referencing.values()
+                                     for r in refs)))

@@ -57,7 +57,9 @@ def exposes_sensitive_port(inventory, settings):
             yield Hit('port', port, 'reachable by %s; port security is off%s'
                       % (reached[0][1], own_ports.claim(port)),
                       ('openstack', 'port', 'security', 'enable',
-                       port['id']))
+                       port['id']),
+                      basis=('port security off',) + tuple(
+                          sorted(p for _, p in reached)))
             continue
         for v in sorted({v for v, _ in reached}):
             found = reach.exposed(inventory, port, services, v)
@@ -67,13 +69,25 @@ def exposes_sensitive_port(inventory, settings):
             yield Hit('port', port, 'reachable by %s; open to anywhere '
                       'for %s%s' % (how, opened(found),
                                     own_ports.claim(port)),
-                      fix(inventory, port, found), key='IPv%d' % v)
+                      fix(inventory, port, found), key='IPv%d' % v,
+                      basis=tuple(sorted(p for pv, p in reached
+                                         if pv == v)) + basis(inventory,
+                                                              found))
 
 
 def opened(found):
     """The services the rules found open, the first few by name."""
     return registry.listing(sorted({n for _, ns in found for n in ns}),
                             noun='services')
+
+
+def basis(inventory, found):
+    """An exposure's basis: the rules that open it (what their address
+    groups hold), and the services each lets in."""
+    return reach.basis(inventory, [r for r, _ in found]) + (
+        ('services',) + tuple('%s:%s' % (r['id'], ' '.join(sorted(ns)))
+                              for r, ns in sorted(
+                                  found, key=lambda x: x[0]['id'])))
 
 
 WORLD_CHECKS = ('sg-ingress-ssh-from-world',

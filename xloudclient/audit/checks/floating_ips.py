@@ -43,7 +43,8 @@ def exposes_sensitive_port(inventory, settings):
             yield Hit('floating ip', _resource(fip),
                       'reaches port %s, whose port security is off' % name,
                       ('openstack', 'port', 'security', 'enable',
-                       port['id']))
+                       port['id']),
+                      basis=_behind(fip, port) + ('port security off',))
             continue
         found = reach.exposed(inventory, port, services, 4)
         if not found:
@@ -51,4 +52,12 @@ def exposes_sensitive_port(inventory, settings):
         yield Hit('floating ip', _resource(fip),
                   'reaches port %s, open to anywhere for %s' % (
                       name, exposure.opened(found)),
-                  exposure.fix(inventory, port, found))
+                  exposure.fix(inventory, port, found),
+                  basis=_behind(fip, port) + exposure.basis(inventory,
+                                                            found))
+
+
+def _behind(fip, port):
+    """What an exposure through a floating IP starts from: the port
+    behind it and the fixed address it is mapped to."""
+    return ('port', port['id'], fip.get('fixed_ip_address') or '')

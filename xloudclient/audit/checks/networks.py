@@ -60,7 +60,7 @@ def network_shared_all_projects(inventory, settings):
                       'router gateway on it and take floating IPs from it'
                       % (' (RBAC policy)' if net['id'] in external else ''),
                       _remedy(net, external.get(net['id']), '--internal'),
-                      severity='info')
+                      severity='info', basis=('external only',))
 
 
 def _shared_hit(net, policies, is_external):
@@ -73,7 +73,10 @@ def _shared_hit(net, policies, is_external):
                    'or floating IP between' if is_external else '',
                    '; port security is off on it' if off else ''),
                _remedy(net, policies, '--no-share'),
-               severity='medium' if off else None)
+               severity='medium' if off else None,
+               # what widens it: external too, port security off on it
+               basis=(('external',) if is_external else ()) +
+               (('port security off',) if off else ()))
 
 
 def _remedy(net, policies, option):

@@ -24,10 +24,10 @@ def external_gateway(inventory, settings):
                       'leave as they are' % name,
                       ('openstack', 'router', 'set', '--external-gateway',
                        network, '--enable-snat', router['id']),
-                      severity='medium')
+                      severity='medium', basis=(network or '', 'no SNAT'))
         else:
             yield Hit('router', router,
                       'gateway on %s%s: confirm it is intended' % (
                           name, '' if snat else ' (SNAT not visible)'),
                       ('openstack', 'router', 'unset', '--external-gateway',
-                       router['id']))
+                       router['id']), basis=(network or '',))

@@ -76,6 +76,15 @@ def _detail(rule, others, what=''):
     return text
 
 
+def _basis(inventory, rule, others, services=()):
+    """A rule finding's basis: the rule, the others that open the group
+    with it, what their address groups hold, the services let in."""
+    chosen = [rule] + [inventory.rules_by_id.get(i) or {'id': i}
+                       for i in others]
+    return reach.basis(inventory, chosen) + (
+        ('services',) + tuple(services) if services else ())
+
+
 def _service(proto, lo, hi):
     return lambda entry: reach.lets_in(entry, proto, lo, hi)
 
@@ -88,7 +97,8 @@ def any_from_world(inventory, settings):
     for rule, others in found.values():
         yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, others), _restrict(
-                      inventory, 'sg-ingress-any-from-world', rule, others))
+                      inventory, 'sg-ingress-any-from-world', rule, others),
+                  basis=_basis(inventory, rule, others))
 
 
 @check('sg-ingress-ssh-from-world', 'high',
@@ -100,7 +110,8 @@ def ssh_from_world(inventory, settings):
     for rule, others in found.values():
         yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, others), _restrict(
-                      inventory, 'sg-ingress-ssh-from-world', rule, others))
+                      inventory, 'sg-ingress-ssh-from-world', rule, others),
+                  basis=_basis(inventory, rule, others))
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -125,7 +136,9 @@ def sensitive_from_world(inventory, settings):
         yield Hit('security group rule', rule_resource(inventory, rule),
                   _detail(rule, sorted(others), _services(names)),
                   _restrict(inventory, 'sg-ingress-sensitive-from-world',
-                            rule, sorted(others)))
+                            rule, sorted(others)),
+                  basis=_basis(inventory, rule, sorted(others),
+                               sorted(names)))
 
 
 SERVICES_SHOWN = 6
@@ -162,7 +175,8 @@ def default_same_group(inventory, settings):
             ('openstack', 'security', 'group', 'harden', 'default',
              '--project', group.get('project_id') or '', '--dry-run'),
             # one finding per rule before: baselines name the rules
-            aliases=tuple(sorted(r['id'] for r in found)))
+            aliases=tuple(sorted(r['id'] for r in found)),
+            basis=tuple(versions))
 
 
 @check('sg-default-in-use', 'low',

@@ -103,7 +103,7 @@ def test_a_record_no_admin_endorsed_documents_nothing():
     # is not this one's
     moved = {'p': {rec.digest('ports', 'other', FUTURE): 'admin'},
              'q': {rec.digest('ports', 'documented', FUTURE): 'admin'}}
-    moved = {p: {d: rec.Endorsement(by, '') for d, by in m.items()}
+    moved = {p: {d: (rec.Endorsement(by, ''),) for d, by in m.items()}
              for p, m in moved.items()}
     found = {f.resource_id for f in run(
         'port-security-disabled', ports=PORTS, endorsements=moved)}
