@@ -41,15 +41,20 @@ def as_audited(cloud):
     audit reports no such finding)."""
     from xloudclient.audit import catalog
     from xloudclient.audit import runner
-    from xloudclient.harden import decisions
-
     result = runner.run(cloud, catalog.all_checks(),
                         extra_types=tuple(accepted.TAGGABLE),
                         endorsements={})
-    findings = result.findings + [f for f, _ in result.accepted]
+    return _bound_to(result.findings + [f for f, _ in result.accepted])
+
+
+def _bound_to(findings):
+    from xloudclient.harden import decisions
 
     def basis(rtype, resource, tag):
-        decision = rec.parse_decision(tag)
+        try:
+            decision = rec.parse_decision(tag)
+        except rec.RecordError:
+            return ()
         found = decisions.finding_of(findings, decision.check, rtype,
                                      resource, decision)
         return found.basis if found is not None else ()
@@ -57,5 +62,18 @@ def as_audited(cloud):
 
 
 def of_inventory(inventory, **kw):
+    """Every record in the inventory endorsed, bound to its finding as the
+    checks that can run over the inventory report it."""
+    from xloudclient.audit import catalog
+    from xloudclient.audit.settings import Settings
+
+    findings = []
+    for check in catalog.all_checks():
+        try:
+            findings += check.run(inventory, Settings())
+        except (AttributeError, KeyError, TypeError):
+            continue        # the inventory lacks what this check reads
+    inventory.memo.clear()
+    kw.setdefault('basis', _bound_to(findings))
     return of_records({rtype: getattr(inventory, rtype)
                        for rtype in accepted.TAGGABLE}, **kw)

@@ -291,8 +291,8 @@ def test_an_endorsement_tag_round_trips_and_fits_keystone():
     assert len(end) <= 255 and '/' not in end and ',' not in end
     digest, found = rec.parse_endorsement(end)
     assert digest == rec.digest('security_groups', 'g1', tag)
-    assert (found.by, found.user_id, found.tag) == ('ad min/x,y', 'u' * 32,
-                                                     end)
+    assert (found.by, found.user_id) == ('ad min/x,y', 'u' * 32)
+    assert found.tag == end
     assert found.substance == rec.substance(('port', 'p1')) != \
         rec.substance(('port', 'p2')) != rec.EMPTY_SUBSTANCE
     long = rec.endorsement_tag('ports', 'p', tag,

@@ -40,14 +40,19 @@ def _record(reason):
 
 
 def _endorsed(keystone, records):
-    """{digest: Endorsement} of the records on PORT, written to Keystone."""
+    """{digest: (Endorsement,)} of the records on PORT, written to
+    Keystone."""
     found = {}
     for tag in records:
         endorsement = rec.endorsement_tag('ports', PORT['id'], tag, 'admin')
         keystone.data['p']['tags'].append(endorsement)
-        found[rec.digest('ports', PORT['id'], tag)] = rec.Endorsement(
-            'admin', endorsement)
+        found[rec.digest('ports', PORT['id'], tag)] = (
+            rec.parse_endorsement(endorsement)[1],)
     return found
+
+
+def _all(endorsed):
+    return [e for found in endorsed.values() for e in found]
 
 
 def _records(tags):
@@ -59,12 +64,15 @@ def test_approve_command_names_the_key_only_when_there_is_one():
         'openstack', 'network', 'harden', 'approve', 'c', 't', '--key', 'k')
     assert decisions.approve_command('c', 't') == (
         'openstack', 'network', 'harden', 'approve', 'c', 't')
+    assert decisions.approve_command('c', 't', '', 'ab12') == (
+        'openstack', 'network', 'harden', 'approve', 'c', 't', '--request',
+        'ab12')
 
 
 def test_unendorse_is_false_when_refused_and_raises_on_other_refusals():
     tags = [_record('a'), _record('b')]
     keystone = PickyKeystone()
-    found = list(_endorsed(keystone, tags).values())
+    found = _all(_endorsed(keystone, tags))
     keystone.refuse.add(found[0].tag)
     keystone.reject.add(found[1].tag)
     assert decisions.unendorse(keystone, PORT, found[0]) is False
@@ -83,7 +91,7 @@ def test_drop_endorsements_counts_what_it_could_not_remove():
     endorsed = _endorsed(keystone, tags[:4])      # 'none' has none
     left = [rec.endorsement_tag('ports', PORT['id'], t, 'admin')
             for t in tags[1:4]]
-    assert {e.tag for e in endorsed.values()} >= set(left)
+    assert {e.tag for e in _all(endorsed)} >= set(left)
     keystone.refuse.update(left[:2])
     keystone.reject.add(left[2])
     note = decisions.drop_endorsements(keystone, PORT, _records(tags),
@@ -108,7 +116,7 @@ def test_prune_counts_the_endorsements_it_removed():
     keystone = PickyKeystone()
     stale = _endorsed(keystone, [_record(r) for r in 'abc'])
     inv = inventory_mod.Inventory(endorsements={'p': stale})
-    refused = sorted(e.tag for e in stale.values())[0]
+    refused = sorted(e.tag for e in _all(stale))[0]
     keystone.refuse.add(refused)
     assert decisions.prune(keystone, inv, 'p') == 2
     assert keystone.data['p']['tags'] == [refused]
@@ -168,7 +176,7 @@ def test_without_renew_only_settled_requests_go():
     settled = decisions.REQUEST_SETTLED.total_seconds() / 60
     young, endorsed, old = _decisions(1, 30, settled + 5)
     assert _removed([young, endorsed, old],
-                    {endorsed.tag: rec.Endorsement('admin', 'e')}) == [
+                    {endorsed.tag: (rec.Endorsement('admin', 'e'),)}) == [
         old.tag]
     assert _removed([young, endorsed, old], {}) == sorted([endorsed.tag,
                                                            old.tag])
@@ -181,7 +189,7 @@ def test_a_request_exactly_settled_goes():
 
 def test_with_renew_every_older_decision_goes():
     young, old = _decisions(1, 60)
-    assert _removed([young, old], {old.tag: rec.Endorsement('a', 'e')},
+    assert _removed([young, old], {old.tag: (rec.Endorsement('a', 'e'),)},
                     renew=True) == sorted([young.tag, old.tag])
 
 
@@ -209,22 +217,29 @@ def _group_with(decisions_):
     return FakeCollections(security_groups=[holder]), holder
 
 
+def _id(decision):
+    return rec.request_id('security_groups', 'g', decision.tag)
+
+
 def _approve(found, keystone, endorsed=None, **kw):
+    """approve as the command runs it, naming the first of found (the
+    newest) unless request= says otherwise."""
     cloud, holder = _group_with(found)
+    kw.setdefault('request', _id(found[0]))
     result = decisions.approve(cloud, keystone, 'security_groups', holder,
                                found, endorsed or {}, 'boss', NOW.date(),
                                **kw)
     return result, cloud.data['security-groups'][0]['tags']
 
 
-def test_approve_endorses_the_newest_and_removes_every_older():
+def test_approve_endorses_the_named_and_removes_every_older():
     newest, older, oldest = _decisions(1, 20, 40)
     keystone = PickyKeystone()
     old_endorsement = rec.Endorsement('admin', rec.endorsement_tag(
         'security_groups', 'g', older.tag, 'admin'))
     keystone.data['p']['tags'].append(old_endorsement.tag)
     (action, chosen), tags = _approve([newest, older, oldest], keystone,
-                                      {older.tag: old_endorsement})
+                                      {older.tag: (old_endorsement,)})
     assert (action, chosen) == ('approved', newest)
     assert tags == [newest.tag]
     assert keystone.data['p']['tags'] == [rec.endorsement_tag(
@@ -243,7 +258,7 @@ def test_approve_refuses_decisions_on_two_items():
 def test_approve_dry_run_says_who_approved_it_already():
     [newest] = _decisions(1)
     (action, _), _ = _approve([newest], PickyKeystone(), {
-        newest.tag: rec.Endorsement('carol', 'e')}, dry_run=True)
+        newest.tag: (rec.Endorsement('carol', 'e'),)}, dry_run=True)
     assert action == 'already approved by carol'
     (action, _), _ = _approve([newest], PickyKeystone(), dry_run=True)
     assert action == 'would be approved'
@@ -302,7 +317,7 @@ def test_settle_exception_endorses_in_the_approvers_name():
                                       {})
     assert note == ''
     found = rec.endorsements_in(keystone.data['p']['tags'])
-    assert {d: e.by for d, e in found.items()} == {
+    assert {d: e.by for d, [e] in found.items()} == {
         rec.digest('ports', PORT['id'], record.tag): 'carol'}
 
 
@@ -324,7 +339,8 @@ def test_approve_refuses_a_record_granted_in_the_future():
                   datetime.date(2100, 11, 30)), 'in the future')):
         keystone = PickyKeystone()
         with pytest.raises(decisions.AcceptError, match=said):
-            _approve([record, reviewed], keystone, now=NOW)
+            _approve([record, reviewed], keystone, now=NOW,
+                     request=_id(record))
         assert keystone.data['p']['tags'] == []
         assert [m for m, _ in keystone.log if m != 'GET'] == []
 
@@ -347,3 +363,63 @@ def test_approve_refuses_a_request_whose_finding_does_not_occur():
     (action, _), _ = _approve([request], keystone, findings=[finding],
                               now=NOW)
     assert action == 'approved'
+
+
+def test_approve_endorses_the_record_reviewed_not_the_newest():
+    """The member adds a record (90 days, another reason) next to the one
+    the admin reviewed: approved by the reviewed one's ID, that one is
+    endorsed and the member's goes."""
+    reviewed, = _decisions(30)
+    added = _one(NOW, datetime.date(2027, 3, 1))
+    keystone = PickyKeystone()
+    (action, chosen), tags = _approve([added, reviewed], keystone,
+                                      request=_id(reviewed), now=NOW)
+    assert (action, chosen) == ('approved', reviewed)
+    assert tags == [reviewed.tag]
+    assert keystone.data['p']['tags'] == [rec.endorsement_tag(
+        'security_groups', 'g', reviewed.tag, 'boss')]
+
+
+@pytest.mark.parametrize('request_', ['', 'ffffffffffffffff'])
+def test_approve_without_the_reviewed_id_changes_nothing(request_):
+    first, second = _decisions(1, 30)
+    keystone = PickyKeystone()
+    with pytest.raises(decisions.AcceptError) as err:
+        _approve([first, second], keystone, request=request_, now=NOW)
+    said = str(err.value)
+    assert 'nothing was changed' in said and '\n' not in said
+    if not request_:
+        assert _id(first) in said and _id(second) in said
+    assert keystone.data['p']['tags'] == []
+    assert [m for m, _ in keystone.log if m != 'GET'] == []
+
+
+def _finding(*basis):
+    from xloudclient.audit.finding import Finding
+
+    return Finding(severity='high', check='sg-ingress-ssh-from-world',
+                   resource_type='security group rule', resource_id='rule',
+                   resource_name='', project_id='p', detail='',
+                   remediation='', basis=basis)
+
+
+def test_approving_a_changed_finding_binds_it_anew_and_drops_the_old():
+    [decision] = _decisions(30)
+    keystone = PickyKeystone()
+    before = rec.endorsement_tag('security_groups', 'g', decision.tag,
+                                 'admin', ('rules', 'rule', 'a'))
+    keystone.data['p']['tags'].append(before)
+    endorsed = {decision.tag: (rec.parse_endorsement(before)[1],)}
+    (action, _), _ = _approve([decision], keystone, endorsed, now=NOW,
+                              findings=[_finding('rules', 'rule', 'a')])
+    assert action == 'already approved'
+    assert keystone.data['p']['tags'] == [before]
+    (action, _), _ = _approve([decision], keystone, endorsed, now=NOW,
+                              findings=[_finding('rules', 'rule', 'b')],
+                              dry_run=True)
+    assert action == 'would be approved again (its finding changed)'
+    (action, _), _ = _approve([decision], keystone, endorsed, now=NOW,
+                              findings=[_finding('rules', 'rule', 'b')])
+    assert action == 'approved'
+    assert keystone.data['p']['tags'] == [rec.endorsement_tag(
+        'security_groups', 'g', decision.tag, 'boss', ('rules', 'rule', 'b'))]

@@ -69,7 +69,11 @@ def _approve(client):
                 for e in [accepted.endorsements(inv, rtype, holder, d)] if e}
     return decisions.approve(client, faults.identity_of(client), rtype, holder,
                              found, endorsed, 'admin', datetime.date(2026, 11,
-                                                                     28))
+                                                                     28),
+                             request=rec.request_id(
+                                 rtype, holder['id'], next(
+                                     d.tag for d in found
+                                     if d.reason == 'bastion host')))
 
 
 def _requested():

@@ -12,11 +12,11 @@ from osc_lib import exceptions
 
 
 def auth(roles=('admin',), project='demo', project_id='pid',
-         username='someone'):
+         username='someone', user_id='u-someone'):
     return types.SimpleNamespace(
         role_names=list(roles), project_id=project_id, project_name=project,
         project_domain_id='default', project_domain_name='Default',
-        username=username)
+        username=username, user_id=user_id)
 
 
 class Result:

@@ -147,9 +147,11 @@ def test_a_members_accept_is_a_request_until_an_admin_approves_it():
     mine, _ = _accept(SSH, RULE, '--reason', 'jump host', roles=('member',),
                       cloud=cloud)
     assert mine.code == 0, mine.error
+    [request] = [r['Request'] for r in _listed(cloud, '--requested',
+                                               '--long')]
     assert json.loads(mine.out)['Action'].startswith(
         'requested (an admin approves it with `openstack network harden '
-        'approve %s %s`)' % (SSH, RULE))
+        'approve %s %s --request %s`)' % (SSH, RULE, request))
     # the request hides nothing and is itself a finding
     shown = _audit(cloud, '--check', 'accepted-request-pending')
     assert shown.code == 3
@@ -157,22 +159,27 @@ def test_a_members_accept_is_a_request_until_an_admin_approves_it():
     assert (SSH, RULE) in [(r['Check'], r['Resource ID']) for r in rows]
     [pending] = [r for r in rows if r['Check'] == 'accepted-request-pending']
     assert pending['Remediation'] == (
-        'openstack network harden approve %s %s' % (SSH, RULE))
+        'openstack network harden approve %s %s --request %s'
+        % (SSH, RULE, request))
     assert [r['Status'] for r in _listed(cloud, '--requested')] == [
         'requested']
     # a member cannot approve it
-    refused = _approve(cloud, SSH, RULE, roles=('member',))
+    refused = _approve(cloud, SSH, RULE, '--request', request,
+                       roles=('member',))
     assert refused.code == 1 and 'only an admin' in str(refused.error)
-    # an admin can; then it hides the finding
-    approved = _approve(cloud, SSH, RULE)
+    # an admin can, naming the record; then it hides the finding
+    unnamed = _approve(cloud, SSH, RULE)
+    assert unnamed.code == 1 and request in str(unnamed.error)
+    approved = _approve(cloud, SSH, RULE, '--request', request)
     assert approved.code == 0, approved.error
     out = json.loads(approved.out)
     assert (out['Action'], out['Granted By'], out['Approved By']) == (
-        'approved', 'someone', 'someone')
+        'approved', 'someone', 'someone (u-someone)')
     assert _audit(cloud).code == 0
-    [row] = _listed(cloud)
-    assert (row['Status'], row['Approved By']) == ('accepted', 'someone')
-    again = _approve(cloud, SSH, RULE)
+    [row] = _listed(cloud, '--long')
+    assert (row['Status'], row['Approved By']) == (
+        'accepted', 'someone (u-someone)')
+    again = _approve(cloud, SSH, RULE, '--request', request)
     assert json.loads(again.out)['Action'] == 'already approved'
 
 
@@ -183,8 +190,9 @@ def test_a_record_of_an_earlier_release_is_unverified_until_approved():
         endorsed=False)
     cloud.data['security-group-rules'].pop()
     assert _audit(cloud).code == 3                     # hides nothing
-    assert [r['Status'] for r in _listed(cloud)] == ['requested']
-    assert _approve(cloud, SSH, RULE).code == 0
+    [row] = _listed(cloud, '--long')
+    assert row['Status'] == 'requested'
+    assert _approve(cloud, SSH, RULE, '--request', row['Request']).code == 0
     assert _audit(cloud).code == 0
 
 

@@ -277,7 +277,10 @@ def test_every_output_of_every_single_item_command_is_inert():
         runs = [
             (decision_commands.AcceptFinding,
              [SSH, 'r1', '--reason', 'x', '--renew', '--dry-run']),
-            (decision_commands.ApproveFinding, [SSH, 'r1', '--dry-run']),
+            (decision_commands.ApproveFinding, [
+                SSH, 'r1', '--dry-run', '--request', rec.request_id(
+                    'security_groups', cloud.data['security-groups'][0]['id'],
+                    rule_decision)]),
             (decision_commands.RevokeFinding, [SSH, 'r1', '--dry-run']),
         ]
         ports = _port_cloud(rng)

@@ -20,7 +20,7 @@ def _documented():
     for found in endorse.of_records({'ports': list(
             cloud.ports.values())}).values():
         cloud.keystone.data['pid']['tags'] += [
-            e.tag for e in found.values()]
+            e.tag for es in found.values() for e in es]
     return cloud
 
 
@@ -88,7 +88,7 @@ def test_a_members_disable_is_a_request_that_documents_nothing():
     assert out['Action'] == 'disabled (requested)'
     assert ('the exception is a request: the audit reports the port until '
             'an admin runs `openstack network harden approve '
-            'port-security-disabled p1`') in out['Notes']
+            'port-security-disabled p1 --request ') in out['Notes']
     assert cloud.keystone.tags('pid') == []
     [row] = json.loads(_cmd(port_security_commands.ListPortSecurityExceptions,
                             cloud).out)
