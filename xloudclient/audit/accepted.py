@@ -158,3 +158,34 @@ def covered(findings, inventory):
 def key(decision, rtype, resource):
     """The decision on this resource, as a key of covered()."""
     return decision.check, rtype, resource['id'], decision.item
+
+
+def orphans(inventory, project_id):
+    """The Endorsements of project_id that name no record on any of its
+    resources in the inventory (their resources or records are gone):
+    they could only serve a record put back, and Keystone keeps at most 80
+    tags per project. The inventory must hold every taggable type of the
+    project (see complete), read after the endorsements (a record is
+    written before its endorsement and removed after it: then a live one
+    is never missed)."""
+    endorsed = (inventory.endorsements or {}).get(project_id) or {}
+    if not endorsed:
+        return []
+    live = {rec.digest(rtype, resource['id'], d.tag)
+            for rtype, resource, found, _ in on_resources(inventory)
+            if (resource.get('project_id') or '') == project_id
+            for d in found}
+    return [e for digest, found in sorted(endorsed.items())
+            if digest not in live for e in found]
+
+
+def complete(inventory):
+    """Whether the inventory holds every taggable type (what orphans()
+    needs: a record on a type not read would look gone)."""
+    return set(TAGGABLE) <= set(inventory.asked)
+
+
+# Keystone keeps at most this many tags on a project; an admin is warned
+# from NEAR_TAG_LIMIT on (an endorsement needs one more).
+TAG_LIMIT = 80
+NEAR_TAG_LIMIT = 70

@@ -34,8 +34,10 @@ class Inventory:
     rbac_policies: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
-    # The types listed (those of an extension the cloud lacks are not).
+    # The types listed (those of an extension the cloud lacks are not),
+    # and the types asked for (listed, or absent from this cloud).
     listed: tuple = ()
+    asked: tuple = ()
     # Read for some projects only: what holds for the cloud as a whole
     # cannot be judged from it.
     scoped: bool = False
@@ -130,6 +132,7 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     wanted = set(resource_types)
     by_group = project_id is not None and RULES in wanted
     wanted |= {'security_groups'} if by_group else set()
+    inventory.asked = tuple(sorted(wanted))
     available = inventory.listed = _listable(inventory, wanted)
     listing = functools.partial(_list, client, project_id, page_size,
                                 timeout, by_group)

@@ -15,6 +15,7 @@ its overdue exception) is `port security disable --renew`: the same
 record, with the groups to restore.
 """
 
+import collections
 import dataclasses
 import datetime
 import random
@@ -205,22 +206,7 @@ def drop_endorsements(identity, port, records, endorsements):
             'on this port, until their review dates)' % left)
 
 
-def orphans(inventory, project_id):
-    """The Endorsements of project_id that name no record on any of its
-    resources in the inventory (their resources or records are gone):
-    they could only serve a record put back, and Keystone keeps at most 80
-    tags per project. The inventory must hold every taggable type of the
-    project, read after the endorsements (a record is written before its
-    endorsement and removed after it: then a live one is never missed)."""
-    endorsed = (inventory.endorsements or {}).get(project_id) or {}
-    if not endorsed:
-        return []
-    live = {rec.digest(rtype, resource['id'], d.tag)
-            for rtype, resource, found, _ in accepted.on_resources(inventory)
-            if (resource.get('project_id') or '') == project_id
-            for d in found}
-    return [e for digest, found in sorted(endorsed.items())
-            if digest not in live for e in found]
+orphans = accepted.orphans
 
 
 def prune(identity, inventory, project_id):
@@ -234,6 +220,29 @@ def prune(identity, inventory, project_id):
         except Exception:
             pass
     return gone
+
+
+Pruned = collections.namedtuple('Pruned', 'project_id endorsement action')
+
+
+def prune_all(identity, inventory, dry_run=False):
+    """[Pruned] for the orphans() of every project whose endorsements the
+    inventory holds: removed, would be removed, or failed (and why); one
+    failure does not stop the others."""
+    done = []
+    for project_id in sorted(inventory.endorsements or {}):
+        for endorsement in orphans(inventory, project_id):
+            if dry_run:
+                action = 'would be removed'
+            else:
+                try:
+                    action = 'removed' if unendorse(
+                        identity, {'project_id': project_id},
+                        endorsement) else 'failed: Keystone refused (403)'
+                except Exception as e:
+                    action = 'failed: %s' % neutron.describe(e)
+            done.append(Pruned(project_id, endorsement, action))
+    return done
 
 
 def _forget(client, identity, collection, holder, decision, found=()):

@@ -86,7 +86,8 @@ def _inputs(parsed_args):
     return checks, settings, known
 
 
-def summary_line(findings, result, hidden=0, accepted=0, not_run=0):
+def summary_line(findings, result, hidden=0, accepted=0, not_run=0,
+                 orphans=0):
     from xloudclient.audit.finding import SEVERITIES
 
     counts = {s: 0 for s in SEVERITIES}
@@ -94,7 +95,7 @@ def summary_line(findings, result, hidden=0, accepted=0, not_run=0):
         counts[finding.severity] += 1
     parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
                       if counts[s])
-    return ('%d finding%s%s%s%s%s; %d resources scanned (%s) in %d API '
+    return ('%d finding%s%s%s%s%s%s; %d resources scanned (%s) in %d API '
             'requests, %.2fs' % (
                 len(findings), '' if len(findings) == 1 else 's',
                 ' (%s)' % parts if parts else '',
@@ -103,9 +104,53 @@ def summary_line(findings, result, hidden=0, accepted=0, not_run=0):
                 ', %d accepted' % accepted if accepted else '',
                 ', %d check%s not run' % (not_run, '' if not_run == 1
                                           else 's') if not_run else '',
+                ', %d endorsement%s naming no decision' % (
+                    orphans, '' if orphans == 1 else 's') if orphans
+                else '',
                 result.resources_scanned(),
                 ', '.join(result.fetched) or 'none',
                 result.inventory.requests, result.seconds))
+
+
+def _orphans(inventory):
+    """[(project ID, Endorsement)] naming no decision, when the audit read
+    what tells (every taggable type, and Keystone); else []."""
+    from xloudclient.audit import accepted
+
+    if inventory.endorsements is None or not accepted.complete(inventory):
+        return []
+    return [(pid, e) for pid in sorted(inventory.endorsements)
+            for e in accepted.orphans(inventory, pid)]
+
+
+def _tag_notes(orphans, projects, scopes):
+    """The lines after the summary: how to prune the orphans, and the
+    projects near Keystone's limit of tags (at most a few named)."""
+    from xloudclient.audit import accepted
+    from xloudclient.audit import registry
+    from xloudclient import inert_text
+
+    where = ('--all-projects',) if scopes is None else tuple(
+        a for s in scopes for a in ('--project', s.project_id))
+    prune = inert_text.command('openstack', 'network', 'harden', 'accepted',
+                               'prune', *where, '--dry-run')
+    lines = []
+    if orphans:
+        lines.append('note: %d endorsement%s name%s a decision that is gone '
+                     '(its record or resource was removed): `%s`' % (
+                         len(orphans), '' if len(orphans) == 1 else 's',
+                         's' if len(orphans) == 1 else '', prune))
+    near = sorted((pid, len(p['tags'])) for pid, p in
+                  projects.projects.items()
+                  if len(p['tags']) >= accepted.NEAR_TAG_LIMIT)
+    if near:
+        lines.append(
+            'warning: Keystone keeps at most %d tags per project, and an '
+            'approval needs one: %s; prune (`%s`) or revoke decisions there'
+            % (accepted.TAG_LIMIT, registry.listing(
+                '%s has %d' % (projects.projects[pid]['name'] or pid, n)
+                for pid, n in near), prune))
+    return lines
 
 
 def at_or_above(findings, threshold):
@@ -205,10 +250,13 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             self.say('limitation: %s' % line)
         hidden = len(result.findings) - len(findings)
         unable = runner.not_run(checks, result.inventory)
+        orphans = _orphans(result.inventory)
         self.say('audit of %s: %s' % (
             scope.describe(scopes), summary_line(
                 findings, result, hidden, len(result.accepted),
-                len(unable))))
+                len(unable), len(orphans))))
+        for line in _tag_notes(orphans, projects, scopes):
+            self.say(line)
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
         named = [c for c in parsed_args.check if c in unable]

@@ -357,6 +357,67 @@ class ListAccepted(common.OneLineErrors, common.InertText,
                          for r in rows]
 
 
+class PruneAccepted(common.OneLineErrors, common.InertText,
+                    common.ExitStatusMixin, command.Lister):
+    """Remove the endorsements whose decision is gone: the record, or the
+    resource that carried it, was removed (admin only).
+
+    An endorsement is a tag on a Keystone project, which keeps at most 80:
+    one naming no record only takes room (it could serve a record put back
+    exactly as it was). Read first, then every taggable resource of the
+    projects, so that a decision being written meanwhile is never taken
+    for gone. Try --dry-run first.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        scope.add_scope_options(parser, verb='Prune endorsements of',
+                                repeatable=True)
+        common.add_dry_run_option(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        from xloudclient.audit import accepted
+        from xloudclient.audit import inventory
+        from xloudclient.cloud import directory
+        from xloudclient.harden import decisions
+
+        cm = self.app.client_manager
+        scope.require_admin(cm, 'pruning endorsements')
+        scopes = scope.resolve_scopes(cm, parsed_args)
+        projects = _projects_of(cm, scopes)
+        inv = inventory.fetch(cm.xloud, tuple(accepted.TAGGABLE),
+                              project_id=scope.project_filter(scopes),
+                              endorsements=projects.endorsements)
+        outcomes = decisions.prune_all(
+            directory.identity_client(cm), inv, parsed_args.dry_run)
+        failed = [o for o in outcomes if o.action.startswith('failed')]
+        if failed:
+            self.exit_status = 1
+            self.log.error('%d of %d endorsements failed to be removed; run '
+                           'the command again', len(failed), len(outcomes))
+        names = names_mod.project_names(cm, directory=projects)
+        return (names_mod.project_headers(parsed_args) + (
+            'Endorsement', 'Approved By', 'Action'),
+            [names_mod.project_cells(parsed_args, names, o.project_id) + (
+                o.endorsement.tag, common.approved_by(o.endorsement),
+                o.action) for o in outcomes])
+
+
+def _projects_of(cm, scopes):
+    """The Directory of the scopes (None: every project); AcceptError when
+    Keystone cannot be read."""
+    from xloudclient.cloud import directory
+    from xloudclient.harden import decisions
+
+    found = directory.read(
+        cm, None if scopes is None else [s.project_id for s in scopes])
+    if found.error:
+        raise decisions.AcceptError('cannot read the endorsements (%s); '
+                                    'nothing was changed' % found.error)
+    return found
+
+
 def _listed(r, parsed_args, names, today, wide):
     """One row of `accepted list` (wide: with IDs, the request ID and the
     approver)."""

@@ -423,3 +423,20 @@ def test_approving_a_changed_finding_binds_it_anew_and_drops_the_old():
     assert action == 'approved'
     assert keystone.data['p']['tags'] == [rec.endorsement_tag(
         'security_groups', 'g', decision.tag, 'boss', ('rules', 'rule', 'b'))]
+
+
+def test_prune_all_goes_on_past_a_failure_and_says_each_outcome():
+    keystone = PickyKeystone()
+    stale = _endorsed(keystone, [_record(r) for r in 'abc'])
+    inv = inventory_mod.Inventory(endorsements={'p': stale})
+    tags = sorted(e.tag for e in _all(stale))
+    keystone.refuse.add(tags[0])
+    keystone.reject.add(tags[1])
+    assert [o.action for o in decisions.prune_all(keystone, inv, True)] == [
+        'would be removed'] * 3
+    assert sorted(keystone.data['p']['tags']) == tags
+    done = decisions.prune_all(keystone, inv)
+    assert [(o.endorsement.tag, o.action.split(':')[0]) for o in done] == [
+        (tags[0], 'failed'), (tags[1], 'failed'), (tags[2], 'removed')]
+    assert 'refused' in done[0].action
+    assert keystone.data['p']['tags'] == tags[:2]

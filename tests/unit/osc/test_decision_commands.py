@@ -214,3 +214,65 @@ def test_a_copied_or_edited_decision_hides_nothing():
     cloud.data['security-group-rules'].append(
         base._rule('r2', security_group_id='web', project_id='q'))
     assert 'r2' in [r['Resource ID'] for r in json.loads(_audit(cloud).out)]
+
+
+def _prune(cloud, *argv, roles=('admin',)):
+    return harness.run(decision_commands.PruneAccepted,
+                       ['-f', 'json', '--all-projects'] + list(argv), cloud,
+                       auth_ref=harness.auth(roles=roles))
+
+
+def _orphan(cloud, project='p', holder='gone-port'):
+    """An endorsement whose record (and resource) is gone."""
+    from xloudclient import records as rec
+
+    tag = rec.endorsement_tag('ports', holder, base._decision(SSH, RULE),
+                              'admin')
+    cloud.keystone.data[project]['tags'].append(tag)
+    return tag
+
+
+def test_prune_removes_only_endorsements_naming_no_record():
+    cloud = base._cloud()
+    cloud.data['security-group-rules'].pop()
+    _accept(SSH, RULE, '--reason', 'bastion', cloud=cloud)
+    live = list(cloud.keystone.data['p']['tags'])
+    gone = _orphan(cloud)
+    shown = _audit(cloud, '--check', 'accepted-request-pending')
+    assert ', 1 endorsement naming no decision;' in shown.err
+    assert ('`openstack network harden accepted prune --all-projects '
+            '--dry-run`') in shown.err
+    plan = _prune(cloud, '--dry-run')
+    assert plan.code == 0, plan.error
+    assert [(r['Project'], r['Endorsement'], r['Action'])
+            for r in json.loads(plan.out)] == [('p', gone,
+                                                'would be removed')]
+    assert cloud.keystone.data['p']['tags'] == live + [gone]
+    done = _prune(cloud)
+    assert [r['Action'] for r in json.loads(done.out)] == ['removed']
+    assert cloud.keystone.data['p']['tags'] == live
+    assert _audit(cloud).code == 0                     # still accepted
+    assert json.loads(_prune(cloud).out) == []
+
+
+def test_prune_is_for_admins_and_changes_nothing_otherwise():
+    cloud = base._cloud()
+    gone = _orphan(cloud)
+    refused = _prune(cloud, roles=('member',))
+    assert refused.code == 1 and 'needs the admin role' in str(
+        refused.error)
+    assert cloud.keystone.data['p']['tags'] == [gone]
+
+
+def test_an_audit_that_did_not_read_every_taggable_type_counts_none():
+    cloud = base._cloud()
+    _orphan(cloud)
+    assert 'naming no decision' not in _audit(cloud).err   # --check SSH
+
+
+def test_a_project_near_keystones_tag_limit_is_named():
+    cloud = base._cloud()
+    cloud.keystone.data['q']['tags'] = ['t%d' % i for i in range(74)]
+    said = _audit(cloud).err
+    assert 'Keystone keeps at most 80 tags per project' in said
+    assert 'q has 74' in said and 'p has' not in said
