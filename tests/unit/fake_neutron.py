@@ -58,7 +58,7 @@ class FakeNeutron:
             return FakeResponse(200, {'extensions': [
                 {'alias': a} for a in ('port-security', 'router',
                                        'security-group')]})
-        if path in ('/networks', '/routers'):
+        if path in ('/networks', '/routers', '/floatingips'):
             return FakeResponse(200, {path[1:]: []})
         if path == '/rbac-policies':
             return FakeResponse(200, {'rbac_policies': [

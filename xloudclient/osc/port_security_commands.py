@@ -32,14 +32,38 @@ def _endorsements(client_manager, port):
 
 
 def _settle(client_manager, out):
-    """Endorse the exception a disable recorded (see decisions.py)."""
+    """Endorse the exception a disable recorded (see decisions.py); an
+    admin's run then prunes the project's endorsements naming no record."""
     from xloudclient.cloud import directory
     from xloudclient.harden import decisions
 
-    return decisions.settle_exception(
+    project = out.port.get('project_id') or ''
+    endorsed = _endorsements(client_manager, out.port)
+    note = decisions.settle_exception(
         directory.identity_client(client_manager), out.port,
         out.record, out.removed_records, common.approver(client_manager),
-        _endorsements(client_manager, out.port))
+        endorsed)
+    if not note and project:
+        _prune(client_manager, project, endorsed)
+    return note
+
+
+def _prune(client_manager, project, endorsed):
+    """Housekeeping after an endorsement was written: a failure here
+    changes nothing the command reports (the next run prunes)."""
+    from xloudclient.audit import accepted
+    from xloudclient.audit import inventory
+    from xloudclient.cloud import directory
+    from xloudclient.harden import decisions
+
+    try:
+        inv = inventory.fetch(client_manager.xloud, tuple(accepted.TAGGABLE),
+                              project_id=project,
+                              endorsements={project: endorsed})
+        decisions.prune(directory.identity_client(client_manager), inv,
+                        project)
+    except Exception:
+        pass
 
 
 def _drop(client_manager, out):

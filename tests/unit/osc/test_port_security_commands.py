@@ -9,6 +9,7 @@ from tests.unit.fake_keystone import FakeKeystone
 from tests.unit.harden import test_port_security as base
 from tests.unit.osc import harness
 from xloudclient.osc import port_security_commands
+from xloudclient import records as rec
 
 
 def _documented():
@@ -65,10 +66,14 @@ def test_an_admins_disable_is_endorsed_renew_and_enable_drop_the_old():
     for group in cloud.security_groups:
         group['project_id'] = 'pid'
     cloud.keystone = FakeKeystone(('pid',))
+    gone = rec.endorsement_tag('ports', 'gone-port', 'xloud-psx:v1 x',
+                               'admin')
+    cloud.keystone.data['pid']['tags'].append(gone)
     out = json.loads(_cmd(port_security_commands.DisablePortSecurity,
                           cloud, 'fw', '--reason', 'vSRX').out)
     assert out['Action'] == 'disabled'
     assert _endorsed_records(cloud) == ['vSRX']
+    assert gone not in cloud.keystone.tags('pid')      # pruned
     out = json.loads(_cmd(port_security_commands.DisablePortSecurity,
                           cloud, 'fw', '--reason', 'vSRX 2', '--renew').out)
     assert out['Action'] == 'renewed'
