@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from tests.functional.conftest import OPENSTACK
+from tests.functional import reviewed
 
 SSH = 'sg-ingress-ssh-from-world'
 RDP = 'sg-ingress-sensitive-from-world'
@@ -140,7 +141,9 @@ def test_a_member_requests_in_its_project_only(demo, admin, group, unique,
                      group['rules']['rdp'], '--reason', 'jump host RDP')
     assert mine['Action'] == (
         'requested (an admin approves it with `openstack network harden '
-        'approve %s %s`)' % (RDP, group['rules']['rdp']))
+        'approve %s %s --request %s`)' % (
+            RDP, group['rules']['rdp'], reviewed.request_id(
+                admin, RDP, group['rules']['rdp'])))
     demo.run('network', 'harden', 'revoke', RDP, group['rules']['rdp'])
     other = admin.json('security', 'group', 'create', unique)['id']
     cleanup.append((admin, 'security', 'group', 'delete', other))
@@ -209,8 +212,7 @@ def test_port_security_records_are_decisions_and_still_enable(demo, admin,
                                                  'appliance')
         return row['Status']
     assert status() == 'requested'
-    approved = admin.json('network', 'harden', 'approve',
-                          'port-security-disabled', port)
+    approved = reviewed.approve(admin, 'port-security-disabled', port)
     assert approved['Action'] == 'approved'
     assert status() == 'accepted'
     out = demo.json('port', 'security', 'enable', port)
@@ -270,7 +272,7 @@ def test_a_request_and_an_earlier_releases_record_hide_once_approved(
                                        '--requested', '--long')
                  if r['Item'] == rule]
         assert (row['Status'], row['Approved By']) == ('requested', '')
-        out = admin.json('network', 'harden', 'approve', SSH, rule)
+        out = reviewed.approve(admin, SSH, rule)
         assert out['Action'] == 'approved'
         proc, rows = _audit(admin, '--baseline', baseline)
         assert proc.returncode == 0 and rows == [], how

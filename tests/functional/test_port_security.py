@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from tests.functional.conftest import OPENSTACK
+from tests.functional import reviewed
 
 VOLATILE = {'revision_number', 'updated_at', 'tags',
             'port_security_enabled', 'security_group_ids'}
@@ -51,7 +52,7 @@ def test_round_trip_restores_exactly(admin, demo, demo_port):
     [row] = [r for r in admin.json('port', 'security', 'exception', 'list',
                                    '--all-projects') if r['Port ID'] == pid]
     assert row['Status'] == 'requested'
-    admin.run('network', 'harden', 'approve', 'port-security-disabled', pid)
+    reviewed.approve(admin, 'port-security-disabled', pid)
     after = _show(demo, pid)
     assert after['port_security_enabled'] is False
     assert after['security_group_ids'] == []

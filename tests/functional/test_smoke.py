@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.functional import reviewed
+
 
 @pytest.fixture(scope='module')
 def admin(devcloud):
@@ -98,8 +100,7 @@ def test_port_security_disable_approve_list_enable(demo, admin, net):
         assert row['Project Name'] == 'demo'
         return row['Status']
     assert status() == 'requested'          # a member's: a request
-    out = admin.json('network', 'harden', 'approve',
-                     'port-security-disabled', port)
+    out = reviewed.approve(admin, 'port-security-disabled', port)
     assert out['Action'] == 'approved'
     assert status() == 'documented'
     out = admin.json('port', 'security', 'enable', port)

@@ -156,14 +156,15 @@ def test_an_injected_item_is_one_argument_of_the_remediation(
     try:
         _, rows = _audit(admin, 'accepted-request-pending')
         [row] = [r for r in rows if r['Resource ID'] == lab['b']]
-        assert shlex.split(row['Remediation']) == [
+        assert shlex.split(row['Remediation'])[:6] == [
             'openstack', 'network', 'harden', 'approve', SSH, item]
+        assert shlex.split(row['Remediation'])[6] == '--request'
         long = admin.run('network', 'harden', 'audit', '--all-projects',
                          '--check', 'accepted-request-pending', '--long',
                          '-f', 'value', '-c', 'Resource ID', '-c',
                          'Remediation', check=False).stdout
         [line] = [ln for ln in long.splitlines() if lab['b'] in ln]
-        assert shlex.split(line.split(' ', 1)[1])[-1] == item
+        assert shlex.split(line.split(' ', 1)[1])[-3] == item
     finally:
         demo.run('security', 'group', 'unset', '--tag', tag, lab['b'])
 
@@ -334,11 +335,14 @@ def test_an_approval_covers_only_what_was_reviewed(demo, admin, lab):
                          ag)['id']
         check = 'sg-ingress-any-from-world'
         now = datetime.datetime.now(datetime.timezone.utc)
-        demo.run('security', 'group', 'set', '--tag', rec.make_decision_tag(
+        asked = rec.make_decision_tag(
             check, rule, now.date() + datetime.timedelta(90), now, 'demo',
-            'vpn only'), group)
+            'vpn only')
+        demo.run('security', 'group', 'set', '--tag', asked, group)
         tags_before = admin.json('project', 'show', 'demo')['tags']
         proc = admin.run('network', 'harden', 'approve', check, rule,
+                         '--request', rec.request_id('security_groups',
+                                                     group, asked),
                          check=False)
         assert proc.returncode == 1
         assert proc.stderr.strip().splitlines()[-1].endswith(
@@ -347,10 +351,13 @@ def test_an_approval_covers_only_what_was_reviewed(demo, admin, lab):
             'appear later; nothing was changed' % rule)
         future = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
         demo.run('address', 'group', 'set', '--address', '0.0.0.0/0', ag)
-        demo.run('security', 'group', 'set', '--tag', rec.make_decision_tag(
+        forever = rec.make_decision_tag(
             check, rule, datetime.date(2100, 11, 30), future, 'demo',
-            'forever'), group)
+            'forever')
+        demo.run('security', 'group', 'set', '--tag', forever, group)
         proc = admin.run('network', 'harden', 'approve', check, rule,
+                         '--request', rec.request_id('security_groups',
+                                                     group, forever),
                          check=False)
         assert proc.returncode == 1
         assert 'in the future' in proc.stderr.strip().splitlines()[-1]
