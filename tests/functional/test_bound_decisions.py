@@ -209,7 +209,7 @@ def test_approve_endorses_the_request_reviewed_and_nothing_else(
         tags = [t for t in admin.json('security', 'group', 'show',
                                       group)['tags']
                 if t.startswith('xloud-acc:')]
-        assert len(tags) == 1 and 'reason=jump%20host' in tags[0]
+        assert len(tags) == 1 and tags[0].endswith('reason=jump host')
         assert _audit(admin, SSH, base) == (0, [])
     finally:
         demo.run('security', 'group', 'delete', group, check=False)

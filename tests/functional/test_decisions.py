@@ -164,9 +164,9 @@ def test_two_admins_accepting_on_one_group_at_once_keep_both(admin,
          group['rules'][label], '--reason', 'both at once'],
         env=admin.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for check, label in ((SSH, 'ssh'), (RDP, 'rdp'))]
-    for proc in procs:
-        assert proc.wait(timeout=120) == 0, proc.stderr.read()
     try:
+        for proc in procs:
+            assert proc.wait(timeout=120) == 0, proc.stderr.read()
         checks = sorted(t.split()[1] for t in _tags(admin, group)
                         if t.startswith('xloud-acc:'))
         assert checks == ['check=%s' % RDP, 'check=%s' % SSH]

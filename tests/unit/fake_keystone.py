@@ -50,6 +50,8 @@ class FakeKeystone:
             return FakeResponse(404, {'error': {'message': 'no project'}})
         if not self._admin() and pid != self.project_id:
             return _refused()
+        if path.endswith('/tags'):
+            return FakeResponse(200, {'tags': list(data[pid]['tags'])})
         return FakeResponse(200, {'project': dict(id=pid, **data[pid])})
 
     def _tag(self, path):

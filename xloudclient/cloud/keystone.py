@@ -45,8 +45,26 @@ def projects(client, project_ids=None):
         if not isinstance(project, dict):
             raise neutron.NeutronError(502, '%s: the response has no '
                                        'project' % what)
-        found[pid] = _entry(project)
+        found[pid] = dict(_entry(project), tags=tags(client, pid))
     return found
+
+
+def tags(client, project_id):
+    """A project's tags as its database holds them now.
+
+    Keystone caches a project read by ID (GET /projects/<id>, memoised in
+    each worker or in memcached) and a read racing a tag change can leave
+    the cache stale until it expires: a removed endorsement would still
+    show, a new one not. Its tag list (GET /projects/<id>/tags) is read
+    from the database, and so is listing projects."""
+    what = 'Keystone: reading the tags of project %s' % project_id
+    body = neutron.json_of(neutron.check_response(
+        client.get('/projects/%s/tags' % project_id), what), what)
+    found = body.get('tags') if isinstance(body, dict) else None
+    if not isinstance(found, list):
+        raise neutron.NeutronError(502, '%s: the response has no tags'
+                                   % what)
+    return [t for t in found if isinstance(t, str)]
 
 
 def _entry(project):

@@ -155,9 +155,9 @@ def _settle_tag(identity, project, tag, present, budget):
         if round_:              # out of step with the other writer
             time.sleep(random.uniform(0.05, 0.2 * round_))
         neutron.retried(write, identity, project, tag, budget=budget)
-        found = neutron.retried(keystone.projects, identity, [project],
+        found = neutron.retried(keystone.tags, identity, project,
                                 budget=budget)
-        if (tag in found[project]['tags']) == present:
+        if (tag in found) == present:
             return
     raise AcceptError(
         'Keystone kept %s an endorsement on project %s (concurrent changes '
