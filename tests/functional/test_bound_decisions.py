@@ -7,10 +7,12 @@ check makes the exit code depend on the attacked resource alone)."""
 
 import datetime
 import json
+import os
 import uuid
 
 import pytest
 
+from tests.functional.conftest import CLI
 from xloudclient import records as rec
 
 FIP = 'fip-exposes-sensitive-port'
@@ -66,6 +68,15 @@ def site(devcloud, demo, admin):
             demo.run(*argv, check=False)
 
 
+@pytest.fixture(params=['demo', 'demo-manager'])
+def attacker(request, devcloud, demo):
+    """Who changes what was decided: the demo member, or a user with only
+    the manager role on demo."""
+    if request.param == 'demo':
+        return demo
+    return CLI(os.path.join(devcloud, 'demo-manager-openrc.sh'))
+
+
 def _audit(admin, check, baseline=None):
     proc = admin.run('network', 'harden', 'audit', '--all-projects',
                      '--check', check, '-f', 'json',
@@ -96,7 +107,7 @@ def _user_id(cli):
 
 
 def test_a_floating_ip_decision_covers_the_port_and_rules_it_was_made_for(
-        demo, admin, site, tmp_path):
+        attacker, admin, site, tmp_path):
     """Approved: SSH to the bastion through its floating IP. The member
     moves the address to a port opened to the world by two halves: the
     exposure is reported, the decision listed stale; moved back, it
@@ -110,7 +121,7 @@ def test_a_floating_ip_decision_covers_the_port_and_rules_it_was_made_for(
     assert out['Action'] == 'accepted'
     assert _audit(admin, FIP, base) == (0, [])
 
-    demo.run('floating', 'ip', 'set', '--port', site['p-web'], fip)
+    attacker.run('floating', 'ip', 'set', '--port', site['p-web'], fip)
     code, rows = _audit(admin, FIP, base)
     assert code == 3
     [row] = rows
@@ -119,13 +130,13 @@ def test_a_floating_ip_decision_covers_the_port_and_rules_it_was_made_for(
     [(status, request, by)] = _listed(admin, fip)
     assert status == CHANGED and by.startswith('admin (')
 
-    demo.run('floating', 'ip', 'set', '--port', site['p-bastion'], fip)
+    attacker.run('floating', 'ip', 'set', '--port', site['p-bastion'], fip)
     assert _audit(admin, FIP, base) == (0, [])
     assert _listed(admin, fip)[0][0] == 'accepted'
 
-    rdp = demo.json('security', 'group', 'rule', 'create', site['bastion'],
-                    '--protocol', 'tcp', '--dst-port', '3389',
-                    '--remote-ip', '0.0.0.0/0')['id']
+    rdp = attacker.json('security', 'group', 'rule', 'create',
+                        site['bastion'], '--protocol', 'tcp', '--dst-port',
+                        '3389', '--remote-ip', '0.0.0.0/0')['id']
     try:
         code, rows = _audit(admin, FIP, base)
         assert code == 3 and [r['Resource ID'] for r in rows] == [fip]
@@ -137,7 +148,7 @@ def test_a_floating_ip_decision_covers_the_port_and_rules_it_was_made_for(
         assert _audit(admin, FIP, base) == (0, [])
         assert [s for s, _, _ in _listed(admin, fip)] == ['accepted']
     finally:
-        demo.run('security', 'group', 'rule', 'delete', rdp)
+        attacker.run('security', 'group', 'rule', 'delete', rdp)
         admin.run('network', 'harden', 'revoke', FIP, fip, check=False)
 
 
@@ -172,7 +183,7 @@ def test_a_rule_decision_covers_what_its_address_group_held(
 
 
 def test_approve_endorses_the_request_reviewed_and_nothing_else(
-        demo, admin, site, tmp_path):
+        demo, attacker, admin, site, tmp_path):
     """The member requests a decision, then adds a record of its own next
     to it (another reason, reviewed later): without the reviewed request's
     ID approve refuses and writes nothing; with it, the reviewed record is
@@ -195,7 +206,7 @@ def test_approve_endorses_the_request_reviewed_and_nothing_else(
         extra = rec.make_decision_tag(SSH, rule, now.date() +
                                       datetime.timedelta(300), now, 'admin',
                                       'approved for the year')
-        demo.run('security', 'group', 'set', '--tag', extra, group)
+        attacker.run('security', 'group', 'set', '--tag', extra, group)
         before = admin.json('project', 'show', 'demo')['tags']
         proc = admin.run('network', 'harden', 'approve', SSH, rule,
                          check=False)
