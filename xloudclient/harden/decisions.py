@@ -18,6 +18,7 @@ record, with the groups to restore.
 import collections
 import dataclasses
 import datetime
+import enum
 import random
 import time
 
@@ -165,12 +166,19 @@ def _settle_tag(identity, project, tag, present, budget):
         % ('losing' if present else 'restoring', project))
 
 
+class Settled(enum.Enum):
+    """What an exception became once its endorsement was tried."""
+
+    ENDORSED = 'endorsed'       # it documents the port
+    REQUESTED = 'requested'     # Keystone refused: an admin approves it
+
+
 def settle_exception(identity, port, record, replaced, approver,
                      endorsements):
     """After `port security disable`: endorse the record now on the port
     and remove the endorsements of the records it replaced (endorsements:
-    the port's project's, {digest: (Endorsement, ...)}). Returns a note:
-    '' when endorsed, else what the exception is left as."""
+    the port's project's, {digest: (Endorsement, ...)}). Returns (Settled,
+    a note for the admin: '' when nothing is left to say)."""
     approve = inert_text.command(*approve_command(
         rec.PORT_SECURITY_CHECK, port['id'], '',
         rec.request_id('ports', port['id'], record.tag)))
@@ -182,9 +190,11 @@ def settle_exception(identity, port, record, replaced, approver,
             'endorsed (%s): the audit reports the port until an admin runs '
             '`%s`' % (neutron.describe(e), approve))
     if not endorsed:
-        return ('the exception is a request: the audit reports the port '
-                'until an admin runs `%s`' % approve)
-    return drop_endorsements(identity, port, replaced, endorsements)
+        return Settled.REQUESTED, (
+            'the exception is a request: the audit reports the port until an '
+            'admin runs `%s`' % approve)
+    return Settled.ENDORSED, drop_endorsements(identity, port, replaced,
+                                               endorsements)
 
 
 def drop_endorsements(identity, port, records, endorsements):

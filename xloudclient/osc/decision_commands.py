@@ -195,12 +195,12 @@ def _accept_exception(cm, finding, reason, review_by, granted_by, projects,
     action = ('would be accepted' if dry_run else 'accepted') + \
         ' (port security exception)'
     if not dry_run:
-        note = decisions.settle_exception(
+        settled, note = decisions.settle_exception(
             directory.identity_client(cm), out.port, out.record,
             out.removed_records, common.approver(cm),
             (projects.endorsements or {}).get(
                 out.port.get('project_id') or '', {}))
-        if 'a request' in note:
+        if settled is decisions.Settled.REQUESTED:
             action = 'requested (port security exception): ' + note
     return (action, 'port %s' % finding.resource_id,
             out.record.review_by.isoformat())

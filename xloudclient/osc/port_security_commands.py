@@ -33,19 +33,20 @@ def _endorsements(client_manager, port):
 
 def _settle(client_manager, out):
     """Endorse the exception a disable recorded (see decisions.py); an
-    admin's run then prunes the project's endorsements naming no record."""
+    admin's run then prunes the project's endorsements naming no record.
+    Returns (decisions.Settled, note)."""
     from xloudclient.cloud import directory
     from xloudclient.harden import decisions
 
     project = out.port.get('project_id') or ''
     endorsed = _endorsements(client_manager, out.port)
-    note = decisions.settle_exception(
+    settled, note = decisions.settle_exception(
         directory.identity_client(client_manager), out.port,
         out.record, out.removed_records, common.approver(client_manager),
         endorsed)
-    if not note and project:
+    if settled is decisions.Settled.ENDORSED and project:
         _prune(client_manager, project, endorsed)
-    return note
+    return settled, note
 
 
 def _prune(client_manager, project, endorsed):
@@ -136,10 +137,11 @@ class DisablePortSecurity(_OnePortCommand):
         if parsed_args.dry_run:
             action = 'would be %s (dry run, nothing changed)' % action
         else:
-            note = _settle(self.app.client_manager, out)
+            settled, note = _settle(self.app.client_manager, out)
             if note:
                 out.notes.append(note)
-                action += ' (requested)' if 'a request' in note else ''
+            if settled is settled.REQUESTED:
+                action += ' (requested)'
         columns = ('ID', 'Name', 'Action', 'Port Security Enabled',
                    'Security Groups') + RECORD_COLUMNS + ('Notes',)
         port = out.port

@@ -313,9 +313,9 @@ def test_the_budget_covers_the_write_and_the_read_back():
 def test_settle_exception_endorses_in_the_approvers_name():
     keystone = PickyKeystone()
     [record] = _records([_record('appliance')])
-    note = decisions.settle_exception(keystone, PORT, record, [], 'carol',
-                                      {})
-    assert note == ''
+    settled, note = decisions.settle_exception(keystone, PORT, record, [],
+                                               'carol', {})
+    assert (settled, note) == (decisions.Settled.ENDORSED, '')
     found = rec.endorsements_in(keystone.data['p']['tags'])
     assert {d: e.by for d, [e] in found.items()} == {
         rec.digest('ports', PORT['id'], record.tag): 'carol'}
