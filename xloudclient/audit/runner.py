@@ -7,6 +7,7 @@ import gc
 import time
 
 from xloudclient.audit import accepted
+from xloudclient.audit import finding
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 
@@ -42,8 +43,6 @@ def not_run_records(unable):
     """One record per check that could not run, shaped as a finding, for
     the machine formats (-f json, yaml, csv, value): a program reading
     them learns what was not looked at. Never counted, never baselined."""
-    from xloudclient.audit import finding
-
     return [finding.Finding('info', finding.NOT_RUN, 'check', check_id,
                             check_id, '', why, '')
             for check_id, why in sorted(unable.items())]

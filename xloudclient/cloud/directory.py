@@ -2,6 +2,11 @@
 and the endorsements of decisions among their tags."""
 
 import dataclasses
+import os
+
+from xloudclient import records as rec
+from xloudclient.cloud import keystone
+from xloudclient.cloud import neutron
 
 
 @dataclasses.dataclass
@@ -13,8 +18,6 @@ class Directory:
     def endorsements(self):
         """{project ID: {digest: approver}}, or None when Keystone could
         not be read (then no decision counts)."""
-        from xloudclient import records as rec
-
         if self.error:
             return None
         return {pid: rec.endorsements_in(p['tags'])
@@ -36,10 +39,6 @@ class Directory:
 
 def identity_client(client_manager):
     """Keystone through openstacksdk, each request bounded as Neutron's."""
-    import os
-
-    from xloudclient.cloud import neutron
-
     return neutron.Timed(client_manager.sdk_connection.identity,
                          neutron.api_timeout(os.environ))
 
@@ -48,9 +47,6 @@ def read(client_manager, project_ids):
     """The Directory of project_ids (None: every project, one list).
     Keystone failing does not fail the command: the Directory says why,
     and callers treat every decision as unverified."""
-    from xloudclient.cloud import keystone
-    from xloudclient.cloud import neutron
-
     try:
         return Directory(keystone.projects(identity_client(client_manager),
                                            project_ids))

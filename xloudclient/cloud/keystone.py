@@ -8,8 +8,10 @@ and fail as neutron's helpers do (NeutronError: one line).
 
 import urllib.parse
 
-from xloudclient.cloud import neutron
+from openstack import exceptions as sdk_exc
+
 from xloudclient import errors
+from xloudclient.cloud import neutron
 
 
 def _tag_path(project_id, tag):
@@ -155,8 +157,6 @@ def find_project(client_manager, name_or_id, domain=None):
     """(ID, name) of one project, by name or ID (a name within domain, a
     domain name or ID); a LookupFailed naming why not. Other failures
     (5xx, transport) propagate."""
-    from openstack import exceptions as sdk_exc
-
     identity = client_manager.sdk_connection.identity
     query = {}
     if domain:

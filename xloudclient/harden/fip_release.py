@@ -16,11 +16,16 @@ disassociated or otherwise changed for 30 days", never "no packets".
 
 import dataclasses
 import datetime
+import ipaddress
 
-from xloudclient.cloud import neutron
 from xloudclient import errors
 from xloudclient import files
 from xloudclient import inert_text
+from xloudclient.audit import accepted
+from xloudclient.audit import catalog
+from xloudclient.audit import inventory
+from xloudclient.audit import settings
+from xloudclient.cloud import neutron
 
 COLLECTION = 'floatingips'
 CHECK = 'fip-unassociated'
@@ -183,8 +188,6 @@ def load_backup(path):
 
 def _entry_problem(entry):
     """Why an entry is not a floating IP restore may allocate, or None."""
-    import ipaddress
-
     if not isinstance(entry, dict):
         return 'is not an object'
     for key in ('id', 'floating_ip_address', 'floating_network_id',
@@ -215,11 +218,6 @@ def _entry_problem(entry):
 def accepted_ids(fips, endorsements, today):
     """{floating IP ID: why it stays} for the unassociated floating IPs an
     endorsed, unexpired decision covers, judged as the audit judges."""
-    from xloudclient.audit import accepted
-    from xloudclient.audit import catalog
-    from xloudclient.audit import inventory
-    from xloudclient.audit import settings
-
     inv = inventory.Inventory(floatingips=fips, endorsements=endorsements)
     [check] = catalog.select([CHECK])
     _, quiet = accepted.split(check.run(inv, settings.Settings()), inv,
@@ -400,8 +398,6 @@ def _tag(client, fip, entry):
 def failures(rows, verb, again):
     """'' when no row failed; else the one line that says which failed
     and the command that finishes (again: its argv)."""
-    from xloudclient import inert_text
-
     failed = [r for r in rows if r.failed]
     if not failed:
         return ''

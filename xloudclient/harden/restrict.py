@@ -21,10 +21,18 @@ import dataclasses
 import ipaddress
 import os
 
-from xloudclient.cloud import neutron
-from xloudclient.cloud import twins
+import netaddr
+
 from xloudclient import errors
 from xloudclient import files
+from xloudclient import inert_text
+from xloudclient.audit import accepted
+from xloudclient.audit import catalog
+from xloudclient.audit import inventory as inventory_mod
+from xloudclient.audit import reach
+from xloudclient.audit import values
+from xloudclient.cloud import neutron
+from xloudclient.cloud import twins
 
 SSH, SENSITIVE, ANY = ('sg-ingress-ssh-from-world',
                        'sg-ingress-sensitive-from-world',
@@ -93,10 +101,6 @@ def prefix_sources(cidrs):
 
 
 def _refuse_public(prefixes, what):
-    from xloudclient.audit import reach
-
-    import netaddr
-
     for v, cidrs in prefixes.items():
         covered = netaddr.IPSet(cidrs)
         if reach.PUBLIC[v].issubset(covered) or any(
@@ -117,8 +121,6 @@ def find_address_group(client, ref):
 
 def address_group_sources(group):
     """Sources from an address group (a dict with its addresses)."""
-    from xloudclient.audit import values
-
     prefixes = {}
     for value in group.get('addresses') or ():
         try:
@@ -176,19 +178,16 @@ def group_names(client, group_ids):
 def read_inventory(client, project_ids, endorsements):
     """What plan() reads: one list per type (project_ids None: every
     project), with the endorsements the command read from Keystone."""
-    from xloudclient.audit import inventory
-
     scope = project_ids
     if project_ids is not None and len(project_ids) == 1:
         scope = project_ids[0]
-    return inventory.fetch(client, NEEDS, scope, endorsements=endorsements)
+    return inventory_mod.fetch(client, NEEDS, scope,
+                               endorsements=endorsements)
 
 
 def found_rules(inventory, settings, checks):
     """{rule ID: [check IDs]}: the rules the given checks report as open
     from anywhere, and the Findings themselves."""
-    from xloudclient.audit import catalog
-
     by_rule, findings = {}, []
     for check in catalog.select(checks):
         for finding in check.run(inventory, settings):
@@ -203,8 +202,6 @@ def select(inventory, settings, checks, rule_ids=(), today=None):
     given), without the ones an endorsed, unexpired decision covers.
     RestrictError names a rule that is not in scope or not open from
     anywhere."""
-    from xloudclient.audit import accepted
-
     by_rule, findings = found_rules(inventory, settings, checks)
     for rule_id in rule_ids:
         if rule_id not in inventory.rules_by_id:
@@ -232,8 +229,6 @@ def select(inventory, settings, checks, rule_ids=(), today=None):
 def replacement_bodies(rule, group, sources):
     """The create requests of a rule's replacements; RestrictError when no
     source has the rule's IP version."""
-    from xloudclient.audit import reach
-
     v = reach.version(rule)
     remotes = sources.remotes(v)
     if not remotes:
@@ -316,8 +311,6 @@ def prove(inventory, settings, checks, restrict_plan):
     (the replaced ones gone, the replacements in), report none of the
     replacements: the sources must not open the group from anywhere,
     alone or together with the rules left."""
-    from xloudclient.audit import inventory as inventory_mod
-
     replaced = {r.rule['id'] for r in restrict_plan.replacements}
     planned = [r for r in inventory.security_group_rules
                if r['id'] not in replaced]
@@ -592,8 +585,6 @@ def would(restrict_plan):
 def failures(rows, again):
     """'' when no row failed; else the line that names them and the
     command that finishes (again: its argv before the rule IDs)."""
-    from xloudclient import inert_text
-
     failed = [r for r in rows if r.failed]
     if not failed:
         return ''

@@ -13,8 +13,9 @@ concurrent restrict removed meanwhile.
 
 import ipaddress
 
-from xloudclient.cloud import neutron
 from xloudclient import files
+from xloudclient.audit import reach
+from xloudclient.cloud import neutron
 from xloudclient.harden import restrict
 
 MAX_DESCRIPTION = 255
@@ -88,8 +89,6 @@ def _entry_problem(entry, prefixes, ag):
 
 def _rule_problem(rule):
     """Why rule is not a world-open ingress rule restrict replaces."""
-    from xloudclient.audit import reach
-
     for key in ('id', 'security_group_id'):
         if not isinstance(rule.get(key), str) or not rule[key]:
             return 'has no %s' % key

@@ -10,6 +10,9 @@ import re
 
 from cliff.formatters import base
 
+from xloudclient import errors
+from xloudclient import inert_text
+
 # Characters XML 1.0 cannot carry at all (C0 controls but tab, newline,
 # carriage return; surrogates; U+FFFE/U+FFFF).
 _NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
@@ -21,8 +24,6 @@ def xml_text(value):
     overrides, zero-width) shown as its escape (inert_text.visible), so a
     browser cannot reorder it and a terminal showing the file cannot act
     on it."""
-    from xloudclient import inert_text
-
     return _NOT_XML.sub('\ufffd', inert_text.visible(str(value)))
 
 
@@ -33,8 +34,6 @@ class ReportFormatter(base.ListFormatter):
         pass
 
     def emit_list(self, column_names, data, stdout, parsed_args):
-        from xloudclient import errors
-
         report = getattr(parsed_args, 'xloud_report', None)
         if report is None:
             raise errors.Explained('this format is only for `openstack '

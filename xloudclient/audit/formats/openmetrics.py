@@ -2,6 +2,7 @@
 node_exporter's textfile collector (see doc/source/reports.rst for the
 cron recipe). A failed audit writes nothing."""
 
+from xloudclient import inert_text
 from xloudclient.audit.formats import ReportFormatter
 
 PREFIX = 'xloud_audit_'
@@ -9,8 +10,6 @@ PREFIX = 'xloud_audit_'
 
 def _label(value):
     """A label value: inert (inert_text.visible), then escaped."""
-    from xloudclient import inert_text
-
     return inert_text.visible(str(value)).replace('\\', '\\\\').replace(
         '"', '\\"')
 
