@@ -51,7 +51,7 @@ def _holder_project(inventory, rtype, holder_id):
 def endorsements(inventory, rtype, resource, decision):
     """The Endorsements (who, the Keystone tag, the substance) of the
     decision on this resource: () when no endorsement of its resource's
-    project names it (see exception_record: a record alone is a
+    project names it (see records.py: a record alone is a
     request)."""
     endorsed = (inventory.endorsements or {}).get(
         resource.get('project_id') or '')

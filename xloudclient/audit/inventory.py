@@ -41,9 +41,9 @@ class Inventory:
     # Read for some projects only: what holds for the cloud as a whole
     # cannot be judged from it.
     scoped: bool = False
-    # {project ID: {digest: approver}}: the Keystone endorsements of the
-    # projects audited (exception_record); None when they could not be
-    # read, and then no decision counts.
+    # {project ID: {digest: (Endorsement, ...)}}: the Keystone
+    # endorsements of the projects audited (records.py); None when they
+    # could not be read, and then no decision counts.
     endorsements: dict = None
     _by_type: dict = dataclasses.field(default_factory=dict, repr=False,
                                        compare=False)

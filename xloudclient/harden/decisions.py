@@ -4,7 +4,7 @@ decision, list accepted.
 A decision is one tag on the resource the finding names (a rule's on its
 security group) and counts only with its endorsement, a tag on the
 resource's Keystone project that only an admin may write: see
-exception_record. Accepting writes the record, then the endorsement
+records.py. Accepting writes the record, then the endorsement
 (Neutron and Keystone add a tag atomically, so concurrent decisions on one
 resource all stay); when Keystone refuses the endorsement (a member's
 token) the record stays as a request, hiding nothing, until an admin
