@@ -154,6 +154,12 @@ class Estate:
         text = re.sub(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                       r'[0-9a-f]{12}|[0-9a-f]{32}', '<id>', text)
         text = re.sub(r'([0-9a-f]{2}:){5}[0-9a-f]{2}', '<mac>', text)
+        # a record's request ID: a digest of its text, which holds its
+        # grant time and a random suffix
+        text = re.sub(r'"Request": "[0-9a-f]{16}"', '"Request": "<request>"',
+                      text)
+        text = re.sub(r'--request [0-9a-f]{16}\b', '--request <request>',
+                      text)
         text = re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ?', '<time>', text)
         return re.sub(r'/tmp/\S+', '<path>', text)
 
