@@ -160,14 +160,14 @@ def key(decision, rtype, resource):
     return decision.check, rtype, resource['id'], decision.item
 
 
-def orphans(inventory, project_id):
+def orphans(inventory, project_id, with_digest=False):
     """The Endorsements of project_id that name no record on any of its
     resources in the inventory (their resources or records are gone):
     they could only serve a record put back, and Keystone keeps at most 80
     tags per project. The inventory must hold every taggable type of the
     project (see complete), read after the endorsements (a record is
     written before its endorsement and removed after it: then a live one
-    is never missed)."""
+    is never missed). with_digest: (digest, Endorsement) pairs."""
     endorsed = (inventory.endorsements or {}).get(project_id) or {}
     if not endorsed:
         return []
@@ -175,7 +175,8 @@ def orphans(inventory, project_id):
             for rtype, resource, found, _ in on_resources(inventory)
             if (resource.get('project_id') or '') == project_id
             for d in found}
-    return [e for digest, found in sorted(endorsed.items())
+    return [(digest, e) if with_digest else e
+            for digest, found in sorted(endorsed.items())
             if digest not in live for e in found]
 
 

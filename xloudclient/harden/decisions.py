@@ -232,7 +232,8 @@ def prune(identity, inventory, project_id):
     return gone
 
 
-Pruned = collections.namedtuple('Pruned', 'project_id endorsement action')
+Pruned = collections.namedtuple('Pruned',
+                                'project_id digest endorsement action')
 
 
 def prune_all(identity, inventory, dry_run=False):
@@ -241,7 +242,8 @@ def prune_all(identity, inventory, dry_run=False):
     failure does not stop the others."""
     done = []
     for project_id in sorted(inventory.endorsements or {}):
-        for endorsement in orphans(inventory, project_id):
+        for digest, endorsement in orphans(inventory, project_id,
+                                           with_digest=True):
             if dry_run:
                 action = 'would be removed'
             else:
@@ -251,7 +253,7 @@ def prune_all(identity, inventory, dry_run=False):
                         endorsement) else 'failed: Keystone refused (403)'
                 except Exception as e:
                     action = 'failed: %s' % neutron.describe(e)
-            done.append(Pruned(project_id, endorsement, action))
+            done.append(Pruned(project_id, digest, endorsement, action))
     return done
 
 

@@ -374,6 +374,9 @@ class PruneAccepted(common.OneLineErrors, common.InertText,
         scope.add_scope_options(parser, verb='Prune endorsements of',
                                 repeatable=True)
         common.add_dry_run_option(parser)
+        parser.add_argument('--long', action='store_true',
+                            help='Also show each endorsement whole (the '
+                                 'Keystone tag)')
         return parser
 
     def take_action(self, parsed_args):
@@ -397,11 +400,14 @@ class PruneAccepted(common.OneLineErrors, common.InertText,
             self.log.error('%d of %d endorsements failed to be removed; run '
                            'the command again', len(failed), len(outcomes))
         names = names_mod.project_names(cm, directory=projects)
+        wide = parsed_args.long or not common.for_people(parsed_args)
         return (names_mod.project_headers(parsed_args) + (
-            'Endorsement', 'Approved By', 'Action'),
+            'Request', 'Approved By', 'Action') + (
+                ('Endorsement',) if wide else ()),
             [names_mod.project_cells(parsed_args, names, o.project_id) + (
-                o.endorsement.tag, common.approved_by(o.endorsement),
-                o.action) for o in outcomes])
+                o.digest[:16], common.approved_by(o.endorsement),
+                o.action) + ((o.endorsement.tag,) if wide else ())
+             for o in outcomes])
 
 
 def _projects_of(cm, scopes):

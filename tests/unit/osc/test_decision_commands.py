@@ -276,3 +276,15 @@ def test_a_project_near_keystones_tag_limit_is_named():
     said = _audit(cloud).err
     assert 'Keystone keeps at most 80 tags per project' in said
     assert 'q has 74' in said and 'p has' not in said
+
+
+def test_prunes_table_fits_a_terminal_and_long_shows_the_tag():
+    cloud = base._cloud()
+    gone = _orphan(cloud)
+    table = harness.run(decision_commands.PruneAccepted,
+                        ['--all-projects', '--dry-run'], cloud)
+    assert gone.split()[1][:16] in table.out and gone not in table.out
+    assert max(len(line) for line in table.out.splitlines()) <= 80
+    long = harness.run(decision_commands.PruneAccepted,
+                       ['--all-projects', '--dry-run', '--long'], cloud)
+    assert gone in long.out
