@@ -99,9 +99,9 @@ def audit(url):
     runner.evaluate = timed(runner.evaluate)
     accepted.split = timed(accepted.split)
     started = time.monotonic()
-    result = runner.run(_client(url), catalog.all_checks(),
-                        settings=settings_mod.Settings(),
-                        extra_types=tuple(accepted.TAGGABLE))
+    result = runner.run(_client(url), runner.Scan(
+        tuple(catalog.all_checks()), settings=settings_mod.Settings(),
+        extra_types=tuple(accepted.TAGGABLE)))
     return {'wall': time.monotonic() - started, 'eval_cpu': spent[0],
             'findings': len(result.findings) + len(result.accepted),
             'resources': result.resources_scanned()}

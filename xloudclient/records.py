@@ -160,6 +160,18 @@ class Record:
         return self.review_by < today
 
 
+@dataclasses.dataclass(frozen=True)
+class Terms:
+    """What a decision or an exception says when it is written: why,
+    until when, whether it replaces one that stands (renew), and whether
+    this is a dry run."""
+
+    reason: str
+    review_by: datetime.date
+    renew: bool = False
+    dry_run: bool = False
+
+
 def validate_reason(reason, what='the reason'):
     """The reason, stripped; RecordError when it cannot be a record."""
     text = (reason or '').strip()

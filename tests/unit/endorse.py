@@ -41,9 +41,9 @@ def as_audited(cloud):
     audit reports no such finding)."""
     from xloudclient.audit import catalog
     from xloudclient.audit import runner
-    result = runner.run(cloud, catalog.all_checks(),
-                        extra_types=tuple(accepted.TAGGABLE),
-                        endorsements={})
+    result = runner.run(cloud, runner.Scan(
+        tuple(catalog.all_checks()), extra_types=tuple(accepted.TAGGABLE)),
+        {})
     return _bound_to(result.findings + [f for f, _ in result.accepted])
 
 

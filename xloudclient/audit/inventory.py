@@ -108,9 +108,21 @@ class Inventory:
         return index
 
 
-def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
-          timeout=None, workers=4, progress=None, ready=None,
-          endorsements=None):
+@dataclasses.dataclass(frozen=True)
+class Fetching:
+    """How a fetch runs: items per page, seconds per request (None: the
+    client's), lists at once, and whom it tells as it goes: progress(type,
+    count) after each type, and ready(done, inventory) (see fetch)."""
+
+    page_size: int = PAGE_SIZE
+    timeout: float = None
+    workers: int = 4
+    progress: object = None
+    ready: object = None
+
+
+def fetch(client, resource_types, project_id=None, endorsements=None,
+          how=Fetching()):
     """Fetch the given resource types concurrently into an Inventory
     (with the endorsements read from Keystone, if any).
 
@@ -119,24 +131,25 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
     admin adding a rule to a project's group leaves it in the admin's
     project), so they are listed by security_group_id once the groups are.
 
-    ready(done, inventory), if given, is called in this thread whenever a
-    type is complete, with the set of types that are (those the cloud lacks
-    count as complete, and empty): work on them overlaps with the fetch.
+    how.ready(done, inventory), if given, is called in this thread whenever
+    a type is complete, with the set of types that are (those the cloud
+    lacks count as complete, and empty): work on them overlaps with the
+    fetch.
     """
     unknown = set(resource_types) - set(resources.AUDITED)
     if unknown:
         raise ValueError('unknown resource types: %s' % sorted(unknown))
     inventory = Inventory(endorsements=endorsements, scoped=bool(project_id))
-    inventory.extensions = neutron.extensions(client, timeout)
+    inventory.extensions = neutron.extensions(client, how.timeout)
     inventory.requests += 1
     wanted = set(resource_types)
     by_group = project_id is not None and RULES in wanted
     wanted |= {'security_groups'} if by_group else set()
     inventory.asked = tuple(sorted(wanted))
     available = inventory.listed = _listable(inventory, wanted)
-    listing = functools.partial(_list, client, project_id, page_size,
-                                timeout, by_group)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+    listing = _Lister(client, project_id, how, by_group)
+    with concurrent.futures.ThreadPoolExecutor(
+            max_workers=how.workers) as pool:
         futures = {pool.submit(listing, rtype): rtype
                    for rtype in available if not (by_group and rtype == RULES)}
         done = wanted - set(available)
@@ -152,10 +165,10 @@ def fetch(client, resource_types, project_id=None, page_size=PAGE_SIZE,
                 if by_group and rtype == 'security_groups' and \
                         RULES in available:
                     futures[pool.submit(listing, RULES, items)] = RULES
-                if progress:
-                    progress(rtype, len(items))
-                if ready:
-                    ready(frozenset(done), inventory)
+                if how.progress:
+                    how.progress(rtype, len(items))
+                if how.ready:
+                    how.ready(frozenset(done), inventory)
     return inventory
 
 
@@ -169,11 +182,21 @@ def _listable(inventory, wanted):
                  inventory.has_extension(resources.TYPES[rtype].extension))
 
 
-def _list(client, project_id, page_size, timeout, by_group, rtype,
-          groups=None):
-    """(items, requests) of one type: in scope, or the rules of groups."""
-    if by_group and rtype == RULES:
-        return neutron.list_where(client, RULES, 'security_group_id',
-                                  [g['id'] for g in groups], page_size,
-                                  timeout, all_fields=False)
-    return neutron.list_type(client, rtype, project_id, page_size, timeout)
+class _Lister:
+    """Lists one type for a fetch: in scope, or the rules of groups."""
+
+    def __init__(self, client, project_id, how, by_group):
+        self.client, self.project_id, self.by_group = (client, project_id,
+                                                       by_group)
+        self.reading = neutron.Reading(how.page_size, how.timeout)
+
+    def __call__(self, rtype, groups=None):
+        """(items, requests) of one type."""
+        if self.by_group and rtype == RULES:
+            return neutron.list_where(self.client, RULES,
+                                      'security_group_id',
+                                      [g['id'] for g in groups],
+                                      self.reading)
+        return neutron.list_type(self.client, rtype,
+                                 neutron.in_project(self.project_id),
+                                 self.reading)

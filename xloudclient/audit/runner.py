@@ -86,22 +86,42 @@ def _no_cyclic_gc():
         gc.enable()
 
 
-def run(client, checks, project_id=None, settings=None, timeout=None,
-        progress=None, extra_types=(), endorsements=None):
-    """Fetch what the checks need, and extra_types (raises
+@dataclasses.dataclass(frozen=True)
+class Scan:
+    """What to audit: the checks, the projects (project IDs; None: every
+    project), the settings, types to fetch besides the checks' own
+    (extra_types), seconds per request and a progress callback."""
+
+    checks: tuple
+    project_ids: tuple = None
+    settings: settings_mod.Settings = None
+    extra_types: tuple = ()
+    timeout: float = None
+    progress: object = None
+
+
+def project_filter(project_ids):
+    """The inventory's project filter: None (every project), one project
+    ID, or a list of them."""
+    if project_ids is None:
+        return None
+    return project_ids[0] if len(project_ids) == 1 else list(project_ids)
+
+
+def run(client, request, endorsements=None):
+    """Fetch what the Scan's checks need, and its extra_types (raises
     InventoryError), and evaluate. endorsements: {project ID: {digest:
     approver}} from Keystone (None: not read, and no decision counts)."""
     with _no_cyclic_gc():
-        return _run(client, checks, project_id, settings, timeout, progress,
-                    extra_types, endorsements)
+        return _run(client, request, endorsements)
 
 
-def _run(client, checks, project_id, settings, timeout, progress,
-         extra_types, endorsements):
+def _run(client, request, endorsements):
     started = time.monotonic()
+    checks = request.checks
     needs = sorted({rtype for chk in checks for rtype in chk.needs} |
-                   set(extra_types))
-    settings = settings or settings_mod.Settings()
+                   set(request.extra_types))
+    settings = request.settings or settings_mod.Settings()
     pending, results = list(checks), {}
 
     def ready(done, inv):
@@ -109,9 +129,10 @@ def _run(client, checks, project_id, settings, timeout, progress,
         for chk in [c for c in pending if set(c.needs) <= done]:
             pending.remove(chk)
             results[chk.id] = evaluate([chk], inv, settings)
-    inv = inventory_mod.fetch(client, needs, project_id=project_id,
-                              timeout=timeout, progress=progress,
-                              ready=ready, endorsements=endorsements)
+    inv = inventory_mod.fetch(
+        client, needs, project_filter(request.project_ids), endorsements,
+        inventory_mod.Fetching(timeout=request.timeout,
+                               progress=request.progress, ready=ready))
     ready(frozenset(needs), inv)
     findings = [f for chk in checks for f in results[chk.id][0]]
     findings.sort(key=lambda f: f.sort_key())

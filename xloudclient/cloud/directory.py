@@ -2,7 +2,6 @@
 and the endorsements of decisions among their tags."""
 
 import dataclasses
-import os
 
 from xloudclient import records as rec
 from xloudclient.cloud import keystone
@@ -37,18 +36,12 @@ class Directory:
                 'documented' % self.error)
 
 
-def identity_client(client_manager):
-    """Keystone through openstacksdk, each request bounded as Neutron's."""
-    return neutron.Timed(client_manager.sdk_connection.identity,
-                         neutron.api_timeout(os.environ))
-
-
-def read(client_manager, project_ids):
-    """The Directory of project_ids (None: every project, one list).
-    Keystone failing does not fail the command: the Directory says why,
-    and callers treat every decision as unverified."""
+def read(identity, project_ids):
+    """The Directory of project_ids (None: every project, one list) read
+    through the identity client. Keystone failing does not fail the
+    command: the Directory says why, and callers treat every decision as
+    unverified."""
     try:
-        return Directory(keystone.projects(identity_client(client_manager),
-                                           project_ids))
+        return Directory(keystone.projects(identity, project_ids))
     except Exception as e:       # 403, 5xx, timeout, a bad body
         return Directory({}, neutron.describe(e, service='Keystone'))

@@ -184,8 +184,7 @@ def find_project(client_manager, name_or_id, domain=None):
     return project.id, project.name
 
 
-def project_names(client_manager):
+def project_names(identity):
     """{project ID: name} of every project the token may list (an
-    admin's: all of them), through openstacksdk."""
-    return {p.id: p.name
-            for p in client_manager.sdk_connection.identity.projects()}
+    admin's: all of them), through openstacksdk's identity proxy."""
+    return {p.id: p.name for p in identity.projects()}

@@ -9,6 +9,7 @@ bulk lists. Every error becomes one line: Neutron's own message (bounded),
 or for a transport failure the endpoint and the reason, never the query.
 """
 
+import collections
 import re
 import urllib.parse
 
@@ -307,8 +308,22 @@ MARKER_RECOVERIES = 50
 START_OVERS = 3
 
 
-def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
-                 timeout=None):
+class Reading(collections.namedtuple(
+        'Reading', 'page_size timeout all_fields',
+        defaults=(PAGE_SIZE, None, False))):
+    """How a listing reads: items per page, seconds per request (None: the
+    client's), and every field or only those the audit reads."""
+
+
+WHOLE = Reading(all_fields=True)
+
+
+def in_project(project_id):
+    """The filter of one project's items ({} for None: every project)."""
+    return {'project_id': project_id} if project_id else {}
+
+
+def list_counted(client, collection, params, what, reading=Reading()):
     """(every item of a filtered collection, requests made): the one
     paginator, following Neutron's next links.
 
@@ -319,8 +334,8 @@ def list_counted(client, collection, params, what, page_size=PAGE_SIZE,
     on from the last item read that still exists (_Pages.back), and an
     item is never taken twice."""
     key = collection.replace('-', '_')
-    pages = _Pages(dict(params or {}, limit=page_size), what)
-    extra = {'timeout': timeout} if timeout else {}
+    pages = _Pages(dict(params or {}, limit=reading.page_size), what)
+    extra = {'timeout': reading.timeout} if reading.timeout else {}
     while True:
         try:
             resp = check_response(
@@ -424,25 +439,22 @@ def _missing_api(collection, what):
     return NotFound(404, '%s: %s' % (what, why), why)
 
 
-def list_(client, collection, params, what, page_size=PAGE_SIZE):
+def list_(client, collection, params, what, reading=Reading()):
     """Every item of a filtered collection (NeutronError if not all)."""
-    return list_counted(client, collection, params, what, page_size)[0]
+    return list_counted(client, collection, params, what, reading)[0]
 
 
-def list_type(client, resource_type, project_id=None, page_size=PAGE_SIZE,
-              timeout=None, filters=None, all_fields=False):
-    """Every item of one resource type (cloud/resources.py), only the
-    fields the audit reads unless all_fields: (items, requests made), or
-    ListingError naming the type and why."""
+def list_type(client, resource_type, filters=None, reading=Reading()):
+    """Every item of one resource type (cloud/resources.py) matching the
+    filters, only the fields the audit reads unless reading.all_fields:
+    (items, requests made), or ListingError naming the type and why."""
     kind = resources.TYPES[resource_type]
     params = dict(filters or {})
-    if not all_fields:
+    if not reading.all_fields:
         params['fields'] = list(kind.fields)
-    if project_id:
-        params['project_id'] = project_id
     try:
         return list_counted(client, kind.path, params, resource_type,
-                            page_size, timeout)
+                            reading)
     except NeutronError as e:
         raise ListingError(resource_type, e.reason)
     except Exception as e:  # connection refused, timeout, auth failure...
@@ -459,16 +471,14 @@ def list_by_ids(client, resource_type, ids):
     return {i['id']: i for i in items}
 
 
-def list_where(client, resource_type, key, values, page_size=PAGE_SIZE,
-               timeout=None, all_fields=True):
+def list_where(client, resource_type, key, values, reading=WHOLE):
     """(items, requests): every item of one type whose key is one of
     values (a list per 100 values; none for no values)."""
     values, found, requests = sorted(set(values)), [], 0
     for start in range(0, len(values), IDS_PER_REQUEST):
         items, made = list_type(
-            client, resource_type, page_size=page_size, timeout=timeout,
-            filters={key: values[start:start + IDS_PER_REQUEST]},
-            all_fields=all_fields)
+            client, resource_type,
+            {key: values[start:start + IDS_PER_REQUEST]}, reading)
         found += items
         requests += made
     return found, requests

@@ -15,7 +15,6 @@ its overdue exception) is `port security disable --renew`: the same
 record, with the groups to restore.
 """
 
-import collections
 import dataclasses
 import datetime
 import enum
@@ -38,6 +37,48 @@ NOT_ACCEPTABLE = ('accepted-review-overdue', 'accepted-record-invalid')
 
 class AcceptError(errors.Explained):
     """A refusal or failure, in one line."""
+
+
+class Action(enum.Enum):
+    """What a decision command did (or, in a dry run, would do)."""
+
+    ACCEPTED = 'accepted'
+    RENEWED = 'renewed'
+    REQUESTED = 'requested'         # recorded; an admin approves it
+    APPROVED = 'approved'
+    APPROVED_AGAIN = 'approved again'   # for a finding that changed
+    ALREADY_APPROVED = 'already approved'
+    REVOKED = 'revoked'
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """A decision command's outcome: the Action, whether it was a dry
+    run, the rest of the sentence a person reads (note), and the record
+    written, if any."""
+
+    action: Action
+    dry_run: bool = False
+    note: str = ''
+    record: str = ''
+
+    def __str__(self):
+        verb = self.action.value
+        if self.dry_run and self.action is not Action.ALREADY_APPROVED:
+            verb = 'would be ' + verb
+        return verb + self.note
+
+
+@dataclasses.dataclass
+class Held:
+    """The decisions of one check and item on one resource (holder, of
+    inventory type rtype), and the endorsements of those an admin
+    endorsed: {record tag: (Endorsement, ...)}."""
+
+    rtype: str
+    holder: dict
+    found: list
+    endorsed: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -112,18 +153,18 @@ def approve_command(check, target, key='', request=''):
         (('--request', request) if request else ())
 
 
-def endorse(identity, rtype, holder, tag, approver, budget=None, basis=()):
-    """Write the endorsement of the record tag on holder, bound to the
-    finding's basis (its substance as the approver saw it); False when
-    Keystone refuses it (403: the token may not write its project's
-    tags). Idempotent, retried through transient errors."""
+def endorse(identity, holder, endorsement, budget=None):
+    """Write the endorsement (records.endorsement_tag: the record on
+    holder, bound to the finding's basis as the approver saw it) on
+    holder's project; False when Keystone refuses it (403: the token may
+    not write its project's tags). Idempotent, retried through transient
+    errors."""
     project = holder.get('project_id') or ''
     if not project:
-        raise AcceptError('%s %s belongs to no project: a decision on it '
-                          'cannot be endorsed' % (rtype, holder['id']))
+        raise AcceptError('%s belongs to no project: a decision on it '
+                          'cannot be endorsed' % holder['id'])
     try:
-        _settle_tag(identity, project, rec.endorsement_tag(
-            rtype, holder['id'], tag, approver, basis), True, budget)
+        _settle_tag(identity, project, endorsement, True, budget)
     except neutron.NeutronError as e:
         if e.status == 403:
             return False
@@ -173,17 +214,19 @@ class Settled(enum.Enum):
     REQUESTED = 'requested'     # Keystone refused: an admin approves it
 
 
-def settle_exception(identity, port, record, replaced, approver,
-                     endorsements):
+def settle_exception(ctx, port, record, replaced, endorsements):
     """After `port security disable`: endorse the record now on the port
-    and remove the endorsements of the records it replaced (endorsements:
-    the port's project's, {digest: (Endorsement, ...)}). Returns (Settled,
-    a note for the admin: '' when nothing is left to say)."""
+    as the run's user and remove the endorsements of the records it
+    replaced (endorsements: the port's project's, {digest: (Endorsement,
+    ...)}). Returns (Settled, a note for the admin: '' when nothing is
+    left to say)."""
+    identity = ctx.identity
     approve = inert_text.command(*approve_command(
         rec.PORT_SECURITY_CHECK, port['id'], '',
         rec.request_id('ports', port['id'], record.tag)))
     try:
-        endorsed = endorse(identity, 'ports', port, record.tag, approver)
+        endorsed = endorse(identity, port, rec.endorsement_tag(
+            'ports', port['id'], record.tag, ctx.user))
     except Exception as e:
         raise AcceptError(
             'port security is off and the exception recorded, but not '
@@ -232,8 +275,16 @@ def prune(identity, inventory, project_id):
     return gone
 
 
-Pruned = collections.namedtuple('Pruned',
-                                'project_id digest endorsement action')
+@dataclasses.dataclass(frozen=True)
+class Pruned:
+    """One endorsement a prune took up: what became of it (action, the
+    words) and whether that was a failure."""
+
+    project_id: str
+    digest: str
+    endorsement: object
+    action: str
+    failed: bool = False
 
 
 def prune_all(identity, inventory, dry_run=False):
@@ -244,63 +295,67 @@ def prune_all(identity, inventory, dry_run=False):
     for project_id in sorted(inventory.endorsements or {}):
         for digest, endorsement in orphans(inventory, project_id,
                                            with_digest=True):
-            if dry_run:
-                action = 'would be removed'
-            else:
+            action, failed = 'would be removed', False
+            if not dry_run:
                 try:
-                    action = 'removed' if unendorse(
-                        identity, {'project_id': project_id},
-                        endorsement) else 'failed: Keystone refused (403)'
+                    if unendorse(identity, {'project_id': project_id},
+                                 endorsement):
+                        action = 'removed'
+                    else:
+                        action, failed = 'failed: Keystone refused (403)', \
+                            True
                 except Exception as e:
-                    action = 'failed: %s' % neutron.describe(e)
-            done.append(Pruned(project_id, digest, endorsement, action))
+                    action, failed = 'failed: %s' % neutron.describe(e), True
+            done.append(Pruned(project_id, digest, endorsement, action,
+                               failed))
     return done
 
 
-def _forget(client, identity, collection, holder, decision, found=()):
+def _forget(ctx, rtype, holder, decision, found=()):
     """Remove one decision: its endorsements (found), then its record.
     A refused endorsement removal leaves the record alone."""
     for endorsement in found or ():
-        if not unendorse(identity, holder, endorsement):
+        if not unendorse(ctx.identity, holder, endorsement):
             return False
-    neutron.retried(neutron.remove_tag, client, collection, holder['id'],
-                    decision.tag)
+    neutron.retried(neutron.remove_tag, ctx.neutron,
+                    resources.TYPES[rtype].path, holder['id'], decision.tag)
     return True
 
 
-def accept(client, tgt, reason, review_by, granted_by, renew=False,
-           dry_run=False, now=None, identity=None, admin=True,
-           inventory=None, approver=None):
-    """Write the decision and its endorsement; returns (action, tag):
-    accepted or renewed, or requested when Keystone refuses the
-    endorsement. Refuses an endorsed decision without renew; with renew,
-    the older ones go once the new one is endorsed (a request leaves them
-    be). admin only words a dry run; with the inventory the command read
-    (after the endorsements), endorsements naming no record are pruned.
-    approver: the records.Approver (default: granted_by, no user ID).
-    The endorsement binds the finding's basis as it is now."""
-    current = _current(tgt, renew)
-    now = _grant_time(tgt, now)
-    tag = rec.make_decision_tag(tgt.finding.check, tgt.item, review_by,
-                                now, granted_by, reason)
-    action = 'renewed' if current else 'accepted'
-    if dry_run:
-        return ('would be ' + action) if admin else \
-            'would be requested (an admin approves it)', tag
+def accept(ctx, tgt, terms, inventory=None):
+    """Write the decision (terms: records.Terms) and its endorsement as the
+    run's user; returns an Outcome: ACCEPTED or RENEWED, or REQUESTED when
+    Keystone refuses the endorsement. Refuses an endorsed decision without
+    terms.renew; with it, the older ones go once the new one is endorsed (a
+    request leaves them be). With the inventory the command read (after the
+    endorsements), endorsements naming no record are pruned. The
+    endorsement binds the finding's basis as it is now."""
+    current = _current(tgt, terms.renew)
+    now = _grant_time(tgt, ctx.now)
+    tag = rec.make_decision_tag(tgt.finding.check, tgt.item,
+                                terms.review_by, now, ctx.user.name,
+                                terms.reason)
+    action = Action.RENEWED if current else Action.ACCEPTED
+    if terms.dry_run:
+        if not ctx.is_admin:
+            return Outcome(Action.REQUESTED, True,
+                           ' (an admin approves it)', tag)
+        return Outcome(action, True, '', tag)
     again = '`%s`' % inert_text.command(
         'openstack', 'network', 'harden', 'accept', tgt.finding.check,
         tgt.finding.resource_id,
         *(('--key', tgt.finding.key) if tgt.finding.key else ()),
-        '--renew', '--reason', reason, '--review-by', review_by.isoformat())
-    _record(client, tgt, tag, again)
-    requested = _endorse(identity, tgt, tag,
-                         approver or rec.Approver(granted_by, ''))
-    if requested:
-        return requested, tag
+        '--renew', '--reason', terms.reason, '--review-by',
+        terms.review_by.isoformat())
+    _record(ctx.neutron, tgt, tag, again)
+    approve = _endorse(ctx, tgt, tag)
+    if approve:
+        return Outcome(Action.REQUESTED, False,
+                       ' (an admin approves it with %s)' % approve, tag)
     if inventory is not None:
-        prune(identity, inventory, tgt.holder.get('project_id') or '')
-    _drop_older(client, identity, tgt, renew, now, again)
-    return action, tag
+        prune(ctx.identity, inventory, tgt.holder.get('project_id') or '')
+    _drop_older(ctx, tgt, terms.renew, now, again)
+    return Outcome(action, False, '', tag)
 
 
 def _current(tgt, renew):
@@ -348,29 +403,28 @@ def _record(client, tgt, tag, again):
                           'run %s' % (neutron.describe(e), again))
 
 
-def _endorse(identity, tgt, tag, approver):
-    """Endorse the recorded decision: '' when endorsed, else the action
-    of a request (Keystone refused: an admin approves it)."""
+def _endorse(ctx, tgt, tag):
+    """Endorse the recorded decision as the run's user: '' when endorsed,
+    else the command that approves the request (Keystone refused)."""
     key = '' if tgt.holder_type == 'security_groups' and tgt.item else \
         tgt.item
     approve = '`%s`' % inert_text.command(*approve_command(
         tgt.finding.check, tgt.finding.resource_id, key,
         rec.request_id(tgt.holder_type, tgt.holder['id'], tag)))
     try:
-        endorsed = endorse(identity, tgt.holder_type, tgt.holder, tag,
-                           approver, basis=tgt.finding.basis)
+        endorsed = endorse(ctx.identity, tgt.holder, rec.endorsement_tag(
+            tgt.holder_type, tgt.holder['id'], tag, ctx.user,
+            tgt.finding.basis))
     except Exception as e:
         raise AcceptError(
             'the decision is recorded but not endorsed (%s): it hides '
             'nothing until an admin runs %s' % (neutron.describe(e),
                                                 approve))
-    return '' if endorsed else \
-        'requested (an admin approves it with %s)' % approve
+    return '' if endorsed else approve
 
 
-def _drop_older(client, identity, tgt, renew, now, again):
+def _drop_older(ctx, tgt, renew, now, again):
     """Remove the decisions the new one replaces."""
-    collection = resources.TYPES[tgt.holder_type].path
     for old in tgt.existing:
         # Without --renew only requests go, and only those older than any
         # run lasts: a young one may be another admin's accept of the same
@@ -379,7 +433,7 @@ def _drop_older(client, identity, tgt, renew, now, again):
                           old.granted > now - REQUEST_SETTLED):
             continue
         try:
-            _forget(client, identity, collection, tgt.holder, old,
+            _forget(ctx, tgt.holder_type, tgt.holder, old,
                     tgt.endorsed.get(old.tag))
         except Exception as e:
             raise AcceptError(
@@ -387,17 +441,16 @@ def _drop_older(client, identity, tgt, renew, now, again):
                 'be removed (%s): run %s' % (neutron.describe(e), again))
 
 
-def revoke(client, rtype, holder, found, dry_run=False, identity=None,
-           endorsed=None):
-    """Remove the decisions found on holder (each endorsement, then its
-    record); returns the action. endorsed: {record tag: Endorsement}."""
+def revoke(ctx, held, dry_run=False):
+    """Remove the decisions held (each endorsement, then its record);
+    returns an Outcome (REVOKED)."""
     if dry_run:
-        return 'would be revoked'
-    endorsed, kept = endorsed or {}, []
+        return Outcome(Action.REVOKED, True)
+    holder, found, kept = held.holder, held.found, []
     for done, decision in enumerate(found):
         try:
-            if not _forget(client, identity, resources.TYPES[rtype].path,
-                           holder, decision, endorsed.get(decision.tag)):
+            if not _forget(ctx, held.rtype, holder, decision,
+                           held.endorsed.get(decision.tag)):
                 kept.append(decision)
         except Exception as e:
             raise AcceptError(
@@ -413,7 +466,7 @@ def revoke(client, rtype, holder, found, dry_run=False, identity=None,
             'Keystone refused to remove the endorsement of %d of %d '
             'decisions (an admin approved them, and only an admin may '
             'revoke them); those are unchanged' % (len(kept), len(found)))
-    return 'revoked'
+    return Outcome(Action.REVOKED)
 
 
 # An approval covers what was reviewed: a record granted later than now
@@ -438,16 +491,15 @@ def finding_of(findings, check_id, rtype, holder, decision):
     return None
 
 
-def _refuse_unreviewed(chosen, today, now):
+def _refuse_unreviewed(chosen, now):
     """AcceptError for a record an admin cannot have reviewed as it is:
     granted in the future, or reviewed more than a year ahead."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
     if chosen.granted > now + CLOCK_SKEW:
         raise AcceptError(
             'the decision says it was granted %s, in the future: it was not '
             'written by this tool; revoke it; nothing was changed'
             % chosen.granted.strftime('%Y-%m-%dT%H:%M:%SZ'))
-    if chosen.review_by > today + LONGEST_REVIEW:
+    if chosen.review_by > now.date() + LONGEST_REVIEW:
         raise AcceptError(
             'the decision is due for review on %s, more than a year ahead: '
             'an approval covers at most a year; accept the finding again '
@@ -490,15 +542,17 @@ def _chosen(rtype, holder, found, request):
     return ids[request.lower()]
 
 
-def approve(client, identity, rtype, holder, found, endorsed, approver,
-            today, dry_run=False, findings=None, now=None, request=''):
-    """Endorse the decision whose request ID is request (one of found: one
-    check and item on holder), bound to its finding as the audit reports
-    it now (findings: reported and accepted), and remove the others but
-    an endorsed newer one; returns (action, decision). Run again after a
-    failure, it finishes what is left. Refused, changing nothing: a record
-    other than the one named, a finding that does not occur now, a grant
-    in the future, a review more than a year ahead, a past review date."""
+def approve(ctx, held, request, dry_run=False, findings=None):
+    """Endorse, as the run's user, the decision whose request ID is
+    request (one of held.found: one check and item on one resource),
+    bound to its finding as the audit reports it now (findings: reported
+    and accepted), and remove the others but an endorsed newer one;
+    returns (Outcome, the decision). Run again after a failure, it
+    finishes what is left. Refused, changing nothing: a record other
+    than the one named, a finding that does not occur now, a grant in the
+    future, a review more than a year ahead, a past review date."""
+    rtype, holder, found, endorsed = (held.rtype, held.holder, held.found,
+                                      held.endorsed)
     if len({d.item for d in found}) > 1:
         raise AcceptError(
             'decisions on %d items of %s %s: give the rule ID or --key '
@@ -510,29 +564,34 @@ def approve(client, identity, rtype, holder, found, endorsed, approver,
     basis = finding.basis if finding is not None else ()
     bound = rec.covering(endorsed.get(chosen.tag), basis)
     if bound is None:
-        _refuse_unreviewed(chosen, today, now)
-    if chosen.is_overdue(today):
+        _refuse_unreviewed(chosen, ctx.now)
+    if chosen.is_overdue(ctx.today):
         raise AcceptError(
             'its review date %s has passed: accept the finding again with '
             'a new review date (`openstack network harden accept %s ... '
             '--renew`); nothing was changed'
             % (chosen.review_by.isoformat(), chosen.check))
     if dry_run:
-        return ('already approved by %s' % bound.by if bound else
-                'would be approved again (its finding changed)'
-                if endorsed.get(chosen.tag) else 'would be approved'), chosen
+        if bound:
+            return Outcome(Action.ALREADY_APPROVED, True,
+                           ' by %s' % bound.by), chosen
+        if endorsed.get(chosen.tag):
+            return Outcome(Action.APPROVED_AGAIN, True,
+                           ' (its finding changed)'), chosen
+        return Outcome(Action.APPROVED, True), chosen
     if bound is None:
-        _endorse_chosen(identity, rtype, holder, chosen, approver, basis)
-    _drop_others(client, identity, rtype, holder, found, endorsed, chosen,
-                 basis)
-    return ('already approved' if bound else 'approved'), chosen
+        _endorse_chosen(ctx, held, chosen, basis)
+    _drop_others(ctx, held, chosen, basis)
+    return Outcome(Action.ALREADY_APPROVED if bound else
+                   Action.APPROVED), chosen
 
 
-def _endorse_chosen(identity, rtype, holder, chosen, approver, basis):
+def _endorse_chosen(ctx, held, chosen, basis):
     errors = neutron.ErrorBudget()
     try:
-        ok = endorse(identity, rtype, holder, chosen.tag, approver,
-                     budget=errors, basis=basis)
+        ok = endorse(ctx.identity, held.holder, rec.endorsement_tag(
+            held.rtype, held.holder['id'], chosen.tag, ctx.user, basis),
+            budget=errors)
     except Exception as e:
         raise AcceptError('%s; %s' % (
             neutron.describe(e), 'nothing was changed' if not
@@ -545,22 +604,21 @@ def _endorse_chosen(identity, rtype, holder, chosen, approver, basis):
             'nothing was changed')
 
 
-def _drop_others(client, identity, rtype, holder, found, endorsed, chosen,
-                 basis):
+def _drop_others(ctx, held, chosen, basis):
     """After the approval: the chosen record's endorsements of another
     substance go, then every other record of its check and item but an
     endorsed newer one (another admin's later decision)."""
-    wanted = rec.substance(basis)
+    wanted, endorsed = rec.substance(basis), held.endorsed
     try:
         for old in endorsed.get(chosen.tag) or ():
             if old.substance != wanted:
-                unendorse(identity, holder, old)
-        for other in found:
+                unendorse(ctx.identity, held.holder, old)
+        for other in held.found:
             if other is chosen or (endorsed.get(other.tag) and
                                    other.order > chosen.order):
                 continue
-            _forget(client, identity, resources.TYPES[rtype].path, holder,
-                    other, endorsed.get(other.tag))
+            _forget(ctx, held.rtype, held.holder, other,
+                    endorsed.get(other.tag))
     except Exception as e:
         raise AcceptError(
             'approved, but another decision could not be removed '
@@ -610,8 +668,10 @@ def list_decisions(inventory, findings, today, overdue_only=False,
     rows, current = [], accepted.covered(findings, inventory)
     for rtype, resource, found, _ in accepted.on_resources(inventory):
         for decision in found:
-            status, endorsement = _status(inventory, rtype, resource,
-                                          decision, current, today)
+            status, endorsement = _status(
+                decision, resource, accepted.endorsements(
+                    inventory, rtype, resource, decision),
+                current.get(accepted.key(decision, rtype, resource)), today)
             if (overdue_only and status != 'overdue') or \
                     (requested_only and status != 'requested'):
                 continue
@@ -622,9 +682,10 @@ def list_decisions(inventory, findings, today, overdue_only=False,
     return rows
 
 
-def _status(inventory, rtype, resource, decision, current, today):
-    """(status, the Endorsement shown) of one decision."""
-    found = accepted.endorsements(inventory, rtype, resource, decision)
+def _status(decision, resource, found, now, today):
+    """(status, the Endorsement shown) of one decision on resource, given
+    its endorsements (found) and the substances of its finding now (None:
+    the finding does not occur)."""
     if not found:
         return 'requested', None
     if decision.is_overdue(today):
@@ -632,7 +693,6 @@ def _status(inventory, rtype, resource, decision, current, today):
     if decision.check in PORT_SECURITY_CHECKS:
         return ('accepted' if resource.get('port_security_enabled') is False
                 else 'stale'), found[0]
-    now = current.get(accepted.key(decision, rtype, resource))
     if now is None:
         return 'stale', found[0]
     bound = next((e for e in found if e.substance in now), None)

@@ -58,15 +58,15 @@ def plan(client, project_ids=None):
     if project_ids is not None:
         filters['project_id'] = list(project_ids)
     groups, _ = neutron.list_type(client, 'security_groups',
-                                  filters=filters)
+                                  filters)
     rule_filters = {'direction': 'ingress'}
     port_filters = {}
     if project_ids is not None:
         rule_filters['project_id'] = list(project_ids)
         port_filters['project_id'] = list(project_ids)
     rules, _ = neutron.list_type(client, 'security_group_rules',
-                                 filters=rule_filters, all_fields=True)
-    ports, _ = neutron.list_type(client, 'ports', filters=port_filters)
+                                 rule_filters, neutron.WHOLE)
+    ports, _ = neutron.list_type(client, 'ports', port_filters)
     by_group = {}
     for rule in rules:
         by_group.setdefault(rule.get('security_group_id'), []).append(rule)
@@ -320,8 +320,8 @@ def restore(client, data, dry_run=False):
         if group_id not in existing:
             try:
                 existing[group_id], _ = neutron.list_type(
-                    client, 'security_group_rules', all_fields=True,
-                    filters={'security_group_id': group_id})
+                    client, 'security_group_rules',
+                    {'security_group_id': group_id}, neutron.WHOLE)
             except neutron.ListingError as e:
                 existing[group_id] = e
         have = existing[group_id]

@@ -137,8 +137,8 @@ def _named(fips, refs):
 def read_candidates(client, project_ids=None):
     """Every floating IP in scope (None: every project), all fields."""
     filters = {} if project_ids is None else {'project_id': project_ids}
-    fips, _ = neutron.list_type(client, COLLECTION, filters=filters,
-                                all_fields=True)
+    fips, _ = neutron.list_type(client, COLLECTION, filters,
+                                neutron.WHOLE)
     return fips
 
 

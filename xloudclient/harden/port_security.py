@@ -142,11 +142,11 @@ def _groups_to_record(port):
     return []
 
 
-def disable(client, port_id, reason, review_by, granted_by, renew=False,
-            dry_run=False, now=None, max_attempts=MAX_ATTEMPTS):
-    """Disable port security on a port and record the exception."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    reason = rec.validate_reason(reason)
+def disable(ctx, port_id, terms, max_attempts=MAX_ATTEMPTS):
+    """Disable port security on a port and record the exception (terms:
+    records.Terms), granted by the run's user at the run's time."""
+    client, now, renew = ctx.neutron, ctx.now, terms.renew
+    reason = rec.validate_reason(terms.reason)
     port = _read(client, port_id)
     _require_port_security_attr(port)
     if port.get('allowed_address_pairs'):
@@ -162,7 +162,7 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
     nonce = rec.new_nonce()     # with `now`, this run's identity
 
     def new_tag(sgs):
-        return rec.make_tag(review_by, now, granted_by, sgs, reason,
+        return rec.make_tag(terms.review_by, now, ctx.user.name, sgs, reason,
                             nonce=nonce, pending=True)
 
     # Records have one order (granted, nonce); a new one must come after
@@ -173,7 +173,7 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
         now = latest + datetime.timedelta(seconds=1)
     # Fails here, before any change, when the reason does not fit.
     planned = rec.parse_tag(new_tag(_groups_to_record(port)))
-    outcome = Outcome(port, changed=not dry_run, record=planned,
+    outcome = Outcome(port, changed=not terms.dry_run, record=planned,
                       removed_records=[r for r in _records(port)[0]
                                        if not r.pending],
                       security_groups_before=list(
@@ -182,9 +182,9 @@ def disable(client, port_id, reason, review_by, granted_by, renew=False,
         outcome.notes.append(
             'port security was already disabled without a record; the '
             'security groups it had before are unknown')
-    if dry_run:
+    if terms.dry_run:
         return outcome
-    run = _DisableRun(client, port_id, new_tag, renew, now, outcome)
+    run = _DisableRun(client, port_id, new_tag, renew, outcome)
     return run.go(max_attempts)
 
 
@@ -195,9 +195,10 @@ class _DisableRun:
     answer was lost is recognised on the next read.
     """
 
-    def __init__(self, client, port_id, new_tag, renew, now, outcome):
+    def __init__(self, client, port_id, new_tag, renew, outcome):
         self.client, self.port_id = client, port_id
-        self.new_tag, self.renew, self.now = new_tag, renew, now
+        self.new_tag, self.renew = new_tag, renew
+        self.now = outcome.record.granted      # the run's grant time
         self.outcome = outcome
         self.key = (outcome.record.granted, outcome.record.nonce)
         self.confirming = None   # the confirmed tag we wrote, once written

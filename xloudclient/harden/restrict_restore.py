@@ -140,7 +140,7 @@ def _read(client, data):
         groups = neutron.list_by_ids(client, 'security_groups', ids)
         rules, _ = neutron.list_type(
             client, 'security_group_rules',
-            filters={'security_group_id': sorted(ids)}) if ids else ([], 0)
+            {'security_group_id': sorted(ids)}) if ids else ([], 0)
     except neutron.ListingError as e:
         raise restrict.RestrictError('%s; nothing was changed' % e)
     by_group = {}

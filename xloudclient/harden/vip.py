@@ -464,7 +464,8 @@ def _ports_of(client, net, mac, port_refs, all_ports, network_id,
     """The ports to remove the pair from: every port holding it (on the
     network, if given) with all_ports, else the ports named, each once."""
     if all_ports:
-        listed, _ = neutron.list_type(client, PORTS, project_id)
+        listed, _ = neutron.list_type(client, PORTS,
+                                      neutron.in_project(project_id))
         return [p for p in listed
                 if (network_id is None or p['network_id'] == network_id)
                 and _remover(net, mac)(p) is not None]
@@ -584,7 +585,8 @@ def read_vips(client, project_id=None, network=None):
     one paginated port list, one network list per 100 networks."""
     network_id = neutron.find(client, 'networks', network)['id'] \
         if network else None
-    ports, _ = neutron.list_type(client, PORTS, project_id)
+    ports, _ = neutron.list_type(client, PORTS,
+                                 neutron.in_project(project_id))
     if ports and not any('allowed_address_pairs' in p for p in ports):
         raise VipError('the cloud lacks the allowed-address-pairs '
                        'extension: no port holds or can hold a VIP')

@@ -86,22 +86,24 @@ def _inputs(parsed_args):
     return checks, settings, known
 
 
-def summary_line(findings, result, hidden=0, accepted=0, not_run=0,
-                 orphans=0):
+def summary_line(run):
+    """The audit's one-line summary of an AuditRun."""
     from xloudclient.audit.finding import SEVERITIES
 
+    findings, result = run.findings, run.result
     counts = {s: 0 for s in SEVERITIES}
     for finding in findings:
         counts[finding.severity] += 1
     parts = ', '.join('%d %s' % (counts[s], s) for s in SEVERITIES
                       if counts[s])
+    not_run, orphans = len(run.not_run), len(run.orphans)
     return ('%d finding%s%s%s%s%s%s; %d resources scanned (%s) in %d API '
             'requests, %.2fs' % (
                 len(findings), '' if len(findings) == 1 else 's',
                 ' (%s)' % parts if parts else '',
-                ', %d more already in the baseline' % hidden if hidden
-                else '',
-                ', %d accepted' % accepted if accepted else '',
+                ', %d more already in the baseline' % run.hidden
+                if run.hidden else '',
+                ', %d accepted' % len(run.accepted) if run.accepted else '',
                 ', %d check%s not run' % (not_run, '' if not_run == 1
                                           else 's') if not_run else '',
                 ', %d endorsement%s naming no decision' % (
@@ -110,17 +112,6 @@ def summary_line(findings, result, hidden=0, accepted=0, not_run=0,
                 result.resources_scanned(),
                 ', '.join(result.fetched) or 'none',
                 result.inventory.requests, result.seconds))
-
-
-def _orphans(inventory):
-    """[(project ID, Endorsement)] naming no decision, when the audit read
-    what tells (every taggable type, and Keystone); else []."""
-    from xloudclient.audit import accepted
-
-    if inventory.endorsements is None or not accepted.complete(inventory):
-        return []
-    return [(pid, e) for pid in sorted(inventory.endorsements)
-            for e in accepted.orphans(inventory, pid)]
 
 
 def _tag_notes(orphans, projects, scopes):
@@ -237,114 +228,63 @@ class AuditNetwork(common.OneLineErrors, common.InertText,
             list(listed) + list(ours), namespace=listed.namespace)
 
     def take_action(self, parsed_args):
-        from xloudclient.audit import baseline
+        from xloudclient.audit import audit_run
         from xloudclient.audit import runner
 
         checks, settings, known = _inputs(parsed_args)
+        ctx = common.run_context(self.app.client_manager)
         scopes = scope.resolve_scopes(self.app.client_manager, parsed_args)
-        projects, result = self._run(parsed_args, checks, settings, scopes)
-        findings = result.findings
-        if known is not None:
-            findings = baseline.new_findings(findings, known)
-        for line in result.limitations:
+        run = self._run(ctx, audit_run.AuditRequest(runner.Scan(
+            tuple(checks), scope.project_ids(scopes), settings,
+            timeout=parsed_args.timeout,
+            progress=self._progress_for(parsed_args)), known,
+            scope.describe(scopes)))
+        for line in run.limitations:
             self.say('limitation: %s' % line)
-        hidden = len(result.findings) - len(findings)
-        unable = runner.not_run(checks, result.inventory)
-        orphans = _orphans(result.inventory)
-        self.say('audit of %s: %s' % (
-            scope.describe(scopes), summary_line(
-                findings, result, hidden, len(result.accepted),
-                len(unable), len(orphans))))
-        for line in _tag_notes(orphans, projects, scopes):
+        self.say('audit of %s: %s' % (scope.describe(scopes),
+                                      summary_line(run)))
+        for line in _tag_notes(run.orphans, run.directory, scopes):
             self.say(line)
+        findings = run.findings
         if at_or_above(findings, parsed_args.fail_on):
             self.exit_status = EXIT_FINDINGS
-        named = [c for c in parsed_args.check if c in unable]
+        named = [c for c in parsed_args.check if c in run.not_run]
         if named:
             # What was asked for was not looked at: never a clean exit.
             self.say('audit incomplete: %s, named with --check, could not '
                      'run (%s); its exit code is 1, not a verdict' % (
-                         ', '.join(named), unable[named[0]]))
+                         ', '.join(named), run.not_run[named[0]]))
             self.exit_status = 1
-        names = self._names(scopes, projects)
-        findings.sort(key=lambda f: f.sort_key(names))
-        report = self._report(findings, names, checks, result, hidden,
-                              scope.describe(scopes), unable)
-        report.docs_url = settings.docs_url
-        parsed_args.xloud_report = report
+        parsed_args.xloud_report = run.report
         status = None
         if parsed_args.show_accepted:
             status = {id(f): 'accepted until %s' % d.review_by.isoformat()
-                      for f, d in result.accepted}
+                      for f, d in run.accepted}
             findings = sorted(
-                findings + [f for f, _ in result.accepted],
-                key=lambda f: f.sort_key(names))
+                findings + [f for f, _ in run.accepted],
+                key=lambda f: f.sort_key(run.names))
         table = common.for_people(parsed_args)
         if not table:
             # what was not looked at, in the document itself (a table's
             # reader has the limitation lines above it)
-            findings = findings + runner.not_run_records(unable)
-        return rows(findings, names, table, parsed_args.long, status)
+            findings = findings + runner.not_run_records(run.not_run)
+        return rows(findings, run.names, table, parsed_args.long, status)
 
-    def _run(self, parsed_args, checks, settings, scopes):
-        """(the Directory read from Keystone, the audit's result); a
-        CommandError when the audit could not read everything."""
+    @staticmethod
+    def _run(ctx, request):
+        """The AuditRun; a CommandError when the audit could not read
+        everything."""
+        from xloudclient.audit import audit_run
         from xloudclient.audit import inventory
-        from xloudclient.audit import runner
-        from xloudclient.cloud import directory
 
-        progress = self._progress_for(parsed_args)
-        projects = directory.read(
-            self.app.client_manager,
-            None if scopes is None else [s.project_id for s in scopes])
         try:
-            result = runner.run(self.app.client_manager.xloud, checks,
-                                project_id=scope.project_filter(scopes),
-                                settings=settings,
-                                timeout=parsed_args.timeout,
-                                progress=progress,
-                                endorsements=projects.endorsements)
+            return audit_run.audit(ctx, request)
         except inventory.InventoryError as e:
             raise exceptions.CommandError(
                 'audit failed, no findings reported: %s' % e)
         finally:
-            if progress is not None:
-                progress.done()
-        if projects.limitation():
-            result.limitations.append(projects.limitation())
-        return projects, result
-
-    def _names(self, scopes, projects):
-        from xloudclient.osc import names
-
-        return names.project_names(
-            self.app.client_manager,
-            known={s.project_id: s.project_name for s in scopes or ()},
-            directory=projects)
-
-    def _report(self, findings, names, checks, result, hidden, scope_text,
-                not_run):
-        """The run as plain data for the report formats."""
-        import datetime
-
-        from xloudclient.audit import report as report_mod
-
-        cm = self.app.client_manager
-        return report_mod.Report(
-            findings=findings, checks=checks,
-            not_run=not_run,
-            limitations=list(result.limitations), hidden=hidden,
-            scope=scope_text, accepted=list(result.accepted),
-            cloud=str(getattr(getattr(cm, 'auth', None), 'auth_url', '')
-                      or ''),
-            region=getattr(cm, 'region_name', None) or '',
-            started=datetime.datetime.now(datetime.timezone.utc) -
-            datetime.timedelta(seconds=result.seconds),
-            seconds=result.seconds,
-            resources={t: len(getattr(result.inventory, t))
-                       for t in result.fetched},
-            requests=result.inventory.requests,
-            version=_version(), project_names=names)
+            if request.scan.progress is not None:
+                request.scan.progress.done()
 
     def _progress_for(self, parsed_args):
         """A Progress on a terminal (one line, updated in place), the
@@ -381,15 +321,6 @@ class Progress:
         if self.in_place and self.counts:
             self.stream.write('\r\033[K')
             self.stream.flush()
-
-
-def _version():
-    from importlib import metadata
-
-    try:
-        return metadata.version('python-xloudclient')
-    except metadata.PackageNotFoundError:
-        return 'unknown'
 
 
 class ListChecks(common.OneLineErrors, common.InertText, command.Lister):

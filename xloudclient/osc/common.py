@@ -14,14 +14,26 @@ def add_dry_run_option(parser, text='Show what would change and change '
     parser.add_argument('--dry-run', action='store_true', help=text)
 
 
-def approver(client_manager):
-    """Who approves in this run (records.Approver): the token's user name
-    and Keystone user ID."""
+def run_context(client_manager):
+    """The RunContext of this command (cloud/run_context.py), built once
+    from the client manager: Neutron and Keystone with their timeouts, the
+    token's user, project and roles, and now."""
+    from xloudclient.cloud import run_context as run_context_mod
+    from xloudclient.osc import plugin
     from xloudclient import records
 
     auth = client_manager.auth_ref
-    return records.Approver(auth.username or '',
-                            getattr(auth, 'user_id', '') or '')
+    return run_context_mod.RunContext(
+        neutron=client_manager.xloud,
+        user=records.Approver(auth.username or '',
+                              getattr(auth, 'user_id', '') or ''),
+        project_id=auth.project_id or '',
+        project_name=auth.project_name or '',
+        roles=tuple(auth.role_names or ()),
+        identity_factory=lambda: plugin.make_identity(client_manager),
+        cloud=str(getattr(getattr(client_manager, 'auth', None), 'auth_url',
+                          '') or ''),
+        region=getattr(client_manager, 'region_name', None) or '')
 
 
 def who(name, user_id):

@@ -11,80 +11,16 @@ SHOW_COLUMNS = ('Check', 'Resource', 'Resource ID', 'Project', 'Action',
                 'Reason', 'Review By', 'Granted By', 'Recorded On')
 
 
-def _visible_project(client_manager):
-    """What the token may see: None (every project) for an admin, else
-    its own project."""
-    return None if scope.is_admin(client_manager) else \
-        client_manager.auth_ref.project_id
-
-
-def _projects(client_manager):
-    """The Directory (names, endorsements) of what the token may see;
-    AcceptError when Keystone cannot be read: a command that changes
-    decisions must know which count."""
-
-    from xloudclient.cloud import directory
-    from xloudclient.harden import decisions
-
-    project = _visible_project(client_manager)
-    found = directory.read(client_manager,
-                           None if project is None else [project])
-    if found.error:
-        raise decisions.AcceptError('cannot read which decisions an admin '
-                                    'approved (%s); nothing was changed'
-                                    % found.error)
-    return found
-
-
-def _shown(rtype, holder, decision, names, action):
-    """The row of a revoke or approve: the decision and its resource."""
-    from xloudclient.cloud import resources
-
-    return (decision.check,
-            decision.item or holder.get('name') or holder['id'],
-            decision.item or holder['id'],
-            names_mod.name_or_id(names, holder.get('project_id')), action,
-            decision.reason, decision.review_by.isoformat(),
-            decision.granted_by,
-            '%s %s' % (resources.spelled(rtype),
-                       holder.get('name') or holder['id']))
-
-
-def _run_checks(client_manager, check_ids, projects):
-    """The audit of the given checks over what the token may see: every
-    project for an admin, the token's project otherwise."""
-    from xloudclient.audit import accepted
-    from xloudclient.audit import catalog
-    from xloudclient.audit import runner
-
-    checks = catalog.select(check_ids) if check_ids else \
-        catalog.all_checks()
-    project = _visible_project(client_manager)
-    return runner.run(client_manager.xloud, checks, project_id=project,
-                      extra_types=tuple(accepted.TAGGABLE),
-                      endorsements=projects.endorsements)
-
-
-def _decisions_of(client_manager, parsed_args, projects, inv=None):
-    """(inventory type, holder, [decisions], {tag: (Endorsement, ...)}) that
-    the
-    command's check, resource and --key name (in inv, or a fetch of the
-    taggable types)."""
-    from xloudclient.audit import accepted
-    from xloudclient.audit import inventory
-    from xloudclient.harden import decisions
-
-    if inv is None:
-        inv = inventory.fetch(
-            client_manager.xloud, tuple(accepted.TAGGABLE),
-            project_id=_visible_project(client_manager),
-            endorsements=projects.endorsements)
-    rtype, holder, found = decisions.find_decisions(
-        inv, parsed_args.check, parsed_args.resource, parsed_args.key)
-    endorsed = {d.tag: es for d in found
-                for es in [accepted.endorsements(inv, rtype, holder, d)]
-                if es}
-    return rtype, holder, found, endorsed
+def _shown(cm, decided):
+    """The row of an accept, revoke or approve (reviews.Decided)."""
+    names = names_mod.project_names(cm, directory=decided.directory)
+    action = str(decided.outcome)
+    if decided.count > 1:
+        action += ' (%d decisions)' % decided.count
+    return (decided.check, decided.shown, decided.resource_id,
+            names_mod.name_or_id(names, decided.project_id), action,
+            decided.reason, decided.review_by, decided.granted_by,
+            decided.holder)
 
 
 def _add_target_arguments(parser):
@@ -130,80 +66,18 @@ class AcceptFinding(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        import datetime
-
-        from xloudclient.audit import catalog
-        from xloudclient.cloud import directory
-        from xloudclient.cloud import resources
-        from xloudclient.harden import decisions
         from xloudclient.harden import port_security
-        from xloudclient import records as rec
+        from xloudclient.harden import reviews
+        from xloudclient import records
 
-        cm = self.app.client_manager
-        decisions.check_acceptable(parsed_args.check,
-                                   [c.id for c in catalog.all_checks()])
-        reason = rec.validate_reason(parsed_args.reason)
-        review_by = port_security.review_date(
-            datetime.date.today(), parsed_args.review_by,
-            parsed_args.review_in)
-        projects = _projects(cm)
-        result = _run_checks(cm, [parsed_args.check], projects)
-        findings = result.findings + [f for f, _ in result.accepted]
-        finding = decisions.find(findings, parsed_args.check,
-                                 parsed_args.resource, parsed_args.key)
-        if not scope.is_admin(cm) and \
-                finding.project_id != cm.auth_ref.project_id:
-            raise decisions.AcceptError(
-                '%s belongs to project %s: only an admin may accept another '
-                "project's finding" % (finding.resource_id,
-                                       finding.project_id))
-        names = names_mod.project_names(cm, directory=projects)
-        granted_by = cm.auth_ref.username or ''
-        if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
-            action, holder, review = _accept_exception(
-                cm, finding, reason, review_by, granted_by, projects,
-                parsed_args.dry_run)
-        else:
-            tgt = decisions.target(finding, result.inventory)
-            action, _ = decisions.accept(
-                cm.xloud, tgt, reason, review_by, granted_by,
-                renew=parsed_args.renew, dry_run=parsed_args.dry_run,
-                identity=directory.identity_client(cm),
-                admin=scope.is_admin(cm), inventory=result.inventory,
-                approver=common.approver(cm))
-            holder = '%s %s' % (resources.spelled(tgt.holder_type),
-                                tgt.holder.get('name') or tgt.holder['id'])
-            review = review_by.isoformat()
-        return SHOW_COLUMNS, (
-            finding.check, finding.resource_name or finding.resource_id,
-            finding.resource_id,
-            names_mod.name_or_id(names, finding.project_id), action, reason,
-            review, granted_by, holder)
-
-
-def _accept_exception(cm, finding, reason, review_by, granted_by, projects,
-                      dry_run):
-    """Accepting a port-security finding is recording (renewing) its
-    port's exception, then endorsing it: (action, holder, review date)."""
-    from xloudclient.cloud import directory
-    from xloudclient.harden import decisions
-    from xloudclient.harden import port_security
-
-    out = port_security.disable(
-        cm.xloud, finding.resource_id, reason, review_by,
-        granted_by, renew=True, dry_run=dry_run)
-    action = ('would be accepted' if dry_run else 'accepted') + \
-        ' (port security exception)'
-    if not dry_run:
-        settled, note = decisions.settle_exception(
-            directory.identity_client(cm), out.port, out.record,
-            out.removed_records, common.approver(cm),
-            (projects.endorsements or {}).get(
-                out.port.get('project_id') or '', {}))
-        if settled is decisions.Settled.REQUESTED:
-            action = 'requested (port security exception): ' + note
-    return (action, 'port %s' % finding.resource_id,
-            out.record.review_by.isoformat())
+        ctx = common.run_context(self.app.client_manager)
+        terms = records.Terms(parsed_args.reason, port_security.review_date(
+            ctx.today, parsed_args.review_by, parsed_args.review_in),
+            parsed_args.renew)
+        decided = reviews.accept(ctx, reviews.AcceptRequest(
+            parsed_args.check, parsed_args.resource, parsed_args.key,
+            parsed_args.dry_run, terms))
+        return SHOW_COLUMNS, _shown(self.app.client_manager, decided)
 
 
 class _OnADecision(common.OneLineErrors, common.InertText,
@@ -223,29 +97,21 @@ class RevokeFinding(_OnADecision):
     """
 
     def take_action(self, parsed_args):
-        from xloudclient.cloud import directory
         from xloudclient.harden import decisions
+        from xloudclient.harden import reviews
         from xloudclient import inert_text
 
-        cm = self.app.client_manager
         if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
             raise decisions.AcceptError(
                 'a port-security exception ends when port security is back '
                 'on: `%s`' % inert_text.command(
                     'openstack', 'port', 'security', 'enable',
                     parsed_args.resource[:80]))
-        projects = _projects(cm)
-        rtype, holder, found, endorsed = _decisions_of(cm, parsed_args,
-                                                       projects)
-        action = decisions.revoke(cm.xloud, rtype, holder, found,
-                                  parsed_args.dry_run,
-                                  identity=directory.identity_client(cm),
-                                  endorsed=endorsed)
-        names = names_mod.project_names(cm, directory=projects)
-        return SHOW_COLUMNS, _shown(
-            rtype, holder, found[0], names,
-            action + ('' if len(found) == 1 else
-                      ' (%d decisions)' % len(found)))
+        decided = reviews.revoke(
+            common.run_context(self.app.client_manager), reviews.Named(
+                parsed_args.check, parsed_args.resource, parsed_args.key,
+                parsed_args.dry_run))
+        return SHOW_COLUMNS, _shown(self.app.client_manager, decided)
 
 
 class ApproveFinding(_OnADecision):
@@ -271,30 +137,15 @@ class ApproveFinding(_OnADecision):
         return parser
 
     def take_action(self, parsed_args):
-        import datetime
+        from xloudclient.harden import reviews
 
-        from xloudclient.cloud import directory
-        from xloudclient.harden import decisions
-
-        cm = self.app.client_manager
-        projects = _projects(cm)
-        result = _run_checks(cm, [parsed_args.check], projects)
-        rtype, holder, found, endorsed = _decisions_of(
-            cm, parsed_args, projects, inv=result.inventory)
-        approver = common.approver(cm)
-        action, decision = decisions.approve(
-            cm.xloud, directory.identity_client(cm), rtype, holder, found,
-            endorsed, approver, datetime.date.today(),
-            parsed_args.dry_run, findings=result.findings + [
-                f for f, _ in result.accepted],
-            request=parsed_args.request or '')
-        if not parsed_args.dry_run:
-            decisions.prune(directory.identity_client(cm), result.inventory,
-                            holder.get('project_id') or '')
-        names = names_mod.project_names(cm, directory=projects)
+        ctx = common.run_context(self.app.client_manager)
+        decided = reviews.approve(ctx, reviews.ApproveRequest(
+            parsed_args.check, parsed_args.resource, parsed_args.key,
+            parsed_args.dry_run, parsed_args.request or ''))
         return SHOW_COLUMNS + ('Approved By',), _shown(
-            rtype, holder, decision, names, action) + (
-                common.who(approver.name, approver.user_id),)
+            self.app.client_manager, decided) + (
+                common.who(ctx.user.name, ctx.user.user_id),)
 
 
 class ListAccepted(common.OneLineErrors, common.InertText,
@@ -319,33 +170,16 @@ class ListAccepted(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        import datetime
-
-        from xloudclient.audit import accepted
-        from xloudclient.audit import catalog
-        from xloudclient.audit import runner
-        from xloudclient.cloud import directory
-        from xloudclient.harden import decisions
+        from xloudclient.harden import reviews
 
         cm = self.app.client_manager
         scopes = scope.resolve_scopes(cm, parsed_args)
-        projects = directory.read(
-            cm, None if scopes is None else [s.project_id for s in scopes])
-        if projects.error:
-            raise decisions.AcceptError('cannot tell approved decisions from '
-                                        'requests: %s' % projects.error)
-        result = runner.run(cm.xloud, catalog.all_checks(),
-                            project_id=scope.project_filter(scopes),
-                            extra_types=tuple(accepted.TAGGABLE),
-                            endorsements=projects.endorsements)
-        today = datetime.date.today()
-        rows = decisions.list_decisions(
-            result.inventory,
-            result.findings + [f for f, _ in result.accepted], today,
-            parsed_args.overdue, parsed_args.requested)
+        listing = reviews.listed(common.run_context(cm), reviews.ListRequest(
+            scope.project_ids(scopes), parsed_args.overdue,
+            parsed_args.requested))
         names = names_mod.project_names(
             cm, known={s.project_id: s.project_name for s in scopes or ()},
-            directory=projects)
+            directory=listing.directory)
         wide = parsed_args.long or not common.for_people(parsed_args)
         columns = ('Check', 'Resource', 'Resource Type') + \
             names_mod.project_headers(parsed_args) + (
@@ -353,8 +187,8 @@ class ListAccepted(common.OneLineErrors, common.InertText,
                 'Days Left')
         if wide:
             columns += ('Resource ID', 'Item', 'Request', 'Approved By')
-        return columns, [_listed(r, parsed_args, names, today, wide)
-                         for r in rows]
+        return columns, [_listed(r, parsed_args, names, listing.today, wide)
+                         for r in listing.rows]
 
 
 class PruneAccepted(common.OneLineErrors, common.InertText,
@@ -380,26 +214,20 @@ class PruneAccepted(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
-        from xloudclient.audit import accepted
-        from xloudclient.audit import inventory
-        from xloudclient.cloud import directory
-        from xloudclient.harden import decisions
+        from xloudclient.harden import reviews
 
         cm = self.app.client_manager
         scope.require_admin(cm, 'pruning endorsements')
         scopes = scope.resolve_scopes(cm, parsed_args)
-        projects = _projects_of(cm, scopes)
-        inv = inventory.fetch(cm.xloud, tuple(accepted.TAGGABLE),
-                              project_id=scope.project_filter(scopes),
-                              endorsements=projects.endorsements)
-        outcomes = decisions.prune_all(
-            directory.identity_client(cm), inv, parsed_args.dry_run)
-        failed = [o for o in outcomes if o.action.startswith('failed')]
-        if failed:
+        pruning = reviews.prune(common.run_context(cm), reviews.PruneRequest(
+            scope.project_ids(scopes), parsed_args.dry_run))
+        outcomes = pruning.outcomes
+        if pruning.failed:
             self.exit_status = 1
             self.log.error('%d of %d endorsements failed to be removed; run '
-                           'the command again', len(failed), len(outcomes))
-        names = names_mod.project_names(cm, directory=projects)
+                           'the command again', len(pruning.failed),
+                           len(outcomes))
+        names = names_mod.project_names(cm, directory=pruning.directory)
         wide = parsed_args.long or not common.for_people(parsed_args)
         return (names_mod.project_headers(parsed_args) + (
             'Request', 'Approved By', 'Action') + (
@@ -408,20 +236,6 @@ class PruneAccepted(common.OneLineErrors, common.InertText,
                 o.digest[:16], common.approved_by(o.endorsement),
                 o.action) + ((o.endorsement.tag,) if wide else ())
              for o in outcomes])
-
-
-def _projects_of(cm, scopes):
-    """The Directory of the scopes (None: every project); AcceptError when
-    Keystone cannot be read."""
-    from xloudclient.cloud import directory
-    from xloudclient.harden import decisions
-
-    found = directory.read(
-        cm, None if scopes is None else [s.project_id for s in scopes])
-    if found.error:
-        raise decisions.AcceptError('cannot read the endorsements (%s); '
-                                    'nothing was changed' % found.error)
-    return found
 
 
 def _listed(r, parsed_args, names, today, wide):

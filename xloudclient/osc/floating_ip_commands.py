@@ -63,7 +63,6 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
     def take_action(self, parsed_args):
         import datetime
 
-        from xloudclient.cloud import directory
         from xloudclient.harden import fip_release as fr
 
         cm = self.app.client_manager
@@ -73,7 +72,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
                                   '0 to 36500, not %d'
                                   % parsed_args.unused_for)
         projects = scope.resolve_projects(cm, parsed_args)
-        found = directory.read(cm, projects)
+        found = common.run_context(cm).directory(projects)
         fips = fr.read_candidates(cm.xloud, projects)
         now = datetime.datetime.now(datetime.timezone.utc)
         plan = fr.select(fips, parsed_args.floating_ips,

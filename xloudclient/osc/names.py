@@ -4,28 +4,14 @@ from xloudclient.osc import common
 
 
 def project_names(client_manager, known=None, directory=None):
-    """{project ID: name}: one Keystone list for an admin, else what the
-    token knows (its own project), plus `known`; with a directory the
-    command read already (cloud/directory.py), its names and no other call.
-    Keystone refusing or failing never fails the command: an ID without a
-    name shows as the ID.
+    """{project ID: name}: the token's project, `known`, and the names of
+    a directory the command read (cloud/directory.py), else one Keystone
+    list for an admin (RunContext.project_names). Keystone refusing or
+    failing never fails the command: an ID without a name shows as the ID.
     """
-    from xloudclient.cloud import keystone
-    from xloudclient.osc import scope
-
-    auth_ref = client_manager.auth_ref
-    names = {}
-    if auth_ref.project_id:
-        names[auth_ref.project_id] = auth_ref.project_name
-    names.update({k: v for k, v in (known or {}).items() if k and v})
-    if directory is not None and not directory.error:
-        names.update(directory.names())
-        return names
-    if scope.is_admin(client_manager):
-        try:
-            names.update(keystone.project_names(client_manager))
-        except Exception:       # 403, 5xx, timeout: names are a courtesy
-            pass
+    names = {k: v for k, v in (known or {}).items() if k and v}
+    names.update(common.run_context(client_manager).project_names(
+        directory))
     return names
 
 

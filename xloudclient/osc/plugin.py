@@ -23,6 +23,15 @@ def make_client(instance):
                          neutron.api_timeout(os.environ))
 
 
+def make_identity(instance):
+    """Keystone for our commands, through openstacksdk's identity proxy,
+    each request bounded as Neutron's."""
+    from xloudclient.cloud import neutron
+
+    return neutron.Timed(instance.sdk_connection.identity,
+                         neutron.api_timeout(os.environ))
+
+
 def build_option_parser(parser):
     parser.add_argument(
         '--os-xloud-api-version',

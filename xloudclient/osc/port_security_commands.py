@@ -9,11 +9,6 @@ from xloudclient.osc import names as names_mod
 from xloudclient.osc import scope
 
 
-def _today():
-    import datetime
-    return datetime.date.today()
-
-
 def _record_fields(record):
     if record is None:
         return ('', '', '', '', format_columns.ListColumn([]))
@@ -23,57 +18,49 @@ def _record_fields(record):
             format_columns.ListColumn(record.security_groups))
 
 
-def _endorsements(client_manager, port):
+def _endorsements(ctx, port):
     """The endorsements of the port's project, read now."""
-    from xloudclient.cloud import directory
+    project = port.get('project_id') or ''
+    found = ctx.directory([project])
+    return (found.endorsements or {}).get(project, {})
 
-    found = directory.read(client_manager, [port.get('project_id') or ''])
-    return (found.endorsements or {}).get(port.get('project_id') or '', {})
 
-
-def _settle(client_manager, out):
+def _settle(ctx, out):
     """Endorse the exception a disable recorded (see decisions.py); an
     admin's run then prunes the project's endorsements naming no record.
     Returns (decisions.Settled, note)."""
-    from xloudclient.cloud import directory
     from xloudclient.harden import decisions
 
     project = out.port.get('project_id') or ''
-    endorsed = _endorsements(client_manager, out.port)
+    endorsed = _endorsements(ctx, out.port)
     settled, note = decisions.settle_exception(
-        directory.identity_client(client_manager), out.port,
-        out.record, out.removed_records, common.approver(client_manager),
-        endorsed)
+        ctx, out.port, out.record, out.removed_records, endorsed)
     if settled is decisions.Settled.ENDORSED and project:
-        _prune(client_manager, project, endorsed)
+        _prune(ctx, project, endorsed)
     return settled, note
 
 
-def _prune(client_manager, project, endorsed):
+def _prune(ctx, project, endorsed):
     """Housekeeping after an endorsement was written: a failure here
     changes nothing the command reports (the next run prunes)."""
     from xloudclient.audit import accepted
     from xloudclient.audit import inventory
-    from xloudclient.cloud import directory
     from xloudclient.harden import decisions
 
     try:
-        inv = inventory.fetch(client_manager.xloud, tuple(accepted.TAGGABLE),
-                              project_id=project,
-                              endorsements={project: endorsed})
-        decisions.prune(directory.identity_client(client_manager), inv,
-                        project)
+        inv = inventory.fetch(ctx.neutron, tuple(accepted.TAGGABLE),
+                              project, {project: endorsed})
+        decisions.prune(ctx.identity, inv, project)
     except Exception:
         pass
 
 
-def _drop(client_manager, out):
-    from xloudclient.cloud import directory
+def _drop(ctx, out):
     from xloudclient.harden import decisions
 
     return decisions.drop_endorsements(
-        directory.identity_client(client_manager), out.port,
-        out.removed_records, _endorsements(client_manager, out.port))
+        ctx.identity, out.port, out.removed_records,
+        _endorsements(ctx, out.port))
 
 
 RECORD_COLUMNS = ('Reason', 'Review By', 'Granted', 'Granted By',
@@ -124,20 +111,20 @@ class DisablePortSecurity(_OnePortCommand):
 
     def take_action(self, parsed_args):
         from xloudclient.harden import port_security
+        from xloudclient import records
 
-        client = self.app.client_manager.xloud
+        ctx = common.run_context(self.app.client_manager)
         review = port_security.review_date(
-            _today(), parsed_args.review_by, parsed_args.review_in)
-        port = port_security.find_port(client, parsed_args.port)
-        out = port_security.disable(
-            client, port['id'], parsed_args.reason, review,
-            self.app.client_manager.auth_ref.username,
-            renew=parsed_args.renew, dry_run=parsed_args.dry_run)
+            ctx.today, parsed_args.review_by, parsed_args.review_in)
+        port = port_security.find_port(ctx.neutron, parsed_args.port)
+        out = port_security.disable(ctx, port['id'], records.Terms(
+            parsed_args.reason, review, parsed_args.renew,
+            parsed_args.dry_run))
         action = 'renewed' if out.removed_records else 'disabled'
         if parsed_args.dry_run:
             action = 'would be %s (dry run, nothing changed)' % action
         else:
-            settled, note = _settle(self.app.client_manager, out)
+            settled, note = _settle(ctx, out)
             if note:
                 out.notes.append(note)
             if settled is settled.REQUESTED:
@@ -189,7 +176,7 @@ class EnablePortSecurity(_OnePortCommand):
         else:
             action = 'unchanged'
         if out.removed_records and not parsed_args.dry_run:
-            note = _drop(self.app.client_manager, out)
+            note = _drop(common.run_context(self.app.client_manager), out)
             if note:
                 out.notes.append(note)
         removed = out.removed_records[0] if out.removed_records else None
@@ -223,21 +210,19 @@ class ListPortSecurityExceptions(common.OneLineErrors, common.InertText,
     def take_action(self, parsed_args):
         from xloudclient.audit import inventory
         from xloudclient.audit import own_ports
-        from xloudclient.cloud import directory
         from xloudclient.harden import port_security
 
+        ctx = common.run_context(self.app.client_manager)
         where = scope.resolve_scope(self.app.client_manager, parsed_args)
-        inv = inventory.fetch(self.app.client_manager.xloud,
-                              own_ports.NEEDS, where.project_id)
-        projects = directory.read(
-            self.app.client_manager,
+        inv = inventory.fetch(ctx.neutron, own_ports.NEEDS, where.project_id)
+        projects = ctx.directory(
             None if where.all_projects else [where.project_id])
         if projects.error:
             raise exceptions.CommandError(
                 'cannot tell documented exceptions from requests: %s'
                 % projects.error)
         inv.endorsements = projects.endorsements
-        today = _today()
+        today = ctx.today
         names = names_mod.project_names(
             self.app.client_manager,
             known={where.project_id: where.project_name})

@@ -128,10 +128,9 @@ def _plan(cm, projects, parsed_args, sources):
     """(RestrictPlan, project names, group names) from one read of the
     projects in scope and their endorsements."""
     from xloudclient.audit import settings as settings_mod
-    from xloudclient.cloud import directory
     from xloudclient.harden import restrict
 
-    found = directory.read(cm, projects)
+    found = common.run_context(cm).directory(projects)
     if found.error:
         raise restrict.RestrictError(
             'cannot verify accepted findings (%s): not restricting rules '

@@ -148,6 +148,11 @@ def describe(scopes):
                                      for s in scopes)
 
 
+def project_ids(scopes):
+    """What resolve_scopes gave, as project IDs (None: every project)."""
+    return None if scopes is None else tuple(s.project_id for s in scopes)
+
+
 def project_filter(scopes):
     """What resolve_scopes gave, as the audit's project filter: None
     (every project), one project ID, or a list of them."""

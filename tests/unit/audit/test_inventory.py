@@ -15,7 +15,8 @@ def _client(networks_handler):
 
 def test_follows_pagination_and_counts_requests():
     client = _client(fakes.paged('networks', NETS))
-    inv = inventory.fetch(client, ['networks'], page_size=3)
+    inv = inventory.fetch(client, ['networks'],
+                          how=inventory.Fetching(page_size=3))
     assert [n['id'] for n in inv.networks] == [n['id'] for n in NETS]
     # 1 extensions call + ceil(7/3) pages
     assert inv.requests == 4
@@ -32,7 +33,8 @@ def test_one_call_when_everything_fits():
 
 def test_fields_limited_and_project_filter():
     client = _client(fakes.paged('networks', NETS))
-    inventory.fetch(client, ['networks'], project_id='p1', timeout=7)
+    inventory.fetch(client, ['networks'], project_id='p1',
+                    how=inventory.Fetching(timeout=7))
     path, params, timeout = [c for c in client.calls
                              if c[0] == '/networks'][0]
     assert params['project_id'] == 'p1'
@@ -78,7 +80,8 @@ def test_a_failing_later_page_fails_everything():
         return pages(params)
 
     with pytest.raises(inventory.InventoryError, match='HTTP 500'):
-        inventory.fetch(_client(handler), ['networks'], page_size=3)
+        inventory.fetch(_client(handler), ['networks'],
+                        how=inventory.Fetching(page_size=3))
 
 
 def test_transport_errors_fail_closed():
@@ -123,8 +126,8 @@ def test_runner_reports_the_limitation():
     client = fakes.FakeNetworkClient({
         '/extensions': fakes.extensions('port-security'),
         '/networks': fakes.paged('networks', NETS)})
-    result = runner.run(client, catalog.select(
-        only=['router-external-gateway', 'network-port-security-disabled']))
+    result = runner.run(client, runner.Scan(tuple(catalog.select(
+        only=['router-external-gateway', 'network-port-security-disabled']))))
     assert result.limitations == [
         'check router-external-gateway not run: the cloud lacks the '
         'Neutron extension router']

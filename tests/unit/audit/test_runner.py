@@ -30,7 +30,7 @@ def test_run_fetches_only_what_checks_need():
         '/networks': fakes.paged('networks', [
             {'id': 'a', 'port_security_enabled': False},
             {'id': 'b', 'port_security_enabled': True}])})
-    result = runner.run(client, _checks(), project_id='p')
+    result = runner.run(client, runner.Scan(_checks(), ('p',)))
     assert [f.resource_id for f in result.findings] == ['a']
     assert result.fetched == ('networks',)
     assert result.resources_scanned() == 2
@@ -55,7 +55,7 @@ def _client_seeing_gc(seen):
 def test_the_cycle_collector_is_off_while_fetching_and_back_after():
     seen = []
     assert gc.isenabled()
-    runner.run(_client_seeing_gc(seen), _checks())
+    runner.run(_client_seeing_gc(seen), runner.Scan(_checks()))
     assert seen and not any(seen)
     assert gc.isenabled()
 
@@ -63,12 +63,12 @@ def test_the_cycle_collector_is_off_while_fetching_and_back_after():
 def test_a_collector_already_off_stays_off_and_errors_restore_it():
     gc.disable()
     try:
-        runner.run(_client_seeing_gc([]), _checks())
+        runner.run(_client_seeing_gc([]), runner.Scan(_checks()))
         assert not gc.isenabled()
     finally:
         gc.enable()
     failing = fakes.FakeNetworkClient({'/extensions': fakes.extensions()})
     failing.get = lambda *a, **kw: 1 / 0
     with pytest.raises(InventoryError):
-        runner.run(failing, _checks())
+        runner.run(failing, runner.Scan(_checks()))
     assert gc.isenabled()

@@ -183,7 +183,8 @@ def test_a_get_without_the_item_is_a_bad_gateway():
 
 def test_lists_ask_for_pages_of_the_page_size():
     client = Answers(200, {'ports': []})
-    neutron.list_(client, 'ports', {'name': 'x'}, 'listing', page_size=7)
+    neutron.list_(client, 'ports', {'name': 'x'}, 'listing',
+                  neutron.Reading(page_size=7))
     assert client.params == [{'name': 'x', 'limit': 7}]
 
 
@@ -359,7 +360,7 @@ def test_list_where_asks_for_at_most_100_values_a_request():
     groups = ['g%03d' % i for i in range(250)] + ['g000', 'unknown']
     items, requests = neutron.list_where(
         client, 'security_group_rules', 'security_group_id', groups,
-        page_size=60, timeout=7, all_fields=False)
+        neutron.Reading(page_size=60, timeout=7))
     assert sorted(r['id'] for r in items) == [r['id'] for r in rules]
     # 3 chunks (100, 100, 51 values); pages of 60: 2 + 2 + 1
     assert requests == len(client.calls) == 5

@@ -66,7 +66,8 @@ IDS = ['%02d' % i for i in range(10)]
 def test_every_item_that_still_exists_is_read_once(
         missing, delete, survivors):
     client = Churning(IDS, missing, delete)
-    items = neutron.list_(client, 'ports', {}, 'ports', page_size=3)
+    items = neutron.list_(client, 'ports', {}, 'ports',
+                          neutron.Reading(page_size=3))
     ids = [i['id'] for i in items]
     assert len(ids) == len(set(ids))
     # What was read before its deletion is kept: the listing is as of
@@ -89,7 +90,8 @@ def test_a_cloud_deleting_every_marker_fails_after_a_bound(missing):
             return super().get(path, params, **kw)
     client = Always(ids, missing)
     with pytest.raises(neutron.NeutronError, match='kept being deleted'):
-        neutron.list_(client, 'ports', {}, 'ports', page_size=2)
+        neutron.list_(client, 'ports', {}, 'ports',
+                      neutron.Reading(page_size=2))
     pages = len(ids) // 2
     assert client.requests <= (neutron.START_OVERS + 1) * pages + \
         2 * neutron.MARKER_RECOVERIES

@@ -82,11 +82,10 @@ def _audit(cloud, checks=(SSH, 'router-external-gateway',
                           'accepted-record-invalid'), endorsements=None):
     """The audit with every record in the cloud endorsed, as an admin's
     accept leaves it (or with the endorsements given)."""
-    return runner.run(cloud, catalog.select(list(checks)),
-                      settings=Settings(today=TODAY),
-                      extra_types=tuple(accepted.TAGGABLE),
-                      endorsements=_endorsements(cloud)
-                      if endorsements is None else endorsements)
+    return runner.run(cloud, runner.Scan(
+        tuple(catalog.select(list(checks))), settings=Settings(today=TODAY),
+        extra_types=tuple(accepted.TAGGABLE)),
+        _endorsements(cloud) if endorsements is None else endorsements)
 
 
 def _fetch(client, types, **kw):
@@ -95,12 +94,19 @@ def _fetch(client, types, **kw):
                                endorsements=_endorsements(client), **kw)
 
 
-def _write(client, tgt, *args, **kw):
-    """accept.accept with the Keystone beside client."""
+def _write(client, tgt, reason, review_by, granted_by, renew=False,
+           dry_run=False, now=None, admin=True, inventory=None):
+    """decisions.accept as granted_by, with the Keystone beside client:
+    (the Outcome's words, the record written)."""
     from tests.unit import faults
+    from tests.unit import run_contexts
 
-    return decisions.accept(client, tgt, *args,
-                            identity=faults.identity_of(client), **kw)
+    ctx = run_contexts.context(
+        client, faults.identity_of(client), granted_by,
+        ('admin',) if admin else ('member',), now=now)
+    outcome = decisions.accept(ctx, tgt, rec.Terms(reason, review_by, renew,
+                                                   dry_run), inventory)
+    return str(outcome), outcome.record
 
 
 def _unwrite(client, rtype, holder, found, **kw):
@@ -113,9 +119,11 @@ def _unwrite(client, rtype, holder, found, **kw):
     endorsed = {d.tag: es for d in found
                 for es in [accepted.endorsements(inv, rtype, holder, d)]
                 if es}
-    return decisions.revoke(client, rtype, holder, found,
-                            identity=faults.identity_of(client),
-                            endorsed=endorsed, **kw)
+    from tests.unit import run_contexts
+
+    ctx = run_contexts.context(client, faults.identity_of(client))
+    return str(decisions.revoke(ctx, decisions.Held(rtype, holder, found,
+                                                    endorsed), **kw))
 
 
 def _endorsements(client):
@@ -489,8 +497,8 @@ def test_an_endorsement_lost_to_a_concurrent_change_is_written_again():
             keystone.data['p']['tags'] = []
     holder = {'id': 'bastion', 'project_id': 'p'}
     keystone.hook = concurrent
-    assert decisions.endorse(keystone, 'security_groups', holder, 'rec',
-                             'admin')
+    assert decisions.endorse(keystone, holder, rec.endorsement_tag(
+        'security_groups', holder['id'], 'rec', 'admin'))
     assert undone and len(keystone.data['p']['tags']) == 1
     # and a removal a concurrent writer undoes is sent again
     [tag] = keystone.data['p']['tags']
@@ -523,9 +531,9 @@ def test_keystones_non_unique_answer_for_a_tag_then_undone_is_written_again():
             seen.append('undone')
             keystone.data['p']['tags'].remove(tag)
     keystone.hook = concurrent
-    assert decisions.endorse(keystone, 'security_groups',
-                             {'id': 'bastion', 'project_id': 'p'}, 'rec',
-                             'admin')
+    assert decisions.endorse(keystone, {'id': 'bastion', 'project_id': 'p'},
+                             rec.endorsement_tag('security_groups', 'bastion',
+                                                 'rec', 'admin'))
     assert seen == ['400', 'undone']
     assert keystone.data['p']['tags'] == [tag]
     assert [m for m, _ in keystone.log].count('PUT') == 2
@@ -539,8 +547,9 @@ def test_keystones_other_400s_are_errors():
     keystone.put = lambda path, **kw: FakeResponse(400, {'error': {
         'message': "Invalid input for field 'tags': is too long"}})
     with pytest.raises(neutron.NeutronError, match='is too long'):
-        decisions.endorse(keystone, 'security_groups',
-                          {'id': 'g', 'project_id': 'p'}, 'rec', 'admin')
+        decisions.endorse(keystone, {'id': 'g', 'project_id': 'p'},
+                          rec.endorsement_tag('security_groups', 'g', 'rec',
+                                              'admin'))
 
 
 def test_an_endorsement_that_never_settles_is_an_error():
@@ -550,5 +559,6 @@ def test_an_endorsement_that_never_settles_is_an_error():
         if m == 'GET' else None
     with pytest.raises(decisions.AcceptError, match='kept losing an '
                        'endorsement on project p'):
-        decisions.endorse(keystone, 'security_groups',
-                          {'id': 'g', 'project_id': 'p'}, 'rec', 'admin')
+        decisions.endorse(keystone, {'id': 'g', 'project_id': 'p'},
+                          rec.endorsement_tag('security_groups', 'g', 'rec',
+                                              'admin'))

@@ -164,8 +164,10 @@ def _removed(existing, endorsed, renew=False):
     import urllib.parse
 
     neutron_ = _Tags()
-    decisions._drop_older(neutron_, PickyKeystone(), _Target(
-        existing, endorsed), renew, NOW, 'again')
+    from tests.unit import run_contexts
+
+    decisions._drop_older(run_contexts.context(neutron_, PickyKeystone()),
+                          _Target(existing, endorsed), renew, NOW, 'again')
     return sorted(urllib.parse.unquote(t) for t in neutron_.removed)
 
 
@@ -224,12 +226,16 @@ def _id(decision):
 def _approve(found, keystone, endorsed=None, **kw):
     """approve as the command runs it, naming the first of found (the
     newest) unless request= says otherwise."""
+    from tests.unit import run_contexts
+
     cloud, holder = _group_with(found)
-    kw.setdefault('request', _id(found[0]))
-    result = decisions.approve(cloud, keystone, 'security_groups', holder,
-                               found, endorsed or {}, 'boss', NOW.date(),
-                               **kw)
-    return result, cloud.data['security-groups'][0]['tags']
+    ctx = run_contexts.context(cloud, keystone, 'boss',
+                               now=kw.pop('now', NOW))
+    outcome, chosen = decisions.approve(
+        ctx, decisions.Held('security_groups', holder, found,
+                            endorsed or {}),
+        kw.pop('request', _id(found[0])), **kw)
+    return (str(outcome), chosen), cloud.data['security-groups'][0]['tags']
 
 
 def test_approve_endorses_the_named_and_removes_every_older():
@@ -313,8 +319,10 @@ def test_the_budget_covers_the_write_and_the_read_back():
 def test_settle_exception_endorses_in_the_approvers_name():
     keystone = PickyKeystone()
     [record] = _records([_record('appliance')])
-    settled, note = decisions.settle_exception(keystone, PORT, record, [],
-                                               'carol', {})
+    from tests.unit import run_contexts
+
+    settled, note = decisions.settle_exception(
+        run_contexts.context(None, keystone, 'carol'), PORT, record, [], {})
     assert (settled, note) == (decisions.Settled.ENDORSED, '')
     found = rec.endorsements_in(keystone.data['p']['tags'])
     assert {d: e.by for d, [e] in found.items()} == {

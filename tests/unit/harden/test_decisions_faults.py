@@ -67,13 +67,15 @@ def _approve(client):
     rtype, holder, found = decisions.find_decisions(inv, SSH, RULE)
     endorsed = {d.tag: e for d in found
                 for e in [accepted.endorsements(inv, rtype, holder, d)] if e}
-    return decisions.approve(client, faults.identity_of(client), rtype, holder,
-                             found, endorsed, 'admin', datetime.date(2026, 11,
-                                                                     28),
-                             request=rec.request_id(
-                                 rtype, holder['id'], next(
-                                     d.tag for d in found
-                                     if d.reason == 'bastion host')))
+    from tests.unit import run_contexts
+
+    ctx = run_contexts.context(client, faults.identity_of(client), 'admin',
+                               now=run_contexts.NOW)
+    outcome, chosen = decisions.approve(
+        ctx, decisions.Held(rtype, holder, found, endorsed),
+        rec.request_id(rtype, holder['id'], next(
+            d.tag for d in found if d.reason == 'bastion host')))
+    return str(outcome), chosen
 
 
 def _requested():

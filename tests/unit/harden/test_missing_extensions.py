@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from tests.unit import run_contexts
 from tests.unit.fake_collections import FakeCollections
 from tests.unit.harden import test_port_security as ps_base
 from tests.unit.harden import test_vip as vip_base
@@ -54,8 +55,8 @@ def test_vip_list_says_what_the_cloud_lacks_instead_of_an_empty_table():
 
 
 @pytest.mark.parametrize('run', [
-    lambda c: ps.disable(c, 'p1', 'firewall appliance', datetime.date(
-        2027, 1, 1), 'admin'),
+    lambda c: run_contexts.disable(c, 'p1', 'firewall appliance',
+                                   datetime.date(2027, 1, 1), 'admin'),
     lambda c: ps.enable(c, 'p1')])
 def test_port_security_refuses_without_the_attribute(run):
     cloud = ps_base._cloud()

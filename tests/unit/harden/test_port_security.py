@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from tests.unit import run_contexts
 from tests.unit.fake_neutron import FakeNeutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
@@ -51,8 +52,8 @@ def _consistent(cloud):
 
 def _disable(cloud, **kw):
     kw.setdefault('renew', False)
-    return ps.disable(cloud, 'p1', kw.pop('reason', 'appliance'), REVIEW,
-                      'admin', **kw)
+    return run_contexts.disable(cloud, 'p1', kw.pop('reason', 'appliance'),
+                                REVIEW, 'admin', **kw)
 
 
 # --- review dates -----------------------------------------------------------

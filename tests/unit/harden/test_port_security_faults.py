@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from tests.unit import run_contexts
 from tests.unit import faults
 from tests.unit.harden.test_port_security_races import _cloud
 from tests.unit.harden.test_port_security_races import violations
@@ -18,11 +19,12 @@ REVIEW = datetime.date(2027, 2, 24)
 
 
 def _disable(client):
-    return ps.disable(client, 'p1', 'appliance', REVIEW, 'admin')
+    return run_contexts.disable(client, 'p1', 'appliance', REVIEW, 'admin')
 
 
 def _renew(client):
-    return ps.disable(client, 'p1', 'renewed', REVIEW, 'admin', renew=True)
+    return run_contexts.disable(client, 'p1', 'renewed', REVIEW, 'admin',
+                                renew=True)
 
 
 def _enable(client):
@@ -50,9 +52,10 @@ CASES = {
 
 def _disabled_cloud():
     cloud = _cloud(enabled=True)
-    ps.disable(cloud, 'p1', 'first', REVIEW - datetime.timedelta(days=1),
-               'admin', now=datetime.datetime.now(datetime.timezone.utc) -
-               datetime.timedelta(minutes=1))
+    run_contexts.disable(
+        cloud, 'p1', 'first', REVIEW - datetime.timedelta(days=1), 'admin',
+        now=datetime.datetime.now(datetime.timezone.utc) -
+        datetime.timedelta(minutes=1))
     return cloud
 
 

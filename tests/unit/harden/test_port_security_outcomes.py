@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from tests.unit import run_contexts
 from tests.unit.faults import FaultyClient
 from tests.unit.harden import test_port_security as base
 from xloudclient.cloud import neutron
@@ -396,6 +397,6 @@ def test_neutrons_own_ports_are_listed_only_with_a_record():
 
 def test_disable_does_not_renew_unless_asked():
     cloud = base._cloud()
-    ps.disable(cloud, 'p1', 'first', base.REVIEW, 'admin')
+    run_contexts.disable(cloud, 'p1', 'first', base.REVIEW, 'admin')
     with pytest.raises(ps.PortSecurityError, match='--renew'):
-        ps.disable(cloud, 'p1', 'second', base.REVIEW, 'admin')
+        run_contexts.disable(cloud, 'p1', 'second', base.REVIEW, 'admin')

@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 
+from tests.unit import run_contexts
 from tests.unit.fake_neutron import FakeNeutron
 from tests.unit.interleave import Interleaver
 from xloudclient.harden import port_security as ps
@@ -35,8 +36,8 @@ def _cloud(enabled=True, tags=()):
 
 def _disable(reason, renew=False):
     def run(cloud, now):
-        return ps.disable(cloud, 'p1', reason, REVIEW, 'admin', renew=renew,
-                          now=now)
+        return run_contexts.disable(cloud, 'p1', reason, REVIEW, 'admin',
+                                    renew=renew, now=now)
     return run
 
 
@@ -112,7 +113,7 @@ def test_two_disables_one_wins_one_is_refused():
 def test_concurrent_renewals_leave_one_record_on_a_disabled_port():
     for seed in SCHEDULES:
         cloud = _cloud()
-        ps.disable(cloud, 'p1', 'first', REVIEW, 'admin', now=NOW)
+        run_contexts.disable(cloud, 'p1', 'first', REVIEW, 'admin', now=NOW)
         _run(cloud, (_disable('A', renew=True), _disable('B', renew=True)),
              seed)
         records = rec.records_in(cloud.ports['p1']['tags'])[0]
