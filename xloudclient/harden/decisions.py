@@ -25,18 +25,14 @@ from xloudclient.audit import accepted
 from xloudclient.cloud import keystone
 from xloudclient.cloud import neutron
 from xloudclient.cloud import resources
-from xloudclient import errors
 from xloudclient import inert_text
 from xloudclient import records as rec
+from xloudclient import harden
 
 PORT_SECURITY_CHECKS = ('port-security-disabled',
                         'port-security-exception-overdue')
 REQUEST_SETTLED = datetime.timedelta(minutes=10)
 NOT_ACCEPTABLE = ('accepted-review-overdue', 'accepted-record-invalid')
-
-
-class AcceptError(errors.Explained):
-    """A refusal or failure, in one line."""
 
 
 class Action(enum.Enum):
@@ -97,15 +93,15 @@ class Target:
 
 def check_acceptable(check_id, catalog_ids):
     if check_id not in catalog_ids:
-        raise AcceptError('no check %r (see `openstack network harden '
-                          'check list`)' % check_id[:80])
+        raise harden.Refused('no check %r (see `openstack network harden '
+                             'check list`)' % check_id[:80])
     if check_id in NOT_ACCEPTABLE:
-        raise AcceptError('%s is about decisions themselves: renew or '
-                          'revoke the decision it names' % check_id)
+        raise harden.Refused('%s is about decisions themselves: renew or '
+                             'revoke the decision it names' % check_id)
     if check_id == 'cloud-unfiltered':
-        raise AcceptError('cloud-unfiltered is about the whole cloud, which '
-                          'holds no decision: fix it (a --baseline holds '
-                          'it in CI meanwhile)')
+        raise harden.Refused('cloud-unfiltered is about the whole cloud, '
+                             'which holds no decision: fix it (a --baseline '
+                             'holds it in CI meanwhile)')
 
 
 def find(findings, check_id, ref, key=None):
@@ -115,19 +111,19 @@ def find(findings, check_id, ref, key=None):
     if key is not None:
         matches = [f for f in matches if f.key == key]
     if not matches:
-        raise AcceptError(
+        raise harden.Refused(
             '%s reports nothing on %r%s in this scope: accept what the '
             'audit shows (`openstack network harden audit --check %s`)'
             % (check_id, ref[:80], ' with key %r' % key[:80] if key
                else '', check_id))
     if len({f.resource_id for f in matches}) > 1:
-        raise AcceptError('more than one resource named %r has a %s '
-                          'finding: give its ID' % (ref[:80], check_id))
+        raise harden.Refused('more than one resource named %r has a %s '
+                             'finding: give its ID' % (ref[:80], check_id))
     if len(matches) > 1:
-        raise AcceptError('%s reports %d findings on %s (detail keys %s): '
-                          'give --key' % (check_id, len(matches), ref[:80],
-                                          ', '.join(sorted(f.key for f in
-                                                           matches))))
+        raise harden.Refused('%s reports %d findings on %s (detail keys %s): '
+                             'give --key' % (check_id, len(matches), ref[:80],
+                                             ', '.join(sorted(f.key for f in
+                                                              matches))))
     return matches[0]
 
 
@@ -135,8 +131,8 @@ def target(finding, inventory):
     rtype, holder_id, item = accepted.holder(finding, inventory)
     holder = inventory.by_type(rtype).get(holder_id) if rtype else None
     if holder is None:
-        raise AcceptError('cannot find where to record a decision on %s %s'
-                          % (finding.resource_type, finding.resource_id))
+        raise harden.Refused('cannot find where to record a decision on %s %s'
+                             % (finding.resource_type, finding.resource_id))
     existing = [d for d in rec.decisions_in(holder.get('tags'))[0]
                 if d.check == finding.check and d.item == item]
     endorsed = {d.tag: es for d in existing
@@ -161,8 +157,8 @@ def endorse(identity, holder, endorsement, budget=None):
     errors."""
     project = holder.get('project_id') or ''
     if not project:
-        raise AcceptError('%s belongs to no project: a decision on it '
-                          'cannot be endorsed' % holder['id'])
+        raise harden.Refused('%s belongs to no project: a decision on it '
+                             'cannot be endorsed' % holder['id'])
     try:
         _settle_tag(identity, project, endorsement, True, budget)
     except neutron.NeutronError as e:
@@ -201,7 +197,7 @@ def _settle_tag(identity, project, tag, present, budget):
                                 budget=budget)
         if (tag in found) == present:
             return
-    raise AcceptError(
+    raise harden.Refused(
         'Keystone kept %s an endorsement on project %s (concurrent changes '
         'to its tags): run the command again'
         % ('losing' if present else 'restoring', project))
@@ -228,7 +224,7 @@ def settle_exception(ctx, port, record, replaced, endorsements):
         endorsed = endorse(identity, port, rec.endorsement_tag(
             'ports', port['id'], record.tag, ctx.user))
     except Exception as e:
-        raise AcceptError(
+        raise harden.Refused(
             'port security is off and the exception recorded, but not '
             'endorsed (%s): the audit reports the port until an admin runs '
             '`%s`' % (neutron.describe(e), approve))
@@ -359,14 +355,14 @@ def accept(ctx, tgt, terms, inventory=None):
 
 
 def _current(tgt, renew):
-    """The endorsed decisions already on the finding; AcceptError when
+    """The endorsed decisions already on the finding; harden.Refused when
     there is one and renew was not asked for."""
     current = [d for d in tgt.existing if d.tag in tgt.endorsed]
     if current and not renew:
         old = current[0]
         changed = rec.covering(tgt.endorsed[old.tag],
                                tgt.finding.basis) is None
-        raise AcceptError(
+        raise harden.Refused(
             '%s on %s is already accepted until %s by %s (reason: %s)%s; use '
             '--renew to replace it' % (
                 tgt.finding.check, tgt.finding.resource_id,
@@ -388,7 +384,7 @@ def _grant_time(tgt, now):
 
 
 def _record(client, tgt, tag, again):
-    """Add the decision's tag to its holder; AcceptError saying whether
+    """Add the decision's tag to its holder; harden.Refused saying whether
     anything may have landed."""
     errors = neutron.ErrorBudget()
     try:
@@ -397,10 +393,10 @@ def _record(client, tgt, tag, again):
                         tgt.holder['id'], tag, budget=errors)
     except Exception as e:
         if len(errors.errors) == 0:      # refused at once: nothing landed
-            raise AcceptError('%s; nothing was changed'
-                              % neutron.describe(e))
-        raise AcceptError('%s; the decision may or may not be recorded: '
-                          'run %s' % (neutron.describe(e), again))
+            raise harden.Refused('%s; nothing was changed'
+                                 % neutron.describe(e))
+        raise harden.Refused('%s; the decision may or may not be recorded: '
+                             'run %s' % (neutron.describe(e), again))
 
 
 def _endorse(ctx, tgt, tag):
@@ -416,7 +412,7 @@ def _endorse(ctx, tgt, tag):
             tgt.holder_type, tgt.holder['id'], tag, ctx.user,
             tgt.finding.basis))
     except Exception as e:
-        raise AcceptError(
+        raise harden.Refused(
             'the decision is recorded but not endorsed (%s): it hides '
             'nothing until an admin runs %s' % (neutron.describe(e),
                                                 approve))
@@ -436,7 +432,7 @@ def _drop_older(ctx, tgt, renew, now, again):
             _forget(ctx, tgt.holder_type, tgt.holder, old,
                     tgt.endorsed.get(old.tag))
         except Exception as e:
-            raise AcceptError(
+            raise harden.Refused(
                 'the new decision is recorded, but an older one could not '
                 'be removed (%s): run %s' % (neutron.describe(e), again))
 
@@ -453,7 +449,7 @@ def revoke(ctx, held, dry_run=False):
                            held.endorsed.get(decision.tag)):
                 kept.append(decision)
         except Exception as e:
-            raise AcceptError(
+            raise harden.Refused(
                 '%s; %d of %d decisions are still recorded: run `%s` again'
                 % (neutron.describe(e), len(found) - done, len(found),
                    inert_text.command(
@@ -462,7 +458,7 @@ def revoke(ctx, held, dry_run=False):
                        *(('--key', decision.item) if decision.item
                          else ()))))
     if kept:
-        raise AcceptError(
+        raise harden.Refused(
             'Keystone refused to remove the endorsement of %d of %d '
             'decisions (an admin approved them, and only an admin may '
             'revoke them); those are unchanged' % (len(kept), len(found)))
@@ -492,15 +488,15 @@ def finding_of(findings, check_id, rtype, holder, decision):
 
 
 def _refuse_unreviewed(chosen, now):
-    """AcceptError for a record an admin cannot have reviewed as it is:
+    """harden.Refused for a record an admin cannot have reviewed as it is:
     granted in the future, or reviewed more than a year ahead."""
     if chosen.granted > now + CLOCK_SKEW:
-        raise AcceptError(
+        raise harden.Refused(
             'the decision says it was granted %s, in the future: it was not '
             'written by this tool; revoke it; nothing was changed'
             % chosen.granted.strftime('%Y-%m-%dT%H:%M:%SZ'))
     if chosen.review_by > now.date() + LONGEST_REVIEW:
-        raise AcceptError(
+        raise harden.Refused(
             'the decision is due for review on %s, more than a year ahead: '
             'an approval covers at most a year; accept the finding again '
             'with a nearer review date; nothing was changed'
@@ -508,13 +504,13 @@ def _refuse_unreviewed(chosen, now):
 
 
 def _present(findings, rtype, holder, chosen):
-    """The finding the chosen decision is about; AcceptError when the
+    """The finding the chosen decision is about; harden.Refused when the
     findings (if given) lack it. Without findings: one of empty basis."""
     if findings is None:
         return None
     found = finding_of(findings, chosen.check, rtype, holder, chosen)
     if found is None:
-        raise AcceptError(
+        raise harden.Refused(
             '%s reports nothing on %s %s now: a request is approved for a '
             'finding the audit shows, not one that may appear later; '
             'nothing was changed' % (
@@ -525,16 +521,16 @@ def _present(findings, rtype, holder, chosen):
 
 
 def _chosen(rtype, holder, found, request):
-    """The decision among found whose request ID is request; AcceptError
+    """The decision among found whose request ID is request; harden.Refused
     (naming the IDs) when none is, or none was given."""
     ids = {rec.request_id(rtype, holder['id'], d.tag): d for d in found}
     where = '`openstack network harden accepted list --requested --long`'
     if not request:
-        raise AcceptError(
+        raise harden.Refused(
             'give --request <id>, the ID of the record you reviewed (%s: %s); '
             'nothing was changed' % (where, ', '.join(sorted(ids))))
     if request.lower() not in ids:
-        raise AcceptError(
+        raise harden.Refused(
             'no %s record with request ID %r on %s %s (it was removed or '
             'replaced; review what is there now: %s); nothing was changed'
             % (found[0].check, request[:40], resources.spelled(rtype),
@@ -554,7 +550,7 @@ def approve(ctx, held, request, dry_run=False, findings=None):
     rtype, holder, found, endorsed = (held.rtype, held.holder, held.found,
                                       held.endorsed)
     if len({d.item for d in found}) > 1:
-        raise AcceptError(
+        raise harden.Refused(
             'decisions on %d items of %s %s: give the rule ID or --key '
             '(one of %s)' % (len({d.item for d in found}), rtype,
                              holder['id'], ', '.join(sorted(
@@ -566,7 +562,7 @@ def approve(ctx, held, request, dry_run=False, findings=None):
     if bound is None:
         _refuse_unreviewed(chosen, ctx.now)
     if chosen.is_overdue(ctx.today):
-        raise AcceptError(
+        raise harden.Refused(
             'its review date %s has passed: accept the finding again with '
             'a new review date (`openstack network harden accept %s ... '
             '--renew`); nothing was changed'
@@ -593,12 +589,12 @@ def _endorse_chosen(ctx, held, chosen, basis):
             held.rtype, held.holder['id'], chosen.tag, ctx.user, basis),
             budget=errors)
     except Exception as e:
-        raise AcceptError('%s; %s' % (
+        raise harden.Refused('%s; %s' % (
             neutron.describe(e), 'nothing was changed' if not
             errors.errors else 'the approval may or may not be '
             'recorded: run the command again'))
     if not ok:
-        raise AcceptError(
+        raise harden.Refused(
             'Keystone refused the endorsement: only an admin (or a '
             "manager of the project's domain) may approve a decision; "
             'nothing was changed')
@@ -620,7 +616,7 @@ def _drop_others(ctx, held, chosen, basis):
             _forget(ctx, held.rtype, held.holder, other,
                     endorsed.get(other.tag))
     except Exception as e:
-        raise AcceptError(
+        raise harden.Refused(
             'approved, but another decision could not be removed '
             '(%s): run the command again' % neutron.describe(e))
 
@@ -636,12 +632,12 @@ def find_decisions(inventory, check_id, ref, key=None):
         if mine:
             hits.append((rtype, resource, mine))
     if not hits:
-        raise AcceptError('no accepted %s decision on %r in this scope (see '
-                          '`openstack network harden accepted list`)'
-                          % (check_id, ref[:80]))
+        raise harden.Refused('no accepted %s decision on %r in this scope '
+                             '(see `openstack network harden accepted list`)'
+                             % (check_id, ref[:80]))
     if len(hits) > 1:
-        raise AcceptError('more than one resource named %r has an accepted '
-                          '%s decision: give its ID' % (ref[:80], check_id))
+        raise harden.Refused('more than one resource named %r has an accepted '
+                             '%s decision: give its ID' % (ref[:80], check_id))
     return hits[0]
 
 

@@ -13,8 +13,8 @@ import functools
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
 from xloudclient.cloud import twins
-from xloudclient import errors
 from xloudclient import files
+from xloudclient import harden
 
 BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
 BACKUP_VERSION = 2          # 2: with a digest; 1 is still read
@@ -27,10 +27,6 @@ MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
               'port_range_max', 'remote_ip_prefix', 'remote_group_id',
               'remote_address_group_id')
 TEMPLATE_KEYS = MATCH_KEYS + ('used_in_default_sg', 'used_in_non_default_sg')
-
-
-class HardenError(errors.Explained):
-    """A refusal or failure, explained in one line."""
 
 
 @dataclasses.dataclass
@@ -87,9 +83,9 @@ def plan(client, project_ids=None):
 
 
 def plan_templates(client):
-    """(template entries to delete, all entries); HardenError if absent."""
+    """(template entries to delete, all entries); harden.Refused if absent."""
     if TEMPLATE_EXTENSION not in neutron.extensions(client):
-        raise HardenError(
+        raise harden.Refused(
             'the cloud lacks the %s extension: there is no default '
             'security group rule template to harden (leave out --template '
             'to harden the projects\' groups); nothing was changed'
@@ -121,46 +117,47 @@ def write_backup(path, plans, templates, now):
         return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
                                   body)
     except files.FileError as e:
-        raise HardenError('%s; nothing was deleted' % e)
+        raise harden.Refused('%s; nothing was deleted' % e)
 
 
 def load_backup(path):
-    """The backup's data; HardenError unless it is one of ours, intact,
+    """The backup's data; harden.Refused unless it is one of ours, intact,
     and holds only what `harden default` removes."""
     return check_backup(read_backup(path), path)
 
 
 def read_backup(path):
-    """A backup file's JSON (bounded); HardenError if it cannot be read."""
+    """A backup file's JSON (bounded); harden.Refused if it cannot be read."""
     try:
         return files.read_json(path, MAX_BACKUP_BYTES, 'backup')
     except files.FileError as e:
-        raise HardenError(str(e))
+        raise harden.Refused(str(e))
 
 
 def check_backup(data, path):
     """data, when it is one of ours, intact, and holds only what `harden
-    default` removes; else HardenError."""
+    default` removes; else harden.Refused."""
     problem = files.backup_problem(
         data, BACKUP_FORMAT, 'default security group',
         {'rules': list, 'templates': list}, (1, BACKUP_VERSION), DIGESTED,
         digest_since=2)
     if problem:
-        raise HardenError('%s %s: refusing it, nothing was created'
-                          % (path, problem))
+        raise harden.Refused('%s %s: refusing it, nothing was created'
+                             % (path, problem))
     rules, templates = data['rules'], data['templates']
     for i, rule in enumerate(rules):
         problem = _rule_problem(rule)
         if problem:
-            raise HardenError('%s: rule %d %s; a harden backup holds only '
-                              "default groups' same-group rules: refusing "
-                              'it, nothing was created' % (path, i + 1,
-                                                           problem))
+            raise harden.Refused('%s: rule %d %s; a harden backup holds only '
+                                 "default groups' same-group rules: refusing "
+                                 'it, nothing was created' % (path, i + 1,
+                                                              problem))
     for i, entry in enumerate(templates):
         problem = _template_problem(entry)
         if problem:
-            raise HardenError('%s: template entry %d %s; refusing it, '
-                              'nothing was created' % (path, i + 1, problem))
+            raise harden.Refused('%s: template entry %d %s; refusing it, '
+                                 'nothing was created'
+                                 % (path, i + 1, problem))
     return data
 
 
@@ -275,7 +272,7 @@ def _same(a, b, keys):
 
 
 def _default_groups(client, rules):
-    """{group id: group} for the groups the rules belong to; HardenError
+    """{group id: group} for the groups the rules belong to; harden.Refused
     (before anything is created) if one is not its project's default."""
     ids = {r['security_group_id'] for r in rules}
     if not ids:
@@ -288,7 +285,7 @@ def _default_groups(client, rules):
         if group.get('name') != 'default' or (
                 rule.get('project_id') and
                 rule['project_id'] != group.get('project_id')):
-            raise HardenError(
+            raise harden.Refused(
                 'the backup puts rule %s in security group %s, which is not '
                 "the default group of project %s: refusing it, nothing was "
                 'created' % (rule['id'], group['id'],
@@ -305,7 +302,7 @@ def restore(client, data, dry_run=False):
     try:
         groups = _default_groups(client, data['rules'])
     except neutron.ListingError as e:
-        raise HardenError('%s; nothing was created' % e)
+        raise harden.Refused('%s; nothing was created' % e)
     rows = []
     existing = {}
     for rule in data['rules']:

@@ -18,7 +18,6 @@ import dataclasses
 import datetime
 import ipaddress
 
-from xloudclient import errors
 from xloudclient import files
 from xloudclient import inert_text
 from xloudclient.audit import accepted
@@ -26,6 +25,7 @@ from xloudclient.audit import catalog
 from xloudclient.audit import inventory
 from xloudclient.audit import settings
 from xloudclient.cloud import neutron
+from xloudclient import harden
 
 COLLECTION = 'floatingips'
 CHECK = 'fip-unassociated'
@@ -38,10 +38,6 @@ MAX_TAGS = 50                    # Neutron's limit per resource
 KEPT = ('id', 'floating_ip_address', 'floating_network_id', 'project_id',
         'description', 'tags', 'dns_name', 'dns_domain', 'qos_policy_id',
         'updated_at')
-
-
-class ReleaseError(errors.Explained):
-    """A refusal or failure, explained in one line."""
 
 
 @dataclasses.dataclass
@@ -72,7 +68,7 @@ def select(fips, refs=(), unused_for=None, now=None, accepted=None):
     """A ReleasePlan from plain floating IP dicts: the unassociated ones
     (only those named in refs, by ID or address, when given), without the
     accepted ones (accepted: {ID: why}) and, with unused_for (days), those
-    changed more recently. ReleaseError names a ref that is no
+    changed more recently. harden.Refused names a ref that is no
     unassociated floating IP in scope."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     accepted = accepted or {}
@@ -119,16 +115,16 @@ def _named(fips, refs):
     for ref in refs:
         fip = by_ref.get(ref)
         if fip is None:
-            raise ReleaseError('no floating IP %s in scope: nothing was '
-                               'released' % neutron.bounded(ref, 80))
+            raise harden.Refused('no floating IP %s in scope: nothing was '
+                                 'released' % neutron.bounded(ref, 80))
         if fip.get('port_id'):
-            raise ReleaseError('floating IP %s is associated with port %s: '
-                               'not releasing it, nothing was released'
-                               % (ref, fip['port_id']))
+            raise harden.Refused('floating IP %s is associated with port %s: '
+                                 'not releasing it, nothing was released'
+                                 % (ref, fip['port_id']))
         if forwarded(fip):
-            raise ReleaseError('floating IP %s is %s: not releasing it, '
-                               'nothing was released'
-                               % (ref, forwarded(fip)))
+            raise harden.Refused('floating IP %s is %s: not releasing it, '
+                                 'nothing was released'
+                                 % (ref, forwarded(fip)))
         if fip not in chosen:
             chosen.append(fip)
     return chosen
@@ -161,28 +157,28 @@ def write_backup(path, plan, now):
         return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
                                   body)
     except files.FileError as e:
-        raise ReleaseError('%s; nothing was released' % e)
+        raise harden.Refused('%s; nothing was released' % e)
 
 
 def load_backup(path):
-    """The backup's entries; ReleaseError unless the file is one of ours,
+    """The backup's entries; harden.Refused unless the file is one of ours,
     intact, and every entry is a floating IP to allocate again."""
     try:
         data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
     except files.FileError as e:
-        raise ReleaseError(str(e))
+        raise harden.Refused(str(e))
     problem = files.backup_problem(
         data, BACKUP_FORMAT, 'floating IP', {'floating_ips': list},
         (BACKUP_VERSION,), DIGESTED)
     if problem:
-        raise ReleaseError('%s %s: refusing it, nothing was allocated'
-                           % (path, problem))
+        raise harden.Refused('%s %s: refusing it, nothing was allocated'
+                             % (path, problem))
     entries = data['floating_ips']
     for i, entry in enumerate(entries):
         problem = _entry_problem(entry)
         if problem:
-            raise ReleaseError('%s: entry %d %s: refusing it, nothing was '
-                               'allocated' % (path, i + 1, problem))
+            raise harden.Refused('%s: entry %d %s: refusing it, nothing was '
+                                 'allocated' % (path, i + 1, problem))
     return entries
 
 

@@ -34,9 +34,9 @@ import re
 from xloudclient.audit import accepted
 from xloudclient.audit import own_ports
 from xloudclient.cloud import neutron
-from xloudclient import errors
 from xloudclient import inert_text
 from xloudclient import records as rec
+from xloudclient import harden
 
 DEFAULT_REVIEW_DAYS = 90
 MAX_REVIEW_DAYS = 366
@@ -45,10 +45,6 @@ MAX_ERRORS = neutron.MAX_ERRORS   # transient errors one run absorbs
 PENDING_MAX_AGE = datetime.timedelta(minutes=10)
 PORTS = 'ports'
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
-
-
-class PortSecurityError(errors.Explained):
-    """A refusal or failure, explained in one line."""
 
 
 @dataclasses.dataclass
@@ -76,22 +72,22 @@ def review_date(today, review_by=None, review_in=None):
                 raise ValueError(review_by)
             date = datetime.date.fromisoformat(review_by)
         except ValueError:
-            raise PortSecurityError(
+            raise harden.Refused(
                 '--review-by must be a date as YYYY-MM-DD, not %r'
                 % review_by[:40])
     else:
         days = DEFAULT_REVIEW_DAYS if review_in is None else review_in
         if not 0 <= days <= MAX_REVIEW_DAYS:
-            raise PortSecurityError(
+            raise harden.Refused(
                 '--review-in must be a number of days from 0 to %d, not %d'
                 % (MAX_REVIEW_DAYS, days) if days >= 0 else
                 '--review-in must not be negative')
         date = today + datetime.timedelta(days=days)
     if date < today:
-        raise PortSecurityError(
+        raise harden.Refused(
             'the review date %s is in the past' % date.isoformat())
     if (date - today).days > MAX_REVIEW_DAYS:
-        raise PortSecurityError(
+        raise harden.Refused(
             'the review date %s is more than %d days away; exceptions are '
             'to be reviewed at least quarterly' % (date.isoformat(),
                                                    MAX_REVIEW_DAYS))
@@ -119,7 +115,7 @@ def _abandoned(record, now):
 
 def _require_port_security_attr(port):
     if 'port_security_enabled' not in port:
-        raise PortSecurityError(
+        raise harden.Refused(
             'port %s has no port_security_enabled attribute: the cloud '
             'lacks the port-security extension' % port['id'])
 
@@ -150,14 +146,14 @@ def disable(ctx, port_id, terms, max_attempts=MAX_ATTEMPTS):
     port = _read(client, port_id)
     _require_port_security_attr(port)
     if port.get('allowed_address_pairs'):
-        raise PortSecurityError(
+        raise harden.Refused(
             'port %s has allowed address pairs (%s); Neutron refuses to '
             'disable port security while it has them: remove them first'
             % (port['id'], _pairs_text(port)))
     documented = (None if port['port_security_enabled']
                   else documenting_record(port))
     if documented and not renew:
-        raise PortSecurityError(_exists_message(port, documented))
+        raise harden.Refused(_exists_message(port, documented))
 
     nonce = rec.new_nonce()     # with `now`, this run's identity
 
@@ -222,18 +218,18 @@ class _DisableRun:
                     port = neutron.get(self.client, PORTS, self.port_id)
                     if self.step(port):
                         return self.outcome
-                except (PortSecurityError, rec.RecordError):
+                except (harden.Refused, rec.RecordError):
                     raise
                 except Exception as e:     # 5xx, reset, timeout, bad body
                     _absorb(errors, e, lambda e: 'port %s: %s' % (
                         self.port_id, neutron.describe(e)))
-            raise PortSecurityError(
+            raise harden.Refused(
                 'gave up after %d attempts: port %s kept changing%s'
                 % (max_attempts, self.port_id, errors.last()))
-        except (PortSecurityError, rec.RecordError) as e:
+        except (harden.Refused, rec.RecordError) as e:
             left = self._clean_up()
             if left:
-                raise PortSecurityError('%s; %s' % (e, left))
+                raise harden.Refused('%s; %s' % (e, left))
             raise
 
     def step(self, port):
@@ -253,7 +249,7 @@ class _DisableRun:
         if not (self.turned or self.uncertain or self.renew):
             refusal = self._refusal(port, records)
             if refusal:
-                raise PortSecurityError(refusal)
+                raise harden.Refused(refusal)
         if not pending:
             self._write_pending(port, mine)
             return False
@@ -311,7 +307,7 @@ class _DisableRun:
             # is stale, and its removal is ours to do.
             self._remove([r.tag for r in mine])
             self.confirming = None
-            raise PortSecurityError(
+            raise harden.Refused(
                 'port %s had its port security enabled again by a '
                 'concurrent change; no exception is recorded'
                 % self.port_id)
@@ -379,11 +375,11 @@ class _DisableRun:
 
 def _absorb(errors, error, stop):
     """Go on (retry from a fresh read) after error, or stop with a
-    PortSecurityError: the refusal itself, or stop(error) once the
+    harden.Refused: the refusal itself, or stop(error) once the
     ErrorBudget is spent."""
     if errors.spent(error):
-        raise PortSecurityError(neutron.describe(error)
-                                if neutron.is_refusal(error) else stop(error))
+        raise harden.Refused(neutron.describe(error)
+                             if neutron.is_refusal(error) else stop(error))
 
 
 def _read(client, port_id):
@@ -391,8 +387,8 @@ def _read(client, port_id):
     try:
         return neutron.get(client, PORTS, port_id)
     except Exception as e:
-        raise PortSecurityError('could not read port %s: %s; nothing was '
-                                'changed' % (port_id, neutron.describe(e)))
+        raise harden.Refused('could not read port %s: %s; nothing was '
+                             'changed' % (port_id, neutron.describe(e)))
 
 
 def _exists_message(port, record):
@@ -403,14 +399,14 @@ def _exists_message(port, record):
 
 def resolve_groups(client, port, refs):
     """Security group IDs for --security-group (names or IDs), each of the
-    port's own project; PortSecurityError otherwise."""
+    port's own project; harden.Refused otherwise."""
     ids = []
     for ref in refs or ():
         group = neutron.find(client, 'security-groups', ref,
                              project_id=port['project_id'],
                              label='security group')
         if group.get('project_id') != port['project_id']:
-            raise PortSecurityError(
+            raise harden.Refused(
                 'security group %s belongs to project %s, not to the '
                 "port's project %s: give one of the port's project"
                 % (group['id'], group.get('project_id'),
@@ -426,7 +422,7 @@ def default_security_group(client, project_id):
                             'fields': ['id', 'name']},
                            'looking up the default security group')
     if len(groups) != 1:
-        raise PortSecurityError(
+        raise harden.Refused(
             'project %s has %s default security group; give '
             '--security-group' % (project_id, 'no' if not groups else
                                   'more than one'))
@@ -448,11 +444,11 @@ def enable(client, port_id, security_groups=None, dry_run=False,
         try:
             if run.attempt():
                 return outcome
-        except PortSecurityError:
+        except harden.Refused:
             raise
         except Exception as e:            # 5xx, reset, timeout, bad body
             _absorb(errors, e, lambda e: _enable_left(client, port_id, e))
-    raise PortSecurityError(
+    raise harden.Refused(
         'gave up after %d attempts: port %s kept changing; run the command '
         'again' % (max_attempts, port_id))
 
@@ -500,7 +496,7 @@ class _Enabling:
         outcome.removed_records = outcome.removed_records or records
         outcome.port = neutron.get(self.client, PORTS, self.port_id)
         if not outcome.port['port_security_enabled']:
-            raise PortSecurityError(
+            raise harden.Refused(
                 'port %s had its port security disabled again by a '
                 'concurrent change; it is documented by that change'
                 % self.port_id)
@@ -550,7 +546,7 @@ def _enable_target(client, port, security_groups):
 
 
 def _check_recorded_group(client, port, group_id):
-    """PortSecurityError unless the recorded group exists and belongs to
+    """harden.Refused unless the recorded group exists and belongs to
     the port's project or is shared with it (RBAC): the record is a tag
     the port's project can write, so it must not be able to attach
     another project's group through an admin's enable."""
@@ -558,7 +554,7 @@ def _check_recorded_group(client, port, group_id):
     try:
         group = neutron.get(client, 'security-groups', group_id)
     except neutron.NotFound:
-        raise PortSecurityError(
+        raise harden.Refused(
             'the exception record of port %s names security group %s, '
             'which no longer exists: give --security-group; nothing was '
             'changed' % (port['id'], group_id))
@@ -570,7 +566,7 @@ def _check_recorded_group(client, port, group_id):
         'security group %s' % group_id)
     if any(p.get('target_tenant') in (project, '*') for p in shared):
         return
-    raise PortSecurityError(
+    raise harden.Refused(
         "the exception record of port %s names security group %s of "
         "project %s, not of the port's project %s nor shared with it: "
         'give --security-group (a group of project %s); nothing was '

@@ -23,7 +23,6 @@ import os
 
 import netaddr
 
-from xloudclient import errors
 from xloudclient import files
 from xloudclient import inert_text
 from xloudclient.audit import accepted
@@ -33,6 +32,7 @@ from xloudclient.audit import reach
 from xloudclient.audit import values
 from xloudclient.cloud import neutron
 from xloudclient.cloud import twins
+from xloudclient import harden
 
 SSH, SENSITIVE, ANY = ('sg-ingress-ssh-from-world',
                        'sg-ingress-sensitive-from-world',
@@ -49,10 +49,6 @@ KEPT = ('security_group_id', 'direction', 'ethertype', 'protocol',
 MATCH_KEYS = ('direction', 'ethertype', 'protocol', 'port_range_min',
               'port_range_max', 'remote_ip_prefix', 'remote_group_id',
               'remote_address_group_id')
-
-
-class RestrictError(errors.Explained):
-    """A refusal or failure, explained in one line."""
 
 
 def _version_name(v):
@@ -83,16 +79,16 @@ class Sources:
 
 
 def prefix_sources(cidrs):
-    """Sources from --to values; RestrictError for a value that is no
+    """Sources from --to values; harden.Refused for a value that is no
     prefix, or a set of them that is world-wide or public-space-wide."""
     prefixes = {}
     for value in cidrs:
         try:
             net = ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise RestrictError('--to %s is not an IPv4 or IPv6 prefix '
-                                '(e.g. 10.20.0.0/16): nothing was changed'
-                                % neutron.bounded(value, 60))
+            raise harden.Refused('--to %s is not an IPv4 or IPv6 prefix '
+                                 '(e.g. 10.20.0.0/16): nothing was changed'
+                                 % neutron.bounded(value, 60))
         text = str(net)
         if text not in prefixes.setdefault(net.version, []):
             prefixes[net.version].append(text)
@@ -105,7 +101,7 @@ def _refuse_public(prefixes, what):
         covered = netaddr.IPSet(cidrs)
         if reach.PUBLIC[v].issubset(covered) or any(
                 ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
-            raise RestrictError(
+            raise harden.Refused(
                 '%s admits all of %s space from anywhere: that restricts '
                 'nothing; give management or bastion prefixes, nothing was '
                 'changed' % (neutron.bounded(what, 120), _version_name(v)))
@@ -116,7 +112,7 @@ def find_address_group(client, ref):
     try:
         return neutron.find(client, 'address-groups', ref)
     except neutron.NeutronError as e:
-        raise RestrictError('%s: nothing was changed' % e)
+        raise harden.Refused('%s: nothing was changed' % e)
 
 
 def address_group_sources(group):
@@ -126,13 +122,13 @@ def address_group_sources(group):
         try:
             net = values.network(value).cidr
         except values.Unreadable as e:
-            raise RestrictError('address group %s: %s; nothing was changed'
-                                % (group.get('name') or group['id'], e))
+            raise harden.Refused('address group %s: %s; nothing was changed'
+                                 % (group.get('name') or group['id'], e))
         prefixes.setdefault(net.version, []).append(str(net))
     if not prefixes:
-        raise RestrictError('address group %s holds no address: rules from '
-                            'it would admit nothing; nothing was changed'
-                            % (group.get('name') or group['id']))
+        raise harden.Refused('address group %s holds no address: rules from '
+                             'it would admit nothing; nothing was changed'
+                             % (group.get('name') or group['id']))
     _refuse_public(prefixes, 'address group %s' % (group.get('name') or
                                                    group['id']))
     return Sources(prefixes, group)
@@ -200,16 +196,16 @@ def select(inventory, settings, checks, rule_ids=(), today=None):
     """({rule ID: [check IDs]} to restrict, [(rule, why it stays)]): the
     world-open rules the checks report (only those named in rule_ids, when
     given), without the ones an endorsed, unexpired decision covers.
-    RestrictError names a rule that is not in scope or not open from
+    harden.Refused names a rule that is not in scope or not open from
     anywhere."""
     by_rule, findings = found_rules(inventory, settings, checks)
     for rule_id in rule_ids:
         if rule_id not in inventory.rules_by_id:
-            raise RestrictError('no security group rule %s in scope: '
-                                'nothing was changed'
-                                % neutron.bounded(rule_id, 80))
+            raise harden.Refused('no security group rule %s in scope: '
+                                 'nothing was changed'
+                                 % neutron.bounded(rule_id, 80))
         if rule_id not in by_rule:
-            raise RestrictError(
+            raise harden.Refused(
                 'security group rule %s is not open from anywhere by the '
                 'checks %s: nothing to restrict, nothing was changed'
                 % (rule_id, ', '.join(checks)))
@@ -227,12 +223,12 @@ def select(inventory, settings, checks, rule_ids=(), today=None):
 
 
 def replacement_bodies(rule, group, sources):
-    """The create requests of a rule's replacements; RestrictError when no
+    """The create requests of a rule's replacements; harden.Refused when no
     source has the rule's IP version."""
     v = reach.version(rule)
     remotes = sources.remotes(v)
     if not remotes:
-        raise RestrictError(
+        raise harden.Refused(
             'security group rule %s is %s and no %s source was given: add '
             '--to <%s prefix> (or leave the rule out); nothing was changed'
             % (rule['id'], _version_name(v), _version_name(v),
@@ -256,7 +252,7 @@ def _refuse_invisible(inventory, sources, groups):
     for group in groups:
         project = group.get('project_id')
         if project != ag.get('project_id') and not shared & {project, '*'}:
-            raise RestrictError(
+            raise harden.Refused(
                 'address group %s belongs to project %s and is not shared '
                 'with project %s (security group %s): share it or pick '
                 'another; nothing was changed' % (
@@ -266,13 +262,13 @@ def _refuse_invisible(inventory, sources, groups):
 
 def plan(inventory, settings, checks, sources, rule_ids=(), today=None):
     """The RestrictPlan over one inventory (see select): per group, the
-    rules replaced, their replacements and the blast radius. RestrictError
+    rules replaced, their replacements and the blast radius. harden.Refused
     when a source does not fit or the planned rules would still be open
     from anywhere; nothing has changed then."""
     if not inventory.has_extension('security-group'):
-        raise RestrictError('the cloud lacks the Neutron extension '
-                            'security-group: it has no rules to restrict '
-                            '(and filters nothing); nothing was changed')
+        raise harden.Refused('the cloud lacks the Neutron extension '
+                             'security-group: it has no rules to restrict '
+                             '(and filters nothing); nothing was changed')
     chosen, kept = select(inventory, settings, checks, rule_ids, today)
     groups = {}
     for rule_id in sorted(chosen):
@@ -307,7 +303,7 @@ def _blast_radius(inventory, groups):
 
 
 def prove(inventory, settings, checks, restrict_plan):
-    """RestrictError unless the checks, run over the rules as they will be
+    """harden.Refused unless the checks, run over the rules as they will be
     (the replaced ones gone, the replacements in), report none of the
     replacements: the sources must not open the group from anywhere,
     alone or together with the rules left."""
@@ -332,7 +328,7 @@ def prove(inventory, settings, checks, restrict_plan):
     by_rule, _ = found_rules(after, settings, checks)
     still = sorted({origin[i] for i in by_rule if i in origin})
     if still:
-        raise RestrictError(
+        raise harden.Refused(
             'with %s, the replacement of rule %s would still be open from '
             'anywhere (with the rules the group keeps): give narrower '
             'sources; nothing was changed' % (
@@ -374,7 +370,7 @@ def write_backup(path, restrict_plan, results, now):
         return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
                                   body)
     except files.FileError as e:
-        raise RestrictError('%s; nothing was deleted' % e)
+        raise harden.Refused('%s; nothing was deleted' % e)
 
 
 # --- apply -------------------------------------------------------
@@ -513,16 +509,16 @@ def apply(client, restrict_plan, path, now):
     """(Rows, backup path): create every replacement, write the backup,
     delete the world-open rules whose replacements exist, read the
     replacements back. A backup that cannot be written undoes the
-    creates and deletes nothing (RestrictError)."""
+    creates and deletes nothing (harden.Refused)."""
     if os.path.lexists(path):
-        raise RestrictError('backup file %s already exists; not '
-                            'overwriting it: nothing was changed' % path)
+        raise harden.Refused('backup file %s already exists; not '
+                             'overwriting it: nothing was changed' % path)
     results = create_all(client, restrict_plan)
     try:
         path = write_backup(path, restrict_plan, results, now)
-    except RestrictError as e:
+    except harden.Refused as e:
         undone = _undo_creates(client, results)
-        raise RestrictError('%s; %s' % (e, undone))
+        raise harden.Refused('%s; %s' % (e, undone))
     rows = delete_replaced(client, restrict_plan, results)
     done = [m.body for r in rows if not r.failed
             for m in results[r.rule_id][0]]

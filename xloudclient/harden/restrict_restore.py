@@ -17,6 +17,7 @@ from xloudclient import files
 from xloudclient.audit import reach
 from xloudclient.cloud import neutron
 from xloudclient.harden import restrict
+from xloudclient import harden
 
 MAX_DESCRIPTION = 255
 REMOTES = restrict.REMOTES
@@ -29,10 +30,10 @@ def is_ours(data):
 
 def check_backup(data, path):
     """data, when it is an intact restrict backup that holds only
-    world-open ingress rules and their replacements; else RestrictError."""
+    world-open ingress rules and their replacements; else harden.Refused."""
     def refuse(why):
-        raise restrict.RestrictError('%s %s: refusing it, nothing was '
-                                     'changed' % (path, why))
+        raise harden.Refused('%s %s: refusing it, nothing was '
+                             'changed' % (path, why))
 
     problem = files.backup_problem(
         data, restrict.BACKUP_FORMAT, 'security group restrict',
@@ -134,7 +135,7 @@ def original_body(rule, group):
 
 def _read(client, data):
     """({group ID: group}, {group ID: [rules now]}) of the backup's
-    groups; RestrictError (nothing changed) if they cannot be read."""
+    groups; harden.Refused (nothing changed) if they cannot be read."""
     ids = {e['rule']['security_group_id'] for e in data['rules']}
     try:
         groups = neutron.list_by_ids(client, 'security_groups', ids)
@@ -142,7 +143,7 @@ def _read(client, data):
             client, 'security_group_rules',
             {'security_group_id': sorted(ids)}) if ids else ([], 0)
     except neutron.ListingError as e:
-        raise restrict.RestrictError('%s; nothing was changed' % e)
+        raise harden.Refused('%s; nothing was changed' % e)
     by_group = {}
     for rule in rules:
         by_group.setdefault(rule['security_group_id'], []).append(rule)
@@ -150,7 +151,7 @@ def _read(client, data):
 
 
 def _refuse_foreign(data, by_group, path):
-    """RestrictError unless every replacement the backup names, where it
+    """harden.Refused unless every replacement the backup names, where it
     still exists, is the restricted copy of its rule (same group, same
     protocol and ports, the remote the backup recorded)."""
     now = {r['id']: r for rules in by_group.values() for r in rules}
@@ -166,7 +167,7 @@ def _refuse_foreign(data, by_group, path):
             if there.get('security_group_id') != rule[
                     'security_group_id'] or not restrict.same_rule(copy,
                                                                    there):
-                raise restrict.RestrictError(
+                raise harden.Refused(
                     '%s names rule %s as the restricted copy of rule %s, '
                     'but it is not: refusing it, nothing was changed'
                     % (path, m['id'], rule['id']))
@@ -175,7 +176,7 @@ def _refuse_foreign(data, by_group, path):
 def restore(client, data, path, dry_run=False):
     """Put the backup's world-open rules back, then delete the
     replacements the restrict created; a Row per rule, never raising
-    after the checks (RestrictError before anything changes)."""
+    after the checks (harden.Refused before anything changes)."""
     groups, by_group = _read(client, data)
     _refuse_foreign(data, by_group, path)
     rows = []

@@ -12,6 +12,7 @@ from xloudclient.cloud import resources
 from xloudclient.harden import decisions
 from xloudclient.harden import port_security
 from xloudclient import records as rec
+from xloudclient import harden
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,13 +55,13 @@ class Decided:
 
 
 def visible(ctx, why='cannot read which decisions an admin approved'):
-    """The Directory of what the token may see; AcceptError when Keystone
+    """The Directory of what the token may see; harden.Refused when Keystone
     cannot be read: a command that changes decisions must know which
     count."""
     found = ctx.visible_directory()
     if found.error:
-        raise decisions.AcceptError('%s (%s); nothing was changed'
-                                    % (why, found.error))
+        raise harden.Refused('%s (%s); nothing was changed'
+                             % (why, found.error))
     return found
 
 
@@ -118,7 +119,7 @@ def accept(ctx, request):
                                                 result.accepted],
                              request.check, request.resource, request.key)
     if not ctx.is_admin and finding.project_id != ctx.project_id:
-        raise decisions.AcceptError(
+        raise harden.Refused(
             '%s belongs to project %s: only an admin may accept another '
             "project's finding" % (finding.resource_id, finding.project_id))
     if request.check in decisions.PORT_SECURITY_CHECKS:
@@ -198,8 +199,8 @@ def listed(ctx, request):
     their status (decisions.list_decisions); a Listing."""
     projects = ctx.directory(request.project_ids)
     if projects.error:
-        raise decisions.AcceptError('cannot tell approved decisions from '
-                                    'requests: %s' % projects.error)
+        raise harden.Refused('cannot tell approved decisions from '
+                             'requests: %s' % projects.error)
     result = runner.run(ctx.neutron, runner.Scan(
         tuple(catalog.all_checks()), request.project_ids,
         extra_types=tuple(accepted.TAGGABLE)), projects.endorsements)
@@ -232,8 +233,8 @@ def prune(ctx, request):
     for gone. A Pruning."""
     projects = ctx.directory(request.project_ids)
     if projects.error:
-        raise decisions.AcceptError('cannot read the endorsements (%s); '
-                                    'nothing was changed' % projects.error)
+        raise harden.Refused('cannot read the endorsements (%s); '
+                             'nothing was changed' % projects.error)
     inv = inventory_mod.fetch(ctx.neutron, tuple(accepted.TAGGABLE),
                               runner.project_filter(request.project_ids),
                               projects.endorsements)

@@ -11,17 +11,13 @@ import re
 import typing
 
 from xloudclient.cloud import neutron
-from xloudclient import errors
 from xloudclient import inert_text
+from xloudclient import harden
 
 PORTS = 'ports'
 RESERVATION_OWNER = 'xloud:vip'
 MAX_ATTEMPTS = 10
 _MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
-
-
-class VipError(errors.Explained):
-    """A refusal or failure, explained in one line."""
 
 
 MAX_ERRORS = neutron.MAX_ERRORS     # transient errors one step absorbs
@@ -35,7 +31,7 @@ def _retrying(fn, *args):
     """fn(*args), again after a transient error (it must be idempotent);
     our own refusals and revision conflicts are not retried here."""
     return neutron.retried(fn, *args, passthrough=(
-        VipError, neutron.RevisionConflict))
+        harden.Refused, neutron.RevisionConflict))
 
 
 def _planning(fn):
@@ -43,10 +39,11 @@ def _planning(fn):
     def wrapper(*args, **kw):
         try:
             return fn(*args, **kw)
-        except VipError:
+        except harden.Refused:
             raise
         except Exception as e:
-            raise VipError('%s; nothing was changed' % neutron.describe(e))
+            raise harden.Refused('%s; nothing was changed'
+                                 % neutron.describe(e))
     wrapper.__doc__ = fn.__doc__
     return wrapper
 
@@ -62,13 +59,14 @@ def parse_address(text, allow_prefix=False):
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise VipError('%r is not an IPv4 or IPv6 address' % text)
+        raise harden.Refused('%r is not an IPv4 or IPv6 address' % text)
     if '/' in text and net.prefixlen != net.max_prefixlen:
         if net.prefixlen == 0:
-            raise VipError('%s would allow every address: refused' % text)
+            raise harden.Refused('%s would allow every address: refused'
+                                 % text)
         if not allow_prefix:
-            raise VipError('%s is a prefix, not a host address (give '
-                           '--allow-prefix to add a prefix)' % text)
+            raise harden.Refused('%s is a prefix, not a host address (give '
+                                 '--allow-prefix to add a prefix)' % text)
     return net
 
 
@@ -82,12 +80,13 @@ def address_text(net):
 def parse_mac(text):
     mac = (text or '').strip().lower().replace('-', ':')
     if not _MAC.match(mac):
-        raise VipError('%r is not a MAC address (aa:bb:cc:dd:ee:ff)' % text)
+        raise harden.Refused('%r is not a MAC address (aa:bb:cc:dd:ee:ff)'
+                             % text)
     if int(mac[:2], 16) & 1:
-        raise VipError('%s is a multicast MAC address; a VIP needs a '
-                       'unicast one' % mac)
+        raise harden.Refused('%s is a multicast MAC address; a VIP needs a '
+                             'unicast one' % mac)
     if mac == '00:00:00:00:00:00':
-        raise VipError('00:00:00:00:00:00 is not a usable MAC address')
+        raise harden.Refused('00:00:00:00:00:00 is not a usable MAC address')
     return mac
 
 
@@ -131,9 +130,9 @@ class Plan:
 
 
 def _require_pairs_attr(port):
-    """VipError unless the port has the attribute a VIP lives in."""
+    """harden.Refused unless the port has the attribute a VIP lives in."""
     if 'allowed_address_pairs' not in port:
-        raise VipError(
+        raise harden.Refused(
             'port %s has no allowed_address_pairs attribute: the cloud lacks '
             'the allowed-address-pairs extension; nothing was changed'
             % port['id'])
@@ -151,26 +150,29 @@ def plan_add(client, address, port_refs, mac=None, reserve=True,
         if port['id'] not in {p['id'] for p in ports}:
             ports.append(port)
     if not ports:
-        raise VipError('give at least one --port')
+        raise harden.Refused('give at least one --port')
     networks = sorted({p['network_id'] for p in ports})
     if len(networks) > 1:
-        raise VipError('the ports are on %d networks (%s); a VIP needs them '
-                       'on one' % (len(networks), ', '.join(networks)))
+        raise harden.Refused('the ports are on %d networks (%s); a VIP needs '
+                             'them on one' % (len(networks),
+                                              ', '.join(networks)))
     network_id = networks[0]
     for port in ports:
         _require_pairs_attr(port)
         if port.get('port_security_enabled') is False:
-            raise VipError('port %s has port security disabled; Neutron '
-                           'refuses allowed address pairs on it' % port['id'])
+            raise harden.Refused('port %s has port security disabled; Neutron '
+                                 'refuses allowed address pairs on it'
+                                 % port['id'])
     subnets = neutron.list_(client, 'subnets',
                             {'network_id': network_id,
                              'fields': ['id', 'cidr', 'name', 'gateway_ip']},
                             'listing subnets of network %s' % network_id)
     subnet = _subnet_for(net, subnets)
     if subnet is None:
-        raise VipError('%s is not inside any subnet of network %s (%s)' % (
-            address_text(net), network_id,
-            ', '.join(s['cidr'] for s in subnets) or 'no subnets'))
+        raise harden.Refused(
+            '%s is not inside any subnet of network %s (%s)' % (
+                address_text(net), network_id,
+                ', '.join(s['cidr'] for s in subnets) or 'no subnets'))
     _refuse_special(net, subnet)
     plan = Plan(net, mac, network_id, ports[0]['project_id'], ports,
                 subnet, reserve=reserve and net.prefixlen ==
@@ -195,7 +197,7 @@ def _settle_holder(plan, holder):
     message = ('%s is already the fixed IP of port %s (%s)' % (
         address_text(net), holder['id'], holder.get('name') or 'no name'))
     if plan.reserve:
-        raise VipError(message + '; pick another address')
+        raise harden.Refused(message + '; pick another address')
     plan.warnings.append(message + ': traffic to it may reach that port '
                          'instead')
 
@@ -219,8 +221,8 @@ def _refuse_special(net, subnet):
         what = ('the subnet-router anycast address of subnet %s (%s)'
                 % (subnet['id'], cidr))
     if what:
-        raise VipError('%s is %s, not a host address for a VIP'
-                       % (address_text(net), what))
+        raise harden.Refused('%s is %s, not a host address for a VIP'
+                             % (address_text(net), what))
 
 
 def fixed_ip_holder(client, network_id, net):
@@ -257,7 +259,7 @@ def ours(port, net, projects):
 def _look_alike(port, net, projects):
     """The refusal for a port holding the address that claims to be its
     reservation but is not provably ours."""
-    return VipError(
+    return harden.Refused(
         '%s is held by port %s of project %s, named and owned like a VIP '
         'reservation but not one made for project %s: not taking it as '
         'ours; pick another address, or have its project delete it'
@@ -289,8 +291,8 @@ def _edit_pairs(client, port_id, change, attempts=MAX_ATTEMPTS):
         except Exception as e:
             if errors.spent(e):
                 raise
-    raise VipError('gave up on port %s after %d revision conflicts'
-                   % (port_id, conflicts))
+    raise harden.Refused('gave up on port %s after %d revision conflicts'
+                         % (port_id, conflicts))
 
 
 def _adder(net, mac):
@@ -335,7 +337,7 @@ def apply_add(client, plan):
                             'added' if did else 'unchanged', conflicts))
     except Exception as e:
         undone = _undo_add(client, plan, created)
-        raise VipError('%s; undone: %s' % (
+        raise harden.Refused('%s; undone: %s' % (
             neutron.describe(e), ', '.join(undone) or 'nothing had changed'))
     holder = created or plan.reservation
     if holder is not None:
@@ -450,9 +452,9 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
     networks = sorted({p['network_id'] for p in ports} |
                       ({network_id} if network_id else set()))
     if len(networks) > 1:
-        raise VipError('%s is on ports of %d networks (%s); give --network'
-                       % (address_text(net), len(networks),
-                          ', '.join(networks)))
+        raise harden.Refused('%s is on ports of %d networks (%s); give '
+                             '--network' % (address_text(net), len(networks),
+                                            ', '.join(networks)))
     reservation = None
     if release:
         reservation = _to_release(client, net, ports, networks, project_id)
@@ -479,25 +481,25 @@ def _ports_of(client, net, mac, port_refs, all_ports, network_id,
 
 def _to_release(client, net, ports, networks, project_id):
     """The reservation port to release (None when there is none left
-    anywhere); VipError when it is not ours or still used by other
+    anywhere); harden.Refused when it is not ours or still used by other
     ports."""
     if not networks:
         networks = _reservation_networks(client, net, project_id)
     if len(networks) > 1:
-        raise VipError('%s is reserved on %d networks (%s); give '
-                       '--network' % (address_text(net), len(networks),
-                                      ', '.join(networks)))
+        raise harden.Refused('%s is reserved on %d networks (%s); give '
+                             '--network' % (address_text(net), len(networks),
+                                            ', '.join(networks)))
     if not networks:
         return None                       # nothing left anywhere
     holder = fixed_ip_holder(client, networks[0], net)
     if holder is not None and not claims_reservation(holder, net):
-        raise VipError('%s is held by port %s, which is not a VIP '
-                       'reservation: not releasing it'
-                       % (address_text(net), holder['id']))
+        raise harden.Refused('%s is held by port %s, which is not a VIP '
+                             'reservation: not releasing it'
+                             % (address_text(net), holder['id']))
     mine = {p['project_id'] for p in ports} or {project_id}
     if holder is not None and not ours(holder, net, mine):
         if mine == {None}:
-            raise VipError(
+            raise harden.Refused(
                 'no port holds %s any more: give --project <project> (the '
                 "VIP's) to release its reservation, port %s of project %s"
                 % (address_text(net), holder['id'],
@@ -511,8 +513,8 @@ def _to_release(client, net, ports, networks, project_id):
         'listing ports of network %s' % networks[0])
         if p['id'] not in leaving and _remover(net, None)(p) is not None]
     if others:
-        raise VipError('not releasing %s: ports %s still use it'
-                       % (address_text(net), ', '.join(sorted(others))))
+        raise harden.Refused('not releasing %s: ports %s still use it'
+                             % (address_text(net), ', '.join(sorted(others))))
     return holder
 
 
@@ -558,7 +560,7 @@ def apply_remove(client, plan):
     except Exception as e:
         done = [r.port_id for r in rows]
         anchor = ports[0] if ports else reservation
-        raise VipError(
+        raise harden.Refused(
             '%s; removed from %s; finish with `%s`' % (
                 neutron.describe(e), ', '.join(done) or 'no port yet',
                 _finish(net, anchor['network_id'],
@@ -588,8 +590,8 @@ def read_vips(client, project_id=None, network=None):
     ports, _ = neutron.list_type(client, PORTS,
                                  neutron.in_project(project_id))
     if ports and not any('allowed_address_pairs' in p for p in ports):
-        raise VipError('the cloud lacks the allowed-address-pairs '
-                       'extension: no port holds or can hold a VIP')
+        raise harden.Refused('the cloud lacks the allowed-address-pairs '
+                             'extension: no port holds or can hold a VIP')
     vips = list_vips(ports, network_id)
     networks = neutron.list_by_ids(client, 'networks',
                                    {v.network_id for v in vips})

@@ -2,6 +2,7 @@
 list`: reviewed decisions on findings, kept on the resources."""
 
 from osc_lib.command import command
+from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -102,7 +103,7 @@ class RevokeFinding(_OnADecision):
         from xloudclient import inert_text
 
         if parsed_args.check in decisions.PORT_SECURITY_CHECKS:
-            raise decisions.AcceptError(
+            raise exceptions.CommandError(
                 'a port-security exception ends when port security is back '
                 'on: `%s`' % inert_text.command(
                     'openstack', 'port', 'security', 'enable',

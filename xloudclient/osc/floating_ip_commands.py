@@ -1,6 +1,7 @@
 """`openstack floating ip harden release` and `... harden restore`."""
 
 from osc_lib.command import command
+from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -68,9 +69,9 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
         cm = self.app.client_manager
         if parsed_args.unused_for is not None and not \
                 0 <= parsed_args.unused_for <= 36500:
-            raise fr.ReleaseError('--unused-for takes a number of days from '
-                                  '0 to 36500, not %d'
-                                  % parsed_args.unused_for)
+            raise exceptions.CommandError(
+                '--unused-for takes a number of days from 0 to 36500, not %d'
+                % parsed_args.unused_for)
         projects = scope.resolve_projects(cm, parsed_args)
         found = common.run_context(cm).directory(projects)
         fips = fr.read_candidates(cm.xloud, projects)

@@ -1,6 +1,7 @@
 """`openstack security group harden restrict`."""
 
 from osc_lib.command import command
+from osc_lib import exceptions
 
 from xloudclient.osc import common
 from xloudclient.osc import names as names_mod
@@ -83,7 +84,7 @@ class RestrictRules(common.OneLineErrors, common.InertText,
         from xloudclient.harden import restrict
 
         if not parsed_args.rules and not parsed_args.checks:
-            raise restrict.RestrictError(
+            raise exceptions.CommandError(
                 'name the rules to restrict, or --check %s (or another '
                 'world-open check); nothing was changed' % CHECK_IDS[0])
         cm = self.app.client_manager
@@ -132,7 +133,7 @@ def _plan(cm, projects, parsed_args, sources):
 
     found = common.run_context(cm).directory(projects)
     if found.error:
-        raise restrict.RestrictError(
+        raise exceptions.CommandError(
             'cannot verify accepted findings (%s): not restricting rules '
             'a decision may cover; nothing was changed' % found.error)
     settings = settings_mod.load(parsed_args.config)

@@ -17,6 +17,7 @@ from xloudclient.audit.settings import Settings
 from xloudclient.cloud import neutron
 from xloudclient.harden import decisions
 from xloudclient import records as rec
+from xloudclient import harden
 
 TODAY = datetime.date(2026, 11, 28)
 NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
@@ -136,9 +137,9 @@ def _endorsements(client):
     try:
         projects = keystone.projects(faults.identity_of(client))
     except Exception as e:
-        raise decisions.AcceptError('cannot read what is accepted already '
-                                    '(%s); nothing was changed'
-                                    % neutron.describe(e))
+        raise harden.Refused('cannot read what is accepted already '
+                             '(%s); nothing was changed'
+                             % neutron.describe(e))
     return {pid: rec.endorsements_in(p['tags'])
             for pid, p in projects.items()}
 
@@ -197,9 +198,9 @@ def test_find_the_one_finding_by_id_or_name():
     findings = _audit(_cloud()).findings
     assert decisions.find(findings, 'router-external-gateway',
                           'edge').resource_id == 'r-edge'
-    with pytest.raises(decisions.AcceptError, match='reports nothing on'):
+    with pytest.raises(harden.Refused, match='reports nothing on'):
         decisions.find(findings, SSH, 'r-edge')
-    with pytest.raises(decisions.AcceptError, match='reports nothing on'):
+    with pytest.raises(harden.Refused, match='reports nothing on'):
         decisions.find(findings, 'router-external-gateway', 'edge',
                        key='other')
 
@@ -208,7 +209,7 @@ def test_several_findings_on_one_resource_need_a_key():
     from xloudclient.audit.finding import Finding
     two = [Finding('medium', 'aap-wide-prefix', 'port', 'p1', 'vm', 'p',
                    'd', 'r', key=k) for k in ('10.0.0.0/16', '10.1.0.0/16')]
-    with pytest.raises(decisions.AcceptError, match='give --key'):
+    with pytest.raises(harden.Refused, match='give --key'):
         decisions.find(two, 'aap-wide-prefix', 'vm')
     assert decisions.find(two, 'aap-wide-prefix', 'vm',
                           key='10.1.0.0/16') is two[1]
@@ -219,7 +220,7 @@ def test_several_findings_on_one_resource_need_a_key():
     ('accepted-review-overdue', 'about decisions themselves'),
     ('cloud-unfiltered', 'about the whole cloud, which holds no decision')])
 def test_checks_that_cannot_be_accepted(check, message):
-    with pytest.raises(decisions.AcceptError, match=message):
+    with pytest.raises(harden.Refused, match=message):
         decisions.check_acceptable(check, [c.id for c in catalog.all_checks()])
 
 
@@ -236,7 +237,7 @@ def test_accept_writes_one_tag_and_renew_replaces_the_older():
     assert cloud.data['security-groups'][0]['tags'] == [tag]
     again = decisions.target(finding, _fetch(
         cloud, tuple(accepted.TAGGABLE) + ('security_group_rules',)))
-    with pytest.raises(decisions.AcceptError, match='already accepted until '
+    with pytest.raises(harden.Refused, match='already accepted until '
                        '2027-01-01 by admin'):
         _write(cloud, again, 'x', datetime.date(2027, 1, 1), 'b')
     action, new = _write(cloud, again, 'renewed', datetime.date(
@@ -267,7 +268,7 @@ def test_a_failed_write_changes_nothing_and_says_so():
     cloud.deny.add(('PUT', '/security-groups/bastion/tags'))
     result = _audit(cloud)
     [finding] = [f for f in result.findings if f.resource_id == RULE]
-    with pytest.raises(decisions.AcceptError, match='nothing was changed'):
+    with pytest.raises(harden.Refused, match='nothing was changed'):
         _write(cloud, decisions.target(finding, result.inventory), 'x',
                datetime.date(2027, 1, 1), 'a')
     assert cloud.data['security-groups'][0]['tags'] == []
@@ -313,7 +314,7 @@ def test_revoke_finds_a_rule_decision_by_the_rule_id():
     assert holder['id'] == 'bastion' and len(found) == 1
     assert _unwrite(cloud, rtype, holder, found) == 'revoked'
     assert cloud.data['security-groups'][0]['tags'] == ['keep-me']
-    with pytest.raises(decisions.AcceptError, match='no accepted'):
+    with pytest.raises(harden.Refused, match='no accepted'):
         decisions.find_decisions(inv, 'router-external-gateway', 'edge')
 
 
@@ -337,7 +338,7 @@ def test_one_name_on_two_resources_needs_an_id():
     from xloudclient.audit.finding import Finding
     two = [Finding('medium', 'router-external-gateway', 'router', rid,
                    'edge', 'p', 'd', 'r') for rid in ('r1', 'r2')]
-    with pytest.raises(decisions.AcceptError, match='more than one resource '
+    with pytest.raises(harden.Refused, match='more than one resource '
                        "named 'edge'"):
         decisions.find(two, 'router-external-gateway', 'edge')
 
@@ -345,7 +346,7 @@ def test_one_name_on_two_resources_needs_an_id():
 def test_a_finding_with_nowhere_to_record_is_refused():
     from xloudclient.audit.finding import Finding
     odd = Finding('low', 'x', 'subnet', 's1', 's', 'p', 'd', 'r')
-    with pytest.raises(decisions.AcceptError, match='cannot find where to '
+    with pytest.raises(harden.Refused, match='cannot find where to '
                        'record a decision on subnet s1'):
         decisions.target(odd, inventory_mod.Inventory())
 
@@ -371,7 +372,7 @@ def test_the_way_on_names_the_key_of_a_keyed_finding():
                            '10.0.0.0/16', [])
     cloud = FakeCollections(ports=[{'id': 'p1', 'tags': []}])
     cloud.keystone = FakeKeystone(('p',))
-    with pytest.raises(decisions.AcceptError) as failed:
+    with pytest.raises(harden.Refused) as failed:
         _write(faults.FaultyClient(cloud, '503', methods=('put',)),
                tgt, 'k8s pods', datetime.date(2027, 1, 1), 'a')
     argv = shlex.split(str(failed.value).split('`')[1])
@@ -423,7 +424,7 @@ def test_find_decisions_by_name_check_and_rule():
     cloud.data['security-groups'][1]['tags'].append(
         _decision('sg-default-in-use', ''))
     inv = _fetch(cloud, tuple(accepted.TAGGABLE))
-    with pytest.raises(decisions.AcceptError, match="more than one resource "
+    with pytest.raises(harden.Refused, match="more than one resource "
                        "named 'bastion'"):
         decisions.find_decisions(inv, 'sg-default-in-use', 'bastion')
 
@@ -557,7 +558,7 @@ def test_an_endorsement_that_never_settles_is_an_error():
     keystone = cloud.keystone
     keystone.hook = lambda m, p: keystone.data['p'].update(tags=[]) \
         if m == 'GET' else None
-    with pytest.raises(decisions.AcceptError, match='kept losing an '
+    with pytest.raises(harden.Refused, match='kept losing an '
                        'endorsement on project p'):
         decisions.endorse(keystone, {'id': 'g', 'project_id': 'p'},
                           rec.endorsement_tag('security_groups', 'g', 'rec',

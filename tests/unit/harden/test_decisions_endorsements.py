@@ -12,6 +12,7 @@ from xloudclient.audit import inventory as inventory_mod
 from xloudclient.cloud import neutron
 from xloudclient.harden import decisions
 from xloudclient import records as rec
+from xloudclient import harden
 
 NOW = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
 PORT = {'id': 'port-1', 'project_id': 'p'}
@@ -257,7 +258,7 @@ def test_approve_refuses_decisions_on_two_items():
     other = rec.parse_decision(rec.make_decision_tag(
         'sg-ingress-ssh-from-world', 'other-rule', datetime.date(2027, 1, 1),
         NOW, 'admin', 'x'))
-    with pytest.raises(decisions.AcceptError, match='decisions on 2 items'):
+    with pytest.raises(harden.Refused, match='decisions on 2 items'):
         _approve([a, other], PickyKeystone())
 
 
@@ -279,7 +280,7 @@ def test_approve_shares_one_error_budget(fail, said):
         (action, _), _ = _approve([newest], FailingKeystone(2))
         assert action == 'approved'       # two errors absorbed
         return
-    with pytest.raises(decisions.AcceptError, match=said):
+    with pytest.raises(harden.Refused, match=said):
         _approve([newest], FailingKeystone(fail))
 
 
@@ -290,7 +291,7 @@ def test_approve_refused_at_once_changed_nothing():
         def put(self, path, **kw):
             return FakeResponse(400, {'error': {'message': 'bad'}})
 
-    with pytest.raises(decisions.AcceptError, match='nothing was changed'):
+    with pytest.raises(harden.Refused, match='nothing was changed'):
         _approve([newest], Refusing())
 
 
@@ -308,7 +309,7 @@ def test_the_budget_covers_the_write_and_the_read_back():
 
     keystone = Flaky(2)
     keystone.fail_reads = 1
-    with pytest.raises(decisions.AcceptError, match='may or may not'):
+    with pytest.raises(harden.Refused, match='may or may not'):
         _approve([newest], keystone)
     keystone = Flaky(1)
     keystone.fail_reads = 1
@@ -346,7 +347,7 @@ def test_approve_refuses_a_record_granted_in_the_future():
             (_one(datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc),
                   datetime.date(2100, 11, 30)), 'in the future')):
         keystone = PickyKeystone()
-        with pytest.raises(decisions.AcceptError, match=said):
+        with pytest.raises(harden.Refused, match=said):
             _approve([record, reviewed], keystone, now=NOW,
                      request=_id(record))
         assert keystone.data['p']['tags'] == []
@@ -360,7 +361,7 @@ def test_approve_refuses_a_request_whose_finding_does_not_occur():
 
     [request] = _decisions(30)
     keystone = PickyKeystone()
-    with pytest.raises(decisions.AcceptError, match='reports nothing on '
+    with pytest.raises(harden.Refused, match='reports nothing on '
                        'security group rule rule now'):
         _approve([request], keystone, findings=[], now=NOW)
     assert keystone.data['p']['tags'] == []
@@ -392,7 +393,7 @@ def test_approve_endorses_the_record_reviewed_not_the_newest():
 def test_approve_without_the_reviewed_id_changes_nothing(request_):
     first, second = _decisions(1, 30)
     keystone = PickyKeystone()
-    with pytest.raises(decisions.AcceptError) as err:
+    with pytest.raises(harden.Refused) as err:
         _approve([first, second], keystone, request=request_, now=NOW)
     said = str(err.value)
     assert 'nothing was changed' in said and '\n' not in said

@@ -23,9 +23,10 @@ from xloudclient.audit import accepted
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.harden import decisions
 from xloudclient import records as rec
+from xloudclient import harden
 
 REVIEW = datetime.date(2027, 3, 1)
-ERRORS = (decisions.AcceptError, inventory_mod.InventoryError)
+ERRORS = (harden.Refused, inventory_mod.InventoryError)
 
 
 def _state(cloud):
@@ -122,7 +123,7 @@ def _way_on(error):
 
 def test_a_put_failing_every_time_names_a_renew_that_finishes():
     cloud = _cloud(group_tags=['keep-me'])
-    with pytest.raises(decisions.AcceptError) as failed:
+    with pytest.raises(harden.Refused) as failed:
         _accept(False)(faults.FaultyClient(cloud, '503', methods=('put',)))
     text = str(failed.value)
     assert 'may or may not be recorded' in text and '\n' not in text
@@ -138,7 +139,7 @@ def test_a_put_failing_every_time_names_a_renew_that_finishes():
 
 def test_an_old_decision_that_cannot_go_is_named_and_a_renew_ends_it():
     cloud = _accepted()
-    with pytest.raises(decisions.AcceptError) as failed:
+    with pytest.raises(harden.Refused) as failed:
         _accept(True)(faults.FaultyClient(cloud, '500',
                                           methods=('delete',)))
     assert str(failed.value).startswith('the new decision is recorded, but '
@@ -153,7 +154,7 @@ def test_an_old_decision_that_cannot_go_is_named_and_a_renew_ends_it():
 def test_a_refused_put_changed_nothing_and_says_so():
     cloud = _cloud(group_tags=['keep-me'])
     cloud.deny.add(('PUT', '/security-groups/bastion/tags'))
-    with pytest.raises(decisions.AcceptError, match='denied; nothing was '
+    with pytest.raises(harden.Refused, match='denied; nothing was '
                        'changed$'):
         _accept(False)(cloud)
 
@@ -163,7 +164,7 @@ def test_revoke_names_how_many_are_left_and_the_command_to_finish():
                                _decision(SSH, RULE, reason='two'),
                                'keep-me'])
     client = faults.FaultyClient(cloud, 'reset', methods=('delete',))
-    with pytest.raises(decisions.AcceptError, match='2 of 2 decisions are '
+    with pytest.raises(harden.Refused, match='2 of 2 decisions are '
                        'still recorded') as failed:
         _revoke(client)
     argv = _way_on(failed.value)

@@ -8,6 +8,7 @@ import pytest
 from tests.unit.fake_collections import FakeCollections
 from xloudclient import files
 from xloudclient.harden import default_group
+from xloudclient import harden
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -83,7 +84,7 @@ def test_templates():
     todo, everything = default_group.plan_templates(cloud)
     assert [t['id'] for t in todo] == ['t-in4']
     cloud.extensions = []
-    with pytest.raises(default_group.HardenError, match='lacks'):
+    with pytest.raises(harden.Refused, match='lacks'):
         default_group.plan_templates(cloud)
 
 
@@ -161,7 +162,7 @@ def test_restore_dry_run_changes_nothing(tmp_path):
 def test_backup_never_overwrites(tmp_path):
     path = tmp_path / 'b.json'
     path.write_text('precious')
-    with pytest.raises(default_group.HardenError, match='already exists'):
+    with pytest.raises(harden.Refused, match='already exists'):
         default_group.write_backup(str(path), [], [], NOW)
     assert path.read_text() == 'precious'
 
@@ -169,7 +170,7 @@ def test_backup_never_overwrites(tmp_path):
 def test_unwritable_backup_location(tmp_path):
     blocker = tmp_path / 'file'
     blocker.write_text('x')
-    with pytest.raises(default_group.HardenError, match='nothing was deleted'):
+    with pytest.raises(harden.Refused, match='nothing was deleted'):
         default_group.write_backup(str(blocker / 'b.json'), [], [], NOW)
 
 
@@ -187,7 +188,7 @@ def test_unwritable_backup_location(tmp_path):
 def test_bad_backups_refused(tmp_path, content, message):
     path = tmp_path / 'b.json'
     path.write_text(content)
-    with pytest.raises(default_group.HardenError, match=message):
+    with pytest.raises(harden.Refused, match=message):
         default_group.load_backup(str(path))
 
 
@@ -231,7 +232,7 @@ def test_an_edited_backup_fails_its_digest(tmp_path):
     cloud, path, data = _backup(tmp_path)
     data['rules'][0].update(WORLD_ANY)
     _rewrite(path, data, digest=False)
-    with pytest.raises(default_group.HardenError, match='digest'):
+    with pytest.raises(harden.Refused, match='digest'):
         default_group.load_backup(path)
 
 
@@ -245,7 +246,7 @@ def test_restore_refuses_anything_but_same_group_rules(tmp_path, change):
     cloud, path, data = _backup(tmp_path)
     data['rules'][0].update(change)
     _rewrite(path, data)
-    with pytest.raises(default_group.HardenError, match='rule 1'):
+    with pytest.raises(harden.Refused, match='rule 1'):
         default_group.load_backup(path)
 
 
@@ -256,7 +257,7 @@ def test_restore_refuses_a_same_group_rule_of_a_non_default_group(
                               security_group_id='wa', remote_group_id='wa'))
     _rewrite(path, data)
     before = json.dumps(cloud.data, sort_keys=True)
-    with pytest.raises(default_group.HardenError, match='not the default'):
+    with pytest.raises(harden.Refused, match='not the default'):
         default_group.restore(cloud, default_group.load_backup(path))
     assert json.dumps(cloud.data, sort_keys=True) == before
 
@@ -269,7 +270,7 @@ def test_restore_refuses_other_template_entries(tmp_path, change):
     cloud, path, data = _backup(tmp_path)
     data['templates'][0].update(change)
     _rewrite(path, data)
-    with pytest.raises(default_group.HardenError, match='template entry 1'):
+    with pytest.raises(harden.Refused, match='template entry 1'):
         default_group.load_backup(path)
 
 
@@ -278,7 +279,7 @@ def test_backup_version_must_be_an_integer(tmp_path, version):
     cloud, path, data = _backup(tmp_path)
     data['version'] = version
     _rewrite(path, data)
-    with pytest.raises(default_group.HardenError, match='backup version'):
+    with pytest.raises(harden.Refused, match='backup version'):
         default_group.load_backup(path)
 
 
@@ -326,15 +327,15 @@ def test_oversized_or_binary_backups_are_refused(tmp_path):
     with open(big, 'wb') as f:
         f.seek(default_group.MAX_BACKUP_BYTES + 1)
         f.write(b'}')
-    with pytest.raises(default_group.HardenError, match='larger than 16 MiB'):
+    with pytest.raises(harden.Refused, match='larger than 16 MiB'):
         default_group.load_backup(str(big))
     binary = tmp_path / 'bin.json'
     binary.write_bytes(b'\xff\xfe{}')
-    with pytest.raises(default_group.HardenError, match='not UTF-8'):
+    with pytest.raises(harden.Refused, match='not UTF-8'):
         default_group.load_backup(str(binary))
     deep = tmp_path / 'deep.json'
     deep.write_text('[' * 100000 + ']' * 100000)
-    with pytest.raises(default_group.HardenError, match='nested too deeply'):
+    with pytest.raises(harden.Refused, match='nested too deeply'):
         default_group.load_backup(str(deep))
 
 
@@ -396,7 +397,7 @@ def test_restore_refuses_template_entries_of_another_shape(tmp_path,
     cloud, path, data = _backup(tmp_path)
     data['templates'][0].update(change)
     _rewrite(path, data)
-    with pytest.raises(default_group.HardenError, match='template entry 1'):
+    with pytest.raises(harden.Refused, match='template entry 1'):
         default_group.load_backup(path)
 
 
@@ -409,7 +410,7 @@ def test_a_vanished_group_does_not_stop_the_default_group_check(tmp_path):
     data['rules'] = [first, evil] + data['rules']
     _rewrite(path, data)
     before = json.dumps(cloud.data, sort_keys=True)
-    with pytest.raises(default_group.HardenError, match='not the default'):
+    with pytest.raises(harden.Refused, match='not the default'):
         default_group.restore(cloud, default_group.load_backup(path))
     assert json.dumps(cloud.data, sort_keys=True) == before
 
@@ -448,5 +449,5 @@ def test_the_digest_covers_every_part_restore_reads(tmp_path, field):
         data['templates'] = []
     with open(path, 'w') as f:
         json.dump(data, f)          # edited, the digest of before kept
-    with pytest.raises(default_group.HardenError, match='digest'):
+    with pytest.raises(harden.Refused, match='digest'):
         default_group.load_backup(path)

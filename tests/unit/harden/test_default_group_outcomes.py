@@ -8,6 +8,7 @@ import pytest
 from tests.unit.audit.fakes import FakeResponse
 from tests.unit.harden import test_default_group as base
 from xloudclient.harden import default_group
+from xloudclient import harden
 
 
 def _rows(rows):
@@ -99,7 +100,7 @@ def test_an_unreadable_rule_list_names_the_error_per_rule(tmp_path):
 def test_an_unreadable_group_list_creates_nothing(tmp_path):
     cloud, path, _ = _backup(tmp_path)
     cloud.fail['/security-groups'] = 503
-    with pytest.raises(default_group.HardenError) as err:
+    with pytest.raises(harden.Refused) as err:
         default_group.restore(cloud, default_group.load_backup(path))
     assert str(err.value).endswith('; nothing was created')
     assert 'injected' in str(err.value)
@@ -228,7 +229,7 @@ def test_a_backup_rule_without_a_project_is_judged_by_its_group():
     cloud = base._cloud()
     rule = base._rule('x', 'db', None)
     assert list(default_group._default_groups(cloud, [rule])) == ['db']
-    with pytest.raises(default_group.HardenError) as err:
+    with pytest.raises(harden.Refused) as err:
         default_group._default_groups(cloud, [base._rule('x', 'wa', None)])
     assert str(err.value) == (
         'the backup puts rule x in security group wa, which is not the '
@@ -246,7 +247,7 @@ def test_harden_rows_for_missing_and_hardened_projects():
 
 def test_a_backup_rule_of_another_project_than_its_group_is_refused():
     cloud = base._cloud()
-    with pytest.raises(default_group.HardenError, match='not the default '
+    with pytest.raises(harden.Refused, match='not the default '
                        'group of project b'):
         default_group._default_groups(cloud, [base._rule('x', 'da', 'b')])
 
@@ -260,7 +261,7 @@ def test_an_extension_list_without_extensions_means_none():
             return FakeResponse(200, {})
         return real(path, params, **kw)
     cloud.get = get
-    with pytest.raises(default_group.HardenError, match='lacks'):
+    with pytest.raises(harden.Refused, match='lacks'):
         default_group.plan_templates(cloud)
 
 

@@ -9,6 +9,7 @@ import pytest
 from tests.unit.fake_collections import FakeCollections
 from xloudclient import files
 from xloudclient.harden import fip_release as fr
+from xloudclient import harden
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
 NET = 'ext-net'
@@ -60,10 +61,10 @@ def test_refs_by_id_or_address_and_bad_refs_refused():
     fips = _cloud().data['floatingips']
     plan = fr.select(fips, refs=['203.0.113.3', 'f1', 'f1'], now=NOW)
     assert [f['id'] for f in plan.release] == ['f3', 'f1']
-    with pytest.raises(fr.ReleaseError, match='associated with port '
+    with pytest.raises(harden.Refused, match='associated with port '
                        'port-9: not releasing it'):
         fr.select(fips, refs=['203.0.113.2'])
-    with pytest.raises(fr.ReleaseError, match='no floating IP nosuch'):
+    with pytest.raises(harden.Refused, match='no floating IP nosuch'):
         fr.select(fips, refs=['nosuch'])
 
 
@@ -171,17 +172,17 @@ def test_backup_round_trip_and_refusals(tmp_path):
     assert [e['floating_ip_address'] for e in entries] == [
         '203.0.113.1', '203.0.113.3']
     assert 'revision_number' not in entries[0]
-    with pytest.raises(fr.ReleaseError, match='already exists'):
+    with pytest.raises(harden.Refused, match='already exists'):
         fr.write_backup(path, plan, NOW)
     data = json.loads((tmp_path / 'b.json').read_text())
     data['floating_ips'][0]['floating_ip_address'] = '198.51.100.7'
     edited = tmp_path / 'edited.json'
     edited.write_text(json.dumps(data))
-    with pytest.raises(fr.ReleaseError, match='digest does not match'):
+    with pytest.raises(harden.Refused, match='digest does not match'):
         fr.load_backup(str(edited))
     other = tmp_path / 'other.json'
     other.write_text(json.dumps({'format': 'something else'}))
-    with pytest.raises(fr.ReleaseError, match='not an xloudclient '
+    with pytest.raises(harden.Refused, match='not an xloudclient '
                        'floating IP backup'):
         fr.load_backup(str(other))
 
@@ -199,7 +200,7 @@ def test_a_forged_entry_is_refused(tmp_path, change, problem):
     data['digest'] = files.backup_digest(data, fr.DIGESTED)
     path = tmp_path / 'forged.json'
     path.write_text(json.dumps(data))
-    with pytest.raises(fr.ReleaseError, match=problem):
+    with pytest.raises(harden.Refused, match=problem):
         fr.load_backup(str(path))
 
 
@@ -287,7 +288,7 @@ def test_read_candidates_of_projects_asks_neutron_for_every_field():
 def test_a_backup_that_is_not_json_is_named_as_a_backup(tmp_path):
     path = tmp_path / 'b.json'
     path.write_text('{not json')
-    with pytest.raises(fr.ReleaseError, match=r'^backup .*b\.json is not '
+    with pytest.raises(harden.Refused, match=r'^backup .*b\.json is not '
                        'JSON'):
         fr.load_backup(str(path))
 
@@ -342,7 +343,7 @@ def test_a_forwarded_floating_ip_is_kept_saying_why_and_refused_by_name():
     assert [f['id'] for f in plan.release] == ['f1', 'f3', 'f6']
     assert [(f['id'], why) for f, why in plan.kept] == [
         ('f5', 'in use by 2 port forwardings')]
-    with pytest.raises(fr.ReleaseError, match='^floating IP 203.0.113.5 is '
+    with pytest.raises(harden.Refused, match='^floating IP 203.0.113.5 is '
                        'in use by 2 port forwardings: not releasing it, '
                        'nothing was released$'):
         fr.select(fips, refs=['f1', '203.0.113.5'], now=NOW)

@@ -8,6 +8,7 @@ from tests.unit import faults
 from tests.unit.harden import test_fip_release as base
 from xloudclient import errors
 from xloudclient.harden import fip_release as fr
+from xloudclient import harden
 
 RELEASE = ['openstack', 'floating', 'ip', 'harden', 'release']
 
@@ -18,7 +19,7 @@ def _release(client):
     line = fr.failures(rows, 'release', RELEASE + [
         r.address for r in rows if r.failed])
     if line:
-        raise fr.ReleaseError(line)
+        raise harden.Refused(line)
 
 
 def _entries():
@@ -42,7 +43,7 @@ def _restore(client):
     line = fr.failures(rows, 'restore', ['openstack', 'floating', 'ip',
                                          'harden', 'restore', 'b.json'])
     if line:
-        raise fr.ReleaseError(line)
+        raise harden.Refused(line)
 
 
 CASES = {'release': (_release, base._cloud, 'harden release'),

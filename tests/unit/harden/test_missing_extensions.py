@@ -13,6 +13,7 @@ from xloudclient.cloud import neutron
 from xloudclient.harden import default_group
 from xloudclient.harden import port_security as ps
 from xloudclient.harden import vip
+from xloudclient import harden
 
 WRITES = ('POST', 'PUT', 'DELETE')
 
@@ -30,7 +31,7 @@ def _without_pairs():
 
 def test_vip_add_refuses_before_its_reservation():
     cloud = _without_pairs()
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         vip.plan_add(cloud, '10.0.0.100', ['a', 'b'])
     assert str(err.value) == (
         'port a has no allowed_address_pairs attribute: the cloud lacks the '
@@ -40,14 +41,14 @@ def test_vip_add_refuses_before_its_reservation():
 
 def test_vip_remove_refuses_too():
     cloud = _without_pairs()
-    with pytest.raises(vip.VipError, match='lacks the allowed-address-pairs '
+    with pytest.raises(harden.Refused, match='lacks the allowed-address-pairs '
                        'extension; nothing was changed'):
         vip.plan_remove(cloud, '10.0.0.100', ['a'])
     assert _writes(cloud) == []
 
 
 def test_vip_list_says_what_the_cloud_lacks_instead_of_an_empty_table():
-    with pytest.raises(vip.VipError, match='^the cloud lacks the allowed-'
+    with pytest.raises(harden.Refused, match='^the cloud lacks the allowed-'
                        'address-pairs extension: no port holds or can hold '
                        'a VIP$'):
         vip.read_vips(_without_pairs())
@@ -61,7 +62,7 @@ def test_vip_list_says_what_the_cloud_lacks_instead_of_an_empty_table():
 def test_port_security_refuses_without_the_attribute(run):
     cloud = ps_base._cloud()
     del cloud.ports['p1']['port_security_enabled']
-    with pytest.raises(ps.PortSecurityError, match='the cloud lacks the '
+    with pytest.raises(harden.Refused, match='the cloud lacks the '
                        'port-security extension'):
         run(cloud)
     assert _writes(cloud) == []
@@ -94,7 +95,7 @@ def test_restrict_refuses_on_a_cloud_without_security_groups():
 
     inv = base._inv()
     inv.extensions = frozenset(['address-group'])
-    with pytest.raises(restrict.RestrictError, match='^the cloud lacks the '
+    with pytest.raises(harden.Refused, match='^the cloud lacks the '
                        'Neutron extension security-group: .*nothing was '
                        'changed$'):
         restrict.plan(inv, base.SETTINGS, [base.SSH], base.V4,

@@ -6,6 +6,7 @@ from tests.unit import run_contexts
 from tests.unit.fake_neutron import FakeNeutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
+from xloudclient import harden
 
 TODAY = datetime.date(2026, 11, 26)
 REVIEW = datetime.date(2027, 2, 24)
@@ -75,7 +76,7 @@ def test_review_default_is_90_days():
     ({'review_in': 99999999999}, 'from 0 to 366'),
 ])
 def test_review_date_errors(kw, message):
-    with pytest.raises(ps.PortSecurityError, match=message):
+    with pytest.raises(harden.Refused, match=message):
         ps.review_date(TODAY, **kw)
 
 
@@ -88,7 +89,7 @@ def test_review_limits_are_inclusive():
     last = TODAY + datetime.timedelta(days=ps.MAX_REVIEW_DAYS)
     assert ps.review_date(TODAY, review_in=ps.MAX_REVIEW_DAYS) == last
     assert ps.review_date(TODAY, review_by=last.isoformat()) == last
-    with pytest.raises(ps.PortSecurityError, match='more than 366 days'):
+    with pytest.raises(harden.Refused, match='more than 366 days'):
         ps.review_date(TODAY, review_by=(
             last + datetime.timedelta(days=1)).isoformat())
 
@@ -122,7 +123,7 @@ def test_dry_run_changes_nothing():
 def test_address_pairs_refused_before_any_change():
     cloud = _cloud(allowed_address_pairs=[{'ip_address': '10.0.0.5',
                                            'mac_address': 'fa:16:3e:0:0:1'}])
-    with pytest.raises(ps.PortSecurityError, match='10.0.0.5'):
+    with pytest.raises(harden.Refused, match='10.0.0.5'):
         _disable(cloud)
     assert [m for m, _ in cloud.log] == ['GET']
 
@@ -138,7 +139,7 @@ def test_existing_exception_needs_renew():
     cloud = _cloud()
     _disable(cloud)
     cloud.log.clear()
-    with pytest.raises(ps.PortSecurityError, match='--renew') as err:
+    with pytest.raises(harden.Refused, match='--renew') as err:
         _disable(cloud, reason='again')
     assert 'concurrent' not in str(err.value)
     assert [m for m, _ in cloud.log] == ['GET']    # refused before writing
@@ -195,7 +196,7 @@ def test_gives_up_after_bounded_attempts_and_cleans_up():
         if method == 'PUT' and path == '/ports/p1':
             cloud.set_port('p1', name='busy')  # always one step ahead
     cloud.hook = hook
-    with pytest.raises(ps.PortSecurityError, match='gave up'):
+    with pytest.raises(harden.Refused, match='gave up'):
         _disable(cloud, max_attempts=4)
     assert cloud.ports['p1']['port_security_enabled'] is True
     assert _records(cloud) == []
@@ -280,7 +281,7 @@ def test_enable_removes_only_records_seen_before_its_update():
             cloud._bump(port)
     hook.done = False
     cloud.hook = hook
-    with pytest.raises(ps.PortSecurityError, match='concurrent'):
+    with pytest.raises(harden.Refused, match='concurrent'):
         ps.enable(cloud, 'p1')
     assert _consistent(cloud)
     assert [r.reason for r in _records(cloud)] == ['concurrent grant']
@@ -431,7 +432,7 @@ def test_groups_of_another_project_are_refused_by_id_too():
                 'id': SG2, 'name': 'theirs', 'project_id': 'other'}})
         return FakeNeutron.get(cloud, path, params, **kw)
     cloud.get = get
-    with pytest.raises(ps.PortSecurityError, match='belongs to project '
+    with pytest.raises(harden.Refused, match='belongs to project '
                        'other'):
         ps.resolve_groups(cloud, cloud.ports['p1'], [SG2])
 
@@ -455,7 +456,7 @@ def _refuse(cloud, method, marker, status=403):
 def test_a_failed_confirmation_keeps_the_pending_record_and_says_so():
     cloud = _cloud()
     _refuse(cloud, 'PUT', '/tags/xloud-psx%3Av1')
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         _disable(cloud)
     message = str(err.value)
     assert 'refused by policy' in message
@@ -476,7 +477,7 @@ def test_a_failed_confirmation_keeps_the_pending_record_and_says_so():
 def test_a_refusal_before_any_change_leaves_nothing():
     cloud = _cloud()
     _refuse(cloud, 'PUT', '/ports/p1', status=403)
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         _disable(cloud)
     assert 'OFF' not in str(err.value)
     assert cloud.ports['p1']['tags'] == ['keep-me']
@@ -494,7 +495,7 @@ def test_the_error_budget_stops_after_exactly_three_errors():
             raise ConnectionResetError('Connection reset by peer')
         return real_get(path, *a, **kw)
     cloud.get = get
-    with pytest.raises(ps.PortSecurityError, match='reset'):
+    with pytest.raises(harden.Refused, match='reset'):
         _disable(cloud)
     # one validation read, three failed reads, one failed clean-up read
     assert len(calls) == 1 + ps.MAX_ERRORS + 1
@@ -505,7 +506,7 @@ def test_enable_refused_names_neutron_and_changes_nothing():
     _disable(cloud)
     before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
     _refuse(cloud, 'PUT', '/ports/p1')
-    with pytest.raises(ps.PortSecurityError, match='refused by policy'):
+    with pytest.raises(harden.Refused, match='refused by policy'):
         ps.enable(cloud, 'p1')
     assert cloud.ports['p1'] == before
 
@@ -532,7 +533,7 @@ def test_enable_refuses_a_recorded_group_of_another_project():
     _forged_pending(cloud, [FOREIGN])
     before = dict(cloud.ports['p1'], tags=list(cloud.ports['p1']['tags']))
     for dry_run in (True, False):
-        with pytest.raises(ps.PortSecurityError) as refused:
+        with pytest.raises(harden.Refused) as refused:
             ps.enable(cloud, 'p1', dry_run=dry_run)
         assert str(refused.value) == (
             'the exception record of port p1 names security group %s of '
@@ -560,6 +561,6 @@ def test_enable_restores_a_group_shared_with_the_ports_project():
 def test_enable_refuses_a_recorded_group_that_is_gone():
     cloud = _cloud()
     _forged_pending(cloud, [FOREIGN])
-    with pytest.raises(ps.PortSecurityError, match='no longer exists'):
+    with pytest.raises(harden.Refused, match='no longer exists'):
         ps.enable(cloud, 'p1')
     assert cloud.ports['p1']['port_security_enabled'] is False

@@ -14,6 +14,7 @@ from tests.unit import faults
 from tests.unit.harden.test_port_security_races import _cloud
 from tests.unit.harden.test_port_security_races import violations
 from xloudclient.harden import port_security as ps
+from xloudclient import harden
 
 REVIEW = datetime.date(2027, 2, 24)
 
@@ -63,7 +64,7 @@ def _disabled_cloud():
 def test_every_fault_at_every_request(case):
     run, make = CASES[case]
     tried, bad = faults.matrix(
-        run, make, _state, ps.PortSecurityError, 'openstack port security',
+        run, make, _state, harden.Refused, 'openstack port security',
         extra=violations,
         rerun_refusal='already has a documented exception')
     print('%s: %d faults injected, %d correct outcomes'

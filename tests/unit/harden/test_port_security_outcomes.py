@@ -15,6 +15,7 @@ from tests.unit.harden import test_port_security as base
 from xloudclient.cloud import neutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
+from xloudclient import harden
 
 SG1, SG2, DEFAULT_SG = base.SG1, base.SG2, base.DEFAULT_SG
 NOTHING = 'port security is already enabled; nothing to do'
@@ -153,7 +154,7 @@ def test_enable_gives_up_naming_the_attempts_and_the_port():
         if method == 'PUT':
             cloud.set_port('p1', name='busy')
     cloud.hook = hook
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         ps.enable(cloud, 'p1', max_attempts=3)
     assert str(err.value) == ('gave up after 3 attempts: port p1 kept '
                               'changing; run the command again')
@@ -168,7 +169,7 @@ class _FailingPuts(FaultyClient):
 
 def test_enable_stops_after_its_error_budget_saying_what_is_left():
     cloud = base._cloud(port_security_enabled=False, security_groups=[])
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         ps.enable(_FailingPuts(cloud), 'p1')
     assert str(err.value).startswith('port p1: ')
     assert 'injected 500' in str(err.value)
@@ -290,7 +291,7 @@ def test_an_enable_after_our_turn_off_leaves_no_record_and_says_so():
     cloud = base._cloud()
     _after_confirming(cloud, lambda c: c.set_port(
         'p1', port_security_enabled=True, security_groups=[SG1]))
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._disable(cloud)
     assert str(err.value) == (
         'port p1 had its port security enabled again by a concurrent '
@@ -376,7 +377,7 @@ def test_address_pairs_are_named_in_the_refusal():
     cloud = base._cloud(allowed_address_pairs=[
         {'ip_address': '10.0.0.5', 'mac_address': 'fa:16:3e:00:00:01'},
         {'ip_address': '10.0.0.6'}])
-    with pytest.raises(ps.PortSecurityError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._disable(cloud)
     assert str(err.value) == (
         'port p1 has allowed address pairs (10.0.0.5 (fa:16:3e:00:00:01), '
@@ -398,5 +399,5 @@ def test_neutrons_own_ports_are_listed_only_with_a_record():
 def test_disable_does_not_renew_unless_asked():
     cloud = base._cloud()
     run_contexts.disable(cloud, 'p1', 'first', base.REVIEW, 'admin')
-    with pytest.raises(ps.PortSecurityError, match='--renew'):
+    with pytest.raises(harden.Refused, match='--renew'):
         run_contexts.disable(cloud, 'p1', 'second', base.REVIEW, 'admin')

@@ -12,6 +12,7 @@ from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
 from xloudclient import files
 from xloudclient import records as rec
+from xloudclient import harden
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
 TODAY = NOW.date()
@@ -78,7 +79,7 @@ def test_prefixes_are_normalised_and_split_by_version():
     ['0.0.0.0/0'], ['::/0'], ['0.0.0.0/1', '128.0.0.0/1'], ['2000::/3'],
     ['10.0.0.0/8', '0.0.0.0/0']])
 def test_world_wide_sources_are_refused(cidrs):
-    with pytest.raises(restrict.RestrictError, match='restricts nothing'):
+    with pytest.raises(harden.Refused, match='restricts nothing'):
         restrict.prefix_sources(cidrs)
 
 
@@ -89,7 +90,7 @@ def test_a_public_bastion_is_a_source():
 
 @pytest.mark.parametrize('value', ['nonsense', '10.0.0.0/33', ''])
 def test_a_value_that_is_no_prefix_is_refused(value):
-    with pytest.raises(restrict.RestrictError, match='is not an IPv4 or '):
+    with pytest.raises(harden.Refused, match='is not an IPv4 or '):
         restrict.prefix_sources([value])
 
 
@@ -102,9 +103,9 @@ def test_address_group_sources():
     assert s.text() == 'address group bastions'
     only4 = restrict.address_group_sources(dict(ag, addresses=['10.1.0.0/16']))
     assert only4.remotes(6) == []
-    with pytest.raises(restrict.RestrictError, match='holds no address'):
+    with pytest.raises(harden.Refused, match='holds no address'):
         restrict.address_group_sources(dict(ag, addresses=[]))
-    with pytest.raises(restrict.RestrictError, match='restricts nothing'):
+    with pytest.raises(harden.Refused, match='restricts nothing'):
         restrict.address_group_sources(dict(ag, addresses=['0.0.0.0/0']))
 
 
@@ -125,14 +126,14 @@ def test_select_by_rule_id():
     chosen, _ = restrict.select(_inv(), SETTINGS, restrict.CHECKS,
                                 ['rdp-lo'], TODAY)
     assert list(chosen) == ['rdp-lo']
-    with pytest.raises(restrict.RestrictError, match='no security group '
+    with pytest.raises(harden.Refused, match='no security group '
                        'rule nope in scope'):
         restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['nope'], TODAY)
-    with pytest.raises(restrict.RestrictError, match='ssh-mgmt is not open '
+    with pytest.raises(harden.Refused, match='ssh-mgmt is not open '
                        'from anywhere'):
         restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['ssh-mgmt'],
                         TODAY)
-    with pytest.raises(restrict.RestrictError, match='https is not open'):
+    with pytest.raises(harden.Refused, match='https is not open'):
         restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['https'], TODAY)
 
 
@@ -181,7 +182,7 @@ def test_plan_pairs_each_rule_with_its_replacements():
 
 
 def test_a_rule_of_a_version_without_a_source_is_refused():
-    with pytest.raises(restrict.RestrictError,
+    with pytest.raises(harden.Refused,
                        match='ssh6 is IPv6 and no IPv6 source was given'):
         restrict.plan(_inv(), SETTINGS, [SSH], V4, today=TODAY)
     p = restrict.plan(_inv(), SETTINGS, [SSH], V4, ['ssh4'], TODAY)
@@ -205,7 +206,7 @@ def test_the_plan_is_proven_on_the_rules_as_they_will_be():
     inv = _inv(**_half_accepted())
     inv.endorsements = endorse.of_inventory(inv)
     wide = restrict.prefix_sources(['128.0.0.0/1'])
-    with pytest.raises(restrict.RestrictError,
+    with pytest.raises(harden.Refused,
                        match='replacement of rule hi would still be open'):
         restrict.plan(inv, SETTINGS, [SSH], wide, today=TODAY)
     narrow = restrict.plan(inv, SETTINGS, [SSH], V4, today=TODAY)
@@ -216,7 +217,7 @@ def test_an_address_group_must_be_visible_to_the_rules_project():
     ag = {'id': 'ag1', 'name': 'bastions', 'project_id': 'pa',
           'addresses': ['10.1.0.0/16']}
     sources = restrict.address_group_sources(ag)
-    with pytest.raises(restrict.RestrictError, match='not shared with '
+    with pytest.raises(harden.Refused, match='not shared with '
                        'project pb'):
         restrict.plan(_inv(), SETTINGS, [SENSITIVE], sources, today=TODAY)
     shared = _inv(rbac_policies=[{
@@ -303,7 +304,7 @@ def test_an_existing_backup_file_stops_it_before_any_request(tmp_path):
     path = tmp_path / 'b.json'
     path.write_text('{}')
     cloud.log.clear()
-    with pytest.raises(restrict.RestrictError, match='already exists'):
+    with pytest.raises(harden.Refused, match='already exists'):
         restrict.apply(cloud, p, str(path), NOW)
     assert cloud.log == []
 
@@ -314,7 +315,7 @@ def test_a_backup_that_cannot_be_written_undoes_the_creates(tmp_path):
     p = _plan_of(cloud)
     blocked = tmp_path / 'file'
     blocked.write_text('')
-    with pytest.raises(restrict.RestrictError, match='nothing was deleted; '
+    with pytest.raises(harden.Refused, match='nothing was deleted; '
                        'the 4 restricted rule'):
         restrict.apply(cloud, p, str(blocked / 'b.json'), NOW)
     assert _shapes(cloud) == before
@@ -408,7 +409,7 @@ def test_an_edited_backup_is_refused(tmp_path):
     with open(path) as f:
         data = json.load(f)
     data['rules'][0]['rule']['port_range_min'] = 1
-    with pytest.raises(restrict.RestrictError, match='digest does not '
+    with pytest.raises(harden.Refused, match='digest does not '
                        'match'):
         restrict_restore.check_backup(data, path)
 
@@ -430,7 +431,7 @@ def test_a_backup_holding_what_restrict_never_wrote_is_refused(
         tmp_path, change, why):
     _, _, path = _restricted(tmp_path)
     _edited(path, change)
-    with pytest.raises(restrict.RestrictError, match=why):
+    with pytest.raises(harden.Refused, match=why):
         _load(path)
 
 
@@ -442,7 +443,7 @@ def test_a_backup_naming_a_foreign_rule_as_a_replacement_is_refused(
     _edited(path, lambda d: d['rules'][0]['replacements'][0].update(
         id='https'))
     after = _shapes(cloud)
-    with pytest.raises(restrict.RestrictError, match='names rule https as '
+    with pytest.raises(harden.Refused, match='names rule https as '
                        'the restricted copy'):
         restrict_restore.restore(cloud, _load(path), path)
     assert _shapes(cloud) == after
@@ -482,7 +483,7 @@ def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
     inv.endorsements = endorse.of_inventory(inv)
     far = {'id': 'ag-far', 'name': 'far', 'project_id': 'elsewhere',
            'addresses': ['128.0.0.0/1']}
-    with pytest.raises(restrict.RestrictError, match='would still be open'):
+    with pytest.raises(harden.Refused, match='would still be open'):
         restrict.plan(inv, SETTINGS, [SSH],
                       restrict.address_group_sources(far), today=TODAY)
 
@@ -495,15 +496,15 @@ def test_an_address_group_with_host_bits_gives_its_prefixes_junk_refuses():
     s = restrict.address_group_sources(ag)
     assert s.prefixes == {4: ['10.1.0.0/16'], 6: ['fd00:1::/48']}
     # what the group admits cannot be known: the rules are not written
-    with pytest.raises(restrict.RestrictError, match="^address group "
+    with pytest.raises(harden.Refused, match="^address group "
                        "bastions: 'not an address' is not a prefix"):
         restrict.address_group_sources(
             dict(ag, addresses=ag['addresses'] + ['not an address']))
-    with pytest.raises(restrict.RestrictError,
+    with pytest.raises(harden.Refused,
                        match='^address group bastions '):
         restrict.address_group_sources(
             dict(ag, addresses=['0.0.0.0/1', '128.0.0.0/1']))
-    with pytest.raises(restrict.RestrictError, match='^address group ag2 '):
+    with pytest.raises(harden.Refused, match='^address group ag2 '):
         restrict.address_group_sources({'id': 'ag2', 'name': '',
                                         'addresses': ['::/0']})
 
@@ -564,7 +565,7 @@ def test_read_inventory_scopes_one_project_and_keeps_the_endorsements():
 def test_a_backup_rule_out_of_bounds_is_refused(tmp_path, change, why):
     _, _, path = _restricted(tmp_path, [SSH])
     _edited(path, lambda d: change(d['rules'][0]['rule']))
-    with pytest.raises(restrict.RestrictError, match=why):
+    with pytest.raises(harden.Refused, match=why):
         _load(path)
 
 
@@ -607,7 +608,7 @@ def test_undo_names_the_created_rules_it_could_not_delete(tmp_path):
     blocked = tmp_path / 'file'
     blocked.write_text('')
     cloud.delete = lambda url, **kw: _deny()      # every delete refused
-    with pytest.raises(restrict.RestrictError) as err:
+    with pytest.raises(harden.Refused) as err:
         restrict.apply(cloud, p, str(blocked / 'b.json'), NOW)
     made = sorted(r['id'] for r in cloud.data['security-group-rules']
                   if r['remote_ip_prefix'] == 'fd00::/8')

@@ -8,12 +8,13 @@ import pytest
 from tests.unit.harden import test_restrict as base
 from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
+from xloudclient import harden
 
 
 def _refused(tmp_path, change):
     _, _, path = base._restricted(tmp_path, [base.SSH])
     base._edited(path, change)
-    with pytest.raises(restrict.RestrictError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._load(path)
     assert str(err.value).startswith(path + ' ')
     assert str(err.value).endswith(': refusing it, nothing was changed')
@@ -99,7 +100,7 @@ def test_an_address_group_backup_naming_another_group_is_refused(tmp_path):
     _, _, path = _ag_restricted(tmp_path)
     base._edited(path, lambda d: _replacement(
         d, 0, remote_address_group_id='ag-world'))
-    with pytest.raises(restrict.RestrictError, match='entry 1 has a '
+    with pytest.raises(harden.Refused, match='entry 1 has a '
                        'replacement from outside the backup\'s sources'):
         base._load(path)
 
@@ -110,7 +111,7 @@ def test_a_gone_replacement_does_not_hide_a_foreign_one_after_it(tmp_path):
     base._edited(path, lambda d: d['rules'][1].update(replacements=[
         {'id': 'gone', 'created': True, 'remote_ip_prefix': 'fd00::/8'},
         {'id': 'https', 'created': True, 'remote_ip_prefix': 'fd00::/8'}]))
-    with pytest.raises(restrict.RestrictError) as err:
+    with pytest.raises(harden.Refused) as err:
         restrict_restore.restore(cloud, base._load(path), path)
     assert str(err.value) == (
         '%s names rule https as the restricted copy of rule ssh6, but it '

@@ -7,6 +7,7 @@ import pytest
 
 from tests.unit.harden import test_restrict as base
 from xloudclient.harden import restrict
+from xloudclient import harden
 
 
 def test_a_sources_text_of_one_ip_version():
@@ -16,7 +17,7 @@ def test_a_sources_text_of_one_ip_version():
 
 
 def test_a_world_wide_to_is_named_in_the_refusal():
-    with pytest.raises(restrict.RestrictError, match='^--to 10.0.0.0/8 '
+    with pytest.raises(harden.Refused, match='^--to 10.0.0.0/8 '
                        '0.0.0.0/0 '):
         restrict.prefix_sources(['10.0.0.0/8', '0.0.0.0/0'])
 
@@ -69,7 +70,7 @@ def test_a_policy_sharing_another_address_group_shares_nothing():
          'target_tenant': '*', 'action': 'access_as_shared'},
         {'object_type': 'network', 'object_id': 'ag1',
          'target_tenant': '*', 'action': 'access_as_shared'}])
-    with pytest.raises(restrict.RestrictError, match='not shared with '
+    with pytest.raises(harden.Refused, match='not shared with '
                        'project pb'):
         restrict.plan(inv, base.SETTINGS, [base.SENSITIVE],
                       restrict.address_group_sources(ag), today=base.TODAY)

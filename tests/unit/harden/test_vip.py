@@ -4,6 +4,7 @@ import pytest
 
 from tests.unit.fake_neutron import FakeNeutron
 from xloudclient.harden import vip
+from xloudclient import harden
 
 NET = 'net-1'
 
@@ -51,7 +52,7 @@ def test_parse_address(text, allow, expected):
     ('vip', False, 'not an IPv4 or IPv6'),
 ])
 def test_parse_address_refusals(text, allow, message):
-    with pytest.raises(vip.VipError, match=message):
+    with pytest.raises(harden.Refused, match=message):
         vip.parse_address(text, allow)
 
 
@@ -64,7 +65,7 @@ def test_parse_mac(text, ok):
     if ok:
         assert vip.parse_mac(text) == 'fa:16:3e:aa:bb:cc'
     else:
-        with pytest.raises(vip.VipError):
+        with pytest.raises(harden.Refused):
             vip.parse_mac(text)
 
 
@@ -114,7 +115,7 @@ def test_pinned_mac():
 
 def test_address_held_by_another_port_is_refused():
     cloud = _cloud()
-    with pytest.raises(vip.VipError, match="fixed IP of port b"):
+    with pytest.raises(harden.Refused, match="fixed IP of port b"):
         vip.plan_add(cloud, '10.0.0.12', ['a', 'c'])
 
 
@@ -149,7 +150,7 @@ def test_failure_part_way_rolls_everything_back():
     full = [{'ip_address': '10.0.1.%d' % i} for i in range(10)]
     cloud = _cloud()
     cloud.ports['c']['allowed_address_pairs'] = full   # no room left
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         _add(cloud)
     message = str(err.value)
     assert 'Exceeded maximum' in message
@@ -205,7 +206,7 @@ def test_remove_release_and_unchanged():
 def test_release_refused_while_others_use_it():
     cloud = _cloud()
     _add(cloud)
-    with pytest.raises(vip.VipError, match='still use it'):
+    with pytest.raises(harden.Refused, match='still use it'):
         vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
 
 
@@ -242,7 +243,7 @@ def test_list_groups_members_and_warns():
 ])
 def test_special_addresses_are_refused(address, reserve, message):
     cloud = _cloud()
-    with pytest.raises(vip.VipError, match=message):
+    with pytest.raises(harden.Refused, match=message):
         vip.plan_add(cloud, address, ['a', 'b'], reserve=reserve)
     assert [m for m, _ in cloud.log if m != 'GET'] == []
 
@@ -254,7 +255,7 @@ def test_unreserved_vip_on_another_ports_fixed_ip_warns():
 
 
 def test_an_empty_mac_is_refused_not_ignored():
-    with pytest.raises(vip.VipError, match='not a MAC address'):
+    with pytest.raises(harden.Refused, match='not a MAC address'):
         vip.plan_add(_cloud(), '10.0.0.100', ['a'], mac='')
 
 
@@ -272,7 +273,7 @@ def test_release_finds_a_reservation_left_without_pairs():
     for pid in 'abc':
         cloud.ports[pid]['allowed_address_pairs'] = []
     # no port tells whose VIP it was: the admin names the project
-    with pytest.raises(vip.VipError, match=r'^no port holds 10.0.0.100 any '
+    with pytest.raises(harden.Refused, match=r'^no port holds 10.0.0.100 any '
                        r'more: give --project <project>'):
         vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
     plan = vip.plan_remove(
@@ -288,7 +289,7 @@ def test_release_never_deletes_a_port_that_is_not_a_reservation():
     held = next(p for p in cloud.ports.values()
                 if p.get('device_owner') == vip.RESERVATION_OWNER)
     held['device_owner'] = 'compute:nova'      # an instance's port now
-    with pytest.raises(vip.VipError, match='not a VIP reservation'):
+    with pytest.raises(harden.Refused, match='not a VIP reservation'):
         vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
     assert held['id'] in cloud.ports
 
@@ -305,7 +306,7 @@ def test_rollback_keeps_a_vip_a_port_had_before():
     cloud.ports['a']['allowed_address_pairs'] = [{'ip_address':
                                                   '10.0.0.100'}]
     _full(cloud, 'c')
-    with pytest.raises(vip.VipError, match='port b rolled back'):
+    with pytest.raises(harden.Refused, match='port b rolled back'):
         _add(cloud)
     assert _pairs(cloud, 'a') == [('10.0.0.100', None)]
     assert _pairs(cloud, 'b') == []
@@ -322,7 +323,7 @@ def test_rollback_never_deletes_a_port_that_took_the_address():
             json['port'], name='instance', device_owner='compute:nova')))
         return FakeResponse(500, {'NeutronError': {'message': 'boom'}})
     cloud.post = post
-    with pytest.raises(vip.VipError, match='boom'):
+    with pytest.raises(harden.Refused, match='boom'):
         _add(cloud)
     assert [p['name'] for p in cloud.ports.values()
             if p.get('device_owner') == 'compute:nova'] == ['instance']
@@ -332,7 +333,7 @@ def test_rollback_without_reserving_keeps_an_existing_reservation():
     cloud = _cloud()
     _add(cloud, ports=['a'])                 # reserves 10.0.0.100
     _full(cloud, 'c')
-    with pytest.raises(vip.VipError):
+    with pytest.raises(harden.Refused):
         _add(cloud, ports=['b', 'c'], reserve=False)
     assert [p['name'] for p in cloud.ports.values()
             if p.get('device_owner') == vip.RESERVATION_OWNER] == [
@@ -415,7 +416,7 @@ def test_transient_errors_are_retried_up_to_the_budget(failures, ok):
     if ok:
         assert _add(cloud, ports=['a'], reserve=False)[0].action == 'added'
     else:
-        with pytest.raises(vip.VipError, match='reset'):
+        with pytest.raises(harden.Refused, match='reset'):
             _add(cloud, ports=['a'], reserve=False)
         assert _pairs(cloud, 'a') == []
 
@@ -440,7 +441,7 @@ def test_add_never_takes_a_look_alike_as_its_reservation(more):
     port.update(more)
     cloud = _cloud(port)
     before = {p: dict(cloud.ports[p]) for p in cloud.ports}
-    with pytest.raises(vip.VipError, match=r'^10.0.0.100 is held by port '
+    with pytest.raises(harden.Refused, match=r'^10.0.0.100 is held by port '
                        r'fake of project %s, named and owned like a VIP '
                        r'reservation but not one made for project proj'
                        % port['project_id']):
@@ -451,7 +452,7 @@ def test_add_never_takes_a_look_alike_as_its_reservation(more):
 def test_release_never_deletes_a_look_alike_of_another_project():
     cloud = _cloud(_look_alike(project_id='member'))
     _add(cloud, address='10.0.0.101')       # the VIP ports exist
-    with pytest.raises(vip.VipError, match='of project member, named and '
+    with pytest.raises(harden.Refused, match='of project member, named and '
                        'owned like a VIP reservation'):
         vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
     # looked for in the VIP's project, it is not found at all

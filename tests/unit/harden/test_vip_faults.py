@@ -10,6 +10,7 @@ import pytest
 from tests.unit import faults
 from tests.unit.harden.test_vip import _cloud
 from xloudclient.harden import vip
+from xloudclient import harden
 
 ADDRESS = '10.0.0.100'
 
@@ -49,7 +50,7 @@ CASES = {'add': (_add, _cloud), 'remove': (_remove, _with_vip)}
 @pytest.mark.parametrize('case', sorted(CASES))
 def test_every_fault_at_every_request(case):
     run, make = CASES[case]
-    tried, bad = faults.matrix(run, make, _state, vip.VipError,
+    tried, bad = faults.matrix(run, make, _state, harden.Refused,
                                'openstack port vip')
     print('vip %s: %d faults injected, %d correct outcomes'
           % (case, tried, tried - len(bad)))

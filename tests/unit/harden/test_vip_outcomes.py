@@ -9,6 +9,7 @@ import pytest
 from tests.unit.audit.fakes import FakeResponse
 from tests.unit.harden import test_vip as base
 from xloudclient.harden import vip
+from xloudclient import harden
 
 FINISH = ('finish with `openstack port vip remove 10.0.0.100 --all-ports '
           '--network net-1 --release --project proj`')
@@ -67,7 +68,7 @@ def test_rollback_of_a_pinned_mac_keeps_the_pair_the_port_had():
     base._add(cloud, ports=['a'], reserve=False)           # own MAC
     cloud.ports['b']['allowed_address_pairs'] = [
         {'ip_address': '10.0.1.%d' % i} for i in range(10)]  # full
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._add(cloud, ports=['a', 'b'], reserve=False,
                   mac='fa:16:3e:cc:cc:cc')
     assert 'port a rolled back' in str(err.value)
@@ -79,7 +80,7 @@ def test_rollback_goes_past_a_port_that_had_the_vip_before():
     base._add(cloud, ports=['c'], reserve=False)
     cloud.ports['d']['allowed_address_pairs'] = [
         {'ip_address': '10.0.1.%d' % i} for i in range(10)]
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._add(cloud, ports=['a', 'b', 'c', 'd'], reserve=False)
     assert str(err.value).endswith(
         'undone: port b rolled back, port a rolled back')
@@ -95,7 +96,7 @@ def test_a_reservation_whose_answer_was_lost_is_found_and_deleted():
         real(path, *a, **kw)                        # it lands
         raise TimeoutError('Read timed out')
     cloud.post = post
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._add(cloud)
     assert str(err.value).endswith('undone: reservation new-1 deleted')
     assert sorted(cloud.ports) == ['a', 'b', 'c']
@@ -117,7 +118,7 @@ def test_rollback_that_fails_names_what_is_left_and_how_to_finish():
         return real_put(path, json=json, **kw)
     cloud.put = put
     _failing(cloud, 'delete', '/ports/new-1')
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._add(cloud)
     undone = str(err.value).split('; undone: ', 1)[1].split(', ')
     assert undone == [
@@ -152,7 +153,7 @@ def test_remove_failing_on_release_names_the_ports_done_and_the_command():
     base._add(cloud, ports=['a', 'b'])
     plan = vip.plan_remove(cloud, '10.0.0.100', ['a', 'b'], release=True)
     calls = _failing(cloud, 'delete', '/ports/new-1')
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         vip.apply_remove(cloud, plan)
     assert str(err.value) == (
         'deleting port new-1: injected 500; removed from a, b; ' + FINISH)
@@ -164,7 +165,7 @@ def test_remove_failing_on_the_first_port_says_no_port_yet():
     base._add(cloud, ports=['a'], reserve=False)
     plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
     _failing(cloud, 'put', '/ports/a')
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         vip.apply_remove(cloud, plan)
     assert str(err.value) == (
         'updating port a: injected 500; removed from no port yet; '
@@ -181,7 +182,7 @@ def test_release_alone_failing_takes_the_network_from_the_reservation():
                            project_id='proj')
     assert plan[2] == [] and plan[3]['id'] == 'new-1'
     _failing(cloud, 'delete', '/ports/new-1')
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         vip.apply_remove(cloud, plan)
     assert str(err.value).endswith('removed from no port yet; ' + FINISH)
 
@@ -200,7 +201,7 @@ def test_a_refused_release_is_not_retried():
                 'message': 'not allowed'}})
         return real(path, **kw)
     cloud.delete = delete
-    with pytest.raises(vip.VipError, match='not allowed'):
+    with pytest.raises(harden.Refused, match='not allowed'):
         vip.apply_remove(cloud, plan)
     assert len(calls) == 1
 
@@ -208,7 +209,7 @@ def test_a_refused_release_is_not_retried():
 def test_a_planning_failure_is_one_line_saying_nothing_changed():
     cloud = base._cloud()
     _failing(cloud, 'get', '/ports')
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         vip.plan_remove(cloud, '10.0.0.100', ['a'])
     assert str(err.value).endswith('; nothing was changed')
     assert 'injected 500' in str(err.value)
@@ -221,7 +222,7 @@ def test_gives_up_on_a_port_that_keeps_changing_naming_the_conflicts():
         if method == 'PUT' and path == '/ports/a':
             cloud.set_port('a', description='busy')
     cloud.hook = hook
-    with pytest.raises(vip.VipError) as err:
+    with pytest.raises(harden.Refused) as err:
         base._add(cloud, ports=['a'], reserve=False)
     assert str(err.value).startswith('gave up on port a after %d revision '
                                      'conflicts' % vip.MAX_ATTEMPTS)
@@ -318,7 +319,7 @@ def test_release_looks_for_reservations_in_the_project_only():
     for pid in ('a', 'o'):
         vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
                                                 [pid]))
-    with pytest.raises(vip.VipError, match='reserved on 2 networks'):
+    with pytest.raises(harden.Refused, match='reserved on 2 networks'):
         vip.plan_remove(cloud, '10.0.0.100', release=True)
     plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
                            project_id='proj')
