@@ -1,8 +1,8 @@
 """Files the user names (baselines, backups, settings): read bounded,
 as UTF-8 text, with one-line errors; their content is not trusted. And
-the backups the commands write: new files only, private, atomic."""
+new files written whole (harden/backups.py): private, atomic, never over
+another."""
 
-import hashlib
 import json
 import os
 import stat
@@ -59,15 +59,6 @@ def read_json(path, limit, what):
         raise FileError('%s %s is not JSON: %s' % (what, path, e))
 
 
-def backup_path(kind, now):
-    """A new backup's default path: $XDG_STATE_HOME/xloudclient/backups/
-    <kind>-<UTC time to the microsecond>.json."""
-    base = os.environ.get('XDG_STATE_HOME') or os.path.join(
-        os.path.expanduser('~'), '.local', 'state')
-    return os.path.join(base, 'xloudclient', 'backups', '%s-%s.json' % (
-        kind, now.strftime('%Y%m%dT%H%M%S.%fZ')))
-
-
 def _make_private_dirs(directory):
     """Create directory and any missing parent with mode 0700."""
     missing = []
@@ -106,51 +97,3 @@ def write_new_json(path, data):
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-def backup_digest(data, keys):
-    """SHA-256 over data's values at keys (what a restore acts on), in a
-    canonical form."""
-    body = json.dumps([data.get(k) for k in keys], sort_keys=True,
-                      separators=(',', ':'))
-    return 'sha256:' + hashlib.sha256(body.encode('utf-8')).hexdigest()
-
-
-def write_backup(path, kind, version, now, body):
-    """Write body as a new backup file of this kind (format) and version,
-    with its creation time and a digest over body's keys; as
-    write_new_json."""
-    data = dict(body, format=kind, version=version,
-                created=now.strftime('%Y-%m-%dT%H:%M:%SZ'))
-    data['digest'] = backup_digest(data, list(body))
-    return write_new_json(path, data)
-
-
-_SHAPES = {list: 'a list', dict: 'an object'}
-
-
-def backup_problem(data, kind, what, shapes, versions=(1,),
-                   digested=(), digest_since=1):
-    """Why data is not an intact backup file of format kind (what: its
-    name in the message), or None: one of versions, each key of shapes
-    of its type (list or dict), and, from version digest_since on, the
-    digest over the keys digested matching. The caller adds its path
-    before and its own "refusing it" after."""
-    if not isinstance(data, dict) or data.get('format') != kind:
-        return 'is not an xloudclient %s backup' % what
-    version = data.get('version')
-    if type(version) is not int or version not in versions:
-        shown = ' '.join(repr(version).split())
-        return 'has backup version %s; this client reads version%s %s' % (
-            shown if len(shown) <= 40 else shown[:37] + '...',
-            's' if len(versions) > 1 else '',
-            ' and '.join(str(v) for v in versions))
-    wrong = [k for k, t in shapes.items() if not isinstance(data.get(k), t)]
-    if wrong:
-        return 'is damaged (%s)' % ', '.join(
-            '%s must be %s' % (k, _SHAPES[shapes[k]]) for k in shapes)
-    if version >= digest_since and data.get('digest') != backup_digest(
-            data, digested):
-        return 'has been changed since it was written (its digest does ' \
-            'not match)'
-    return None

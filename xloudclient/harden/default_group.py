@@ -1,6 +1,6 @@
 """Harden projects' default security groups, with a backup and a way back.
 
-plan() reads (one list per resource type) and decides; write_backup()
+plan() reads (one list per resource type) and decides; backup_body()
 saves every rule and template entry that apply() will delete; apply()
 deletes exactly those (each delete guarded by the rule's revision);
 restore() re-creates what a backup holds and is missing.
@@ -13,12 +13,9 @@ import functools
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
 from xloudclient.cloud import twins
-from xloudclient import files
 from xloudclient import harden
+from xloudclient.harden import backups
 
-BACKUP_FORMAT = 'xloudclient-default-security-group-backup'
-BACKUP_VERSION = 2          # 2: with a digest; 1 is still read
-MAX_BACKUP_BYTES = 16 << 20
 MAX_DESCRIPTION = 255       # Neutron's own limit
 TEMPLATE_EXTENSION = 'security-groups-default-rules'
 TEMPLATES = 'default-security-group-rules'
@@ -97,53 +94,34 @@ def plan_templates(client):
 
 # --- backup -------------------------------------------------------
 
-def default_backup_path(now):
-    return files.backup_path('default-sg', now)
+# Version 2 has a digest; 1 is still read.
+BACKUP = backups.Kind(
+    'xloudclient-default-security-group-backup', 'default security group',
+    'default-sg', 2, {'rules': list, 'templates': list},
+    ('projects', 'rules', 'templates'), older=(1,), digest_since=2)
 
 
-DIGESTED = ('projects', 'rules', 'templates')
-
-
-def write_backup(path, plans, templates, now):
-    """Write the backup atomically (mode 0600); never overwrite a file."""
-    body = {
+def backup_body(plans, templates):
+    """What the backup of the plans holds (BACKUP.write writes it)."""
+    return {
         'projects': [{'project_id': p.project_id,
                       'security_group_id': p.group['id']}
                      for p in plans if p.group and p.rules],
         'rules': [r for p in plans for r in p.rules],
         'templates': list(templates),
     }
-    try:
-        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
-                                  body)
-    except files.FileError as e:
-        raise harden.Refused('%s; nothing was deleted' % e)
 
 
 def load_backup(path):
     """The backup's data; harden.Refused unless it is one of ours, intact,
     and holds only what `harden default` removes."""
-    return check_backup(read_backup(path), path)
-
-
-def read_backup(path):
-    """A backup file's JSON (bounded); harden.Refused if it cannot be read."""
-    try:
-        return files.read_json(path, MAX_BACKUP_BYTES, 'backup')
-    except files.FileError as e:
-        raise harden.Refused(str(e))
+    return check_backup(backups.read(path), path)
 
 
 def check_backup(data, path):
     """data, when it is one of ours, intact, and holds only what `harden
     default` removes; else harden.Refused."""
-    problem = files.backup_problem(
-        data, BACKUP_FORMAT, 'default security group',
-        {'rules': list, 'templates': list}, (1, BACKUP_VERSION), DIGESTED,
-        digest_since=2)
-    if problem:
-        raise harden.Refused('%s %s: refusing it, nothing was created'
-                             % (path, problem))
+    BACKUP.check(data, path)
     rules, templates = data['rules'], data['templates']
     for i, rule in enumerate(rules):
         problem = _rule_problem(rule)

@@ -2,7 +2,7 @@
 
 plan_release() reads the floating IPs in scope once and picks the
 unassociated ones the audit reports (an accepted finding is left alone,
-so is one updated more recently than --unused-for asks); write_backup()
+so is one updated more recently than --unused-for asks); backup_body()
 saves what restore needs to allocate each address again; apply_release()
 deletes exactly those, each delete guarded by the revision just read (an
 address associated since the plan is kept); restore() allocates the same
@@ -18,7 +18,6 @@ import dataclasses
 import datetime
 import ipaddress
 
-from xloudclient import files
 from xloudclient import inert_text
 from xloudclient.audit import accepted
 from xloudclient.audit import catalog
@@ -26,12 +25,10 @@ from xloudclient.audit import inventory
 from xloudclient.audit import settings
 from xloudclient.cloud import neutron
 from xloudclient import harden
+from xloudclient.harden import backups
 
 COLLECTION = 'floatingips'
 CHECK = 'fip-unassociated'
-BACKUP_FORMAT = 'xloudclient-floating-ip-backup'
-BACKUP_VERSION = 1
-MAX_BACKUP_BYTES = 16 << 20
 MAX_DESCRIPTION = 255            # Neutron's own limit
 MAX_TAGS = 50                    # Neutron's limit per resource
 # What a backup keeps of each floating IP: enough to allocate it again.
@@ -140,40 +137,25 @@ def read_candidates(client, project_ids=None):
 
 # --- backup -------------------------------------------------------
 
-def default_backup_path(now):
-    return files.backup_path('floating-ips', now)
+BACKUP = backups.Kind(
+    'xloudclient-floating-ip-backup', 'floating IP', 'floating-ips', 1,
+    {'floating_ips': list}, ('floating_ips',),
+    unwritten='nothing was released', unread='nothing was allocated')
 
 
-DIGESTED = ('floating_ips',)      # what the backup's digest covers
-
-
-def write_backup(path, plan, now):
-    """Write the backup of the floating IPs the plan releases."""
-    body = {'floating_ips': [dict({k: fip.get(k) for k in KEPT},
+def backup_body(plan):
+    """What the backup of the floating IPs the plan releases holds
+    (BACKUP.write writes it)."""
+    return {'floating_ips': [dict({k: fip.get(k) for k in KEPT},
                                   description=unclaimed(
                                       fip.get('description')))
                              for fip in plan.release]}
-    try:
-        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
-                                  body)
-    except files.FileError as e:
-        raise harden.Refused('%s; nothing was released' % e)
 
 
 def load_backup(path):
     """The backup's entries; harden.Refused unless the file is one of ours,
     intact, and every entry is a floating IP to allocate again."""
-    try:
-        data = files.read_json(path, MAX_BACKUP_BYTES, 'backup')
-    except files.FileError as e:
-        raise harden.Refused(str(e))
-    problem = files.backup_problem(
-        data, BACKUP_FORMAT, 'floating IP', {'floating_ips': list},
-        (BACKUP_VERSION,), DIGESTED)
-    if problem:
-        raise harden.Refused('%s %s: refusing it, nothing was allocated'
-                             % (path, problem))
-    entries = data['floating_ips']
+    entries = BACKUP.load(path)['floating_ips']
     for i, entry in enumerate(entries):
         problem = _entry_problem(entry)
         if problem:

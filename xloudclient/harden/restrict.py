@@ -23,7 +23,6 @@ import os
 
 import netaddr
 
-from xloudclient import files
 from xloudclient import inert_text
 from xloudclient.audit import accepted
 from xloudclient.audit import catalog
@@ -33,6 +32,7 @@ from xloudclient.audit import values
 from xloudclient.cloud import neutron
 from xloudclient.cloud import twins
 from xloudclient import harden
+from xloudclient.harden import backups
 
 SSH, SENSITIVE, ANY = ('sg-ingress-ssh-from-world',
                        'sg-ingress-sensitive-from-world',
@@ -337,16 +337,10 @@ def prove(inventory, settings, checks, restrict_plan):
 
 # --- backup -------------------------------------------------------
 
-BACKUP_FORMAT = 'xloudclient-security-group-restrict-backup'
-BACKUP_VERSION = 1
-MAX_BACKUP_BYTES = 16 << 20
-
-
-def default_backup_path(now):
-    return files.backup_path('restrict-sg', now)
-
-
-DIGESTED = ('sources', 'rules')     # what the backup's digest covers
+BACKUP = backups.Kind(
+    'xloudclient-security-group-restrict-backup', 'security group restrict',
+    'restrict-sg', 1, {'rules': list, 'sources': dict}, ('sources', 'rules'),
+    unread='nothing was changed')
 
 
 def _sources(sources):
@@ -356,8 +350,9 @@ def _sources(sources):
             'address_group_id': ag['id'] if ag else None}
 
 
-def write_backup(path, restrict_plan, results, now):
-    """Write the backup of the planned rules that have a replacement."""
+def backup_body(restrict_plan, results):
+    """What the backup of the planned rules that have a replacement
+    holds (BACKUP.write writes it)."""
     entries = []
     for r in restrict_plan.replacements:
         made, _ = results[r.rule['id']]
@@ -365,12 +360,7 @@ def write_backup(path, restrict_plan, results, now):
             entries.append({'rule': r.rule, 'replacements': [
                 dict({k: m.body[k] for k in REMOTES if k in m.body},
                      id=m.rule_id, created=m.created) for m in made]})
-    body = {'sources': _sources(restrict_plan.sources), 'rules': entries}
-    try:
-        return files.write_backup(path, BACKUP_FORMAT, BACKUP_VERSION, now,
-                                  body)
-    except files.FileError as e:
-        raise harden.Refused('%s; nothing was deleted' % e)
+    return {'sources': _sources(restrict_plan.sources), 'rules': entries}
 
 
 # --- apply -------------------------------------------------------
@@ -509,13 +499,15 @@ def apply(client, restrict_plan, path, now):
     """(Rows, backup path): create every replacement, write the backup,
     delete the world-open rules whose replacements exist, read the
     replacements back. A backup that cannot be written undoes the
-    creates and deletes nothing (harden.Refused)."""
+    creates and deletes nothing (harden.Refused). path None: the
+    default path."""
+    path = path or BACKUP.default_path(now)
     if os.path.lexists(path):
         raise harden.Refused('backup file %s already exists; not '
                              'overwriting it: nothing was changed' % path)
     results = create_all(client, restrict_plan)
     try:
-        path = write_backup(path, restrict_plan, results, now)
+        path = BACKUP.write(path, backup_body(restrict_plan, results), now)
     except harden.Refused as e:
         undone = _undo_creates(client, results)
         raise harden.Refused('%s; %s' % (e, undone))

@@ -1,6 +1,6 @@
 """Restore what `security group harden restrict` replaced, from its backup.
 
-The backup (restrict.write_backup) holds, per world-open rule, the rule
+The backup (restrict.backup_body) holds, per world-open rule, the rule
 itself and its replacements (ID, remote, and whether the restrict created
 it or found it there). check_backup() distrusts it: the digest, and only
 world-open ingress rules with replacements from the recorded sources.
@@ -13,7 +13,6 @@ concurrent restrict removed meanwhile.
 
 import ipaddress
 
-from xloudclient import files
 from xloudclient.audit import reach
 from xloudclient.cloud import neutron
 from xloudclient.harden import restrict
@@ -25,7 +24,7 @@ REMOTES = restrict.REMOTES
 
 def is_ours(data):
     return isinstance(data, dict) and \
-        data.get('format') == restrict.BACKUP_FORMAT
+        data.get('format') == restrict.BACKUP.format
 
 
 def check_backup(data, path):
@@ -35,12 +34,7 @@ def check_backup(data, path):
         raise harden.Refused('%s %s: refusing it, nothing was '
                              'changed' % (path, why))
 
-    problem = files.backup_problem(
-        data, restrict.BACKUP_FORMAT, 'security group restrict',
-        {'rules': list, 'sources': dict}, (restrict.BACKUP_VERSION,),
-        restrict.DIGESTED)
-    if problem:
-        refuse(problem)
+    restrict.BACKUP.check(data, path)
     prefixes = _source_prefixes(data['sources'])
     if prefixes is None:
         refuse('has damaged sources')

@@ -93,8 +93,8 @@ class HardenDefault(common.OneLineErrors, common.InertText,
 
         if any(p.rules for p in plans) or templates:
             now = default_group.now_utc()
-            path = backup or default_group.default_backup_path(now)
-            default_group.write_backup(path, plans, templates, now)
+            path = default_group.BACKUP.write(
+                backup, default_group.backup_body(plans, templates), now)
             self.say('backup: %s (restore with `openstack security '
                      'group harden restore %s`)' % (path, path))
         return default_group.apply(client, plans, templates)
@@ -168,10 +168,11 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
         return parser
 
     def take_action(self, parsed_args):
+        from xloudclient.harden import backups
         from xloudclient.harden import default_group
         from xloudclient.harden import restrict_restore
 
-        data = default_group.read_backup(parsed_args.backup)
+        data = backups.read(parsed_args.backup)
         if restrict_restore.is_ours(data):
             return self._restore_restricted(data, parsed_args)
         data = default_group.check_backup(data, parsed_args.backup)

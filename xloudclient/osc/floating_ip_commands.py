@@ -86,8 +86,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
             return _rows(parsed_args, names, [fr.Row(
                 f['id'], f['floating_ip_address'], f.get('project_id'),
                 'would release') for f in plan.release])
-        path = fr.write_backup(parsed_args.backup or
-                               fr.default_backup_path(now), plan, now)
+        path = fr.BACKUP.write(parsed_args.backup, fr.backup_body(plan), now)
         self.say('backup: %s (restore with `openstack floating ip harden '
                  'restore %s`)' % (path, path))
         rows = fr.apply_release(cm.xloud, plan)

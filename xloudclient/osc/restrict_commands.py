@@ -97,9 +97,8 @@ class RestrictRules(common.OneLineErrors, common.InertText,
             rows = restrict.would(plan)
         else:
             now = _now()
-            rows, path = restrict.apply(
-                cm.xloud, plan, parsed_args.backup or
-                restrict.default_backup_path(now), now)
+            rows, path = restrict.apply(cm.xloud, plan, parsed_args.backup,
+                                        now)
             self.say('backup: %s (restore with `openstack security group '
                      'harden restore %s`)' % (path, path))
             line = restrict.failures(rows, _again(parsed_args, rows))

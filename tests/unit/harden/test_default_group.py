@@ -6,9 +6,9 @@ import stat
 import pytest
 
 from tests.unit.fake_collections import FakeCollections
-from xloudclient import files
 from xloudclient.harden import default_group
 from xloudclient import harden
+from xloudclient.harden import backups
 
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -62,6 +62,12 @@ def _cloud():
 
 def _ids(cloud, name='security-group-rules'):
     return sorted(i['id'] for i in cloud.data[name])
+
+
+def _write_backup(path, *plan):
+    """The backup of a plan, written as the command writes it."""
+    return default_group.BACKUP.write(path, default_group.backup_body(*plan),
+                                      NOW)
 
 
 def test_plan_picks_only_the_permissive_rules_with_blast_radius():
@@ -126,7 +132,7 @@ def test_backup_round_trip_restores_equivalent_rules(tmp_path):
     plans = default_group.plan(cloud)
     templates, _ = default_group.plan_templates(cloud)
     path = str(tmp_path / 'backup.json')
-    default_group.write_backup(path, plans, templates, NOW)
+    _write_backup(path, plans, templates)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     default_group.apply(cloud, plans, templates)
     data = default_group.load_backup(path)
@@ -151,7 +157,7 @@ def test_restore_dry_run_changes_nothing(tmp_path):
     cloud = _cloud()
     plans = default_group.plan(cloud, ['a'])
     path = str(tmp_path / 'b.json')
-    default_group.write_backup(path, plans, [], NOW)
+    _write_backup(path, plans, [])
     default_group.apply(cloud, plans, [])
     snapshot = json.dumps(cloud.data, sort_keys=True)
     rows = default_group.restore(cloud, default_group.load_backup(path), True)
@@ -163,7 +169,7 @@ def test_backup_never_overwrites(tmp_path):
     path = tmp_path / 'b.json'
     path.write_text('precious')
     with pytest.raises(harden.Refused, match='already exists'):
-        default_group.write_backup(str(path), [], [], NOW)
+        _write_backup(str(path), [], [])
     assert path.read_text() == 'precious'
 
 
@@ -171,18 +177,18 @@ def test_unwritable_backup_location(tmp_path):
     blocker = tmp_path / 'file'
     blocker.write_text('x')
     with pytest.raises(harden.Refused, match='nothing was deleted'):
-        default_group.write_backup(str(blocker / 'b.json'), [], [], NOW)
+        _write_backup(str(blocker / 'b.json'), [], [])
 
 
 @pytest.mark.parametrize('content, message', [
     ('not json', 'not JSON'),
     ('[]', 'not an xloudclient'),
     ('{"format": "something-else"}', 'not an xloudclient'),
-    (json.dumps({'format': default_group.BACKUP_FORMAT, 'version': 9,
+    (json.dumps({'format': default_group.BACKUP.format, 'version': 9,
                  'rules': [], 'templates': []}), 'version 9'),
-    (json.dumps({'format': default_group.BACKUP_FORMAT, 'version': 1,
+    (json.dumps({'format': default_group.BACKUP.format, 'version': 1,
                  'rules': {}, 'templates': []}), 'damaged'),
-    (json.dumps({'format': default_group.BACKUP_FORMAT, 'version': 1,
+    (json.dumps({'format': default_group.BACKUP.format, 'version': 1,
                  'rules': [{'id': 'x'}], 'templates': []}), 'rule 1'),
 ])
 def test_bad_backups_refused(tmp_path, content, message):
@@ -194,7 +200,7 @@ def test_bad_backups_refused(tmp_path, content, message):
 
 def test_default_backup_path_uses_xdg_state(monkeypatch, tmp_path):
     monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path))
-    assert default_group.default_backup_path(NOW).startswith(
+    assert default_group.BACKUP.default_path(NOW).startswith(
         str(tmp_path / 'xloudclient' / 'backups' / 'default-sg-2026'))
 
 
@@ -205,7 +211,7 @@ def _backup(tmp_path, cloud=None, projects=None):
     plans = default_group.plan(cloud, projects)
     templates, _ = default_group.plan_templates(cloud)
     path = str(tmp_path / 'backup.json')
-    default_group.write_backup(path, plans, templates, NOW)
+    _write_backup(path, plans, templates)
     default_group.apply(cloud, plans, templates)
     with open(path) as f:
         return cloud, path, json.load(f)
@@ -215,8 +221,8 @@ def _rewrite(path, data, digest=True):
     data = dict(data)
     data.pop('digest', None)
     if digest:
-        data['digest'] = files.backup_digest(
-            data, default_group.DIGESTED)
+        data['digest'] = backups.digest(
+            data, default_group.BACKUP.digested)
     with open(path, 'w') as f:
         json.dump(data, f)
 
@@ -325,7 +331,7 @@ def test_restore_with_an_unreadable_rule_list_creates_nothing(tmp_path):
 def test_oversized_or_binary_backups_are_refused(tmp_path):
     big = tmp_path / 'big.json'
     with open(big, 'wb') as f:
-        f.seek(default_group.MAX_BACKUP_BYTES + 1)
+        f.seek(backups.MAX_BYTES + 1)
         f.write(b'}')
     with pytest.raises(harden.Refused, match='larger than 16 MiB'):
         default_group.load_backup(str(big))
@@ -341,7 +347,7 @@ def test_oversized_or_binary_backups_are_refused(tmp_path):
 
 def test_new_backup_folders_are_private_all_the_way(tmp_path):
     path = tmp_path / 'x' / 'y' / 'z' / 'b.json'
-    default_group.write_backup(str(path), [], [], NOW)
+    _write_backup(str(path), [], [])
     for folder in (tmp_path / 'x', tmp_path / 'x' / 'y',
                    tmp_path / 'x' / 'y' / 'z'):
         assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder

@@ -28,6 +28,12 @@ def _new(cloud, name='security-group-rules'):
     return [i for i in cloud.data[name] if i['id'].startswith('new-')]
 
 
+def _write_backup(path, *plan):
+    """The backup of a plan, written as the command writes it."""
+    return default_group.BACKUP.write(path, default_group.backup_body(*plan),
+                                      base.NOW)
+
+
 def test_restore_rows_in_full_and_descriptions_come_back(tmp_path):
     cloud, path, _ = _backup(tmp_path)
     rows = default_group.restore(cloud, default_group.load_backup(path))
@@ -194,7 +200,7 @@ def test_backup_lists_only_projects_with_rules_to_remove(tmp_path):
     plans = default_group.plan(cloud, ['a', 'b', 'zzz'])
     plans[1].rules.clear()                  # b: already hardened
     path = str(tmp_path / 'b.json')
-    default_group.write_backup(path, plans, [], base.NOW)
+    _write_backup(path, plans, [])
     data = default_group.load_backup(path)
     assert data['projects'] == [{'project_id': 'a',
                                  'security_group_id': 'da'}]
@@ -204,11 +210,11 @@ def test_backups_go_under_xdg_state_home_or_local_state(monkeypatch,
                                                         tmp_path):
     monkeypatch.delenv('XDG_STATE_HOME', raising=False)
     monkeypatch.setenv('HOME', str(tmp_path))
-    assert default_group.default_backup_path(base.NOW) == str(
+    assert default_group.BACKUP.default_path(base.NOW) == str(
         tmp_path / '.local' / 'state' / 'xloudclient' / 'backups' /
         'default-sg-20261126T120000.000000Z.json')
     monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path / 's'))
-    assert default_group.default_backup_path(base.NOW).startswith(
+    assert default_group.BACKUP.default_path(base.NOW).startswith(
         str(tmp_path / 's' / 'xloudclient' / 'backups') + '/')
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.unit.fake_collections import FakeCollections
-from xloudclient import files
 from xloudclient.harden import fip_release as fr
 from xloudclient import harden
+from xloudclient.harden import backups
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
 NET = 'ext-net'
@@ -35,6 +35,11 @@ def _addresses(cloud):
     return sorted((f['floating_ip_address'], f['project_id'],
                    f.get('description'), tuple(f.get('tags') or ()))
                   for f in cloud.data['floatingips'])
+
+
+def _write_backup(path, *plan):
+    """The backup of a plan, written as the command writes it."""
+    return fr.BACKUP.write(path, fr.backup_body(*plan), NOW)
 
 
 def test_select_takes_the_unassociated_and_leaves_the_accepted():
@@ -149,7 +154,7 @@ def test_the_claim_always_changes_the_description_within_its_limit(
 def test_a_claim_left_behind_is_not_written_into_the_backup(tmp_path):
     fips = [_fip('f1', '203.0.113.1', description='web [xloud: releasing]')]
     plan = fr.select(fips, now=NOW)
-    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    path = _write_backup(str(tmp_path / 'b.json'), plan)
     with open(path) as f:
         [entry] = json.load(f)['floating_ips']
     assert entry['description'] == 'web'
@@ -166,14 +171,14 @@ def test_gone_before_the_release_is_said_so():
 def test_backup_round_trip_and_refusals(tmp_path):
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], now=NOW)
-    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    path = _write_backup(str(tmp_path / 'b.json'), plan)
     assert oct((tmp_path / 'b.json').stat().st_mode & 0o777) == '0o600'
     entries = fr.load_backup(path)
     assert [e['floating_ip_address'] for e in entries] == [
         '203.0.113.1', '203.0.113.3']
     assert 'revision_number' not in entries[0]
     with pytest.raises(harden.Refused, match='already exists'):
-        fr.write_backup(path, plan, NOW)
+        _write_backup(path, plan)
     data = json.loads((tmp_path / 'b.json').read_text())
     data['floating_ips'][0]['floating_ip_address'] = '198.51.100.7'
     edited = tmp_path / 'edited.json'
@@ -195,9 +200,9 @@ def test_backup_round_trip_and_refusals(tmp_path):
 ])
 def test_a_forged_entry_is_refused(tmp_path, change, problem):
     entry = dict(_fip('f1', '203.0.113.1'), **change)
-    data = {'format': fr.BACKUP_FORMAT, 'version': fr.BACKUP_VERSION,
+    data = {'format': fr.BACKUP.format, 'version': fr.BACKUP.version,
             'floating_ips': [{k: entry.get(k) for k in fr.KEPT}]}
-    data['digest'] = files.backup_digest(data, fr.DIGESTED)
+    data['digest'] = backups.digest(data, fr.BACKUP.digested)
     path = tmp_path / 'forged.json'
     path.write_text(json.dumps(data))
     with pytest.raises(harden.Refused, match=problem):
@@ -208,7 +213,7 @@ def test_restore_allocates_the_same_addresses_again(tmp_path):
     cloud = _cloud()
     before = _addresses(cloud)
     plan = fr.select(cloud.data['floatingips'], now=NOW)
-    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    path = _write_backup(str(tmp_path / 'b.json'), plan)
     fr.apply_release(cloud, plan)
     assert [r.action for r in fr.restore(cloud, fr.load_backup(path),
                                          dry_run=True)] == [
@@ -226,7 +231,7 @@ def test_restore_allocates_the_same_addresses_again(tmp_path):
 def test_restore_names_the_project_holding_an_address(tmp_path):
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
-    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    path = _write_backup(str(tmp_path / 'b.json'), plan)
     fr.apply_release(cloud, plan)
     cloud.data['floatingips'].append(_fip('f9', '203.0.113.1',
                                           project='p7', port='port-3'))
@@ -242,7 +247,7 @@ def test_restore_names_the_project_holding_an_address(tmp_path):
 def test_a_members_restore_says_an_admin_or_manager_must_run_it(tmp_path):
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], refs=['f1'], now=NOW)
-    path = fr.write_backup(str(tmp_path / 'b.json'), plan, NOW)
+    path = _write_backup(str(tmp_path / 'b.json'), plan)
     fr.apply_release(cloud, plan)
     cloud.deny.add(('POST', '/floatingips'))
     [row] = fr.restore(cloud, fr.load_backup(path))

@@ -10,9 +10,9 @@ from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
-from xloudclient import files
 from xloudclient import records as rec
 from xloudclient import harden
+from xloudclient.harden import backups
 
 NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
 TODAY = NOW.date()
@@ -274,7 +274,7 @@ def test_apply_creates_before_it_deletes_and_backs_up(tmp_path):
     inv = inventory_mod.fetch(cloud, restrict.NEEDS)
     assert restrict.found_rules(inv, SETTINGS, [SSH, SENSITIVE])[0] == {}
     data = json.load(open(path))
-    assert data['format'] == restrict.BACKUP_FORMAT
+    assert data['format'] == restrict.BACKUP.format
     assert oct(os.stat(path).st_mode & 0o777) == '0o600'
     assert len(data['rules']) == 5
     [ssh4] = [e for e in data['rules'] if e['rule']['id'] == 'ssh4']
@@ -399,7 +399,7 @@ def _edited(path, change):
     with open(path) as f:
         data = json.load(f)
     change(data)
-    data['digest'] = files.backup_digest(data, restrict.DIGESTED)
+    data['digest'] = backups.digest(data, restrict.BACKUP.digested)
     with open(path, 'w') as f:
         json.dump(data, f)
 
