@@ -6,6 +6,7 @@ deletes exactly those (each delete guarded by the rule's revision);
 restore() re-creates what a backup holds and is missing.
 """
 
+import collections
 import dataclasses
 import datetime
 import functools
@@ -215,28 +216,36 @@ def apply(client, plans, templates):
         for rule in p.rules:
             rows.append(_delete_rule(client, p, rule))
     for entry in templates:
-        rows.append(_delete(client, TEMPLATES, entry, '', '',
-                            'template:' + entry['id']))
+        rows.append(_delete(client, TEMPLATES, entry,
+                            _Where('', '', 'template:' + entry['id'])))
     return rows
 
 
 def _delete_rule(client, p, rule):
-    return _delete(client, RULES, rule, p.project_id, p.group['id'],
-                   rule['id'])
+    return _delete(client, RULES, rule,
+                   _Where(p.project_id, p.group['id'], rule['id']))
 
 
-def _delete(client, collection, item, project_id, group_id, label):
+class _Where(collections.namedtuple('_Where', 'project_id group_id label')):
+    """Where a delete or create acts, as its Row names it."""
+
+    def row(self, ethertype):
+        """Row(action, failed=False) of this item."""
+        return functools.partial(Row, self.project_id, self.group_id,
+                                 self.label, ethertype)
+
+
+def _delete(client, collection, item, where):
     """Delete one rule or template entry; report, never raise.
 
     No If-Match: rules and template entries have no attribute that can be
     updated, so their revision never moves and a guard would guard nothing;
     the delete names one exact rule by ID.
     """
-    row = functools.partial(Row, project_id, group_id, label,
-                            item.get('ethertype', ''))
+    row = where.row(item.get('ethertype', ''))
     try:
         if not neutron.delete(client, collection, item['id'],
-                              'deleting %s' % label):
+                              'deleting %s' % where.label):
             return row('already gone')
     except Exception as e:  # a refusal or a transport failure: go on
         return row('failed: %s' % neutron.describe(e), True)
@@ -312,8 +321,9 @@ def restore(client, data, dry_run=False):
                     'project_id': groups[group_id]['project_id']}
             if rule.get('description'):
                 body['description'] = rule['description']
-            rows.append(_create(client, RULES, body, project_id, group_id,
-                                rule['id'], have))
+            rows.append(_create(client, RULES, body,
+                                _Where(project_id, group_id, rule['id']),
+                                have))
     if data['templates']:
         rows += _restore_templates(client, data['templates'], dry_run)
     return rows
@@ -343,22 +353,21 @@ def _restore_templates(client, templates, dry_run):
                     'used_in_non_default_sg': False}
             if entry.get('description'):
                 body['description'] = entry['description']
-            rows.append(_create(client, TEMPLATES, body, '', '', label,
-                                present))
+            rows.append(_create(client, TEMPLATES, body,
+                                _Where('', '', label), present))
     return rows
 
 
-def _create(client, collection, body, project_id, group_id, label, have):
+def _create(client, collection, body, where, have):
     """Create one rule or template entry; report, never raise.
 
     A 409 ("already exists") or a lost answer is judged from a fresh read
     of the collection: present means already present, absent a failure.
     """
-    row = functools.partial(Row, project_id, group_id, label,
-                            body['ethertype'])
+    row = where.row(body['ethertype'])
     try:
         created = neutron.create(client, collection, body,
-                                 'restoring %s' % label)
+                                 'restoring %s' % where.label)
     except Exception as e:
         if neutron.is_refusal(e) and getattr(e, 'status', None) != 409:
             return row('failed: %s' % neutron.describe(e), True)

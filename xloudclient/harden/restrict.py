@@ -192,7 +192,7 @@ def found_rules(inventory, settings, checks):
     return by_rule, findings
 
 
-def select(inventory, settings, checks, rule_ids=(), today=None):
+def select(inventory, settings, checks, rule_ids=()):
     """({rule ID: [check IDs]} to restrict, [(rule, why it stays)]): the
     world-open rules the checks report (only those named in rule_ids, when
     given), without the ones an endorsed, unexpired decision covers.
@@ -209,7 +209,7 @@ def select(inventory, settings, checks, rule_ids=(), today=None):
                 'security group rule %s is not open from anywhere by the '
                 'checks %s: nothing to restrict, nothing was changed'
                 % (rule_id, ', '.join(checks)))
-    _, quiet = accepted.split(findings, inventory, today)
+    _, quiet = accepted.split(findings, inventory, settings.today)
     kept = {}
     for finding, decision in quiet:
         kept.setdefault(finding.resource_id, 'accepted (%s) until %s by %s'
@@ -260,7 +260,7 @@ def _refuse_invisible(inventory, sources, groups):
                     project, group.get('name') or group['id']))
 
 
-def plan(inventory, settings, checks, sources, rule_ids=(), today=None):
+def plan(inventory, settings, checks, sources, rule_ids=()):
     """The RestrictPlan over one inventory (see select): per group, the
     rules replaced, their replacements and the blast radius. harden.Refused
     when a source does not fit or the planned rules would still be open
@@ -269,7 +269,7 @@ def plan(inventory, settings, checks, sources, rule_ids=(), today=None):
         raise harden.Refused('the cloud lacks the Neutron extension '
                              'security-group: it has no rules to restrict '
                              '(and filters nothing); nothing was changed')
-    chosen, kept = select(inventory, settings, checks, rule_ids, today)
+    chosen, kept = select(inventory, settings, checks, rule_ids)
     groups = {}
     for rule_id in sorted(chosen):
         rule = inventory.rules_by_id[rule_id]

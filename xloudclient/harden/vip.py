@@ -138,17 +138,28 @@ def _require_pairs_attr(port):
             % port['id'])
 
 
+@dataclasses.dataclass(frozen=True)
+class AddRequest:
+    """`port vip add`: the address (a prefix with allow_prefix), the
+    ports named (name or ID), the MAC (None: each port's own), whether to
+    reserve the address, and the project the names are looked up in."""
+
+    address: str
+    ports: tuple
+    mac: str = None
+    reserve: bool = True
+    allow_prefix: bool = False
+    project_id: str = None
+
+
 @_planning
-def plan_add(client, address, port_refs, mac=None, reserve=True,
-             allow_prefix=False, project_id=None):
-    """Resolve and validate everything; change nothing."""
-    net = parse_address(address, allow_prefix)
-    mac = parse_mac(mac) if mac is not None else None
-    ports = []
-    for ref in port_refs:
-        port = neutron.find(client, PORTS, ref, project_id=project_id)
-        if port['id'] not in {p['id'] for p in ports}:
-            ports.append(port)
+def plan_add(client, request):
+    """The Plan of an AddRequest: resolve and validate everything;
+    change nothing."""
+    net = parse_address(request.address, request.allow_prefix)
+    mac = parse_mac(request.mac) if request.mac is not None else None
+    project_id = request.project_id
+    ports = _named(client, request.ports, project_id)
     if not ports:
         raise harden.Refused('give at least one --port')
     networks = sorted({p['network_id'] for p in ports})
@@ -175,7 +186,7 @@ def plan_add(client, address, port_refs, mac=None, reserve=True,
                 ', '.join(s['cidr'] for s in subnets) or 'no subnets'))
     _refuse_special(net, subnet)
     plan = Plan(net, mac, network_id, ports[0]['project_id'], ports,
-                subnet, reserve=reserve and net.prefixlen ==
+                subnet, reserve=request.reserve and net.prefixlen ==
                 net.max_prefixlen)
     if net.prefixlen == net.max_prefixlen:
         _settle_holder(plan, fixed_ip_holder(client, network_id, net))
@@ -435,18 +446,32 @@ class RemovePlan(typing.NamedTuple):
     reservation: dict = None
 
 
+@dataclasses.dataclass(frozen=True)
+class RemoveRequest:
+    """`port vip remove`: the address, the ports named (or all_ports
+    holding it, on network if given), the MAC (None: any), whether to
+    release the reservation, and the project names are looked up in."""
+
+    address: str
+    ports: tuple = ()
+    all_ports: bool = False
+    mac: str = None
+    release: bool = False
+    network: str = None
+    project_id: str = None
+
+
 @_planning
-def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
-                release=False, network=None, project_id=None):
-    """The RemovePlan: resolve and validate, change nothing."""
-    net = parse_address(address, allow_prefix=True)
-    mac = parse_mac(mac) if mac is not None else None
-    network_id = None
-    if network:
-        network_id = neutron.find(client, 'networks', network,
+def plan_remove(client, request):
+    """The RemovePlan of a RemoveRequest: resolve and validate, change
+    nothing."""
+    net = parse_address(request.address, allow_prefix=True)
+    mac = parse_mac(request.mac) if request.mac is not None else None
+    network_id, project_id = None, request.project_id
+    if request.network:
+        network_id = neutron.find(client, 'networks', request.network,
                                   project_id=project_id)['id']
-    ports = _ports_of(client, net, mac, port_refs, all_ports, network_id,
-                      project_id)
+    ports = _ports_of(client, request, net, mac, network_id)
     for port in ports:
         _require_pairs_attr(port)
     networks = sorted({p['network_id'] for p in ports} |
@@ -456,23 +481,27 @@ def plan_remove(client, address, port_refs=(), all_ports=False, mac=None,
                              '--network' % (address_text(net), len(networks),
                                             ', '.join(networks)))
     reservation = None
-    if release:
+    if request.release:
         reservation = _to_release(client, net, ports, networks, project_id)
     return RemovePlan(net, mac, ports, reservation)
 
 
-def _ports_of(client, net, mac, port_refs, all_ports, network_id,
-              project_id):
+def _ports_of(client, request, net, mac, network_id):
     """The ports to remove the pair from: every port holding it (on the
     network, if given) with all_ports, else the ports named, each once."""
-    if all_ports:
-        listed, _ = neutron.list_type(client, PORTS,
-                                      neutron.in_project(project_id))
+    if request.all_ports:
+        listed, _ = neutron.list_type(
+            client, PORTS, neutron.in_project(request.project_id))
         return [p for p in listed
                 if (network_id is None or p['network_id'] == network_id)
                 and _remover(net, mac)(p) is not None]
+    return _named(client, request.ports, request.project_id)
+
+
+def _named(client, refs, project_id):
+    """The ports named (name or ID, in project_id), each once."""
     ports = []
-    for ref in port_refs:
+    for ref in refs:
         port = neutron.find(client, PORTS, ref, project_id=project_id)
         if port['id'] not in {p['id'] for p in ports}:
             ports.append(port)

@@ -138,8 +138,7 @@ def _plan(cm, projects, parsed_args, sources):
     settings = settings_mod.load(parsed_args.config)
     inv = restrict.read_inventory(cm.xloud, projects, found.endorsements)
     plan = restrict.plan(inv, settings, parsed_args.checks or
-                         restrict.CHECKS, sources, parsed_args.rules,
-                         settings.today)
+                         restrict.CHECKS, sources, parsed_args.rules)
     group_names = {g['id']: g.get('name') or '' for g in
                    inv.security_groups}
     return plan, names_mod.project_names(cm, directory=found), group_names

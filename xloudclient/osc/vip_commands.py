@@ -79,12 +79,12 @@ class AddVip(common.OneLineErrors, common.InertText, command.Lister):
         from xloudclient.harden import vip
 
         client = self.app.client_manager.xloud
-        plan = vip.plan_add(
-            client, parsed_args.ip_address, parsed_args.ports,
+        plan = vip.plan_add(client, vip.AddRequest(
+            parsed_args.ip_address, tuple(parsed_args.ports),
             mac=parsed_args.mac_address,
             reserve=not parsed_args.no_reserve,
             allow_prefix=parsed_args.allow_prefix,
-            project_id=_project_id(self.app, parsed_args))
+            project_id=_project_id(self.app, parsed_args)))
         for warning in plan.warnings:
             self.say('warning: %s' % warning)
         if parsed_args.dry_run:
@@ -126,12 +126,12 @@ class RemoveVip(common.OneLineErrors, common.InertText, command.Lister):
         from xloudclient.harden import vip
 
         client = self.app.client_manager.xloud
-        plan = vip.plan_remove(
-            client, parsed_args.ip_address, parsed_args.ports or (),
+        plan = vip.plan_remove(client, vip.RemoveRequest(
+            parsed_args.ip_address, tuple(parsed_args.ports or ()),
             all_ports=parsed_args.all_ports,
             mac=parsed_args.mac_address, release=parsed_args.release,
             network=parsed_args.network,
-            project_id=_project_id(self.app, parsed_args))
+            project_id=_project_id(self.app, parsed_args)))
         if parsed_args.dry_run:
             rows = vip.preview_remove(plan)
         else:

@@ -32,7 +32,7 @@ def _without_pairs():
 def test_vip_add_refuses_before_its_reservation():
     cloud = _without_pairs()
     with pytest.raises(harden.Refused) as err:
-        vip.plan_add(cloud, '10.0.0.100', ['a', 'b'])
+        vip.plan_add(cloud, vip.AddRequest('10.0.0.100', ['a', 'b']))
     assert str(err.value) == (
         'port a has no allowed_address_pairs attribute: the cloud lacks the '
         'allowed-address-pairs extension; nothing was changed')
@@ -43,7 +43,7 @@ def test_vip_remove_refuses_too():
     cloud = _without_pairs()
     with pytest.raises(harden.Refused, match='lacks the allowed-address-pairs '
                        'extension; nothing was changed'):
-        vip.plan_remove(cloud, '10.0.0.100', ['a'])
+        vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', ['a']))
     assert _writes(cloud) == []
 
 
@@ -98,5 +98,4 @@ def test_restrict_refuses_on_a_cloud_without_security_groups():
     with pytest.raises(harden.Refused, match='^the cloud lacks the '
                        'Neutron extension security-group: .*nothing was '
                        'changed$'):
-        restrict.plan(inv, base.SETTINGS, [base.SSH], base.V4,
-                      today=base.TODAY)
+        restrict.plan(inv, base.SETTINGS, [base.SSH], base.V4)

@@ -61,7 +61,7 @@ def _inv(rules=None, groups=None, endorsements=None, **kw):
         endorsements=endorsements, **kw)
 
 
-SETTINGS = settings_mod.Settings()
+SETTINGS = settings_mod.Settings(today=TODAY)
 V4 = restrict.prefix_sources(['10.0.0.0/8'])
 BOTH = restrict.prefix_sources(['10.0.0.0/8', 'fd00::/8'])
 
@@ -112,29 +112,27 @@ def test_address_group_sources():
 # --- selection and plan -------------------------------------------
 
 def test_select_judges_from_anywhere_as_the_audit_does():
-    chosen, kept = restrict.select(_inv(), SETTINGS, restrict.CHECKS,
-                                   today=TODAY)
+    chosen, kept = restrict.select(_inv(), SETTINGS, restrict.CHECKS)
     assert sorted(chosen) == ['pg', 'rdp-hi', 'rdp-lo', 'ssh4', 'ssh6']
     assert chosen['ssh4'] == [SSH]
     assert chosen['pg'] == [SENSITIVE]
     assert kept == []
-    only_ssh, _ = restrict.select(_inv(), SETTINGS, [SSH], today=TODAY)
+    only_ssh, _ = restrict.select(_inv(), SETTINGS, [SSH])
     assert sorted(only_ssh) == ['ssh4', 'ssh6']
 
 
 def test_select_by_rule_id():
     chosen, _ = restrict.select(_inv(), SETTINGS, restrict.CHECKS,
-                                ['rdp-lo'], TODAY)
+                                ['rdp-lo'])
     assert list(chosen) == ['rdp-lo']
     with pytest.raises(harden.Refused, match='no security group '
                        'rule nope in scope'):
-        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['nope'], TODAY)
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['nope'])
     with pytest.raises(harden.Refused, match='ssh-mgmt is not open '
                        'from anywhere'):
-        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['ssh-mgmt'],
-                        TODAY)
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['ssh-mgmt'])
     with pytest.raises(harden.Refused, match='https is not open'):
-        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['https'], TODAY)
+        restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['https'])
 
 
 def _accepted_inventory(endorsed=True):
@@ -148,8 +146,7 @@ def _accepted_inventory(endorsed=True):
 
 
 def test_an_accepted_finding_is_left_alone_and_said():
-    chosen, kept = restrict.select(_accepted_inventory(), SETTINGS, [SSH],
-                                   today=TODAY)
+    chosen, kept = restrict.select(_accepted_inventory(), SETTINGS, [SSH])
     assert list(chosen) == ['ssh6']
     [(rule, why)] = kept
     assert rule['id'] == 'ssh4'
@@ -159,12 +156,12 @@ def test_an_accepted_finding_is_left_alone_and_said():
 
 def test_an_unendorsed_decision_is_a_request_and_protects_nothing():
     chosen, kept = restrict.select(_accepted_inventory(False), SETTINGS,
-                                   [SSH], today=TODAY)
+                                   [SSH])
     assert sorted(chosen) == ['ssh4', 'ssh6'] and kept == []
 
 
 def test_plan_pairs_each_rule_with_its_replacements():
-    p = restrict.plan(_inv(), SETTINGS, [SSH, SENSITIVE], BOTH, today=TODAY)
+    p = restrict.plan(_inv(), SETTINGS, [SSH, SENSITIVE], BOTH)
     [g1, g2] = p.groups
     assert g1.group['id'] == 'g1' and g2.group['id'] == 'g2'
     by_id = {r.rule['id']: r for r in p.replacements}
@@ -184,8 +181,8 @@ def test_plan_pairs_each_rule_with_its_replacements():
 def test_a_rule_of_a_version_without_a_source_is_refused():
     with pytest.raises(harden.Refused,
                        match='ssh6 is IPv6 and no IPv6 source was given'):
-        restrict.plan(_inv(), SETTINGS, [SSH], V4, today=TODAY)
-    p = restrict.plan(_inv(), SETTINGS, [SSH], V4, ['ssh4'], TODAY)
+        restrict.plan(_inv(), SETTINGS, [SSH], V4)
+    p = restrict.plan(_inv(), SETTINGS, [SSH], V4, ['ssh4'])
     assert [r.rule['id'] for r in p.replacements] == ['ssh4']
 
 
@@ -208,8 +205,8 @@ def test_the_plan_is_proven_on_the_rules_as_they_will_be():
     wide = restrict.prefix_sources(['128.0.0.0/1'])
     with pytest.raises(harden.Refused,
                        match='replacement of rule hi would still be open'):
-        restrict.plan(inv, SETTINGS, [SSH], wide, today=TODAY)
-    narrow = restrict.plan(inv, SETTINGS, [SSH], V4, today=TODAY)
+        restrict.plan(inv, SETTINGS, [SSH], wide)
+    narrow = restrict.plan(inv, SETTINGS, [SSH], V4)
     assert [r.rule['id'] for r in narrow.replacements] == ['hi']
 
 
@@ -219,11 +216,11 @@ def test_an_address_group_must_be_visible_to_the_rules_project():
     sources = restrict.address_group_sources(ag)
     with pytest.raises(harden.Refused, match='not shared with '
                        'project pb'):
-        restrict.plan(_inv(), SETTINGS, [SENSITIVE], sources, today=TODAY)
+        restrict.plan(_inv(), SETTINGS, [SENSITIVE], sources)
     shared = _inv(rbac_policies=[{
         'object_type': 'address_group', 'object_id': 'ag1',
         'target_tenant': 'pb', 'action': 'access_as_shared'}])
-    p = restrict.plan(shared, SETTINGS, [SENSITIVE], sources, today=TODAY)
+    p = restrict.plan(shared, SETTINGS, [SENSITIVE], sources)
     assert {b['remote_address_group_id'] for r in p.replacements
             for b in r.bodies} == {'ag1'}
 
@@ -249,7 +246,7 @@ def _shapes(cloud):
 
 def _plan_of(cloud, checks=(SSH, SENSITIVE), sources=BOTH):
     inv = inventory_mod.fetch(cloud, restrict.NEEDS)
-    return restrict.plan(inv, SETTINGS, checks, sources, today=TODAY)
+    return restrict.plan(inv, SETTINGS, checks, sources)
 
 
 def test_apply_creates_before_it_deletes_and_backs_up(tmp_path):
@@ -485,7 +482,7 @@ def test_the_proof_judges_a_shared_address_group_from_outside_the_scope():
            'addresses': ['128.0.0.0/1']}
     with pytest.raises(harden.Refused, match='would still be open'):
         restrict.plan(inv, SETTINGS, [SSH],
-                      restrict.address_group_sources(far), today=TODAY)
+                      restrict.address_group_sources(far))
 
 
 # --- the small steps, each pinned -------------------------------------
@@ -510,7 +507,7 @@ def test_an_address_group_with_host_bits_gives_its_prefixes_junk_refuses():
 
 
 def test_would_rows_in_full():
-    p = restrict.plan(_inv(), SETTINGS, [SSH], BOTH, today=TODAY)
+    p = restrict.plan(_inv(), SETTINGS, [SSH], BOTH)
     assert [(r.project_id, r.group_id, r.rule_id, r.action, r.failed,
              r.new_ids) for r in restrict.would(p)] == [
         ('pa', 'g1', 'ssh4', 'would replace with 10.0.0.0/8', False, []),
@@ -519,14 +516,14 @@ def test_would_rows_in_full():
         {'id': 'ag1', 'name': 'b', 'project_id': 'pa',
          'addresses': ['10.1.0.0/16']})
     rules = [r for r in _rules() if r['id'] == 'ssh4']
-    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], ag, today=TODAY)
+    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], ag)
     assert [r.action for r in restrict.would(p)] == [
         'would replace with address group ag1']
 
 
 def test_a_rule_in_another_projects_group_is_the_groups_in_the_plan():
     rules = [_rule('ssh4', project_id='admin-project')]
-    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], BOTH, today=TODAY)
+    p = restrict.plan(_inv(rules=rules), SETTINGS, [SSH], BOTH)
     assert [r.project_id for r in restrict.would(p)] == ['pa']
 
 

@@ -35,7 +35,7 @@ def test_a_replacement_keeps_its_rules_project_or_takes_its_groups():
 def test_a_rule_whose_group_is_not_in_the_inventory_plans_in_its_project():
     rules = [base._rule('ssh4', group='g9', project_id='pz')]
     p = restrict.plan(base._inv(rules=rules), base.SETTINGS, [base.SSH],
-                      base.V4, today=base.TODAY)
+                      base.V4)
     [g] = p.groups
     assert g.group == {'id': 'g9', 'project_id': 'pz'}
     assert [r.group_project for r in p.replacements] == ['pz']
@@ -48,17 +48,15 @@ def test_groups_of_a_project_come_by_name_then_id():
                'tags': []}]
     rules = [base._rule('r-' + g['id'], group=g['id']) for g in groups]
     p = restrict.plan(base._inv(rules=rules, groups=groups), base.SETTINGS,
-                      [base.SSH], base.V4, today=base.TODAY)
+                      [base.SSH], base.V4)
     assert [g.group['id'] for g in p.groups] == ['g-b', 'g-c', 'g-a']
 
 
 def test_accepted_rules_are_said_only_for_the_rule_ids_named():
     inv = base._accepted_inventory()
-    _, kept = restrict.select(inv, base.SETTINGS, [base.SSH], ['ssh6'],
-                              base.TODAY)
+    _, kept = restrict.select(inv, base.SETTINGS, [base.SSH], ['ssh6'])
     assert kept == []
-    _, kept = restrict.select(inv, base.SETTINGS, [base.SSH], ['ssh4'],
-                              base.TODAY)
+    _, kept = restrict.select(inv, base.SETTINGS, [base.SSH], ['ssh4'])
     assert [r['id'] for r, _ in kept] == ['ssh4']
 
 
@@ -73,7 +71,7 @@ def test_a_policy_sharing_another_address_group_shares_nothing():
     with pytest.raises(harden.Refused, match='not shared with '
                        'project pb'):
         restrict.plan(inv, base.SETTINGS, [base.SENSITIVE],
-                      restrict.address_group_sources(ag), today=base.TODAY)
+                      restrict.address_group_sources(ag))
 
 
 def test_reading_some_projects_reads_only_theirs():

@@ -72,7 +72,7 @@ def test_parse_mac(text, ok):
 # --- add ----------------------------------------------------------
 
 def _add(cloud, address='10.0.0.100', ports=('a', 'b', 'c'), **kw):
-    plan = vip.plan_add(cloud, address, list(ports), **kw)
+    plan = vip.plan_add(cloud, vip.AddRequest(address, list(ports), **kw))
     return vip.apply_add(cloud, plan)
 
 
@@ -116,7 +116,7 @@ def test_pinned_mac():
 def test_address_held_by_another_port_is_refused():
     cloud = _cloud()
     with pytest.raises(harden.Refused, match="fixed IP of port b"):
-        vip.plan_add(cloud, '10.0.0.12', ['a', 'c'])
+        vip.plan_add(cloud, vip.AddRequest('10.0.0.12', ['a', 'c']))
 
 
 @pytest.mark.parametrize('address, ports, message', [
@@ -181,7 +181,7 @@ def test_revision_conflicts_are_retried_and_counted():
 
 def test_dry_run_preview():
     cloud = _cloud()
-    plan = vip.plan_add(cloud, '10.0.0.100', ['a', 'b'])
+    plan = vip.plan_add(cloud, vip.AddRequest('10.0.0.100', ['a', 'b']))
     rows = vip.preview_add(plan)
     assert [r.action for r in rows] == ['would add', 'would add',
                                         'would reserve']
@@ -193,12 +193,12 @@ def test_dry_run_preview():
 def test_remove_release_and_unchanged():
     cloud = _cloud()
     _add(cloud)
-    plan = vip.plan_remove(
-        cloud, '10.0.0.100', ['a', 'b', 'c'], release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a', 'b', 'c'], release=True))
     rows = vip.apply_remove(cloud, plan)
     assert [r.action for r in rows] == ['removed'] * 3 + ['released']
     assert len(cloud.ports) == 3
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    plan = vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', ['a']))
     assert [r.action for r in vip.apply_remove(cloud, plan)] == [
         'unchanged']
 
@@ -207,7 +207,8 @@ def test_release_refused_while_others_use_it():
     cloud = _cloud()
     _add(cloud)
     with pytest.raises(harden.Refused, match='still use it'):
-        vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
+        vip.plan_remove(cloud, vip.RemoveRequest(
+            '10.0.0.100', ['a'], release=True))
 
 
 # --- list ----------------------------------------------------------
@@ -244,25 +245,27 @@ def test_list_groups_members_and_warns():
 def test_special_addresses_are_refused(address, reserve, message):
     cloud = _cloud()
     with pytest.raises(harden.Refused, match=message):
-        vip.plan_add(cloud, address, ['a', 'b'], reserve=reserve)
+        vip.plan_add(cloud, vip.AddRequest(
+            address, ['a', 'b'], reserve=reserve))
     assert [m for m, _ in cloud.log if m != 'GET'] == []
 
 
 def test_unreserved_vip_on_another_ports_fixed_ip_warns():
     cloud = _cloud()
-    plan = vip.plan_add(cloud, '10.0.0.13', ['a', 'b'], reserve=False)
+    plan = vip.plan_add(cloud, vip.AddRequest(
+        '10.0.0.13', ['a', 'b'], reserve=False))
     assert plan.warnings and 'fixed IP of port c' in plan.warnings[0]
 
 
 def test_an_empty_mac_is_refused_not_ignored():
     with pytest.raises(harden.Refused, match='not a MAC address'):
-        vip.plan_add(_cloud(), '10.0.0.100', ['a'], mac='')
+        vip.plan_add(_cloud(), vip.AddRequest('10.0.0.100', ['a'], mac=''))
 
 
 def test_remove_with_nothing_left_is_empty_not_an_error():
     cloud = _cloud()
-    plan = vip.plan_remove(
-        cloud, '10.0.0.100', all_ports=True, release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', all_ports=True, release=True))
     assert (plan.ports, plan.reservation) == ([], None)
     assert vip.apply_remove(cloud, plan) == []
 
@@ -275,9 +278,10 @@ def test_release_finds_a_reservation_left_without_pairs():
     # no port tells whose VIP it was: the admin names the project
     with pytest.raises(harden.Refused, match=r'^no port holds 10.0.0.100 any '
                        r'more: give --project <project>'):
-        vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
-    plan = vip.plan_remove(
-        cloud, '10.0.0.100', all_ports=True, release=True, project_id='proj')
+        vip.plan_remove(cloud, vip.RemoveRequest(
+            '10.0.0.100', all_ports=True, release=True))
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', all_ports=True, release=True, project_id='proj'))
     assert plan.reservation['name'] == 'vip-10.0.0.100'
     vip.apply_remove(cloud, plan)
     assert len(cloud.ports) == 3
@@ -290,7 +294,8 @@ def test_release_never_deletes_a_port_that_is_not_a_reservation():
                 if p.get('device_owner') == vip.RESERVATION_OWNER)
     held['device_owner'] = 'compute:nova'      # an instance's port now
     with pytest.raises(harden.Refused, match='not a VIP reservation'):
-        vip.plan_remove(cloud, '10.0.0.100', all_ports=True, release=True)
+        vip.plan_remove(cloud, vip.RemoveRequest(
+            '10.0.0.100', all_ports=True, release=True))
     assert held['id'] in cloud.ports
 
 
@@ -348,7 +353,7 @@ def test_point_to_point_subnets_have_no_network_or_broadcast_address(
     cloud = _cloud()
     cloud.subnets = [{'id': 'p2p', 'network_id': NET, 'cidr': cidr,
                       'gateway_ip': None}]
-    plan = vip.plan_add(cloud, address, ['a'], reserve=False)
+    plan = vip.plan_add(cloud, vip.AddRequest(address, ['a'], reserve=False))
     assert str(plan.net.network_address) == address
 
 
@@ -360,12 +365,12 @@ def test_remove_takes_only_that_address_and_that_mac():
         {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:aa:aa:aa'},
         {'ip_address': '10.0.0.100', 'mac_address': 'fa:16:3e:bb:bb:bb'},
         {'ip_address': '10.0.0.101', 'mac_address': 'fa:16:3e:aa:aa:aa'}]
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'],
-                           mac='fa:16:3e:aa:aa:aa')
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a'], mac='fa:16:3e:aa:aa:aa'))
     vip.apply_remove(cloud, plan)
     assert _pairs(cloud, 'a') == [('10.0.0.100', 'fa:16:3e:bb:bb:bb'),
                                   ('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    plan = vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', ['a']))
     vip.apply_remove(cloud, plan)
     assert _pairs(cloud, 'a') == [('10.0.0.101', 'fa:16:3e:aa:aa:aa')]
 
@@ -387,8 +392,8 @@ def test_rows_name_the_ports_and_the_reservation():
         ('a', 'a', 'added'), ('b', 'b', 'added'),
         ('new-1', 'vip-10.0.0.100', 'reserved')]
     assert [(r.port_id, r.name, r.action)
-            for r in vip.preview_add(vip.plan_add(cloud, '10.0.0.100',
-                                                  ['a', 'c']))] == [
+            for r in vip.preview_add(vip.plan_add(cloud, vip.AddRequest(
+                '10.0.0.100', ['a', 'c'])))] == [
         ('a', 'a', 'unchanged'), ('c', 'c', 'would add'),
         ('new-1', 'vip-10.0.0.100', 'reservation kept')]
 
@@ -397,7 +402,8 @@ def test_a_subnet_with_a_bad_cidr_does_not_hide_the_next_one():
     cloud = _cloud()
     cloud.subnets.insert(0, {'id': 'odd', 'network_id': NET,
                              'cidr': 'not-a-cidr'})
-    assert vip.plan_add(cloud, '10.0.0.100', ['a']).subnet['id'] == 'sub-1'
+    plan = vip.plan_add(cloud, vip.AddRequest('10.0.0.100', ['a']))
+    assert plan.subnet['id'] == 'sub-1'
 
 
 @pytest.mark.parametrize('failures, ok', [(vip.MAX_ERRORS - 1, True),
@@ -454,10 +460,11 @@ def test_release_never_deletes_a_look_alike_of_another_project():
     _add(cloud, address='10.0.0.101')       # the VIP ports exist
     with pytest.raises(harden.Refused, match='of project member, named and '
                        'owned like a VIP reservation'):
-        vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
+        vip.plan_remove(cloud, vip.RemoveRequest(
+            '10.0.0.100', ['a'], release=True))
     # looked for in the VIP's project, it is not found at all
-    plan = vip.plan_remove(cloud, '10.0.0.100', all_ports=True,
-                           release=True, project_id='proj')
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', all_ports=True, release=True, project_id='proj'))
     assert plan.reservation is None
     assert 'fake' in cloud.ports
 

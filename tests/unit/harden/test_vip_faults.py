@@ -28,13 +28,13 @@ def _state(cloud):
 
 
 def _add(client):
-    plan = vip.plan_add(client, ADDRESS, ['a', 'b', 'c'])
+    plan = vip.plan_add(client, vip.AddRequest(ADDRESS, ['a', 'b', 'c']))
     return vip.apply_add(client, plan)
 
 
 def _remove(client):
-    plan = vip.plan_remove(
-        client, ADDRESS, all_ports=True, release=True)
+    plan = vip.plan_remove(client, vip.RemoveRequest(
+        ADDRESS, all_ports=True, release=True))
     return vip.apply_remove(client, plan)
 
 

@@ -41,7 +41,8 @@ def _rows(rows):
 
 def test_add_without_reserving_says_so_in_preview_and_result():
     cloud = base._cloud()
-    plan = vip.plan_add(cloud, '10.0.0.100', ['a'], reserve=False)
+    plan = vip.plan_add(cloud, vip.AddRequest(
+        '10.0.0.100', ['a'], reserve=False))
     assert _rows(vip.preview_add(plan)) == [
         ('a', 'a', 'would add', 0), ('', '', 'not reserved', 0)]
     assert _rows(vip.apply_add(cloud, plan)) == [
@@ -50,7 +51,7 @@ def test_add_without_reserving_says_so_in_preview_and_result():
 
 def test_preview_names_the_reservation_it_would_make():
     cloud = base._cloud()
-    plan = vip.plan_add(cloud, '10.0.0.100', ['a'])
+    plan = vip.plan_add(cloud, vip.AddRequest('10.0.0.100', ['a']))
     assert _rows(vip.preview_add(plan))[-1] == (
         '', 'vip-10.0.0.100', 'would reserve', 0)
 
@@ -58,8 +59,8 @@ def test_preview_names_the_reservation_it_would_make():
 def test_preview_with_a_pinned_mac_sees_a_pair_with_another_mac_as_missing():
     cloud = base._cloud()
     base._add(cloud, ports=['a'], reserve=False)
-    plan = vip.plan_add(cloud, '10.0.0.100', ['a'], reserve=False,
-                        mac='fa:16:3e:cc:cc:cc')
+    plan = vip.plan_add(cloud, vip.AddRequest(
+        '10.0.0.100', ['a'], reserve=False, mac='fa:16:3e:cc:cc:cc'))
     assert _rows(vip.preview_add(plan))[0] == ('a', 'a', 'would add', 0)
 
 
@@ -140,8 +141,8 @@ def test_remove_rows_name_ports_count_conflicts_and_release():
             cloud.set_port('b', description='edited')
     hook.done = False
     cloud.hook = hook
-    plan = vip.plan_remove(
-        cloud, '10.0.0.100', ['a', 'b'], release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a', 'b'], release=True))
     plan.ports[1]['name'] = None
     assert _rows(vip.apply_remove(cloud, plan)) == [
         ('a', 'a', 'removed', 0), ('b', '', 'removed', 1),
@@ -151,7 +152,8 @@ def test_remove_rows_name_ports_count_conflicts_and_release():
 def test_remove_failing_on_release_names_the_ports_done_and_the_command():
     cloud = base._cloud()
     base._add(cloud, ports=['a', 'b'])
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a', 'b'], release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a', 'b'], release=True))
     calls = _failing(cloud, 'delete', '/ports/new-1')
     with pytest.raises(harden.Refused) as err:
         vip.apply_remove(cloud, plan)
@@ -163,7 +165,7 @@ def test_remove_failing_on_release_names_the_ports_done_and_the_command():
 def test_remove_failing_on_the_first_port_says_no_port_yet():
     cloud = base._cloud()
     base._add(cloud, ports=['a'], reserve=False)
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'])
+    plan = vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', ['a']))
     _failing(cloud, 'put', '/ports/a')
     with pytest.raises(harden.Refused) as err:
         vip.apply_remove(cloud, plan)
@@ -176,10 +178,10 @@ def test_remove_failing_on_the_first_port_says_no_port_yet():
 def test_release_alone_failing_takes_the_network_from_the_reservation():
     cloud = base._cloud()
     base._add(cloud, ports=['a'])
-    base.vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
-                                                 ['a']))
-    plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
-                           project_id='proj')
+    base.vip.apply_remove(cloud, vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a'])))
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', release=True, project_id='proj'))
     assert plan[2] == [] and plan[3]['id'] == 'new-1'
     _failing(cloud, 'delete', '/ports/new-1')
     with pytest.raises(harden.Refused) as err:
@@ -190,7 +192,8 @@ def test_release_alone_failing_takes_the_network_from_the_reservation():
 def test_a_refused_release_is_not_retried():
     cloud = base._cloud()
     base._add(cloud, ports=['a'])
-    plan = vip.plan_remove(cloud, '10.0.0.100', ['a'], release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a'], release=True))
     real = cloud.delete
     calls = []
 
@@ -210,7 +213,7 @@ def test_a_planning_failure_is_one_line_saying_nothing_changed():
     cloud = base._cloud()
     _failing(cloud, 'get', '/ports')
     with pytest.raises(harden.Refused) as err:
-        vip.plan_remove(cloud, '10.0.0.100', ['a'])
+        vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', ['a']))
     assert str(err.value).endswith('; nothing was changed')
     assert 'injected 500' in str(err.value)
 
@@ -317,20 +320,20 @@ def test_release_looks_for_reservations_in_the_project_only():
     base._add(cloud, ports=['a'])
     base._add(cloud, ports=['o'])
     for pid in ('a', 'o'):
-        vip.apply_remove(cloud, vip.plan_remove(cloud, '10.0.0.100',
-                                                [pid]))
+        vip.apply_remove(cloud, vip.plan_remove(cloud, vip.RemoveRequest(
+            '10.0.0.100', [pid])))
     with pytest.raises(harden.Refused, match='reserved on 2 networks'):
-        vip.plan_remove(cloud, '10.0.0.100', release=True)
-    plan = vip.plan_remove(cloud, '10.0.0.100', release=True,
-                           project_id='proj')
+        vip.plan_remove(cloud, vip.RemoveRequest('10.0.0.100', release=True))
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', release=True, project_id='proj'))
     assert plan[3]['network_id'] == 'net-1'
 
 
 def test_remove_preview_names_what_would_change_and_changes_nothing():
     cloud = base._cloud()
     base._add(cloud, ports=['a', 'b'])
-    plan = vip.plan_remove(
-        cloud, '10.0.0.100', ['a', 'b', 'c'], release=True)
+    plan = vip.plan_remove(cloud, vip.RemoveRequest(
+        '10.0.0.100', ['a', 'b', 'c'], release=True))
     plan.ports[0]['name'] = None
     before = repr(cloud.ports)
     assert _rows(vip.preview_remove(plan)) == [
