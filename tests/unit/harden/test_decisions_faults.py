@@ -11,14 +11,14 @@ import datetime
 import pytest
 
 from tests.unit import faults
-from tests.unit.harden.test_decisions import _audit
-from tests.unit.harden.test_decisions import _cloud
-from tests.unit.harden.test_decisions import _decision
-from tests.unit.harden.test_decisions import _fetch
-from tests.unit.harden.test_decisions import _unwrite
-from tests.unit.harden.test_decisions import _write
-from tests.unit.harden.test_decisions import RULE
-from tests.unit.harden.test_decisions import SSH
+from tests.unit.harden.decision_cases import _audit
+from tests.unit.harden.decision_cases import _cloud
+from tests.unit.harden.decision_cases import _decision
+from tests.unit.harden.decision_cases import _fetch
+from tests.unit.harden.decision_cases import _unwrite
+from tests.unit.harden.decision_cases import _write
+from tests.unit.harden.decision_cases import RULE
+from tests.unit.harden.decision_cases import SSH
 from xloudclient.audit import accepted
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.harden import decisions

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.unit.audit.fakes import FakeResponse
-from tests.unit.harden import test_default_group as base
+from tests.unit.harden import default_group_cases as base
 from xloudclient.harden import default_group
 from xloudclient import harden
 
@@ -26,12 +26,6 @@ def _backup(tmp_path, **kw):
 
 def _new(cloud, name='security-group-rules'):
     return [i for i in cloud.data[name] if i['id'].startswith('new-')]
-
-
-def _write_backup(path, *plan):
-    """The backup of a plan, written as the command writes it."""
-    return default_group.BACKUP.write(path, default_group.backup_body(*plan),
-                                      base.NOW)
 
 
 def test_restore_rows_in_full_and_descriptions_come_back(tmp_path):
@@ -200,7 +194,7 @@ def test_backup_lists_only_projects_with_rules_to_remove(tmp_path):
     plans = default_group.plan(cloud, ['a', 'b', 'zzz'])
     plans[1].rules.clear()                  # b: already hardened
     path = str(tmp_path / 'b.json')
-    _write_backup(path, plans, [])
+    base._write_backup(path, plans, [])
     data = default_group.load_backup(path)
     assert data['projects'] == [{'project_id': 'a',
                                  'security_group_id': 'da'}]

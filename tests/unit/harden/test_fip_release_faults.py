@@ -5,7 +5,7 @@ command that finishes it; a rerun converges."""
 import pytest
 
 from tests.unit import faults
-from tests.unit.harden import test_fip_release as base
+from tests.unit.harden import fip_release_cases as base
 from xloudclient import errors
 from xloudclient.harden import fip_release as fr
 from xloudclient import harden

@@ -6,7 +6,7 @@ import pytest
 
 from tests.unit.audit.fakes import FakeResponse
 from tests.unit import faults
-from tests.unit.harden import test_fip_release as base
+from tests.unit.harden import fip_release_cases as base
 from xloudclient.harden import fip_release as fr
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from tests.unit import run_contexts
 from tests.unit.fake_collections import FakeCollections
-from tests.unit.harden import test_port_security as ps_base
-from tests.unit.harden import test_vip as vip_base
+from tests.unit.harden import port_security_cases as ps_base
+from tests.unit.harden import vip_cases as vip_base
 from xloudclient.cloud import neutron
 from xloudclient.harden import default_group
 from xloudclient.harden import port_security as ps
@@ -90,7 +90,7 @@ def test_a_missing_item_is_still_not_found():
 
 
 def test_restrict_refuses_on_a_cloud_without_security_groups():
-    from tests.unit.harden import test_restrict as base
+    from tests.unit.harden import restrict_cases as base
     from xloudclient.harden import restrict
 
     inv = base._inv()

@@ -2,17 +2,19 @@ import datetime
 
 import pytest
 
-from tests.unit import run_contexts
 from tests.unit.fake_neutron import FakeNeutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
 from xloudclient import harden
-
-TODAY = datetime.date(2026, 11, 26)
-REVIEW = datetime.date(2027, 2, 24)
-SG1, SG2 = ('11111111-1111-1111-1111-111111111111',
-            '22222222-2222-2222-2222-222222222222')
-DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
+from tests.unit.harden.port_security_cases import DEFAULT_SG
+from tests.unit.harden.port_security_cases import REVIEW
+from tests.unit.harden.port_security_cases import SG1
+from tests.unit.harden.port_security_cases import SG2
+from tests.unit.harden.port_security_cases import TODAY
+from tests.unit.harden.port_security_cases import _cloud
+from tests.unit.harden.port_security_cases import _disable
+from tests.unit.harden.port_security_cases import _port
+from tests.unit.harden.port_security_cases import _records
 
 
 def _inv(ports, endorsed=True):
@@ -26,35 +28,12 @@ def _inv(ports, endorsed=True):
         if endorsed else {})
 
 
-def _cloud(**port):
-    base = {'id': 'p1', 'name': 'fw', 'project_id': 'proj',
-            'port_security_enabled': True, 'security_groups': [SG1, SG2],
-            'tags': ['keep-me']}
-    base.update(port)
-    return FakeNeutron([base], [{'id': DEFAULT_SG, 'name': 'default',
-                                 'project_id': 'proj'},
-                                {'id': SG1, 'name': 'sg-one',
-                                 'project_id': 'proj'},
-                                {'id': SG2, 'name': 'sg-two',
-                                 'project_id': 'proj'}])
-
-
-def _records(cloud):
-    return rec.records_in(cloud.ports['p1']['tags'])[0]
-
-
 def _consistent(cloud):
     port = cloud.ports['p1']
     records = _records(cloud)
     if port['port_security_enabled']:
         return not records
     return len(records) >= 1
-
-
-def _disable(cloud, **kw):
-    kw.setdefault('renew', False)
-    return run_contexts.disable(cloud, 'p1', kw.pop('reason', 'appliance'),
-                                REVIEW, 'admin', **kw)
 
 
 # --- review dates -----------------------------------------------------------
@@ -288,10 +267,6 @@ def test_enable_removes_only_records_seen_before_its_update():
 
 
 # --- exception rows --------------------------------------------------------
-
-def _port(pid, enabled, tags=()):
-    return {'id': pid, 'name': pid, 'project_id': 'proj',
-            'port_security_enabled': enabled, 'tags': list(tags)}
 
 
 def test_exception_rows_statuses():

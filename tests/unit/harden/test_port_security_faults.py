@@ -11,8 +11,8 @@ import pytest
 
 from tests.unit import run_contexts
 from tests.unit import faults
-from tests.unit.harden.test_port_security_races import _cloud
-from tests.unit.harden.test_port_security_races import violations
+from tests.unit.harden.port_security_race_cases import _cloud
+from tests.unit.harden.port_security_race_cases import violations
 from xloudclient.harden import port_security as ps
 from xloudclient import harden
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.unit import run_contexts
 from tests.unit.faults import FaultyClient
-from tests.unit.harden import test_port_security as base
+from tests.unit.harden import port_security_cases as base
 from xloudclient.cloud import neutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec

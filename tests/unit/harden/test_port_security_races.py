@@ -12,27 +12,17 @@ from unittest import mock
 import pytest
 
 from tests.unit import run_contexts
-from tests.unit.fake_neutron import FakeNeutron
 from tests.unit.interleave import Interleaver
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
 from xloudclient import harden
+from tests.unit.harden.port_security_race_cases import SG1
+from tests.unit.harden.port_security_race_cases import _cloud
+from tests.unit.harden.port_security_race_cases import violations
 
 REVIEW = datetime.date(2027, 2, 24)
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-SG1 = '11111111-1111-1111-1111-111111111111'
-DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
 SCHEDULES = range(150)
-
-
-def _cloud(enabled=True, tags=()):
-    return FakeNeutron(
-        [{'id': 'p1', 'name': 'fw', 'project_id': 'proj',
-          'port_security_enabled': enabled,
-          'security_groups': [SG1] if enabled else [],
-          'tags': ['keep-me'] + list(tags)}],
-        [{'id': DEFAULT_SG, 'name': 'default', 'project_id': 'proj'},
-         {'id': SG1, 'name': 'sg-one', 'project_id': 'proj'}])
 
 
 def _disable(reason, renew=False):
@@ -44,23 +34,6 @@ def _disable(reason, renew=False):
 
 def _enable(cloud, now):
     return ps.enable(cloud, 'p1')
-
-
-def violations(cloud):
-    port = cloud.ports['p1']
-    records, malformed = rec.records_in(port['tags'])
-    confirmed = [r for r in records if not r.pending]
-    found = []
-    if 'keep-me' not in port['tags']:
-        found.append('an unrelated tag was lost')
-    if port['port_security_enabled']:
-        if records or malformed:
-            found.append('record left on an enabled port: %s'
-                         % port['tags'])
-    elif not confirmed:
-        found.append('port security off with no valid record: %s'
-                     % port['tags'])
-    return found
 
 
 def _run(cloud, actors, seed):

@@ -5,65 +5,29 @@ import os
 import pytest
 
 from tests.unit import endorse
-from tests.unit.fake_collections import FakeCollections
 from xloudclient.audit import inventory as inventory_mod
-from xloudclient.audit import settings as settings_mod
 from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
 from xloudclient import records as rec
 from xloudclient import harden
-from xloudclient.harden import backups
-
-NOW = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.timezone.utc)
-TODAY = NOW.date()
-SSH, SENSITIVE, ANY = restrict.CHECKS
-
-
-def _rule(rid, group='g1', prefix='0.0.0.0/0', port=22, **kw):
-    base = {'id': rid, 'security_group_id': group, 'project_id': 'pa',
-            'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
-            'port_range_min': port, 'port_range_max': port,
-            'remote_ip_prefix': prefix, 'remote_group_id': None,
-            'remote_address_group_id': None, 'description': None}
-    base.update(kw)
-    return base
-
-
-def _groups():
-    return [{'id': 'g1', 'name': 'web', 'project_id': 'pa', 'tags': []},
-            {'id': 'g2', 'name': 'db', 'project_id': 'pb', 'tags': []}]
-
-
-def _rules():
-    return [
-        _rule('ssh4', description='admins'),
-        _rule('ssh6', ethertype='IPv6', prefix='::/0'),
-        _rule('rdp-lo', port=3389, prefix='0.0.0.0/1'),
-        _rule('rdp-hi', port=3389, prefix='128.0.0.0/1'),
-        _rule('https', port=443),
-        _rule('ssh-mgmt', prefix='10.0.0.0/8'),
-        _rule('pg', group='g2', port=5432, prefix=None,
-              remote_address_group_id='ag-world', project_id='pb'),
-    ]
-
-
-def _inv(rules=None, groups=None, endorsements=None, **kw):
-    return inventory_mod.Inventory(
-        security_groups=groups or _groups(),
-        security_group_rules=_rules() if rules is None else rules,
-        address_groups=[{'id': 'ag-world', 'name': 'world',
-                         'project_id': 'pb', 'addresses': ['0.0.0.0/0']}],
-        ports=[{'id': 'p1', 'project_id': 'pa', 'security_groups': ['g1']},
-               {'id': 'p2', 'project_id': 'pc',
-                'security_groups': ['g1', 'g2']},
-               {'id': 'p3', 'project_id': 'pb', 'security_groups': []}],
-        extensions=frozenset(['security-group', 'address-group']),
-        endorsements=endorsements, **kw)
-
-
-SETTINGS = settings_mod.Settings(today=TODAY)
-V4 = restrict.prefix_sources(['10.0.0.0/8'])
-BOTH = restrict.prefix_sources(['10.0.0.0/8', 'fd00::/8'])
+from tests.unit.harden.restrict_cases import BOTH
+from tests.unit.harden.restrict_cases import NOW
+from tests.unit.harden.restrict_cases import SENSITIVE
+from tests.unit.harden.restrict_cases import SETTINGS
+from tests.unit.harden.restrict_cases import SSH
+from tests.unit.harden.restrict_cases import TODAY
+from tests.unit.harden.restrict_cases import V4
+from tests.unit.harden.restrict_cases import _accepted_inventory
+from tests.unit.harden.restrict_cases import _cloud
+from tests.unit.harden.restrict_cases import _edited
+from tests.unit.harden.restrict_cases import _groups
+from tests.unit.harden.restrict_cases import _inv
+from tests.unit.harden.restrict_cases import _load
+from tests.unit.harden.restrict_cases import _plan_of
+from tests.unit.harden.restrict_cases import _restricted
+from tests.unit.harden.restrict_cases import _rule
+from tests.unit.harden.restrict_cases import _rules
+from tests.unit.harden.restrict_cases import _shapes
 
 
 # --- sources -------------------------------------------------------
@@ -133,16 +97,6 @@ def test_select_by_rule_id():
         restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['ssh-mgmt'])
     with pytest.raises(harden.Refused, match='https is not open'):
         restrict.select(_inv(), SETTINGS, restrict.CHECKS, ['https'])
-
-
-def _accepted_inventory(endorsed=True):
-    groups = _groups()
-    groups[0]['tags'] = [rec.make_decision_tag(
-        SSH, 'ssh4', TODAY + datetime.timedelta(30),
-        NOW - datetime.timedelta(days=1), 'admin', 'bastion by design')]
-    inv = _inv(groups=groups)
-    inv.endorsements = endorse.of_inventory(inv) if endorsed else {}
-    return inv
 
 
 def test_an_accepted_finding_is_left_alone_and_said():
@@ -226,27 +180,6 @@ def test_an_address_group_must_be_visible_to_the_rules_project():
 
 
 # --- apply ---------------------------------------------------------
-
-def _cloud(rules=None):
-    return FakeCollections(
-        extensions=['security-group', 'address-group'],
-        security_groups=_groups(),
-        security_group_rules=_rules() if rules is None else rules,
-        address_groups=[{'id': 'ag-world', 'name': 'world',
-                         'project_id': 'pb', 'addresses': ['0.0.0.0/0']}],
-        ports=[])
-
-
-def _shapes(cloud):
-    return sorted((r['security_group_id'], r['ethertype'],
-                   r.get('port_range_min'), r.get('remote_ip_prefix'),
-                   r.get('remote_address_group_id'), r.get('description'))
-                  for r in cloud.data['security-group-rules'])
-
-
-def _plan_of(cloud, checks=(SSH, SENSITIVE), sources=BOTH):
-    inv = inventory_mod.fetch(cloud, restrict.NEEDS)
-    return restrict.plan(inv, SETTINGS, checks, sources)
 
 
 def test_apply_creates_before_it_deletes_and_backs_up(tmp_path):
@@ -347,19 +280,6 @@ def test_a_replacement_removed_meanwhile_is_created_again():
 
 # --- backup and restore ---------------------------------------------
 
-def _restricted(tmp_path, checks=(SSH, SENSITIVE)):
-    cloud = _cloud()
-    before = _shapes(cloud)
-    p = _plan_of(cloud, checks)
-    path = str(tmp_path / 'b.json')
-    restrict.apply(cloud, p, path, NOW)
-    return cloud, before, path
-
-
-def _load(path):
-    with open(path) as f:
-        return restrict_restore.check_backup(json.load(f), path)
-
 
 def test_restore_gives_back_the_before_state(tmp_path):
     cloud, before, path = _restricted(tmp_path)
@@ -390,15 +310,6 @@ def test_restore_leaves_a_replacement_it_did_not_create(tmp_path):
     restrict_restore.restore(cloud, _load(path), path)
     ids = {r['id'] for r in cloud.data['security-group-rules']}
     assert 'have' in ids
-
-
-def _edited(path, change):
-    with open(path) as f:
-        data = json.load(f)
-    change(data)
-    data['digest'] = backups.digest(data, restrict.BACKUP.digested)
-    with open(path, 'w') as f:
-        json.dump(data, f)
 
 
 def test_an_edited_backup_is_refused(tmp_path):

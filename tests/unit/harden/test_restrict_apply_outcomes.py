@@ -6,7 +6,7 @@ and how one replacement's create judges a lost or failed answer."""
 import pytest
 
 from tests.unit import faults
-from tests.unit.harden import test_restrict as base
+from tests.unit.harden import restrict_cases as base
 from xloudclient.cloud import neutron
 from xloudclient.harden import restrict
 

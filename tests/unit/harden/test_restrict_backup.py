@@ -5,7 +5,7 @@ for a restrict's."""
 
 import pytest
 
-from tests.unit.harden import test_restrict as base
+from tests.unit.harden import restrict_cases as base
 from xloudclient.harden import restrict
 from xloudclient.harden import restrict_restore
 from xloudclient import harden

@@ -6,7 +6,7 @@ the rules left."""
 import pytest
 
 from tests.unit import faults
-from tests.unit.harden import test_restrict as base
+from tests.unit.harden import restrict_cases as base
 from xloudclient.harden import restrict_restore
 from xloudclient import harden
 

@@ -5,7 +5,7 @@ address group shared by another policy, the scope of the read."""
 
 import pytest
 
-from tests.unit.harden import test_restrict as base
+from tests.unit.harden import restrict_cases as base
 from xloudclient.harden import restrict
 from xloudclient import harden
 

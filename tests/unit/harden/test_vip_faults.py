@@ -8,7 +8,7 @@ rerun converges to the after state.
 import pytest
 
 from tests.unit import faults
-from tests.unit.harden.test_vip import _cloud
+from tests.unit.harden.vip_cases import _cloud
 from xloudclient.harden import vip
 from xloudclient import harden
 

@@ -8,9 +8,7 @@ import pytest
 from tests.unit.fake_collections import FakeCollections
 from tests.unit.osc import harness
 from xloudclient.osc import audit_commands
-
-EXTENSIONS = ['port-security', 'security-group', 'router',
-              'allowed-address-pairs', 'standard-attr-tag']
+from tests.unit.osc.audit_command_cases import EXTENSIONS
 
 
 def _cloud():

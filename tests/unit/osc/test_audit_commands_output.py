@@ -6,7 +6,7 @@ import types
 
 from tests.unit.fake_collections import FakeCollections
 from tests.unit.osc import harness
-from tests.unit.osc.test_audit_commands import EXTENSIONS
+from tests.unit.osc.audit_command_cases import EXTENSIONS
 from xloudclient.osc import audit_commands
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.unit.harden import test_decisions as base
+from tests.unit.harden import decision_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import audit_commands
 from xloudclient.osc import decision_commands

@@ -3,7 +3,7 @@ first, a failed backup stops everything, refusals are up front."""
 
 import os
 
-from tests.unit.harden.test_default_group import _cloud
+from tests.unit.harden.default_group_cases import _cloud
 from tests.unit.osc import harness
 from xloudclient.osc import default_group_commands
 

@@ -4,7 +4,7 @@ import json
 import shlex
 
 from tests.unit.fake_keystone import FakeKeystone
-from tests.unit.harden import test_fip_release as base
+from tests.unit.harden import fip_release_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import floating_ip_commands as commands
 

@@ -235,7 +235,7 @@ def _port_cloud(rng):
     """A Neutron whose port p1 (looked up as "fw") has a hostile name
     (set after the lookup: the fake finds ports by name) and a hostile
     but well-formed exception record."""
-    from tests.unit.harden import test_port_security as base
+    from tests.unit.harden import port_security_cases as base
 
     ports = base._cloud()
     ports.hostile = _text(rng)

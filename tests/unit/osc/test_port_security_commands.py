@@ -6,7 +6,7 @@ import json
 
 from tests.unit import endorse
 from tests.unit.fake_keystone import FakeKeystone
-from tests.unit.harden import test_port_security as base
+from tests.unit.harden import port_security_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import port_security_commands
 from xloudclient import records as rec

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.unit.harden.test_vip import _cloud
+from tests.unit.harden.vip_cases import _cloud
 from tests.unit.osc import harness
 from xloudclient.osc import vip_commands
 
@@ -40,7 +40,7 @@ def test_project_domain_without_project_is_refused():
 
 def _listing():
     from tests.unit.fake_collections import FakeCollections
-    from tests.unit.harden.test_vip import _port
+    from tests.unit.harden.vip_cases import _port
     from xloudclient.harden import vip as vip_lib
 
     pair = [{'ip_address': '10.0.0.100'}]
