@@ -27,7 +27,7 @@ def of_records(resources_by_type, approver='admin', only=None, basis=None):
 
 
 def of_cloud(cloud, **kw):
-    """Every record in a FakeCollections cloud endorsed, bound to its
+    """Every record in a FakeNeutron cloud endorsed, bound to its
     finding as the audit reports it now (as an admin's accept or approve
     leaves it)."""
     kw.setdefault('basis', as_audited(cloud))

@@ -10,7 +10,7 @@ Kinds, as the functional proxy injects them on the wire:
 
 import json
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 
 KINDS = ('reset', '500', '503', '409', '500-after', 'timeout-after',
          'bad-body')

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.unit.audit import fakes
+from tests.unit import clouds
 from xloudclient.audit import inventory
 
 NETS = [{'id': 'n%03d' % i, 'port_security_enabled': True}
@@ -8,13 +8,13 @@ NETS = [{'id': 'n%03d' % i, 'port_security_enabled': True}
 
 
 def _client(networks_handler):
-    return fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('port-security'),
+    return clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
         '/networks': networks_handler})
 
 
 def test_follows_pagination_and_counts_requests():
-    client = _client(fakes.paged('networks', NETS))
+    client = _client(clouds.paged('networks', NETS))
     inv = inventory.fetch(client, ['networks'],
                           how=inventory.Fetching(page_size=3))
     assert [n['id'] for n in inv.networks] == [n['id'] for n in NETS]
@@ -26,13 +26,13 @@ def test_follows_pagination_and_counts_requests():
 
 
 def test_one_call_when_everything_fits():
-    client = _client(fakes.paged('networks', NETS))
+    client = _client(clouds.paged('networks', NETS))
     inventory.fetch(client, ['networks'])
     assert [c[0] for c in client.calls].count('/networks') == 1
 
 
 def test_fields_limited_and_project_filter():
-    client = _client(fakes.paged('networks', NETS))
+    client = _client(clouds.paged('networks', NETS))
     inventory.fetch(client, ['networks'], project_id='p1',
                     how=inventory.Fetching(timeout=7))
     path, params, timeout = [c for c in client.calls
@@ -44,14 +44,14 @@ def test_fields_limited_and_project_filter():
 
 
 def test_no_project_filter_for_all_projects():
-    client = _client(fakes.paged('networks', NETS))
+    client = _client(clouds.paged('networks', NETS))
     inventory.fetch(client, ['networks'])
     params = [c[1] for c in client.calls if c[0] == '/networks'][0]
     assert 'project_id' not in params
 
 
 def test_extensions_recorded():
-    inv = inventory.fetch(_client(fakes.paged('networks', [])),
+    inv = inventory.fetch(_client(clouds.paged('networks', [])),
                           ['networks'])
     assert inv.has_extension('port-security')
     assert not inv.has_extension('router')
@@ -64,7 +64,7 @@ def test_extensions_recorded():
     (503, {'error': {'message': 'busy'}}, 'HTTP 503: busy'),
 ])
 def test_http_errors_fail_closed(status, body, expected):
-    client = _client(lambda params: fakes.FakeResponse(status, body))
+    client = _client(lambda params: clouds.FakeResponse(status, body))
     with pytest.raises(inventory.InventoryError) as err:
         inventory.fetch(client, ['networks'])
     assert err.value.resource_type == 'networks'
@@ -72,11 +72,11 @@ def test_http_errors_fail_closed(status, body, expected):
 
 
 def test_a_failing_later_page_fails_everything():
-    pages = fakes.paged('networks', NETS)
+    pages = clouds.paged('networks', NETS)
 
     def handler(params):
         if params.get('marker'):
-            return fakes.FakeResponse(500, {})
+            return clouds.FakeResponse(500, {})
         return pages(params)
 
     with pytest.raises(inventory.InventoryError, match='HTTP 500'):
@@ -92,28 +92,28 @@ def test_transport_errors_fail_closed():
 
 
 def test_extensions_failure_fails_closed():
-    client = fakes.FakeNetworkClient({
-        '/extensions': lambda p: fakes.FakeResponse(401, {}),
-        '/networks': fakes.paged('networks', NETS)})
+    client = clouds.Canned({
+        '/extensions': lambda p: clouds.FakeResponse(401, {}),
+        '/networks': clouds.paged('networks', NETS)})
     with pytest.raises(inventory.InventoryError, match='extensions'):
         inventory.fetch(client, ['networks'])
 
 
 def test_body_without_collection_fails_closed():
-    client = _client(lambda params: fakes.FakeResponse(200, {'x': []}))
+    client = _client(lambda params: clouds.FakeResponse(200, {'x': []}))
     with pytest.raises(inventory.InventoryError, match='has no networks list'):
         inventory.fetch(client, ['networks'])
 
 
 def test_unknown_resource_type_refused():
     with pytest.raises(ValueError):
-        inventory.fetch(_client(fakes.paged('networks', [])), ['flavors'])
+        inventory.fetch(_client(clouds.paged('networks', [])), ['flavors'])
 
 
 def test_types_of_a_missing_extension_are_not_fetched():
-    client = fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('port-security'),
-        '/networks': fakes.paged('networks', NETS)})
+    client = clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
+        '/networks': clouds.paged('networks', NETS)})
     inv = inventory.fetch(client, ['networks', 'routers', 'floatingips'])
     assert {c[0] for c in client.calls} == {'/extensions', '/networks'}
     assert inv.routers == [] and inv.floatingips == []
@@ -123,9 +123,9 @@ def test_runner_reports_the_limitation():
     from xloudclient.audit import catalog
     from xloudclient.audit import runner
 
-    client = fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('port-security'),
-        '/networks': fakes.paged('networks', NETS)})
+    client = clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
+        '/networks': clouds.paged('networks', NETS)})
     result = runner.run(client, runner.Scan(tuple(catalog.select(
         only=['router-external-gateway', 'network-port-security-disabled']))))
     assert result.limitations == [
@@ -145,7 +145,7 @@ def _filtered(key, items):
                 if item.get(k) not in (v if isinstance(v, list) else [v]):
                     return False
             return True
-        return fakes.FakeResponse(200, {key: [i for i in items if keep(i)]})
+        return clouds.FakeResponse(200, {key: [i for i in items if keep(i)]})
     return handler
 
 
@@ -161,8 +161,8 @@ def test_scoped_rules_are_the_rules_of_the_groups_in_scope():
               'project_id': 'demo'},
              {'id': 'r-other', 'security_group_id': 'g2',
               'project_id': 'demo'}]
-    client = fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('security-group'),
+    client = clouds.Canned({
+        '/extensions': clouds.extensions('security-group'),
         '/security-groups': _filtered('security_groups', groups),
         '/security-group-rules': _filtered('security_group_rules', rules)})
     inv = inventory.fetch(client, ['security_group_rules'],

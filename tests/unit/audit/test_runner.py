@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from tests.unit.audit import fakes
+from tests.unit import clouds
 from xloudclient.audit import catalog
 from xloudclient.audit.inventory import Inventory
 from xloudclient.audit.inventory import InventoryError
@@ -25,9 +25,9 @@ def test_missing_extension_is_a_limitation_not_silence():
 
 
 def test_run_fetches_only_what_checks_need():
-    client = fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('port-security'),
-        '/networks': fakes.paged('networks', [
+    client = clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
+        '/networks': clouds.paged('networks', [
             {'id': 'a', 'port_security_enabled': False},
             {'id': 'b', 'port_security_enabled': True}])})
     result = runner.run(client, runner.Scan(_checks(), ('p',)))
@@ -39,9 +39,9 @@ def test_run_fetches_only_what_checks_need():
 
 
 def _client_seeing_gc(seen):
-    client = fakes.FakeNetworkClient({
-        '/extensions': fakes.extensions('port-security'),
-        '/networks': fakes.paged('networks', [
+    client = clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
+        '/networks': clouds.paged('networks', [
             {'id': 'a', 'port_security_enabled': False}])})
     get = client.get
 
@@ -67,7 +67,7 @@ def test_a_collector_already_off_stays_off_and_errors_restore_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
-    failing = fakes.FakeNetworkClient({'/extensions': fakes.extensions()})
+    failing = clouds.Canned({'/extensions': clouds.extensions()})
     failing.get = lambda *a, **kw: 1 / 0
     with pytest.raises(InventoryError):
         runner.run(failing, runner.Scan(_checks()))

@@ -3,8 +3,8 @@ from the database, never from Keystone's cached project."""
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeResponse
+from tests.unit.clouds import FakeKeystone
 from xloudclient.cloud import keystone
 from xloudclient.cloud import neutron
 from xloudclient.harden import decisions

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 from xloudclient.cloud import neutron
 
 REFUSED = (
@@ -345,7 +345,7 @@ def test_retried_raises_refusals_and_passthrough_types_at_once():
 
 
 def test_list_where_asks_for_at_most_100_values_a_request():
-    from tests.unit.audit import fakes
+    from tests.unit import clouds
 
     rules = [{'id': 'r%03d' % i, 'security_group_id': 'g%03d' % i}
              for i in range(250)]
@@ -354,9 +354,9 @@ def test_list_where_asks_for_at_most_100_values_a_request():
         wanted = params['security_group_id']
         assert len(wanted) <= neutron.IDS_PER_REQUEST
         found = [r for r in rules if r['security_group_id'] in wanted]
-        return fakes.paged('security_group_rules', found)(params)
+        return clouds.paged('security_group_rules', found)(params)
 
-    client = fakes.FakeNetworkClient({'/security-group-rules': handler})
+    client = clouds.Canned({'/security-group-rules': handler})
     groups = ['g%03d' % i for i in range(250)] + ['g000', 'unknown']
     items, requests = neutron.list_where(
         client, 'security_group_rules', 'security_group_id', groups,

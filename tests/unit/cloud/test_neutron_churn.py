@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 from xloudclient.cloud import neutron
 
 

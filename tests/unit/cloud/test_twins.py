@@ -9,7 +9,7 @@ class Cloud:
         self.deleted = []
 
     def delete(self, path, **kw):
-        from tests.unit.audit.fakes import FakeResponse
+        from tests.unit.clouds import FakeResponse
         rid = path.rsplit('/', 1)[1]
         self.deleted.append(rid)
         self.items = [i for i in self.items if i['id'] != rid]

@@ -3,8 +3,8 @@ that test the same code (a test module imports no other)."""
 
 import datetime
 from tests.unit import endorse
-from tests.unit.fake_collections import FakeCollections
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeNeutron
+from tests.unit.clouds import FakeKeystone
 from xloudclient.audit import accepted
 from xloudclient.audit import catalog
 from xloudclient.audit import inventory as inventory_mod
@@ -60,7 +60,7 @@ def _endorse_all(cloud):
 
 
 def _neutron(group_tags, router_tags):
-    return FakeCollections(
+    return FakeNeutron(
         extensions=EXT,
         security_groups=[{'id': 'bastion', 'name': 'bastion',
                           'project_id': 'p', 'tags': list(group_tags)},

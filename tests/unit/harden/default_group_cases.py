@@ -3,7 +3,7 @@ that test the same code (a test module imports no other)."""
 
 import datetime
 import json
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from xloudclient.harden import default_group
 
 
@@ -51,7 +51,7 @@ def _cloud():
          'port_range_max': None, 'remote_ip_prefix': None,
          'remote_address_group_id': None, 'used_in_default_sg': True,
          'used_in_non_default_sg': True, 'description': 'Legacy'}]
-    return FakeCollections(
+    return FakeNeutron(
         extensions=['security-groups-default-rules'],
         security_groups=groups, security_group_rules=rules, ports=ports,
         default_security_group_rules=templates)

@@ -2,7 +2,7 @@
 that test the same code (a test module imports no other)."""
 
 import datetime
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from xloudclient.harden import fip_release as fr
 
 
@@ -22,7 +22,7 @@ def _fip(fid, address, port=None, project='p1', updated='2026-11-01T00:00:00Z',
 
 
 def _cloud():
-    return FakeCollections(floatingips=[
+    return FakeNeutron(floatingips=[
         _fip('f1', '203.0.113.1'), _fip('f2', '203.0.113.2', port='port-9'),
         _fip('f3', '203.0.113.3', project='p2',
              updated='2026-11-30T00:00:00Z')])

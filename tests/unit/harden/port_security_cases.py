@@ -3,7 +3,7 @@ that test the same code (a test module imports no other)."""
 
 import datetime
 from tests.unit import run_contexts
-from tests.unit.fake_neutron import FakeNeutron
+from tests.unit.clouds import FakeNeutron
 from xloudclient import records as rec
 
 
@@ -25,8 +25,8 @@ def _cloud(**port):
             'port_security_enabled': True, 'security_groups': [SG1, SG2],
             'tags': ['keep-me']}
     base.update(port)
-    return FakeNeutron([base], [{'id': DEFAULT_SG, 'name': 'default',
-                                 'project_id': 'proj'},
+    return FakeNeutron.of_ports([base], [{'id': DEFAULT_SG, 'name': 'default',
+                                          'project_id': 'proj'},
                                 {'id': SG1, 'name': 'sg-one',
                                  'project_id': 'proj'},
                                 {'id': SG2, 'name': 'sg-two',

@@ -1,7 +1,7 @@
 """Cases and helpers of test_port_security_races.py, shared with the modules
 that test the same code (a test module imports no other)."""
 
-from tests.unit.fake_neutron import FakeNeutron
+from tests.unit.clouds import FakeNeutron
 from xloudclient import records as rec
 
 
@@ -12,7 +12,7 @@ DEFAULT_SG = '33333333-3333-3333-3333-333333333333'
 
 
 def _cloud(enabled=True, tags=()):
-    return FakeNeutron(
+    return FakeNeutron.of_ports(
         [{'id': 'p1', 'name': 'fw', 'project_id': 'proj',
           'port_security_enabled': enabled,
           'security_groups': [SG1] if enabled else [],

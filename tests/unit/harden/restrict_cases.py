@@ -4,7 +4,7 @@ that test the same code (a test module imports no other)."""
 import datetime
 import json
 from tests.unit import endorse
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.audit import settings as settings_mod
 from xloudclient.harden import restrict
@@ -84,7 +84,7 @@ def _accepted_inventory(endorsed=True):
 
 
 def _cloud(rules=None):
-    return FakeCollections(
+    return FakeNeutron(
         extensions=['security-group', 'address-group'],
         security_groups=_groups(),
         security_group_rules=_rules() if rules is None else rules,

@@ -6,9 +6,9 @@ import datetime
 import pytest
 
 from tests.unit import endorse
-from tests.unit.audit.fakes import FakeResponse
-from tests.unit.fake_collections import FakeCollections
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeResponse
+from tests.unit.clouds import FakeNeutron
+from tests.unit.clouds import FakeKeystone
 from xloudclient.audit import accepted
 from xloudclient.audit import catalog
 from xloudclient.audit import inventory as inventory_mod
@@ -255,7 +255,7 @@ def test_the_way_on_names_the_key_of_a_keyed_finding():
                       'd', 'r', key='10.0.0.0/16')
     tgt = decisions.Target(finding, 'ports', {'id': 'p1', 'tags': []},
                            '10.0.0.0/16', [])
-    cloud = FakeCollections(ports=[{'id': 'p1', 'tags': []}])
+    cloud = FakeNeutron(ports=[{'id': 'p1', 'tags': []}])
     cloud.keystone = FakeKeystone(('p',))
     with pytest.raises(harden.Refused) as failed:
         _write(faults.FaultyClient(cloud, '503', methods=('put',)),

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeResponse
+from tests.unit.clouds import FakeKeystone
 from xloudclient.audit import inventory as inventory_mod
 from xloudclient.cloud import neutron
 from xloudclient.harden import decisions
@@ -213,11 +213,11 @@ class FailingKeystone(PickyKeystone):
 
 
 def _group_with(decisions_):
-    from tests.unit.fake_collections import FakeCollections
+    from tests.unit.clouds import FakeNeutron
 
     holder = {'id': 'g', 'project_id': 'p',
               'tags': [d.tag for d in decisions_]}
-    return FakeCollections(security_groups=[holder]), holder
+    return FakeNeutron(security_groups=[holder]), holder
 
 
 def _id(decision):

@@ -256,7 +256,7 @@ def test_restore_with_an_unreadable_rule_list_creates_nothing(tmp_path):
 
     def get(path, params=None, **kw):
         if path == '/security-group-rules':
-            from tests.unit.audit.fakes import FakeResponse
+            from tests.unit.clouds import FakeResponse
             return FakeResponse(503, {})
         return real_get(path, params, **kw)
     cloud.get = get
@@ -298,7 +298,7 @@ def test_new_backup_folders_are_private_all_the_way(tmp_path):
 ])
 def test_restore_judges_conflicts_and_lost_answers_by_a_fresh_read(
         tmp_path, answer, present, action, failed):
-    from tests.unit.audit.fakes import FakeResponse
+    from tests.unit.clouds import FakeResponse
     cloud, path, data = _backup(tmp_path, projects=['a'])
     real_post = cloud.post
 

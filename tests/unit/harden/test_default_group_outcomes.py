@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 from tests.unit.harden import default_group_cases as base
 from xloudclient.harden import default_group
 from xloudclient import harden

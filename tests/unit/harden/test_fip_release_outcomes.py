@@ -4,7 +4,7 @@ restored, failed), in full, and agrees with the cloud afterwards."""
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 from tests.unit import faults
 from tests.unit.harden import fip_release_cases as base
 from xloudclient.harden import fip_release as fr

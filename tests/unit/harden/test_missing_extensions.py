@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.unit import run_contexts
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from tests.unit.harden import port_security_cases as ps_base
 from tests.unit.harden import vip_cases as vip_base
 from xloudclient.cloud import neutron
@@ -69,7 +69,7 @@ def test_port_security_refuses_without_the_attribute(run):
 
 
 def test_a_missing_collection_names_its_extension():
-    cloud = FakeCollections(security_groups=[])
+    cloud = FakeNeutron(security_groups=[])
     cloud.fail['/security-groups'] = 404
     with pytest.raises(neutron.ListingError) as err:
         default_group.plan(cloud, ['p'])
@@ -84,8 +84,8 @@ def test_a_missing_collection_names_its_extension():
 
 
 def test_a_missing_item_is_still_not_found():
-    cloud = FakeCollections(ports=[])
-    with pytest.raises(neutron.NotFound, match='gone'):
+    cloud = FakeNeutron(ports=[])
+    with pytest.raises(neutron.NotFound, match='could not be found'):
         neutron.get(cloud, 'ports', 'nope')
 
 

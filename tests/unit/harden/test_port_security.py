@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tests.unit.fake_neutron import FakeNeutron
+from tests.unit.clouds import FakeNeutron
 from xloudclient.harden import port_security as ps
 from xloudclient import records as rec
 from xloudclient import harden
@@ -402,7 +402,7 @@ def test_groups_of_another_project_are_refused_by_id_too():
 
     def get(path, params=None, **kw):
         if path == '/security-groups/' + SG2:
-            from tests.unit.audit.fakes import FakeResponse
+            from tests.unit.clouds import FakeResponse
             return FakeResponse(200, {'security_group': {
                 'id': SG2, 'name': 'theirs', 'project_id': 'other'}})
         return FakeNeutron.get(cloud, path, params, **kw)
@@ -416,7 +416,7 @@ def test_groups_of_another_project_are_refused_by_id_too():
 
 def _refuse(cloud, method, marker, status=403):
     """Neutron refuses the requests whose path contains marker."""
-    from tests.unit.audit.fakes import FakeResponse
+    from tests.unit.clouds import FakeResponse
     real = getattr(cloud, method.lower())
 
     def fake(path, *a, **kw):

@@ -498,7 +498,7 @@ def test_a_restore_whose_read_back_fails_says_so_on_every_row(tmp_path):
         if url == '/security-group-rules':
             reads.append(url)
             if len(reads) > 1:      # the plan's read passes, the read-back
-                from tests.unit.audit.fakes import FakeResponse
+                from tests.unit.clouds import FakeResponse
                 return FakeResponse(503, {'NeutronError': {
                     'message': 'busy'}})
         return real(url, params=params, **kw)
@@ -527,7 +527,7 @@ def test_undo_names_the_created_rules_it_could_not_delete(tmp_path):
 
 
 def _deny():
-    from tests.unit.audit.fakes import FakeResponse
+    from tests.unit.clouds import FakeResponse
     return FakeResponse(403, {'NeutronError': {'message': 'no'}})
 
 

@@ -293,7 +293,7 @@ def test_rollback_keeps_a_vip_a_port_had_before():
 
 
 def test_rollback_never_deletes_a_port_that_took_the_address():
-    from tests.unit.audit.fakes import FakeResponse
+    from tests.unit.clouds import FakeResponse
     cloud = _cloud()
     real_post = cloud.post
 

@@ -6,7 +6,7 @@ what was not, and the command that finishes; each is checked in full.
 
 import pytest
 
-from tests.unit.audit.fakes import FakeResponse
+from tests.unit.clouds import FakeResponse
 from tests.unit.harden import vip_cases as base
 from xloudclient.harden import vip
 from xloudclient import harden

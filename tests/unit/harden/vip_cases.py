@@ -1,7 +1,7 @@
 """Cases and helpers of test_vip.py, shared with the modules
 that test the same code (a test module imports no other)."""
 
-from tests.unit.fake_neutron import FakeNeutron
+from tests.unit.clouds import FakeNeutron
 from xloudclient.harden import vip
 
 
@@ -19,7 +19,7 @@ def _port(pid, network=NET, pairs=(), enabled=True, n=0):
 
 def _cloud(*extra):
     ports = [_port('a', n=1), _port('b', n=2), _port('c', n=3)] + list(extra)
-    return FakeNeutron(ports, subnets=[
+    return FakeNeutron.of_ports(ports, subnets=[
         {'id': 'sub-1', 'network_id': NET, 'cidr': '10.0.0.0/24',
          'gateway_ip': '10.0.0.1'},
         {'id': 'sub-6', 'network_id': NET, 'cidr': '2001:db8::/64',

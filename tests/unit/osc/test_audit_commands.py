@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from tests.unit.osc import harness
 from xloudclient.osc import audit_commands
 from tests.unit.osc.audit_command_cases import EXTENSIONS
 
 
 def _cloud():
-    return FakeCollections(
+    return FakeNeutron(
         extensions=EXTENSIONS,
         networks=[{'id': 'n1', 'name': 'open', 'project_id': 'pid',
                    'port_security_enabled': False},

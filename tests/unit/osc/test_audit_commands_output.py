@@ -4,14 +4,14 @@ keys, project names (and the fallback to IDs), order by severity rank."""
 import json
 import types
 
-from tests.unit.fake_collections import FakeCollections
+from tests.unit.clouds import FakeNeutron
 from tests.unit.osc import harness
 from tests.unit.osc.audit_command_cases import EXTENSIONS
 from xloudclient.osc import audit_commands
 
 
 def _cloud():
-    return FakeCollections(
+    return FakeNeutron(
         extensions=EXTENSIONS,
         networks=[{'id': 'n1', 'name': 'open', 'project_id': 'pid',
                    'port_security_enabled': False},

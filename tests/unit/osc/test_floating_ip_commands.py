@@ -3,7 +3,7 @@
 import json
 import shlex
 
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeKeystone
 from tests.unit.harden import fip_release_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import floating_ip_commands as commands

@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ElementTree
 
 import yaml
 
-from tests.unit.fake_collections import FakeCollections
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeNeutron
+from tests.unit.clouds import FakeKeystone
 from tests.unit.osc import harness
 from xloudclient import inert_text
 from xloudclient.osc import audit_commands
@@ -76,7 +76,7 @@ def _cloud(rng):
                              urllib.parse.quote(_reason(rng), safe='')))
     psx = rec.make_tag(NOW.date() + datetime.timedelta(days=30), NOW,
                        _reason(rng), (), _reason(rng))
-    cloud = FakeCollections(
+    cloud = FakeNeutron(
         extensions=['port-security', 'security-group', 'router',
                     'allowed-address-pairs', 'standard-attr-tag'],
         networks=[{'id': 'n1', 'name': names[0], 'project_id': 'p',

@@ -5,7 +5,7 @@ import io
 import json
 
 from tests.unit import endorse
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeKeystone
 from tests.unit.harden import port_security_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import port_security_commands

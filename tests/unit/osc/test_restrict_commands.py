@@ -2,7 +2,7 @@
 
 import json
 
-from tests.unit.fake_keystone import FakeKeystone
+from tests.unit.clouds import FakeKeystone
 from tests.unit.harden import restrict_cases as base
 from tests.unit.osc import harness
 from xloudclient.osc import default_group_commands

@@ -39,7 +39,7 @@ def test_project_domain_without_project_is_refused():
 
 
 def _listing():
-    from tests.unit.fake_collections import FakeCollections
+    from tests.unit.clouds import FakeNeutron
     from tests.unit.harden.vip_cases import _port
     from xloudclient.harden import vip as vip_lib
 
@@ -48,7 +48,7 @@ def _listing():
              dict(_port('r', n=9), name='vip-10.0.0.100',
                   device_owner=vip_lib.RESERVATION_OWNER, admin_state_up=False,
                   fixed_ips=[{'ip_address': '10.0.0.100'}])]
-    return FakeCollections(
+    return FakeNeutron(
         networks=[{'id': 'net-1', 'name': 'app-net', 'project_id': 'pid'}],
         ports=[dict(p, project_id='pid') for p in ports])
 
