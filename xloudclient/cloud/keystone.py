@@ -87,27 +87,21 @@ def add_tag(client, project_id, tag):
     """Add one tag to a project (atomic; a tag already there stays).
 
     Keystone answers the add of a tag the project holds already (another
-    writer's, or ours whose answer was lost) with 400, "... has
-    non-unique elements" (seen on MariaDB under concurrent writers). The
-    tag it saw may be gone a moment later (another writer rewrote the
-    list from an older read): that answer is not an error here, and the
-    caller reads the project back (decisions._settle_tag does, and writes
-    again)."""
-    resp = client.put(_tag_path(project_id, tag))
-    if resp.status_code == 400 and _says_non_unique(resp):
-        return
+    writer's, or ours whose answer was lost) with a 400 (its list would
+    hold the tag twice; seen on MariaDB under concurrent writers). What
+    tells is the project's state, not the words: after a 400 the tags are
+    read, and a tag that is there is added; one that is not is written
+    once more (another writer may have rewritten the list from an older
+    read), and a second 400 is an error. The caller reads the project
+    back (decisions._settle_tag does, and writes again)."""
+    for _ in range(2):
+        resp = client.put(_tag_path(project_id, tag))
+        if resp.status_code != 400:
+            break
+        if tag in tags(client, project_id):
+            return
     neutron.check_response(resp, 'Keystone: tagging project %s' % project_id,
                            ok=(200, 201, 204))
-
-
-def _says_non_unique(resp):
-    """Whether a 400's message (whole: the list it quotes may be long)
-    is Keystone's "has non-unique elements"."""
-    try:
-        error = resp.json().get('error') or {}
-        return 'has non-unique elements' in str(error.get('message', ''))
-    except (ValueError, AttributeError):
-        return False
 
 
 def remove_tag(client, project_id, tag):
