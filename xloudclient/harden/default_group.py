@@ -9,7 +9,6 @@ restore() re-creates what a backup holds and is missing.
 import collections
 import dataclasses
 import datetime
-import functools
 
 from xloudclient.audit.rules import is_same_group_rule
 from xloudclient.cloud import neutron
@@ -191,14 +190,12 @@ def _template_problem(entry):
 
 # --- apply -------------------------------------------------------
 
-@dataclasses.dataclass
-class Row:
-    project_id: str
-    group_id: str
-    item: str            # rule id, or 'template:<id>'
-    ethertype: str
-    action: str
-    failed: bool = False
+def would(plans, templates):
+    """The rows of a dry run: everything the plan would delete."""
+    return [_row_of(r['id'], p.project_id, p.group['id'], r['ethertype'])(
+        'would delete') for p in plans if p.group for r in p.rules] + [
+            _row_of('template:' + t['id'], '', '', t['ethertype'])(
+                'would delete') for t in templates]
 
 
 def apply(client, plans, templates):
@@ -206,12 +203,13 @@ def apply(client, plans, templates):
     rows = []
     for p in plans:
         if p.group is None:
-            rows.append(Row(p.project_id, '', '', '',
-                            'no default group yet'))
+            rows.append(harden.Row('', 'no default group yet',
+                                   project_id=p.project_id))
             continue
         if not p.rules:
-            rows.append(Row(p.project_id, p.group['id'], '', '',
-                            'unchanged (already hardened)'))
+            rows.append(harden.Row('', 'unchanged (already hardened)',
+                                   project_id=p.project_id,
+                                   group_id=p.group['id']))
             continue
         for rule in p.rules:
             rows.append(_delete_rule(client, p, rule))
@@ -230,9 +228,16 @@ class _Where(collections.namedtuple('_Where', 'project_id group_id label')):
     """Where a delete or create acts, as its Row names it."""
 
     def row(self, ethertype):
-        """Row(action, failed=False) of this item."""
-        return functools.partial(Row, self.project_id, self.group_id,
-                                 self.label, ethertype)
+        """harden.Row(action, failed=False) of this item."""
+        return _row_of(self.label, self.project_id, self.group_id,
+                       ethertype)
+
+
+def _row_of(item, project_id, group_id, ethertype):
+    def row(action, failed=False):
+        return harden.Row(item, action, failed, project_id, group_id,
+                          ethertype)
+    return row
 
 
 def _delete(client, collection, item, where):
@@ -295,8 +300,7 @@ def restore(client, data, dry_run=False):
     for rule in data['rules']:
         group_id = rule['security_group_id']
         project_id = rule.get('project_id') or ''
-        row = functools.partial(Row, project_id, group_id, rule['id'],
-                                rule['ethertype'])
+        row = _row_of(rule['id'], project_id, group_id, rule['ethertype'])
         if group_id not in groups:
             rows.append(row('failed: security group %s no longer exists'
                             % group_id, True))
@@ -338,15 +342,13 @@ def _restore_templates(client, templates, dry_run):
         present = e
     for entry in templates:
         label = 'template:%s' % entry.get('id', '?')
+        row = _row_of(label, '', '', entry['ethertype'])
         if isinstance(present, neutron.NeutronError):
-            rows.append(Row('', '', label, entry['ethertype'],
-                            'failed: %s' % present, True))
+            rows.append(row('failed: %s' % present, True))
         elif any(_same(entry, e, TEMPLATE_KEYS) for e in present):
-            rows.append(Row('', '', label, entry['ethertype'],
-                            'already present'))
+            rows.append(row('already present'))
         elif dry_run:
-            rows.append(Row('', '', label, entry['ethertype'],
-                            'would restore'))
+            rows.append(row('would restore'))
         else:
             body = {'direction': 'ingress', 'ethertype': entry['ethertype'],
                     'remote_group_id': 'PARENT', 'used_in_default_sg': True,

@@ -43,16 +43,6 @@ class ReleasePlan:
     kept: list                   # (floating IP, why it stays)
 
 
-@dataclasses.dataclass
-class Row:
-    floating_ip_id: str
-    address: str
-    project_id: str
-    action: str
-    failed: bool = False
-    new_id: str = ''             # the floating IP a restore allocated
-
-
 def _parse_time(text):
     try:
         value = datetime.datetime.strptime(text or '', '%Y-%m-%dT%H:%M:%SZ')
@@ -209,6 +199,13 @@ def accepted_ids(fips, endorsements, today):
 MAX_CONFLICTS = 5       # revision conflicts one release absorbs
 
 
+def would(plan):
+    """The rows of a dry run: every floating IP the plan would release."""
+    return [harden.Row(f['id'], 'would release',
+                       project_id=f.get('project_id') or '',
+                       name=f['floating_ip_address']) for f in plan.release]
+
+
 def apply_release(client, plan):
     """Release each planned floating IP; one Row each, never raising (a
     failed row says why)."""
@@ -249,8 +246,9 @@ def _release(client, fip):
     4 of 10 rounds of 8 concurrent runs). The claim shrinks that window
     from read-to-delete to the delete's own transaction."""
     def row(action, failed=False):
-        return Row(fip['id'], fip.get('floating_ip_address') or '',
-                   fip.get('project_id') or '', action, failed)
+        return harden.Row(fip['id'], action, failed,
+                          fip.get('project_id') or '',
+                          name=fip.get('floating_ip_address') or '')
 
     budget, tried, conflicts = neutron.ErrorBudget(), False, 0
     while True:
@@ -302,8 +300,9 @@ def restore(client, entries, dry_run=False):
 
 def _restore(client, entry, dry_run):
     def row(action, failed=False, new_id=''):
-        return Row(entry['id'], entry['floating_ip_address'],
-                   entry['project_id'], action, failed, new_id)
+        return harden.Row(entry['id'], action, failed, entry['project_id'],
+                          name=entry['floating_ip_address'],
+                          made=[new_id] if new_id else [])
 
     budget, tried = neutron.ErrorBudget(), False
     while True:
@@ -381,5 +380,5 @@ def failures(rows, verb, again):
         return ''
     return '%d of %d floating IPs failed to %s (%s%s); finish with `%s`' % (
         len(failed), len(rows), verb,
-        '; '.join('%s: %s' % (r.address, r.action) for r in failed[:3]),
+        '; '.join('%s: %s' % (r.name, r.action) for r in failed[:3]),
         '; ...' if len(failed) > 3 else '', inert_text.command(*again))

@@ -366,17 +366,6 @@ def backup_body(restrict_plan, results):
 # --- apply -------------------------------------------------------
 
 @dataclasses.dataclass
-class Row:
-    project_id: str
-    group_id: str
-    rule_id: str
-    rule: dict                   # the world-open rule
-    action: str
-    failed: bool = False
-    new_ids: list = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
 class Made:
     """A replacement in the cloud: its ID and whether this run made it."""
     rule_id: str
@@ -471,9 +460,10 @@ def row_maker(rule, new_ids, project_id=None):
     is whoever created it: an admin, for a rule in another project's
     group)."""
     def row(action, failed=False):
-        return Row(project_id or rule.get('project_id') or '',
-                   rule['security_group_id'], rule['id'], rule, action,
-                   failed, list(new_ids))
+        return harden.Row(rule['id'], action, failed,
+                          project_id or rule.get('project_id') or '',
+                          rule['security_group_id'], rule=rule,
+                          made=list(new_ids))
     return row
 
 
@@ -513,7 +503,7 @@ def apply(client, restrict_plan, path, now):
         raise harden.Refused('%s; %s' % (e, undone))
     rows = delete_replaced(client, restrict_plan, results)
     done = [m.body for r in rows if not r.failed
-            for m in results[r.rule_id][0]]
+            for m in results[r.item][0]]
     try:
         fixed = ensure_present(client, done)
     except Exception as e:
@@ -548,13 +538,13 @@ def _note_fixed(rows, results, fixed):
     not be."""
     for body, outcome in fixed:
         row = next(r for r in rows if any(
-            m.body is body for m in results[r.rule_id][0]))
+            m.body is body for m in results[r.item][0]))
         if isinstance(outcome, Exception):
             row.action = 'failed: a restricted rule was removed meanwhile ' \
                 'and not created again (%s)' % neutron.describe(outcome)
             row.failed = True
         else:
-            row.new_ids.append(outcome)
+            row.made.append(outcome)
             row.action += '; a restricted rule removed meanwhile was ' \
                 'created again'
 
@@ -578,6 +568,6 @@ def failures(rows, again):
         return ''
     return '%d of %d rules failed to restrict (%s%s); finish with `%s`' % (
         len(failed), len(rows), '; '.join(
-            '%s: %s' % (r.rule_id, r.action) for r in failed[:2]),
+            '%s: %s' % (r.item, r.action) for r in failed[:2]),
         '; ...' if len(failed) > 2 else '',
-        inert_text.command(*(list(again) + [r.rule_id for r in failed])))
+        inert_text.command(*(list(again) + [r.item for r in failed])))

@@ -327,12 +327,9 @@ def _remover(net, mac):
     return change
 
 
-@dataclasses.dataclass
-class Row:
-    port_id: str
-    name: str
-    action: str
-    conflicts: int = 0
+def _row(port_id, name, action, conflicts=0):
+    """The harden.Row of one port (or the reservation)."""
+    return harden.Row(port_id, action, name=name, conflicts=conflicts)
 
 
 def apply_add(client, plan):
@@ -344,33 +341,33 @@ def apply_add(client, plan):
         for port in plan.ports:
             did, conflicts = _edit_pairs(client, port['id'],
                                          _adder(plan.net, plan.mac))
-            rows.append(Row(port['id'], port.get('name') or '',
-                            'added' if did else 'unchanged', conflicts))
+            rows.append(_row(port['id'], port.get('name') or '',
+                             'added' if did else 'unchanged', conflicts))
     except Exception as e:
         undone = _undo_add(client, plan, created)
         raise harden.Refused('%s; undone: %s' % (
             neutron.describe(e), ', '.join(undone) or 'nothing had changed'))
     holder = created or plan.reservation
     if holder is not None:
-        rows.append(Row(holder['id'], holder.get('name') or '',
-                        'reserved' if created else 'reservation kept'))
+        rows.append(_row(holder['id'], holder.get('name') or '',
+                         'reserved' if created else 'reservation kept'))
     elif plan.reserve is False:
-        rows.append(Row('', '', 'not reserved'))
+        rows.append(_row('', '', 'not reserved'))
     return rows
 
 
 def preview_add(plan):
-    rows = [Row(p['id'], p.get('name') or '',
-                'unchanged' if has_pair(p, plan.net, plan.mac)
-                else 'would add') for p in plan.ports]
+    rows = [_row(p['id'], p.get('name') or '',
+                 'unchanged' if has_pair(p, plan.net, plan.mac)
+                 else 'would add') for p in plan.ports]
     if plan.reservation is not None:
-        rows.append(Row(plan.reservation['id'], plan.reservation['name'],
-                        'reservation kept'))
+        rows.append(_row(plan.reservation['id'], plan.reservation['name'],
+                         'reservation kept'))
     elif plan.reserve:
-        rows.append(Row('', reservation_name(address_text(plan.net)),
-                        'would reserve'))
+        rows.append(_row('', reservation_name(address_text(plan.net)),
+                         'would reserve'))
     else:
-        rows.append(Row('', '', 'not reserved'))
+        rows.append(_row('', '', 'not reserved'))
     return rows
 
 
@@ -562,12 +559,12 @@ def _reservation_networks(client, net, project_id):
 def preview_remove(plan):
     """The rows of a dry run of the plan."""
     net, mac, ports, reservation = plan
-    rows = [Row(p['id'], p.get('name') or '',
-                'would remove' if _remover(net, mac)(p) is not None
-                else 'unchanged') for p in ports]
+    rows = [_row(p['id'], p.get('name') or '',
+                 'would remove' if _remover(net, mac)(p) is not None
+                 else 'unchanged') for p in ports]
     if reservation is not None:
-        rows.append(Row(reservation['id'], reservation.get('name') or '',
-                        'would release'))
+        rows.append(_row(reservation['id'], reservation.get('name') or '',
+                         'would release'))
     return rows
 
 
@@ -580,14 +577,14 @@ def apply_remove(client, plan):
         for port in ports:
             did, conflicts = _edit_pairs(client, port['id'],
                                          _remover(net, mac))
-            rows.append(Row(port['id'], port.get('name') or '',
-                            'removed' if did else 'unchanged', conflicts))
+            rows.append(_row(port['id'], port.get('name') or '',
+                             'removed' if did else 'unchanged', conflicts))
         if reservation is not None:
             _retrying(neutron.delete, client, PORTS, reservation['id'])
-            rows.append(Row(reservation['id'],
-                            reservation.get('name') or '', 'released'))
+            rows.append(_row(reservation['id'],
+                             reservation.get('name') or '', 'released'))
     except Exception as e:
-        done = [r.port_id for r in rows]
+        done = [r.item for r in rows]
         anchor = ports[0] if ports else reservation
         raise harden.Refused(
             '%s; removed from %s; finish with `%s`' % (

@@ -60,7 +60,7 @@ class HardenDefault(common.OneLineErrors, common.InertText,
         self._say_plan(plans, names, parsed_args.template and
                        _entries(templates))
         if parsed_args.dry_run:
-            rows = _would_delete(plans, templates)
+            rows = default_group.would(plans, templates)
         else:
             rows = self._apply(client, plans, templates, parsed_args.backup)
         self._say_failures(rows, len(plans))
@@ -128,18 +128,6 @@ class HardenDefault(common.OneLineErrors, common.InertText,
 def _entries(templates):
     return '%d template entr%s to delete' % (
         len(templates), 'y' if len(templates) == 1 else 'ies')
-
-
-def _would_delete(plans, templates):
-    """The rows of a dry run: everything the plan would delete."""
-    from xloudclient.harden import default_group
-
-    rows = [default_group.Row(p.project_id, p.group['id'], r['id'],
-                              r['ethertype'], 'would delete')
-            for p in plans if p.group for r in p.rules]
-    return rows + [default_group.Row('', '', 'template:' + t['id'],
-                                     t['ethertype'], 'would delete')
-                   for t in templates]
 
 
 class RestoreDefault(common.OneLineErrors, common.InertText,
@@ -212,7 +200,7 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
 
             self.say('%d of %d rules failed to restore (%s); finish with '
                      '`%s`' % (len(failed), len(rows), '; '.join(
-                         '%s: %s' % (r.rule_id, r.action)
+                         '%s: %s' % (r.item, r.action)
                          for r in failed[:2]), inert_text.command(
                              'openstack', 'security', 'group', 'harden',
                              'restore', parsed_args.backup)))

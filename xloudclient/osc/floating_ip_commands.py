@@ -18,11 +18,11 @@ def _rows(parsed_args, names, rows, restore=False):
         columns += ('ID', 'New ID') if restore else ('ID',)
     data = []
     for r in rows:
-        row = (r.address,) + names_mod.project_cells(
+        row = (r.name,) + names_mod.project_cells(
             parsed_args, names, r.project_id) + (r.action,)
         if wide:
-            row += (r.floating_ip_id, r.new_id) if restore else \
-                (r.floating_ip_id,)
+            row += (r.item, r.made[0] if r.made else '') if restore else \
+                (r.item,)
         data.append(row)
     return columns, data
 
@@ -83,9 +83,7 @@ class ReleaseFloatingIps(common.OneLineErrors, common.InertText,
         names = names_mod.project_names(cm, directory=found)
         self._say_plan(plan, names)
         if parsed_args.dry_run or not plan.release:
-            return _rows(parsed_args, names, [fr.Row(
-                f['id'], f['floating_ip_address'], f.get('project_id'),
-                'would release') for f in plan.release])
+            return _rows(parsed_args, names, fr.would(plan))
         path = fr.BACKUP.write(parsed_args.backup, fr.backup_body(plan), now)
         self.say('backup: %s (restore with `openstack floating ip harden '
                  'restore %s`)' % (path, path))
@@ -116,7 +114,7 @@ def _again(rows):
     argv = ['openstack', 'floating', 'ip', 'harden', 'release']
     for project in sorted({r.project_id for r in failed if r.project_id}):
         argv += ['--project', project]
-    return argv + [r.floating_ip_id for r in failed]
+    return argv + [r.item for r in failed]
 
 
 class RestoreFloatingIps(common.OneLineErrors, common.InertText,

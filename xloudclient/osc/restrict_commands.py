@@ -30,8 +30,8 @@ def rule_rows(parsed_args, names, group_names, rows):
             inert_text.visible(rules_mod.describe(r.rule)), r.action)
         if wide:
             from osc_lib.cli import format_columns
-            row += (r.rule_id, r.group_id,
-                    format_columns.ListColumn(r.new_ids))
+            row += (r.item, r.group_id,
+                    format_columns.ListColumn(r.made))
         data.append(row)
     return columns, data
 

@@ -37,9 +37,9 @@ def _rows(rows, parsed_args, dry_run=False):
     run, and of the table when there were none; machine formats keep it."""
     machine = not common.for_people(parsed_args)
     if not dry_run and (machine or any(r.conflicts for r in rows)):
-        return ROW_COLUMNS, [(r.port_id, r.name, r.action, r.conflicts)
+        return ROW_COLUMNS, [(r.item, r.name, r.action, r.conflicts)
                              for r in rows]
-    return ROW_COLUMNS[:-1], [(r.port_id, r.name, r.action) for r in rows]
+    return ROW_COLUMNS[:-1], [(r.item, r.name, r.action) for r in rows]
 
 
 class AddVip(common.OneLineErrors, common.InertText, command.Lister):

@@ -52,7 +52,7 @@ def test_release_deletes_at_the_revision_it_read():
     cloud = _cloud()
     plan = fr.select(cloud.data['floatingips'], now=NOW)
     rows = fr.apply_release(cloud, plan)
-    assert [(r.floating_ip_id, r.action, r.failed) for r in rows] == [
+    assert [(r.item, r.action, r.failed) for r in rows] == [
         ('f1', 'released', False), ('f3', 'released', False)]
     assert [f['id'] for f in cloud.data['floatingips']] == ['f2']
 
@@ -195,11 +195,11 @@ def test_restore_allocates_the_same_addresses_again(tmp_path):
         'would allocate', 'would allocate']
     rows = fr.restore(cloud, fr.load_backup(path))
     assert [r.action for r in rows] == ['restored', 'restored']
-    assert all(r.new_id.startswith('new-') for r in rows)
+    assert all((r.made[0] if r.made else '').startswith('new-') for r in rows)
     assert _addresses(cloud) == before
     again = fr.restore(cloud, fr.load_backup(path))
-    assert [(r.action, r.new_id) for r in again] == [
-        ('already present', r.new_id) for r in rows]
+    assert [(r.action, (r.made[0] if r.made else '')) for r in again] == [
+        ('already present', (r.made[0] if r.made else '')) for r in rows]
     assert _addresses(cloud) == before
 
 

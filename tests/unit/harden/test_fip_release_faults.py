@@ -17,7 +17,7 @@ def _release(client):
     plan = fr.select(fr.read_candidates(client), now=base.NOW)
     rows = fr.apply_release(client, plan)
     line = fr.failures(rows, 'release', RELEASE + [
-        r.address for r in rows if r.failed])
+        r.name for r in rows if r.failed])
     if line:
         raise harden.Refused(line)
 

@@ -7,12 +7,13 @@ import pytest
 from tests.unit.clouds import FakeResponse
 from tests.unit import faults
 from tests.unit.harden import fip_release_cases as base
+from xloudclient import harden
 from xloudclient.harden import fip_release as fr
 
 
 def _row(r):
-    return (r.floating_ip_id, r.address, r.project_id, r.action, r.failed,
-            r.new_id)
+    return (r.item, r.name, r.project_id, r.action, r.failed,
+            (r.made[0] if r.made else ''))
 
 
 def _one():
@@ -67,7 +68,7 @@ def test_a_release_gives_up_after_max_conflicts_and_says_why():
     assert client.deletes == fr.MAX_CONFLICTS
     assert row.failed is True and row.action.startswith(
         'failed: kept changing (') and 'revision changed' in row.action
-    assert (row.floating_ip_id, row.address, row.project_id) == (
+    assert (row.item, row.name, row.project_id) == (
         'f1', '203.0.113.1', 'p1')
     assert 'f1' in _ids(cloud)
 
@@ -127,7 +128,7 @@ def test_a_rerun_says_already_present_and_a_dry_run_would_allocate():
     [first] = fr.restore(cloud, [_entry()])
     [again] = fr.restore(cloud, [_entry()])
     assert _row(again) == ('f1', '203.0.113.1', 'p1', 'already present',
-                           False, first.new_id)
+                           False, first.made[0])
     assert len(_held(cloud)) == 1
 
 
@@ -254,9 +255,11 @@ def test_a_refused_delete_is_not_tried_again():
 
 
 def _failed(n, ok=1):
-    rows = [fr.Row('f%d' % i, '203.0.113.%d' % i, 'p1', 'failed: x', True)
+    rows = [harden.Row('f%d' % i, 'failed: x', True, 'p1',
+                       name='203.0.113.%d' % i)
             for i in range(n)]
-    return rows + [fr.Row('g', '198.51.100.1', 'p1', 'released')] * ok
+    return rows + [harden.Row('g', 'released', project_id='p1',
+                              name='198.51.100.1')] * ok
 
 
 def test_failures_names_three_and_counts_the_rest():

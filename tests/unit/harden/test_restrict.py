@@ -419,8 +419,8 @@ def test_an_address_group_with_host_bits_gives_its_prefixes_junk_refuses():
 
 def test_would_rows_in_full():
     p = restrict.plan(_inv(), SETTINGS, [SSH], BOTH)
-    assert [(r.project_id, r.group_id, r.rule_id, r.action, r.failed,
-             r.new_ids) for r in restrict.would(p)] == [
+    assert [(r.project_id, r.group_id, r.item, r.action, r.failed,
+             r.made) for r in restrict.would(p)] == [
         ('pa', 'g1', 'ssh4', 'would replace with 10.0.0.0/8', False, []),
         ('pa', 'g1', 'ssh6', 'would replace with fd00::/8', False, [])]
     ag = restrict.address_group_sources(

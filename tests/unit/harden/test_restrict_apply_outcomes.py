@@ -14,8 +14,8 @@ RULES = '/security-group-rules'
 
 
 def _rows(rows):
-    return [(r.project_id, r.group_id, r.rule_id, r.action, r.failed,
-             r.new_ids) for r in rows]
+    return [(r.project_id, r.group_id, r.item, r.action, r.failed,
+             r.made) for r in rows]
 
 
 def _ssh(rules=None):

@@ -12,7 +12,7 @@ from xloudclient import harden
 
 
 def _rows(rows):
-    return [(r.project_id, r.group_id, r.rule_id, r.action, r.failed)
+    return [(r.project_id, r.group_id, r.item, r.action, r.failed)
             for r in rows]
 
 

@@ -363,10 +363,10 @@ def test_a_second_mac_for_the_same_address_is_a_new_pair():
 def test_rows_name_the_ports_and_the_reservation():
     cloud = _cloud()
     rows = _add(cloud, ports=['a', 'b'])
-    assert [(r.port_id, r.name, r.action) for r in rows] == [
+    assert [(r.item, r.name, r.action) for r in rows] == [
         ('a', 'a', 'added'), ('b', 'b', 'added'),
         ('new-1', 'vip-10.0.0.100', 'reserved')]
-    assert [(r.port_id, r.name, r.action)
+    assert [(r.item, r.name, r.action)
             for r in vip.preview_add(vip.plan_add(cloud, vip.AddRequest(
                 '10.0.0.100', ['a', 'c'])))] == [
         ('a', 'a', 'unchanged'), ('c', 'c', 'would add'),

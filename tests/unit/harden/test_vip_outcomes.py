@@ -34,7 +34,7 @@ def _failing(cloud, method, match, times=None, answer=None):
 
 
 def _rows(rows):
-    return [(r.port_id, r.name, r.action, r.conflicts) for r in rows]
+    return [(r.item, r.name, r.action, r.conflicts) for r in rows]
 
 
 # --- add --------------------------------------------------------------------
