@@ -8,7 +8,7 @@ import pytest
 from xloudclient.audit import baseline
 from xloudclient.audit import settings
 from xloudclient import files
-from xloudclient.harden import default_group
+from xloudclient.harden import default_group_restore as restoring
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def deadline():
     lambda p: files.read_text(p, 1024, 'config file'),
     lambda p: baseline.load(p),
     lambda p: settings.load(p),
-    lambda p: default_group.load_backup(p),
+    lambda p: restoring.load_backup(p),
 ])
 def test_a_fifo_a_device_or_a_directory_is_refused_at_once(
         read, tmp_path, deadline):

@@ -16,6 +16,7 @@ from xloudclient import files
 from xloudclient import harden
 
 MAX_BYTES = 16 << 20
+MAX_DESCRIPTION = 255       # Neutron's limit on a description
 _SHAPES = {list: 'a list', dict: 'an object'}
 
 
@@ -103,6 +104,17 @@ def read(path):
         return files.read_json(path, MAX_BYTES, 'backup')
     except files.FileError as e:
         raise harden.Refused(str(e))
+
+
+def description_problem(entry):
+    """Why an entry's description is not one Neutron takes back (text
+    of at most MAX_DESCRIPTION characters, or none), or None."""
+    description = entry.get('description')
+    if description is not None and (not isinstance(description, str) or
+                                    len(description) > MAX_DESCRIPTION):
+        return 'has a description that is not text of at most %d ' \
+            'characters' % MAX_DESCRIPTION
+    return None
 
 
 def digest(data, keys):

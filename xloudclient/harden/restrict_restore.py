@@ -17,8 +17,8 @@ from xloudclient.audit import reach
 from xloudclient.cloud import neutron
 from xloudclient.harden import restrict
 from xloudclient import harden
+from xloudclient.harden import backups
 
-MAX_DESCRIPTION = 255
 REMOTES = restrict.REMOTES
 
 
@@ -98,11 +98,9 @@ def _rule_problem(rule):
     for key in ('protocol', 'project_id', 'remote_address_group_id'):
         if rule.get(key) is not None and not isinstance(rule[key], str):
             return 'has a %s that is not text' % key
-    description = rule.get('description')
-    if description is not None and (not isinstance(description, str) or
-                                    len(description) > MAX_DESCRIPTION):
-        return 'has a description that is not text of at most 255 ' \
-            'characters'
+    problem = backups.description_problem(rule)
+    if problem:
+        return problem
     prefix = rule.get('remote_ip_prefix')
     if prefix is not None:
         try:

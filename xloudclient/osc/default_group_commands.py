@@ -157,15 +157,15 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.harden import backups
-        from xloudclient.harden import default_group
+        from xloudclient.harden import default_group_restore as restoring
         from xloudclient.harden import restrict_restore
 
         data = backups.read(parsed_args.backup)
         if restrict_restore.is_ours(data):
             return self._restore_restricted(data, parsed_args)
-        data = default_group.check_backup(data, parsed_args.backup)
-        rows = default_group.restore(self.app.client_manager.xloud, data,
-                                     dry_run=parsed_args.dry_run)
+        data = restoring.check_backup(data, parsed_args.backup)
+        rows = restoring.restore(self.app.client_manager.xloud, data,
+                                 dry_run=parsed_args.dry_run)
         failures = [r for r in rows if r.failed]
         if failures:
             from xloudclient import inert_text

@@ -140,10 +140,11 @@ class RestoreFloatingIps(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.harden import fip_release as fr
+        from xloudclient.harden import fip_release_restore as restoring
 
-        entries = fr.load_backup(parsed_args.backup)
-        rows = fr.restore(self.app.client_manager.xloud, entries,
-                          dry_run=parsed_args.dry_run)
+        entries = restoring.load_backup(parsed_args.backup)
+        rows = restoring.restore(self.app.client_manager.xloud, entries,
+                                 dry_run=parsed_args.dry_run)
         line = fr.failures(rows, 'restore', [
             'openstack', 'floating', 'ip', 'harden', 'restore',
             parsed_args.backup])

@@ -5,6 +5,7 @@ import stat
 import pytest
 
 from xloudclient.harden import default_group
+from xloudclient.harden import default_group_restore as restoring
 from xloudclient import harden
 from xloudclient.harden import backups
 from tests.unit.harden.default_group_cases import NOW
@@ -82,9 +83,9 @@ def test_backup_round_trip_restores_equivalent_rules(tmp_path):
     _write_backup(path, plans, templates)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     default_group.apply(cloud, plans, templates)
-    data = default_group.load_backup(path)
+    data = restoring.load_backup(path)
     assert [r['id'] for r in data['rules']] == ['a4', 'a6', 'b4']
-    rows = default_group.restore(cloud, data)
+    rows = restoring.restore(cloud, data)
     assert all(r.action.startswith('restored') for r in rows), rows
     after = cloud.data['security-group-rules']
     # Judged by the rule's own attributes, not by the code's MATCH_KEYS.
@@ -96,7 +97,7 @@ def test_backup_round_trip_restores_equivalent_rules(tmp_path):
         assert sum(all((new.get(k) or None) == (old.get(k) or None)
                        for k in keys) for new in after) == 1, rid
     assert len(cloud.data['default-security-group-rules']) == 2
-    assert {r.action for r in default_group.restore(cloud, data)} == {
+    assert {r.action for r in restoring.restore(cloud, data)} == {
         'already present'}
 
 
@@ -107,7 +108,7 @@ def test_restore_dry_run_changes_nothing(tmp_path):
     _write_backup(path, plans, [])
     default_group.apply(cloud, plans, [])
     snapshot = json.dumps(cloud.data, sort_keys=True)
-    rows = default_group.restore(cloud, default_group.load_backup(path), True)
+    rows = restoring.restore(cloud, restoring.load_backup(path), True)
     assert [r.action for r in rows] == ['would restore'] * 2
     assert json.dumps(cloud.data, sort_keys=True) == snapshot
 
@@ -142,7 +143,7 @@ def test_bad_backups_refused(tmp_path, content, message):
     path = tmp_path / 'b.json'
     path.write_text(content)
     with pytest.raises(harden.Refused, match=message):
-        default_group.load_backup(str(path))
+        restoring.load_backup(str(path))
 
 
 def test_default_backup_path_uses_xdg_state(monkeypatch, tmp_path):
@@ -176,7 +177,7 @@ def test_an_edited_backup_fails_its_digest(tmp_path):
     data['rules'][0].update(WORLD_ANY)
     _rewrite(path, data, digest=False)
     with pytest.raises(harden.Refused, match='digest'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)
 
 
 @pytest.mark.parametrize('change', [
@@ -190,7 +191,7 @@ def test_restore_refuses_anything_but_same_group_rules(tmp_path, change):
     data['rules'][0].update(change)
     _rewrite(path, data)
     with pytest.raises(harden.Refused, match='rule 1'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)
 
 
 def test_restore_refuses_a_same_group_rule_of_a_non_default_group(
@@ -201,7 +202,7 @@ def test_restore_refuses_a_same_group_rule_of_a_non_default_group(
     _rewrite(path, data)
     before = json.dumps(cloud.data, sort_keys=True)
     with pytest.raises(harden.Refused, match='not the default'):
-        default_group.restore(cloud, default_group.load_backup(path))
+        restoring.restore(cloud, restoring.load_backup(path))
     assert json.dumps(cloud.data, sort_keys=True) == before
 
 
@@ -214,7 +215,7 @@ def test_restore_refuses_other_template_entries(tmp_path, change):
     data['templates'][0].update(change)
     _rewrite(path, data)
     with pytest.raises(harden.Refused, match='template entry 1'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)
 
 
 @pytest.mark.parametrize('version', [True, 1.0, '2', None])
@@ -223,14 +224,14 @@ def test_backup_version_must_be_an_integer(tmp_path, version):
     data['version'] = version
     _rewrite(path, data)
     with pytest.raises(harden.Refused, match='backup version'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)
 
 
 def test_restore_creates_only_the_fields_of_a_same_group_rule(tmp_path):
     cloud, path, data = _backup(tmp_path, projects=['a'])
     data['rules'][0]['normalized_cidr'] = '0.0.0.0/0'   # ignored
     _rewrite(path, data)
-    default_group.restore(cloud, default_group.load_backup(path))
+    restoring.restore(cloud, restoring.load_backup(path))
     created = [r for r in cloud.data['security-group-rules']
                if r['id'].startswith('new-')]
     assert len(created) == 2
@@ -244,7 +245,7 @@ def test_restore_creates_only_the_fields_of_a_same_group_rule(tmp_path):
 def test_restore_reports_a_refused_create_as_failed(tmp_path):
     cloud, path, data = _backup(tmp_path, projects=['a'])
     cloud.deny.add(('POST', '/security-group-rules'))
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert [(r.failed, r.action.split(':')[0]) for r in rows
             if not r.item.startswith('template:')] == [
         (True, 'failed'), (True, 'failed')]
@@ -260,7 +261,7 @@ def test_restore_with_an_unreadable_rule_list_creates_nothing(tmp_path):
             return FakeResponse(503, {})
         return real_get(path, params, **kw)
     cloud.get = get
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert all(r.failed for r in rows[:2])
     assert ('POST', '/security-group-rules') not in cloud.log
 
@@ -271,15 +272,15 @@ def test_oversized_or_binary_backups_are_refused(tmp_path):
         f.seek(backups.MAX_BYTES + 1)
         f.write(b'}')
     with pytest.raises(harden.Refused, match='larger than 16 MiB'):
-        default_group.load_backup(str(big))
+        restoring.load_backup(str(big))
     binary = tmp_path / 'bin.json'
     binary.write_bytes(b'\xff\xfe{}')
     with pytest.raises(harden.Refused, match='not UTF-8'):
-        default_group.load_backup(str(binary))
+        restoring.load_backup(str(binary))
     deep = tmp_path / 'deep.json'
     deep.write_text('[' * 100000 + ']' * 100000)
     with pytest.raises(harden.Refused, match='nested too deeply'):
-        default_group.load_backup(str(deep))
+        restoring.load_backup(str(deep))
 
 
 def test_new_backup_folders_are_private_all_the_way(tmp_path):
@@ -311,7 +312,7 @@ def test_restore_judges_conflicts_and_lost_answers_by_a_fresh_read(
             return FakeResponse(409, {'NeutronError': {'message': 'exists'}})
         return real_post(url, json=json, **kw)
     cloud.post = post
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     rule_rows = [r for r in rows if not r.item.startswith('template:')]
     assert [(r.action.split(':')[0], r.failed) for r in rule_rows] == [
         (action, failed)] * 2
@@ -341,7 +342,7 @@ def test_restore_refuses_template_entries_of_another_shape(tmp_path,
     data['templates'][0].update(change)
     _rewrite(path, data)
     with pytest.raises(harden.Refused, match='template entry 1'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)
 
 
 def test_a_vanished_group_does_not_stop_the_default_group_check(tmp_path):
@@ -354,7 +355,7 @@ def test_a_vanished_group_does_not_stop_the_default_group_check(tmp_path):
     _rewrite(path, data)
     before = json.dumps(cloud.data, sort_keys=True)
     with pytest.raises(harden.Refused, match='not the default'):
-        default_group.restore(cloud, default_group.load_backup(path))
+        restoring.restore(cloud, restoring.load_backup(path))
     assert json.dumps(cloud.data, sort_keys=True) == before
 
 
@@ -393,4 +394,4 @@ def test_the_digest_covers_every_part_restore_reads(tmp_path, field):
     with open(path, 'w') as f:
         json.dump(data, f)          # edited, the digest of before kept
     with pytest.raises(harden.Refused, match='digest'):
-        default_group.load_backup(path)
+        restoring.load_backup(path)

@@ -8,6 +8,7 @@ import pytest
 from tests.unit.clouds import FakeResponse
 from tests.unit.harden import default_group_cases as base
 from xloudclient.harden import default_group
+from xloudclient.harden import default_group_restore as restoring
 from xloudclient import harden
 
 
@@ -30,7 +31,7 @@ def _new(cloud, name='security-group-rules'):
 
 def test_restore_rows_in_full_and_descriptions_come_back(tmp_path):
     cloud, path, _ = _backup(tmp_path)
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     new_rules = {(r['security_group_id'], r['ethertype']): r
                  for r in _new(cloud)}
     [template] = _new(cloud, 'default-security-group-rules')
@@ -52,12 +53,12 @@ def test_restore_rows_in_full_and_descriptions_come_back(tmp_path):
 
 def test_restore_preview_and_already_present_rows(tmp_path):
     cloud, path, _ = _backup(tmp_path, projects=['b'])
-    data = default_group.load_backup(path)
-    assert _rows(default_group.restore(cloud, data, dry_run=True)) == [
+    data = restoring.load_backup(path)
+    assert _rows(restoring.restore(cloud, data, dry_run=True)) == [
         ('b', 'db', 'b4', 'IPv4', 'would restore', False),
         ('', '', 'template:t-in4', 'IPv4', 'would restore', False)]
-    default_group.restore(cloud, data)
-    assert _rows(default_group.restore(cloud, data)) == [
+    restoring.restore(cloud, data)
+    assert _rows(restoring.restore(cloud, data)) == [
         ('b', 'db', 'b4', 'IPv4', 'already present', False),
         ('', '', 'template:t-in4', 'IPv4', 'already present', False)]
 
@@ -66,7 +67,7 @@ def test_a_vanished_group_fails_its_rules_and_restore_goes_on(tmp_path):
     cloud, path, _ = _backup(tmp_path)
     cloud.data['security-groups'] = [
         g for g in cloud.data['security-groups'] if g['id'] != 'da']
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert _rows(rows)[:2] == [
         ('a', 'da', 'a4', 'IPv4',
          'failed: security group da no longer exists', True),
@@ -79,7 +80,7 @@ def test_a_vanished_group_fails_its_rules_and_restore_goes_on(tmp_path):
 def test_an_unreadable_template_list_fails_the_template_rows(tmp_path):
     cloud, path, _ = _backup(tmp_path, projects=['b'])
     cloud.fail['/default-security-group-rules'] = 503
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert _rows(rows)[1][:3] == ('', '', 'template:t-in4')
     assert rows[1].ethertype == 'IPv4' and rows[1].failed
     assert rows[1].action.startswith('failed: ')
@@ -90,8 +91,8 @@ def test_an_unreadable_template_list_fails_the_template_rows(tmp_path):
 def test_an_unreadable_rule_list_names_the_error_per_rule(tmp_path):
     cloud, path, _ = _backup(tmp_path, projects=['b'])
     cloud.fail['/security-group-rules'] = 503
-    [row] = [r for r in default_group.restore(
-        cloud, default_group.load_backup(path)) if r.item == 'b4']
+    [row] = [r for r in restoring.restore(
+        cloud, restoring.load_backup(path)) if r.item == 'b4']
     assert (row.project_id, row.group_id, row.ethertype, row.failed) == (
         'b', 'db', 'IPv4', True)
     assert row.action.startswith('failed: ') and 'injected' in row.action
@@ -101,7 +102,7 @@ def test_an_unreadable_group_list_creates_nothing(tmp_path):
     cloud, path, _ = _backup(tmp_path)
     cloud.fail['/security-groups'] = 503
     with pytest.raises(harden.Refused) as err:
-        default_group.restore(cloud, default_group.load_backup(path))
+        restoring.restore(cloud, restoring.load_backup(path))
     assert str(err.value).endswith('; nothing was created')
     assert 'injected' in str(err.value)
     assert _new(cloud) == []
@@ -120,15 +121,15 @@ def test_a_template_whose_answer_was_lost_is_judged_by_a_fresh_read(
             raise ConnectionResetError('Connection reset by peer')
         return real_post(url, json=json, **kw)
     cloud.post = post
-    [row] = [r for r in default_group.restore(
-        cloud, default_group.load_backup(path)) if r.item == 'template:t-in4']
+    [row] = [r for r in restoring.restore(
+        cloud, restoring.load_backup(path)) if r.item == 'template:t-in4']
     assert (row.action == 'restored', row.failed) == (present, not present)
 
 
 def test_a_refused_create_is_failed_without_a_second_look(tmp_path):
     cloud, path, _ = _backup(tmp_path, projects=['b'])
     cloud.deny.add(('POST', '/security-group-rules'))
-    rows = default_group.restore(cloud, default_group.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert _rows(rows)[0] == (
         'b', 'db', 'b4', 'IPv4',
         'failed: restoring b4: denied', True)
@@ -195,7 +196,7 @@ def test_backup_lists_only_projects_with_rules_to_remove(tmp_path):
     plans[1].rules.clear()                  # b: already hardened
     path = str(tmp_path / 'b.json')
     base._write_backup(path, plans, [])
-    data = default_group.load_backup(path)
+    data = restoring.load_backup(path)
     assert data['projects'] == [{'project_id': 'a',
                                  'security_group_id': 'da'}]
 
@@ -218,7 +219,7 @@ def test_restore_checks_groups_in_batches_that_keep_urls_short(tmp_path):
     cloud.data['security-groups'] += [
         {'id': g, 'name': 'default', 'project_id': 'p' + g} for g in groups]
     rules = [base._rule('r' + g, g, 'p' + g) for g in groups]
-    found = default_group._default_groups(cloud, rules)
+    found = restoring._default_groups(cloud, rules)
     asked = [q['id'] for q in _query(cloud, '/security-groups')]
     assert [len(ids) for ids in asked] == [100, 100, 50]
     assert sorted(i for ids in asked for i in ids) == groups
@@ -228,9 +229,9 @@ def test_restore_checks_groups_in_batches_that_keep_urls_short(tmp_path):
 def test_a_backup_rule_without_a_project_is_judged_by_its_group():
     cloud = base._cloud()
     rule = base._rule('x', 'db', None)
-    assert list(default_group._default_groups(cloud, [rule])) == ['db']
+    assert list(restoring._default_groups(cloud, [rule])) == ['db']
     with pytest.raises(harden.Refused) as err:
-        default_group._default_groups(cloud, [base._rule('x', 'wa', None)])
+        restoring._default_groups(cloud, [base._rule('x', 'wa', None)])
     assert str(err.value) == (
         'the backup puts rule x in security group wa, which is not the '
         'default group of project ?: refusing it, nothing was created')
@@ -249,7 +250,7 @@ def test_a_backup_rule_of_another_project_than_its_group_is_refused():
     cloud = base._cloud()
     with pytest.raises(harden.Refused, match='not the default '
                        'group of project b'):
-        default_group._default_groups(cloud, [base._rule('x', 'da', 'b')])
+        restoring._default_groups(cloud, [base._rule('x', 'da', 'b')])
 
 
 def test_an_extension_list_without_extensions_means_none():
@@ -272,7 +273,7 @@ def test_a_backup_written_by_an_earlier_release_still_restores(tmp_path):
                         'default-sg-backup-v2.json')
     cloud = base._cloud()
     default_group.apply(cloud, default_group.plan(cloud, ['a']), [])
-    data = default_group.load_backup(path)
+    data = restoring.load_backup(path)
     assert [r['id'] for r in data['rules']] == ['a4', 'a6']
-    rows = default_group.restore(cloud, data, dry_run=True)
+    rows = restoring.restore(cloud, data, dry_run=True)
     assert [r.action for r in rows] == ['would restore'] * 2

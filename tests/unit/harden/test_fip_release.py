@@ -7,6 +7,7 @@ import json
 import pytest
 
 from xloudclient.harden import fip_release as fr
+from xloudclient.harden import fip_release_restore as restoring
 from xloudclient import harden
 from xloudclient.harden import backups
 from tests.unit.harden.fip_release_cases import NET
@@ -121,7 +122,7 @@ def test_an_association_between_claim_and_delete_is_refused_by_neutron():
 def test_the_claim_always_changes_the_description_within_its_limit(
         before, claim):
     assert fr.claimed(before) == claim
-    assert len(claim) <= fr.MAX_DESCRIPTION and claim != (before or '')
+    assert len(claim) <= backups.MAX_DESCRIPTION and claim != (before or '')
     assert fr.unclaimed(claim) == (before or '')[:236] or \
         before.endswith(fr.CLAIM)
 
@@ -148,7 +149,7 @@ def test_backup_round_trip_and_refusals(tmp_path):
     plan = fr.select(cloud.data['floatingips'], now=NOW)
     path = _write_backup(str(tmp_path / 'b.json'), plan)
     assert oct((tmp_path / 'b.json').stat().st_mode & 0o777) == '0o600'
-    entries = fr.load_backup(path)
+    entries = restoring.load_backup(path)
     assert [e['floating_ip_address'] for e in entries] == [
         '203.0.113.1', '203.0.113.3']
     assert 'revision_number' not in entries[0]
@@ -159,12 +160,12 @@ def test_backup_round_trip_and_refusals(tmp_path):
     edited = tmp_path / 'edited.json'
     edited.write_text(json.dumps(data))
     with pytest.raises(harden.Refused, match='digest does not match'):
-        fr.load_backup(str(edited))
+        restoring.load_backup(str(edited))
     other = tmp_path / 'other.json'
     other.write_text(json.dumps({'format': 'something else'}))
     with pytest.raises(harden.Refused, match='not an xloudclient '
                        'floating IP backup'):
-        fr.load_backup(str(other))
+        restoring.load_backup(str(other))
 
 
 @pytest.mark.parametrize('change, problem', [
@@ -181,7 +182,7 @@ def test_a_forged_entry_is_refused(tmp_path, change, problem):
     path = tmp_path / 'forged.json'
     path.write_text(json.dumps(data))
     with pytest.raises(harden.Refused, match=problem):
-        fr.load_backup(str(path))
+        restoring.load_backup(str(path))
 
 
 def test_restore_allocates_the_same_addresses_again(tmp_path):
@@ -190,14 +191,14 @@ def test_restore_allocates_the_same_addresses_again(tmp_path):
     plan = fr.select(cloud.data['floatingips'], now=NOW)
     path = _write_backup(str(tmp_path / 'b.json'), plan)
     fr.apply_release(cloud, plan)
-    assert [r.action for r in fr.restore(cloud, fr.load_backup(path),
-                                         dry_run=True)] == [
+    assert [r.action for r in restoring.restore(
+        cloud, restoring.load_backup(path), dry_run=True)] == [
         'would allocate', 'would allocate']
-    rows = fr.restore(cloud, fr.load_backup(path))
+    rows = restoring.restore(cloud, restoring.load_backup(path))
     assert [r.action for r in rows] == ['restored', 'restored']
     assert all((r.made[0] if r.made else '').startswith('new-') for r in rows)
     assert _addresses(cloud) == before
-    again = fr.restore(cloud, fr.load_backup(path))
+    again = restoring.restore(cloud, restoring.load_backup(path))
     assert [(r.action, (r.made[0] if r.made else '')) for r in again] == [
         ('already present', (r.made[0] if r.made else '')) for r in rows]
     assert _addresses(cloud) == before
@@ -210,7 +211,7 @@ def test_restore_names_the_project_holding_an_address(tmp_path):
     fr.apply_release(cloud, plan)
     cloud.data['floatingips'].append(_fip('f9', '203.0.113.1',
                                           project='p7', port='port-3'))
-    [row] = fr.restore(cloud, fr.load_backup(path))
+    [row] = restoring.restore(cloud, restoring.load_backup(path))
     assert row.failed and row.action.startswith(
         'not restored: 203.0.113.1 is held by project p7 (floating IP f9, '
         'port port-3): a released address is free to take by name for an '
@@ -225,7 +226,7 @@ def test_a_members_restore_says_an_admin_or_manager_must_run_it(tmp_path):
     path = _write_backup(str(tmp_path / 'b.json'), plan)
     fr.apply_release(cloud, plan)
     cloud.deny.add(('POST', '/floatingips'))
-    [row] = fr.restore(cloud, fr.load_backup(path))
+    [row] = restoring.restore(cloud, restoring.load_backup(path))
     assert row.failed and 'an admin or a manager of the project must run' \
         in row.action
 
@@ -270,7 +271,7 @@ def test_a_backup_that_is_not_json_is_named_as_a_backup(tmp_path):
     path.write_text('{not json')
     with pytest.raises(harden.Refused, match=r'^backup .*b\.json is not '
                        'JSON'):
-        fr.load_backup(str(path))
+        restoring.load_backup(str(path))
 
 
 def _entry(**change):
@@ -279,17 +280,17 @@ def _entry(**change):
 
 
 def test_entry_limits_are_inclusive_and_every_field_is_checked():
-    assert fr._entry_problem(_entry(
-        description='d' * fr.MAX_DESCRIPTION,
+    assert restoring._entry_problem(_entry(
+        description='d' * backups.MAX_DESCRIPTION,
         tags=['t%d' % i for i in range(fr.MAX_TAGS)])) is None
-    assert 'description' in fr._entry_problem(
-        _entry(description='d' * (fr.MAX_DESCRIPTION + 1)))
-    assert 'tags' in fr._entry_problem(_entry(tags=['a', 7]))
-    assert 'tags' in fr._entry_problem(
+    assert 'description' in restoring._entry_problem(
+        _entry(description='d' * (backups.MAX_DESCRIPTION + 1)))
+    assert 'tags' in restoring._entry_problem(_entry(tags=['a', 7]))
+    assert 'tags' in restoring._entry_problem(
         _entry(tags=['t%d' % i for i in range(fr.MAX_TAGS + 1)]))
-    assert fr._entry_problem(_entry(dns_name=5)) == \
+    assert restoring._entry_problem(_entry(dns_name=5)) == \
         'has a dns_name that is not text'
-    assert fr._entry_problem(_entry(dns_name='www')) is None
+    assert restoring._entry_problem(_entry(dns_name='www')) is None
 
 
 def test_accepted_ids_are_the_endorsed_unexpired_decisions():

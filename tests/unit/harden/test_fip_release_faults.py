@@ -8,6 +8,7 @@ from tests.unit import faults
 from tests.unit.harden import fip_release_cases as base
 from xloudclient import errors
 from xloudclient.harden import fip_release as fr
+from xloudclient.harden import fip_release_restore as restoring
 from xloudclient import harden
 
 RELEASE = ['openstack', 'floating', 'ip', 'harden', 'release']
@@ -39,7 +40,7 @@ def _released():
 
 
 def _restore(client):
-    rows = fr.restore(client, ENTRIES)
+    rows = restoring.restore(client, ENTRIES)
     line = fr.failures(rows, 'restore', ['openstack', 'floating', 'ip',
                                          'harden', 'restore', 'b.json'])
     if line:

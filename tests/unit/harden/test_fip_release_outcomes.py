@@ -9,6 +9,7 @@ from tests.unit import faults
 from tests.unit.harden import fip_release_cases as base
 from xloudclient import harden
 from xloudclient.harden import fip_release as fr
+from xloudclient.harden import fip_release_restore as restoring
 
 
 def _row(r):
@@ -101,7 +102,7 @@ def _held(cloud):
 
 
 def _restore_requests():
-    return faults.count_requests(lambda c: fr.restore(c, [_entry()]),
+    return faults.count_requests(lambda c: restoring.restore(c, [_entry()]),
                                  _released())
 
 
@@ -109,7 +110,7 @@ def _restore_requests():
 @pytest.mark.parametrize('at', range(1, _restore_requests() + 1))
 def test_a_restore_row_agrees_with_the_cloud(kind, at):
     cloud = _released()
-    [row] = fr.restore(faults.FaultyClient(cloud, kind, at), [_entry()])
+    [row] = restoring.restore(faults.FaultyClient(cloud, kind, at), [_entry()])
     held = _held(cloud)
     if held and sorted(held[0].get('tags') or ()) == ['keep-me']:
         assert _row(row) == ('f1', '203.0.113.1', 'p1', 'restored', False,
@@ -122,11 +123,11 @@ def test_a_restore_row_agrees_with_the_cloud(kind, at):
 
 def test_a_rerun_says_already_present_and_a_dry_run_would_allocate():
     cloud = _released()
-    assert _row(fr.restore(cloud, [_entry()], dry_run=True)[0]) == (
+    assert _row(restoring.restore(cloud, [_entry()], dry_run=True)[0]) == (
         'f1', '203.0.113.1', 'p1', 'would allocate', False, '')
     assert _ids(cloud) == ['f2', 'f3']
-    [first] = fr.restore(cloud, [_entry()])
-    [again] = fr.restore(cloud, [_entry()])
+    [first] = restoring.restore(cloud, [_entry()])
+    [again] = restoring.restore(cloud, [_entry()])
     assert _row(again) == ('f1', '203.0.113.1', 'p1', 'already present',
                            False, first.made[0])
     assert len(_held(cloud)) == 1
@@ -143,9 +144,9 @@ class _PolicyRefuses(_AlwaysChanging):
 
 def test_a_restore_refused_by_policy_says_who_must_run_it():
     cloud = _released()
-    [row] = fr.restore(_PolicyRefuses(cloud), [_entry()])
+    [row] = restoring.restore(_PolicyRefuses(cloud), [_entry()])
     assert row.failed is True and row.action.startswith(
-        'failed: ' + fr.CHOSEN_ADDRESS)
+        'failed: ' + restoring.CHOSEN_ADDRESS)
     assert 'disallowed by policy' in row.action
     assert _held(cloud) == []
 
@@ -159,7 +160,7 @@ def _writes(cloud):
 def test_a_restore_is_one_lookup_one_allocation_and_one_tagging():
     cloud = _released()
     cloud.log.clear()
-    [row] = fr.restore(cloud, [_entry()])
+    [row] = restoring.restore(cloud, [_entry()])
     [held] = _held(cloud)
     assert _row(row) == ('f1', '203.0.113.1', 'p1', 'restored', False,
                          held['id'])
@@ -170,25 +171,25 @@ def test_a_restore_is_one_lookup_one_allocation_and_one_tagging():
 
 def test_a_rerun_with_the_tags_in_place_writes_nothing():
     cloud = _released()
-    fr.restore(cloud, [_entry()])
+    restoring.restore(cloud, [_entry()])
     cloud.log.clear()
-    fr.restore(cloud, [_entry()])
+    restoring.restore(cloud, [_entry()])
     assert _writes(cloud) == []
 
 
 def test_an_entry_without_tags_sets_none():
     cloud = _released()
     cloud.log.clear()
-    [row] = fr.restore(cloud, [dict(_entry(), tags=[])])
+    [row] = restoring.restore(cloud, [dict(_entry(), tags=[])])
     assert row.action == 'restored'
     assert _writes(cloud) == [('POST', '/floatingips')]
 
 
 def test_a_dry_run_never_tags_an_address_it_finds_untagged():
     cloud = _released()
-    fr.restore(cloud, [dict(_entry(), tags=[])])      # allocated, untagged
+    restoring.restore(cloud, [dict(_entry(), tags=[])])  # allocated, untagged
     cloud.log.clear()
-    [row] = fr.restore(cloud, [_entry()], dry_run=True)
+    [row] = restoring.restore(cloud, [_entry()], dry_run=True)
     assert (row.action, row.failed) == ('already present', False)
     assert _writes(cloud) == []
 
@@ -214,7 +215,7 @@ class _Answers:
 def test_a_refused_allocation_is_not_tried_again():
     cloud = _released()
     client = _Answers(cloud, 'post', 400, 'address not in subnet')
-    [row] = fr.restore(client, [_entry()])
+    [row] = restoring.restore(client, [_entry()])
     assert client.calls == 1
     assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: allocating '
                          '203.0.113.1: address not in subnet', True, '')
@@ -223,7 +224,7 @@ def test_a_refused_allocation_is_not_tried_again():
 def test_an_allocation_failing_every_time_names_the_error_in_full():
     cloud = _released()
     client = faults.FaultyClient(cloud, '503', methods=('post',))
-    [row] = fr.restore(client, [_entry()])
+    [row] = restoring.restore(client, [_entry()])
     assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: allocating '
                          '203.0.113.1: injected 503', True, '')
     assert _held(cloud) == []
@@ -232,7 +233,7 @@ def test_an_allocation_failing_every_time_names_the_error_in_full():
 def test_a_lookup_failing_every_time_names_the_lookup():
     cloud = _released()
     cloud.fail['/floatingips'] = 503
-    [row] = fr.restore(cloud, [_entry()])
+    [row] = restoring.restore(cloud, [_entry()])
     assert _row(row) == ('f1', '203.0.113.1', 'p1', 'failed: looking up '
                          'floating IP 203.0.113.1: injected', True, '')
 
