@@ -4,7 +4,7 @@ Importing this package registers every check with the catalog, in the
 order of the documented catalog.
 """
 
-from xloudclient.audit.checks import acceptances  # noqa: F401
+from xloudclient.audit.checks import decision_records  # noqa: F401
 from xloudclient.audit.checks import address_pairs  # noqa: F401
 from xloudclient.audit.checks import cloud  # noqa: F401
 from xloudclient.audit.checks import exposure  # noqa: F401

@@ -1,6 +1,7 @@
-"""Checks over the accepted findings themselves: due for review, not
-approved, or unreadable. (A port-security exception past its review date
-has its own check, port-security-exception-overdue.)"""
+"""Checks over the decision records themselves: overdue (past their
+review date), requests (no admin endorsed them), or unreadable. (An
+exception past its review date has its own check,
+port-security-exception-overdue.)"""
 
 from xloudclient.audit import accepted
 from xloudclient.audit.registry import check
