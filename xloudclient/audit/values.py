@@ -11,6 +11,8 @@ canonical form. A value this module cannot read raises Unreadable; the
 audit reports it (check value-unreadable), never skips it silently.
 """
 
+import functools
+
 import netaddr
 
 # neutron-lib's IP_PROTOCOL_MAP (neutron_lib/constants.py), the names a
@@ -32,9 +34,16 @@ class Unreadable(ValueError):
 def network(value):
     """The netaddr.IPNetwork of a prefix or an address (a host network
     when it has no prefix length), read as Neutron reads it; Unreadable
-    when netaddr cannot read it."""
+    when netaddr cannot read it. Read once per distinct text (a cloud's
+    rules share few prefixes): the network returned is shared, and no
+    caller changes it."""
     if not isinstance(value, str) or not value or value != value.strip():
         raise Unreadable('%r is not a prefix or an address' % (value,))
+    return _parsed(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(value):
     try:
         return netaddr.IPNetwork(value)
     except (netaddr.AddrFormatError, ValueError, TypeError) as e:

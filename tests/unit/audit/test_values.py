@@ -43,3 +43,16 @@ def test_prefixes_as_netaddr_reads_them(value, length, top):
 def test_other_prefixes_are_unreadable(value):
     with pytest.raises(values.Unreadable, match='not a prefix'):
         values.network(value)
+
+
+def test_a_text_is_read_once_and_an_unreadable_one_every_time():
+    values._parsed.cache_clear()
+    first = values.network('10.0.0.0/8')
+    assert values.network('10.0.0.0/8') is first
+    assert values._parsed.cache_info().hits == 1
+    for _ in range(2):
+        with pytest.raises(values.Unreadable, match='not a prefix'):
+            values.network('10.0.0.0/33')
+    assert values._parsed.cache_info().currsize == 1
+    # the same network, written another way, is read as Neutron reads it
+    assert values.network('FD00::/ffff::').prefixlen == 16

@@ -124,11 +124,14 @@ def sensitive_from_world(inventory, settings):
     services = settings.sensitive_ports
     for entries in reach.public_rules(inventory).values():
         chosen = reach.by_service(entries, services, inventory)
+        opened = {}         # the same rules chosen for several services
         for name, _, _, _ in services:
             if name not in chosen:
                 continue
-            for rule_id, (rule, others) in reach.from_anywhere(
-                    chosen[name], inventory).items():
+            key = tuple(e.id for e in chosen[name])
+            if key not in opened:
+                opened[key] = reach.from_anywhere(chosen[name], inventory)
+            for rule_id, (rule, others) in opened[key].items():
                 entry = by_rule.setdefault(rule_id, (rule, [], set()))
                 entry[1].append(name)
                 entry[2].update(others)
@@ -186,10 +189,10 @@ def default_same_group(inventory, settings):
 def default_in_use(inventory, settings):
     users = {g['id']: [] for g in default_groups(inventory)}
     for port in inventory.ports:
-        if own_ports.is_neutron_own(inventory, port):
-            continue
-        for sg in port.get('security_groups') or ():
-            if sg in users:
+        mine = [sg for sg in port.get('security_groups') or ()
+                if sg in users]
+        if mine and not own_ports.is_neutron_own(inventory, port):
+            for sg in mine:
                 users[sg].append(port)
     for group in default_groups(inventory):
         ports = users[group['id']]
