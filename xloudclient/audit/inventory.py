@@ -197,6 +197,28 @@ class _Lister:
                                       'security_group_id',
                                       [g['id'] for g in groups],
                                       self.reading)
-        return neutron.list_type(self.client, rtype,
-                                 neutron.in_project(self.project_id),
-                                 self.reading)
+        items, requests = neutron.list_type(
+            self.client, rtype, neutron.in_project(self.project_id),
+            self.reading)
+        if rtype == 'floatingips':
+            requests += _forwarded_ranges(self.client, items, self.reading)
+        return items, requests
+
+
+def _forwarded_ranges(client, fips, reading):
+    """Requests made to read, for each floating IP whose port forwardings
+    Neutron's list gives without their ports (ranges), its own list of
+    them, which does; the floating IPs are completed in place."""
+    requests = 0
+    for fip in fips:
+        forwardings = fip.get('port_forwardings') if isinstance(
+            fip, dict) else None
+        if not isinstance(forwardings, list) or all(
+                isinstance(f, dict) and (f.get('internal_port') or
+                                         f.get('internal_port_range'))
+                for f in forwardings):
+            continue
+        fip['port_forwardings'], made = neutron.list_forwardings(
+            client, fip['id'], reading)
+        requests += made
+    return requests

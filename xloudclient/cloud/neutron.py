@@ -323,7 +323,8 @@ def in_project(project_id):
     return {'project_id': project_id} if project_id else {}
 
 
-def list_counted(client, collection, params, what, reading=Reading()):
+def list_counted(client, collection, params, what, reading=Reading(),
+                 key=None):
     """(every item of a filtered collection, requests made): the one
     paginator, following Neutron's next links.
 
@@ -333,7 +334,7 @@ def list_counted(client, collection, params, what, reading=Reading()):
     or with the first page again (other types). Each way the listing goes
     on from the last item read that still exists (_Pages.back), and an
     item is never taken twice."""
-    key = collection.replace('-', '_')
+    key = key or collection.replace('-', '_')
     pages = _Pages(dict(params or {}, limit=reading.page_size), what)
     extra = {'timeout': reading.timeout} if reading.timeout else {}
     while True:
@@ -459,6 +460,19 @@ def list_type(client, resource_type, filters=None, reading=Reading()):
         raise ListingError(resource_type, e.reason)
     except Exception as e:  # connection refused, timeout, auth failure...
         raise ListingError(resource_type, describe(e))
+
+
+def list_forwardings(client, fip_id, reading=Reading()):
+    """(the port forwardings of one floating IP, requests made): its own
+    list is the one that gives a range forwarding's ports."""
+    try:
+        return list_counted(client, 'floatingips/%s/port_forwardings'
+                            % fip_id, {}, 'port forwardings of floating '
+                            'IP %s' % fip_id, reading, key='port_forwardings')
+    except NeutronError as e:
+        raise ListingError('floatingips', e.reason)
+    except Exception as e:  # connection refused, timeout, auth failure...
+        raise ListingError('floatingips', describe(e))
 
 
 IDS_PER_REQUEST = 100       # keeps a filtered list's URL short

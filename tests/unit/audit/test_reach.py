@@ -162,15 +162,18 @@ PUBLIC_NET = {'id': 'n', 'name': 'public', 'router:external': True}
 
 @pytest.mark.parametrize('fixed, network, rule, detail', [
     (['2001:db8::5'], None, _rule('r', '::/0', ethertype='IPv6'),
-     'reachable by global address 2001:db8::5; open to anywhere for ssh'),
+     'reachable by global address 2001:db8::5 (routing not read); open '
+     'to anywhere for ssh'),
     (['172.24.4.10'], PUBLIC_NET, _rule('r', '0.0.0.0/0'),
      'reachable by external network public (172.24.4.10); open to '
      'anywhere for ssh'),
     (['8.8.4.4'], None, _rule('r', '0.0.0.0/0'),
-     'reachable by public address 8.8.4.4; open to anywhere for ssh'),
+     'reachable by public address 8.8.4.4 (routing not read); open to '
+     'anywhere for ssh'),
     # a fixed IP without an address is skipped, not the end of the list
     (['', '8.8.4.4'], None, _rule('r', '0.0.0.0/0'),
-     'reachable by public address 8.8.4.4; open to anywhere for ssh'),
+     'reachable by public address 8.8.4.4 (routing not read); open to '
+     'anywhere for ssh'),
     # an unnamed external network is named by its ID
     (['172.24.4.10'], {'id': 'n', 'router:external': True},
      _rule('r', '0.0.0.0/0'),

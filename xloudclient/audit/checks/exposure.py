@@ -1,7 +1,9 @@
-"""Exposure without a floating IP: ports the internet reaches directly."""
+"""Exposure without a floating IP: ports the internet reaches directly
+(the paths of audit/reachability.py)."""
 
 from xloudclient.audit import own_ports
 from xloudclient.audit import reach
+from xloudclient.audit import reachability
 from xloudclient.audit.checks import security_groups
 from xloudclient.audit import registry
 from xloudclient.audit.registry import check
@@ -9,70 +11,57 @@ from xloudclient.audit.registry import Hit
 from xloudclient.audit import settings as settings_mod
 
 
-def paths(inventory, port):
-    """[(IP version, how the internet reaches the port)]: its fixed IPs on
-    an external network, and its publicly routable fixed IPs."""
-    network = inventory.networks_by_id.get(port.get('network_id')) or {}
-    external = network.get('router:external') is True
-    found = []
-    for fixed in port.get('fixed_ips') or ():
-        address = fixed.get('ip_address')
-        if not address:
-            continue
-        v = 6 if ':' in address else 4
-        if external:
-            found.append((v, 'external network %s (%s)' % (
-                network.get('name') or network.get('id'), address)))
-        elif reach.is_public(address):
-            found.append((v, '%s address %s' % (
-                'global' if v == 6 else 'public', address)))
-    return found
+def direct(inventory):
+    """{port ID: [Path]}: the ways the internet reaches ports without a
+    floating IP (audit/reachability.py)."""
+    memo = inventory.memo
+    if 'direct paths' not in memo:
+        memo['direct paths'] = {
+            port_id: found for port_id, found in (
+                (i, [p for p in paths
+                     if p.kind not in reachability.THROUGH_FLOATING_IP])
+                for i, paths in reachability.paths_in(inventory).items())
+            if found}
+    return memo['direct paths']
+
+
+NEEDS = own_ports.NEEDS + ('floatingips', 'security_groups',
+                           'security_group_rules', 'address_groups')
 
 
 @check('port-exposes-sensitive-port', 'high',
-       'a port the internet reaches without a floating IP (on an external '
-       'network, or with a publicly routable fixed IP such as a global '
-       'IPv6 address) whose security groups let SSH or a sensitive port '
-       'in from anywhere over that IP version, or whose port security is '
-       'off',
-       needs=own_ports.NEEDS + ('security_groups', 'security_group_rules',
-                                'address_groups'),
-       extensions=('security-group',))
+       'a port the internet reaches without a floating IP (a fixed IP on '
+       'an external network, a public one on a provider network, a subnet '
+       'behind a router that does not NAT it: SNAT off, the external '
+       'network\'s address scope, a global IPv6 address) whose security '
+       'groups let SSH or a sensitive port in from anywhere over that IP '
+       'version, or whose port security is off',
+       needs=NEEDS, extensions=('security-group',))
 def exposes_sensitive_port(inventory, settings):
     services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
-    external = {n['id'] for n in inventory.networks
-                if n.get('router:external') is True}
-    public = reach.is_public
-    for port in inventory.ports:
-        fixed = port.get('fixed_ips')
-        if not fixed or (port.get('network_id') not in external and not any(
-                public(f.get('ip_address')) for f in fixed)):
-            continue            # the common case: a private tenant port
+    ports = inventory.ports_by_id
+    for port_id, reached in direct(inventory).items():
+        port = ports[port_id]
         if own_ports.is_neutron_own(inventory, port):
-            continue
-        reached = paths(inventory, port)
-        if not reached:
             continue
         if port.get('port_security_enabled') is False:
             yield Hit('port', port, 'reachable by %s; port security is off%s'
-                      % (reached[0][1], own_ports.claim(port)),
+                      % (reached[0].entry, own_ports.claim(port)),
                       ('openstack', 'port', 'security', 'enable',
                        port['id']),
                       basis=('port security off',) + tuple(
-                          sorted(p for _, p in reached)))
+                          sorted(p.entry for p in reached)))
             continue
-        for v in sorted({v for v, _ in reached}):
+        for v in sorted({p.version for p in reached}):
             found = reach.exposed(inventory, port, services, v)
             if not found:
                 continue
-            how = [p for pv, p in reached if pv == v][0]
+            how = [p.entry for p in reached if p.version == v]
             yield Hit('port', port, 'reachable by %s; open to anywhere '
-                      'for %s%s' % (how, opened(found),
+                      'for %s%s' % (how[0], opened(found),
                                     own_ports.claim(port)),
                       fix(inventory, port, found), key='IPv%d' % v,
-                      basis=tuple(sorted(p for pv, p in reached
-                                         if pv == v)) + basis(inventory,
-                                                              found))
+                      basis=tuple(sorted(how)) + basis(inventory, found))
 
 
 def opened(found):

@@ -1,6 +1,6 @@
 """Checks over floating IPs."""
 
-from xloudclient.audit import reach
+from xloudclient.audit import reachability
 from xloudclient.audit.checks import exposure
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
@@ -27,37 +27,52 @@ def unassociated(inventory, settings):
 
 
 @check('fip-exposes-sensitive-port', 'high',
-       'a port with a floating IP whose security groups let SSH or a '
-       'sensitive port in from anywhere: the real exposure path',
-       needs=('floatingips', 'ports', 'security_groups',
-              'security_group_rules', 'address_groups'),
-       extensions=('router', 'security-group'))
+       'a floating IP that reaches a port whose security groups let SSH '
+       'or a sensitive port in from anywhere: on the port, through a port '
+       'forwarding (the internal ports it forwards to), or on a VIP\'s '
+       'reservation port (the members holding the VIP)',
+       needs=exposure.NEEDS, extensions=('router', 'security-group'))
 def exposes_sensitive_port(inventory, settings):
     services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
-    for fip in inventory.floatingips:
-        port = inventory.ports_by_id.get(fip.get('port_id'))
-        if port is None:
-            continue
-        name = port.get('name') or port['id']
-        if port.get('port_security_enabled') is False:
+    fips = inventory.by_type('floatingips')
+    ports = inventory.ports_by_id
+    for port_id, paths in reachability.paths_in(inventory).items():
+        port = ports[port_id]
+        for path in paths:
+            if path.kind not in reachability.THROUGH_FLOATING_IP:
+                continue
+            fip = fips[path.via]
+            if port.get('port_security_enabled') is False:
+                yield Hit('floating ip', _resource(fip), '%s, whose port '
+                          'security is off' % _reaches(path, port),
+                          ('openstack', 'port', 'security', 'enable',
+                           port['id']), key=path.key,
+                          basis=_behind(path, port) + ('port security off',))
+                continue
+            found = reachability.opened(inventory, port, path, services)
+            if not found:
+                continue
             yield Hit('floating ip', _resource(fip),
-                      'reaches port %s, whose port security is off' % name,
-                      ('openstack', 'port', 'security', 'enable',
-                       port['id']),
-                      basis=_behind(fip, port) + ('port security off',))
-            continue
-        found = reach.exposed(inventory, port, services, 4)
-        if not found:
-            continue
-        yield Hit('floating ip', _resource(fip),
-                  'reaches port %s, open to anywhere for %s' % (
-                      name, exposure.opened(found)),
-                  exposure.fix(inventory, port, found),
-                  basis=_behind(fip, port) + exposure.basis(inventory,
-                                                            found))
+                      '%s, open to anywhere for %s' % (
+                          _reaches(path, port), exposure.opened(found)),
+                      exposure.fix(inventory, port, found), key=path.key,
+                      basis=_behind(path, port) + exposure.basis(inventory,
+                                                                 found))
 
 
-def _behind(fip, port):
+def _reaches(path, port):
+    """What the floating IP reaches, in words."""
+    name = port.get('name') or port['id']
+    if path.kind == reachability.FORWARDING:
+        return 'forwards %s to port %s' % (path.entry.split(' ', 3)[3],
+                                           name)
+    if path.kind == reachability.VIP:
+        return 'reaches VIP %s held by port %s' % (path.address, name)
+    return 'reaches port %s' % name
+
+
+def _behind(path, port):
     """What an exposure through a floating IP starts from: the port
-    behind it and the fixed address it is mapped to."""
-    return ('port', port['id'], fip.get('fixed_ip_address') or '')
+    behind it, the fixed address it is mapped to, how."""
+    return ('port', port['id'], path.address) + (
+        (path.entry,) if path.kind != reachability.FLOATING_IP else ())
