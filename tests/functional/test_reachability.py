@@ -3,6 +3,7 @@ of the whole internet planted in the devcloud is reported, and the private
 look-alikes are not."""
 
 import json
+import re
 import uuid
 
 import pytest
@@ -131,14 +132,25 @@ def direct(devcloud, admin, demo):
         keep('ext-web', admin, 'port', 'create', '--network', 'public',
              '--project', 'demo', '--security-group', made['web-group'],
              name + '-ext-web', delete=('port', 'delete'))
-        # global and unique-local IPv6 tenant subnets
+        # global and unique-local IPv6 tenant subnets behind a router with
+        # a gateway (IPv6 is routed, never NATed), and a global one that
+        # no router serves
+        keep('v6-router', demo, 'router', 'create', '--external-gateway',
+             'public', name + '-v6', delete=('router', 'delete'))
         for label, cidr in (('v6-global', '2001:db8:77::/64'),
-                            ('v6-ula', 'fd00:77::/64')):
+                            ('v6-ula', 'fd00:77::/64'),
+                            ('v6-isolated', '2001:db8:78::/64')):
             keep(label + '-net', demo, 'network', 'create',
                  name + '-' + label, delete=('network', 'delete'))
-            demo.run('subnet', 'create', '--network', made[label + '-net'],
-                     '--ip-version', '6', '--subnet-range', cidr,
-                     name + '-' + label)
+            subnet = demo.json(
+                'subnet', 'create', '--network', made[label + '-net'],
+                '--ip-version', '6', '--subnet-range', cidr,
+                name + '-' + label)['id']
+            if label != 'v6-isolated':
+                demo.run('router', 'add', 'subnet', made['v6-router'],
+                         subnet)
+                undo.append((demo, 'router', 'remove', 'subnet',
+                             made['v6-router'], subnet))
             keep(label, demo, 'port', 'create', '--network',
                  made[label + '-net'], '--security-group',
                  made['ssh-group'], name + '-' + label + '-port',
@@ -179,9 +191,9 @@ def test_ports_reached_without_a_floating_ip(admin, direct):
         'reachable by external network public (')
     assert found[direct['v6-global']]['Detail'].startswith(
         'reachable by global address 2001:db8:77:')
-    assert found[direct['v6-global']]['Detail'].endswith(
-        'open to anywhere for ssh')
-    for label in ('ext-web', 'v6-ula'):
+    assert re.search(r' routed by router xlx-\w+-v6; open to anywhere for '
+                     r'ssh$', found[direct['v6-global']]['Detail'])
+    for label in ('ext-web', 'v6-ula', 'v6-isolated'):
         assert direct[label] not in found, '%s wrongly reported' % label
 
 

@@ -257,6 +257,13 @@ def test_a_public_port_claiming_dhcp_is_still_exposed(demo, admin, lab,
     demo.run('security', 'group', 'rule', 'create', group, '--ethertype',
              'IPv6', '--protocol', 'tcp', '--dst-port', '22',
              '--remote-ip', '::/0')
+    # its global IPv6 subnet behind a router with a gateway: routed
+    router = demo.json('router', 'create', '--external-gateway', 'public',
+                       lab['name'] + '-v6')['id']
+    cleanup.append((demo, 'router', 'delete', router))
+    demo.run('router', 'add', 'subnet', router, lab['name'] + '-v6')
+    cleanup.append((demo, 'router', 'remove', 'subnet', router,
+                    lab['name'] + '-v6'))
     port = _port(demo, lab, 'public', '--security-group', group)
     cleanup.append((admin, 'port', 'delete', port))
     demo.run('port', 'set', '--device-owner', 'network:dhcp', port)

@@ -201,11 +201,11 @@ class _Lister:
             self.client, rtype, neutron.in_project(self.project_id),
             self.reading)
         if rtype == 'floatingips':
-            requests += _forwarded_ranges(self.client, items, self.reading)
+            requests += forwarded_ranges(self.client, items, self.reading)
         return items, requests
 
 
-def _forwarded_ranges(client, fips, reading):
+def forwarded_ranges(client, fips, reading):
     """Requests made to read, for each floating IP whose port forwardings
     Neutron's list gives without their ports (ranges), its own list of
     them, which does; the floating IPs are completed in place."""

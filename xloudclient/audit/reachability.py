@@ -152,7 +152,7 @@ def _through_floating_ips(inventory):
             yield forwarding['internal_port_id'], Path(
                 INTERNET, FORWARDING, 'port forwarding %s %s %s to %s'
                 % (public, protocol or 'any protocol', outside,
-                   '%d' % lo if lo == hi else '%d:%d' % (lo, hi)),
+                   _ports((lo, hi))),
                 4, forwarding.get('internal_ip_address') or '', fip['id'],
                 protocol if protocol in FORWARDED else None, lo, hi,
                 key='forwarding %s %s' % (protocol, outside))
@@ -165,9 +165,15 @@ def forwarded(forwarding):
     protocol = str(forwarding.get('protocol') or '').lower() or None
     inside = _range(forwarding.get('internal_port_range'),
                     forwarding.get('internal_port'))
-    outside = forwarding.get('external_port_range') or \
-        forwarding.get('external_port')
-    return protocol, inside or (1, 65535), str(outside or 'any port')
+    outside = _range(forwarding.get('external_port_range'),
+                     forwarding.get('external_port'))
+    return protocol, inside or (1, 65535), _ports(outside) if outside \
+        else 'any port'
+
+
+def _ports(first_last):
+    first, last = first_last
+    return '%d' % first if first == last else '%d:%d' % (first, last)
 
 
 def _range(text, single):
