@@ -179,7 +179,8 @@ def test_explain_shows_every_path_in(demo, estate):
     ('other', ('8.8.8.8', 'tcp', '22'), 'dropped', 'no path in carries'),
     ('other', ('10.31.0.9', 'tcp', '22'), 'dropped', 'no rule'),
     ('isolated-vm', ('8.8.8.8', 'tcp', '22'), 'dropped', 'no path in'),
-    ('isolated-vm', ('45.77.0.9', 'tcp', '22'), 'admitted', 'own network'),
+    ('isolated-vm', ('45.77.0.9', 'tcp', '22'), 'admitted',
+     'from its own network'),
 ])
 def test_explain_judges_a_flow(demo, estate, label, flow, verdict, says):
     source, protocol, number = flow

@@ -179,6 +179,12 @@ class FakeNeutron:
                 {'alias': a} for a in self.extensions]})
         name = path.strip('/')
         key = name.replace('-', '_')
+        if name.startswith('floatingips/') and \
+                name.endswith('/port_forwardings'):
+            return FakeResponse(200, {'port_forwardings': [
+                copy.deepcopy(i) for i in self.data.get('port-forwardings',
+                                                        [])
+                if i.get('floatingip_id') == name.split('/')[1]]})
         if name.count('/') == 1:            # GET /<collection>/<id>
             name, item_id = name.split('/')
             item = self._find(name, item_id)

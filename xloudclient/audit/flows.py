@@ -179,15 +179,20 @@ def flow(inventory, port, source, protocol, number=None):
     for path in paths:
         for rule in _ingress(inventory, port):
             if _admits(inventory, path, rule, ip, wanted, number):
-                return Verdict('admitted', '%s, rule %s (%s)' % (
+                return Verdict('admitted', '%s: rule %s (%s)' % (
                     _named(path), rule['id'], _words(rule)))
     return Verdict('dropped', 'no rule of the port\'s security groups '
                    'admits %s (over %s)' % (what, ', '.join(
                        _named(p) for p in paths)))
 
 
+_FROM = {reachability.INTERNET: 'from the internet',
+         reachability.OWN_NETWORK: 'from its own network',
+         reachability.OTHER_PROJECTS: 'from other projects'}
+
+
 def _named(path):
-    return '%s by %s' % (path.source, path.entry)
+    return '%s by %s' % (_FROM.get(path.source, path.source), path.entry)
 
 
 def _brings(inventory, port, path, ip):

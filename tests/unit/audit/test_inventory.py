@@ -172,3 +172,38 @@ def test_scoped_rules_are_the_rules_of_the_groups_in_scope():
     assert [g['id'] for g in inv.security_groups] == ['g1']
     every = inventory.fetch(client, ['security_group_rules'])
     assert len(every.security_group_rules) == 3
+
+
+def _forwarding_cloud():
+    return clouds.FakeNeutron(
+        ['router'],
+        floatingips=[{'id': 'f', 'port_forwardings': [
+            {'protocol': 'udp', 'internal_port_id': 'vm'}]},
+            {'id': 'g', 'port_forwardings': [
+                {'protocol': 'tcp', 'internal_port_id': 'vm',
+                 'internal_port': 22, 'external_port': 2222}]},
+            {'id': 'h', 'port_forwardings': []}],
+        port_forwardings=[{'id': 'pf', 'floatingip_id': 'f',
+                           'protocol': 'udp', 'internal_port_id': 'vm',
+                           'internal_port_range': '8000:8010',
+                           'external_port_range': '18000:18010'}])
+
+
+def test_a_range_forwardings_ports_are_read_from_its_floating_ip():
+    cloud = _forwarding_cloud()
+    inv = inventory.fetch(cloud, ['floatingips'])
+    fips = inv.by_type('floatingips')
+    assert fips['f']['port_forwardings'][0]['internal_port_range'] == \
+        '8000:8010'
+    # one more list, for the floating IP whose list gave no ports only
+    assert [p for _, p in cloud.log if 'port_forwardings' in p] == [
+        '/floatingips/f/port_forwardings']
+    assert inv.requests == 3
+
+
+def test_a_range_forwarding_not_read_fails_closed():
+    cloud = _forwarding_cloud()
+    cloud.fail['/floatingips/f/port_forwardings'] = 503
+    with pytest.raises(inventory.InventoryError) as e:
+        inventory.fetch(cloud, ['floatingips'])
+    assert 'floatingips' in str(e.value)
