@@ -101,6 +101,29 @@ def estate(devcloud, admin, demo):
         port('isolated-vm', made['isolated'], '--security-group', ssh)
         port('isolated6-vm', made['isolated6'], '--security-group', ssh)
         port('nat-public-vm', made['nat-public'], '--security-group', ssh)
+        # two groups, each admitting half of the address space: no rule
+        # is world-open, the port is
+        for label, prefix in (('low', '0.0.0.0/1'), ('high', '128.0.0.0/1')):
+            keep(label, demo, 'security', 'group', 'create',
+                 '%s-%s' % (name, label),
+                 delete=('security', 'group', 'delete'))
+            demo.run('security', 'group', 'rule', 'create', made[label],
+                     '--protocol', 'tcp', '--dst-port', '22',
+                     '--remote-ip', prefix)
+        port('halves-vm', made['b'], '--security-group', made['low'],
+             '--security-group', made['high'])
+        # from other projects: a group of the admin project shared with
+        # every project, named as the remote group of a demo rule
+        keep('everyone', admin, 'security', 'group', 'create',
+             name + '-everyone', delete=('security', 'group', 'delete'))
+        keep('everyone-rbac', admin, 'network', 'rbac', 'create', '--type',
+             'security_group', '--action', 'access_as_shared',
+             '--target-all-projects', made['everyone'],
+             delete=('network', 'rbac', 'delete'))
+        made['from-everyone'] = demo.json(
+            'security', 'group', 'rule', 'create', quiet, '--protocol',
+            'tcp', '--dst-port', '5432', '--remote-group',
+            made['everyone'])['id']
         yield made
     finally:
         for cli, *args in reversed(undo):
@@ -137,6 +160,8 @@ def test_the_audit_names_each_path(admin, estate):
     assert ports[estate['v6-vm']].startswith(
         'reachable by global address 2001:db8:31:')
     assert 'routed by router %s-snat' % name in ports[estate['v6-vm']]
+    assert ports[estate['halves-vm']].startswith(
+        'reachable by router %s-nosnat without SNAT (10.32.0.' % name)
     for label in ('isolated-vm', 'isolated6-vm', 'nat-public-vm', 'fwd',
                   'member', 'other'):
         assert estate[label] not in ports, '%s wrongly reported' % label
@@ -169,6 +194,12 @@ def test_explain_shows_every_path_in(demo, estate):
                 'ip_address'])]
     assert [r for r in _explain(demo, estate['isolated-vm'])
             if r['Source'] == 'internet'] == []
+    # any project's port may join the shared group and reach port 5432
+    [shared] = [r for r in _explain(demo, estate['other'])
+                if r['Source'] == 'other projects']
+    assert shared['Entry'].startswith('security group %s-everyone, shared'
+                                      % estate['name'])
+    assert shared['Rules'] == [estate['from-everyone']]
 
 
 @pytest.mark.parametrize('label, flow, verdict, says', [
@@ -178,6 +209,10 @@ def test_explain_shows_every_path_in(demo, estate):
     ('member', ('8.8.8.8', 'tcp', '22'), 'admitted', 'to VIP 10.31.0.100'),
     ('other', ('8.8.8.8', 'tcp', '22'), 'dropped', 'no path in carries'),
     ('other', ('10.31.0.9', 'tcp', '22'), 'dropped', 'no rule'),
+    ('other', ('10.99.0.9', 'tcp', '5432'), 'admitted', 'from other '
+     'projects by security group'),
+    ('halves-vm', ('8.8.8.8', 'tcp', '22'), 'admitted', 'without SNAT'),
+    ('halves-vm', ('200.1.2.3', 'tcp', '22'), 'admitted', 'without SNAT'),
     ('isolated-vm', ('8.8.8.8', 'tcp', '22'), 'dropped', 'no path in'),
     ('isolated-vm', ('45.77.0.9', 'tcp', '22'), 'admitted',
      'from its own network'),
@@ -188,7 +223,7 @@ def test_explain_judges_a_flow(demo, estate, label, flow, verdict, says):
                      protocol, '--port', number)
     assert row['Verdict'] == verdict, row
     assert says in row['Reason']
-    if verdict == 'admitted' and label != 'isolated-vm':
+    if verdict == 'admitted' and label in ('fwd', 'member'):
         assert estate['ssh-IPv4'] in row['Reason']
 
 

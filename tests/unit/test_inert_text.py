@@ -36,3 +36,14 @@ def test_a_cell_that_would_start_a_formula_is_quoted_as_owasp_says():
         assert inert_text.no_formula(text) == "'" + text
     for text in ('web', ' =1', "'=1", '', 'a=b', '1-2'):
         assert inert_text.no_formula(text) == text
+
+
+def test_a_command_is_what_shlex_join_gives_every_time():
+    words = ['openstack', 'rule', 'delete', 'a-b_c.d/e:f,g=h@i%j+k', '',
+             'x y', "it's", 'ünï', '日本', '-', '--to', '<management-cidr>',
+             '0.0.0.0/0', 'a\nb', '*', '~', '#x']
+    for i, first in enumerate(words):
+        for second in words[i:]:
+            argv = ('openstack', first, second, 42)
+            assert inert_text.command(*argv) == shlex.join(
+                str(a) for a in argv)

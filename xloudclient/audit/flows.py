@@ -3,7 +3,8 @@ what `network harden explain` shows (pure, over an inventory).
 
 Paths from the internet are the audit's (audit/reachability.py); from
 inside the cloud: the port's own network, other projects on it when it is
-shared, and other projects' ports in a remote group shared through RBAC.
+shared, and other projects' ports in a remote group of another project
+(shared with the port's, or through RBAC).
 A rule admits over a path when its IP version is the path's, the path
 carries its protocol and ports, and its remote holds addresses the path
 brings: public space from the internet, the network's subnets from
@@ -54,7 +55,7 @@ def paths_of(inventory, port):
     found.append(reachability.Path(reachability.OWN_NETWORK, NETWORK,
                                    'network %s' % name, 0,
                                    via=port.get('network_id') or ''))
-    if _shared(inventory, 'network', net):
+    if _shared(inventory, 'network', net, port):
         found.append(reachability.Path(reachability.OTHER_PROJECTS,
                                        SHARED_NETWORK,
                                        'shared network %s' % name, 0,
@@ -65,12 +66,11 @@ def paths_of(inventory, port):
                       if rules_mod.is_ingress(r) and r.get('remote_group_id')})
     for remote in remotes:
         group = groups.get(remote) or {'id': remote}
-        if _shared(inventory, 'security_group', group):
+        if _shared(inventory, 'security_group', group, port):
             found.append(reachability.Path(
                 reachability.OTHER_PROJECTS, SHARED_GROUP,
-                'security group %s, shared through RBAC (any project\'s '
-                'port may join it)' % (group.get('name') or remote), 0,
-                via=remote))
+                'security group %s, shared (other projects\' ports may '
+                'join it)' % (group.get('name') or remote), 0, via=remote))
     return found
 
 
@@ -78,9 +78,14 @@ def _groups(port):
     return tuple(port.get('security_groups') or ())
 
 
-def _shared(inventory, object_type, item):
-    """Whether other projects may use the network or group: its shared
+def _shared(inventory, object_type, item, port):
+    """Whether other projects may use the network or group: it belongs to
+    another project than the port (its owner's ports at least; a member
+    sees another project's only when it is shared with it), its shared
     flag, or an RBAC policy sharing it with every project or another."""
+    owner = item.get('project_id')
+    if owner and owner != port.get('project_id'):
+        return True
     if object_type == 'network' and item.get('shared') is True:
         return True
     return any(p.get('object_type') == object_type and

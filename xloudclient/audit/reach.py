@@ -95,15 +95,13 @@ def _classes(rule, inventory):
 
 # One ingress rule that admits some public address, classified once.
 Entry = collections.namedtuple(
-    'Entry', 'rule id version alone any_proto tcp udp lo hi')
+    'Entry', 'rule id version alone any_proto tcp udp lo hi remote')
 
 
 def _entry(rule, inventory):
     """The rule's Entry, or None when it admits no public address. Rules
     repeat a few shapes: each distinct shape is classified once."""
-    shape = (rule.get('ethertype'), rule.get('remote_group_id') is not None,
-             rule.get('remote_address_group_id'),
-             rule.get('remote_ip_prefix'), rule.get('protocol'),
+    shape = (rule.get('ethertype'), _remote(rule), rule.get('protocol'),
              rule.get('port_range_min'), rule.get('port_range_max'))
     memo = inventory.memo.setdefault('shapes', {})
     fields = memo.get(shape)
@@ -114,7 +112,7 @@ def _entry(rule, inventory):
                                 rules_mod.any_protocol(rule),
                                 rules_mod.matches_protocol(rule, 'tcp'),
                                 rules_mod.matches_protocol(rule, 'udp'),
-                                lo, hi)
+                                lo, hi, _remote(rule))
     if not fields[0]:
         return None
     return Entry(rule, rule['id'], *fields[1:])
@@ -150,11 +148,12 @@ def by_service(entries, services, inventory):
     """{service name: [entries admitting it]}; which services a rule's
     protocols and ports admit is worked out once per distinct (protocols,
     ports) and service list."""
-    memo = inventory.memo.setdefault('services', {})
-    key_services = tuple(services)
+    # the service list hashed once per call, not once per entry
+    memo = inventory.memo.setdefault('services', {}).setdefault(
+        tuple(services), {})
     found = {}
     for e in entries:
-        key = (key_services, e.any_proto, e.tcp, e.udp, e.lo, e.hi)
+        key = (e.any_proto, e.tcp, e.udp, e.lo, e.hi)
         names = memo.get(key)
         if names is None:
             names = memo[key] = tuple(
@@ -168,7 +167,9 @@ def by_service(entries, services, inventory):
 def _covered(entries, ip_version, inventory):
     """Whether the entries' union covers the public space (memoised per
     set of distinct remotes: rules repeat the same few)."""
-    remotes = frozenset(_remote(e.rule) for e in entries)
+    remotes = frozenset(e.remote for e in entries)
+    if len(remotes) == 1:
+        return False    # one remote that does not cover it alone (callers)
     key = (ip_version, remotes)
     cache = inventory.memo.setdefault('unions', {})
     if key not in cache:
@@ -209,8 +210,10 @@ def exposed(inventory, port, services, ip_version):
     port's security groups (their union) that, alone or together, open a
     service from anywhere over ip_version. Memoised per set of groups."""
     groups = tuple(sorted(port.get('security_groups') or ()))
-    key = ('exposed', groups, ip_version, tuple(services))
-    cache = inventory.memo
+    key = (groups, ip_version)
+    # per service list (hashed once per call), then per set of groups
+    cache = inventory.memo.setdefault('exposed', {}).setdefault(
+        tuple(services), {})
     if key not in cache:
         by_group = public_rules(inventory)
         entries = [e for g in groups for e in by_group.get(g, ())

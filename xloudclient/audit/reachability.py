@@ -98,17 +98,22 @@ def paths_in(inventory):
 
 
 def _build(inventory):
+    pairs, attached = _port_index(inventory)
     found = {}
-    for port_id, path in _through_floating_ips(inventory):
+    for port_id, path in _through_floating_ips(inventory, pairs):
         found.setdefault(port_id, []).append(path)
-    routes = _routes(inventory)
+    routes = _routes(inventory, attached)
     nets = inventory.networks_by_id
+    quiet = {sid for sid, paths in routes.items() if not paths}
     for port in inventory.ports:
         for fixed in port.get('fixed_ips') or ():
-            address = fixed.get('ip_address')
-            known = routes.get(fixed.get('subnet_id'))
-            if known == () or not isinstance(address, str) or not address:
+            subnet = fixed.get('subnet_id')
+            if subnet in quiet:
                 continue            # the common case: no way in
+            address = fixed.get('ip_address')
+            if not isinstance(address, str) or not address:
+                continue
+            known = routes.get(subnet)
             if known is None:       # a subnet the audit did not read
                 known = _unread(nets.get(port.get('network_id')) or {})
             v = 6 if ':' in address else 4
@@ -121,15 +126,36 @@ def _build(inventory):
     return found
 
 
+def _port_index(inventory):
+    """({network ID: [(pair's network, port)]}, {subnet ID: {router ID}}):
+    the allowed address pairs, and the routers' interfaces, in one pass
+    over the ports."""
+    pairs, attached = {}, {}
+    interfaces = own_ports.ROUTER_INTERFACES
+    for port in inventory.ports:
+        if port.get('allowed_address_pairs'):
+            for pair in port['allowed_address_pairs']:
+                try:
+                    net = values_mod.network((pair or {}).get('ip_address'))
+                except (values_mod.Unreadable, AttributeError):
+                    continue
+                pairs.setdefault(port.get('network_id'), []).append(
+                    (net, port))
+        if port.get('device_owner') in interfaces:
+            for fixed in port.get('fixed_ips') or ():
+                attached.setdefault(fixed.get('subnet_id'), set()).add(
+                    port.get('device_id'))
+    return pairs, attached
+
+
 # Kinds that reach any address (others: public addresses only).
 ANY_ADDRESS = (EXTERNAL, NO_SNAT, SCOPE)
 
 
-def _through_floating_ips(inventory):
+def _through_floating_ips(inventory, pairs):
     """(port ID, Path) of every floating IP: on the port, on a VIP the
-    port holds, forwarded to the port."""
+    port holds (pairs: _port_index's), forwarded to the port."""
     ports = inventory.ports_by_id
-    holders = _holders(inventory)
     for fip in inventory.floatingips:
         public = fip.get('floating_ip_address') or ''
         port = ports.get(fip.get('port_id'))
@@ -138,7 +164,7 @@ def _through_floating_ips(inventory):
             yield port['id'], Path(INTERNET, FLOATING_IP,
                                    'floating IP %s' % public, 4, fixed,
                                    fip['id'])
-            for member in holders(port.get('network_id'), fixed):
+            for member in _holders(pairs, port.get('network_id'), fixed):
                 if member['id'] != port['id']:
                     yield member['id'], Path(
                         INTERNET, VIP, 'floating IP %s to VIP %s (port %s)'
@@ -190,45 +216,25 @@ def _range(text, single):
     return None
 
 
-def _holders(inventory):
-    """holders(network ID, address) -> the ports of that network holding
-    the address as an allowed address pair (a host or a prefix)."""
-    pairs = {}
-    for port in inventory.ports:
-        for pair in port.get('allowed_address_pairs') or ():
-            try:
-                net = values_mod.network((pair or {}).get('ip_address'))
-            except (values_mod.Unreadable, AttributeError):
-                continue
-            pairs.setdefault(port.get('network_id'), []).append((net, port))
-
-    def holders(network_id, address):
-        try:
-            ip = netaddr.IPAddress(address)
-        except (netaddr.AddrFormatError, ValueError, TypeError):
-            return []
-        return [p for net, p in pairs.get(network_id, ())
-                if net.version == ip.version and ip in net]
-    return holders
+def _holders(pairs, network_id, address):
+    """The ports of the network holding the address as an allowed
+    address pair (a host or a prefix)."""
+    held = pairs.get(network_id)
+    if not held:
+        return []                   # the common case: no pairs there
+    try:
+        ip = netaddr.IPAddress(address)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return []
+    return [p for net, p in held if net.version == ip.version and ip in net]
 
 
-def _attached(inventory):
-    """{subnet ID: {router ID}} from the routers' interface ports."""
-    found = {}
-    for port in inventory.ports:
-        if port.get('device_owner') in own_ports.ROUTER_INTERFACES:
-            for fixed in port.get('fixed_ips') or ():
-                found.setdefault(fixed.get('subnet_id'), set()).add(
-                    port.get('device_id'))
-    return found
-
-
-def _routes(inventory):
+def _routes(inventory, attached):
     """{subnet ID: (Path, ...)} from the internet to the subnet's
-    addresses (their entry holds %s for the address)."""
+    addresses (their entry holds %s for the address), given the routers
+    attached to each subnet."""
     nets = inventory.networks_by_id
     routers = inventory.by_type('routers')
-    attached = _attached(inventory)
     found = {}
     for subnet in inventory.subnets:
         net = nets.get(subnet.get('network_id')) or {}

@@ -78,14 +78,22 @@ def test_a_remote_group_shared_with_every_project_is_a_path_in():
              'action': 'access_as_shared', 'target_tenant': '*'}]
     [row] = [r for r in flows.rows(_inventory(rules, rbac=rbac), VM)
              if r.path.source == 'other projects']
-    assert row.path.entry.startswith('security group open, shared')
+    assert row.path.entry.startswith('security group open, shared (other')
     assert row.rules == ('from-open',)
     verdict = flows.flow(_inventory(rules, rbac=rbac), VM, '10.9.9.9', 'tcp',
                          22)
     assert verdict.verdict == 'admitted'
-    # not shared: the remote group admits its members only
-    assert flows.flow(_inventory(rules), VM, '10.0.0.9', 'tcp',
+    # a group of another project is joined by its owner's ports at least
+    assert [r.path.kind for r in flows.rows(_inventory(rules), VM)
+            if r.path.source == 'other projects'] == ['shared group']
+    # the port's own project's group, not shared: its members only
+    own = [_rule('from-g', prefix=None, remote_group='g')]
+    assert [r for r in flows.rows(_inventory(own), VM)
+            if r.path.source == 'other projects'] == []
+    assert flows.flow(_inventory(own), VM, '10.0.0.9', 'tcp',
                       22).verdict == 'dropped'
+    assert flows.flow(_inventory(own), VM, '10.0.0.6', 'tcp',
+                      22).verdict == 'admitted'
 
 
 @pytest.mark.parametrize('source, protocol, number, verdict, reason', [

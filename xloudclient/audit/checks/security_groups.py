@@ -188,10 +188,13 @@ def default_same_group(inventory, settings):
        needs=NEEDS + own_ports.NEEDS, extensions=EXT)
 def default_in_use(inventory, settings):
     users = {g['id']: [] for g in default_groups(inventory)}
+    defaults = users.keys()
     for port in inventory.ports:
-        mine = [sg for sg in port.get('security_groups') or ()
-                if sg in users]
-        if mine and not own_ports.is_neutron_own(inventory, port):
+        groups = port.get('security_groups')
+        if not groups or defaults.isdisjoint(groups):
+            continue            # the common case, without a list built
+        mine = [sg for sg in groups if sg in users]
+        if not own_ports.is_neutron_own(inventory, port):
             for sg in mine:
                 users[sg].append(port)
     for group in default_groups(inventory):

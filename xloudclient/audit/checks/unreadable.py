@@ -44,8 +44,20 @@ def value_unreadable(inventory, settings):
                           'allowed_address_pairs ip_address: %s' % e,
                           ('openstack', 'port', 'unset', '--allowed-address',
                            spec, port['id']), key=str(address))
+    seen = {}       # protocol, prefix and their types -> _rule_values
     for rule in inventory.security_group_rules:
-        for field, value, why in _rule_values(rule):
+        protocol, prefix = rule.get('protocol'), rule.get('remote_ip_prefix')
+        # typed: True == 1 and 1.0 == 1 as keys, not as protocols
+        shape = (type(protocol), protocol, type(prefix), prefix)
+        try:
+            found = seen.get(shape)
+        except TypeError:       # a value no JSON text of Neutron's holds
+            shape = found = None
+        if found is None:
+            found = _rule_values(rule)
+            if shape is not None:
+                seen[shape] = found
+        for field, value, why in found:
             yield Hit('security group rule',
                       security_groups.rule_resource(inventory, rule),
                       '%s: %s' % (field, why),

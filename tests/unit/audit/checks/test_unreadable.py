@@ -42,3 +42,16 @@ def test_readable_values_give_nothing():
                ports=[_port('fine', '0.0.0.0/0', '::ffff:10.0.0.1')],
                security_group_rules=[rule('r', protocol=None),
                                      rule('s', protocol='58')]) == []
+
+
+def test_each_rule_is_judged_whatever_rules_came_before():
+    # judged once per distinct value and type: 1 and True are equal keys
+    # in Python, not equal protocols; a list is no key at all
+    found = run('value-unreadable', security_groups=GROUPS,
+                security_group_rules=[
+                    rule('one', protocol=1), rule('true', protocol=True),
+                    rule('again', protocol=1), rule('bad', protocol='x'),
+                    rule('bad-too', protocol='x'),
+                    rule('listed', protocol=['tcp']),
+                    rule('listed-too', protocol=['tcp'])])
+    assert ids(found) == ['bad', 'bad-too', 'listed', 'listed-too', 'true']
