@@ -42,14 +42,13 @@ taken at its word; doc/source/trust.rst says so.
 
 import uuid
 
+from xloudclient.audit import inventory
+
 NEEDS = ('ports', 'networks', 'subnets', 'routers')
 METADATA = 'network:distributed'
 DHCP = 'network:dhcp'
 HOST = 'binding:host_id'    # read by admins only; set by admins only
-ROUTER_INTERFACES = frozenset((
-    'network:router_interface', 'network:router_interface_distributed',
-    'network:ha_router_replicated_interface',
-    'network:router_centralized_snat'))
+ROUTER_INTERFACES = inventory.ROUTER_INTERFACES
 
 
 def claims_neutron(port):

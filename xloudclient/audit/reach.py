@@ -144,24 +144,45 @@ def lets_in(entry, protocol, lo, hi):
     return entry.lo <= hi and lo <= entry.hi
 
 
-def by_service(entries, services, inventory):
-    """{service name: [entries admitting it]}; which services a rule's
-    protocols and ports admit is worked out once per distinct (protocols,
-    ports) and service list."""
-    # the service list hashed once per call, not once per entry
+def service_names(services, inventory):
+    """names(entry): the names of the services the entry's protocols and
+    ports admit, worked out once per distinct (protocols, ports) and
+    service list (hashed once here, not once per entry)."""
     memo = inventory.memo.setdefault('services', {}).setdefault(
         tuple(services), {})
-    found = {}
-    for e in entries:
+
+    def names(e):
         key = (e.any_proto, e.tcp, e.udp, e.lo, e.hi)
-        names = memo.get(key)
-        if names is None:
-            names = memo[key] = tuple(
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = tuple(
                 name for name, proto, lo, hi in services
                 if lets_in(e, proto, lo, hi))
-        for name in names:
+        return found
+    return names
+
+
+def by_service(entries, services, inventory):
+    """{service name: [entries admitting it]}."""
+    names = service_names(services, inventory)
+    found = {}
+    for e in entries:
+        for name in names(e):
             found.setdefault(name, []).append(e)
     return found
+
+
+def simple(entries):
+    """Whether no union of some of the entries covers the public space
+    unless one of them covers it alone: per IP version, at most one remote
+    among those that do not. Then what opens anything from anywhere is
+    exactly the entries that cover it alone (from_anywhere without the
+    unions), whatever the selection; most groups are so."""
+    seen = {}
+    for e in entries:
+        if not e.alone and seen.setdefault(e.version, e.remote) != e.remote:
+            return False
+    return True
 
 
 def _covered(entries, ip_version, inventory):
@@ -218,6 +239,12 @@ def exposed(inventory, port, services, ip_version):
         by_group = public_rules(inventory)
         entries = [e for g in groups for e in by_group.get(g, ())
                    if e.version == ip_version]
+        if simple(entries):         # no union to work out
+            names_of = service_names(services, inventory)
+            cache[key] = sorted(((e.rule, list(names_of(e))) for e in entries
+                                 if e.alone and names_of(e)),
+                                key=lambda found: found[0]['id'])
+            return cache[key]
         names, by_id = {}, {}
         for name, chosen in by_service(entries, services,
                                        inventory).items():

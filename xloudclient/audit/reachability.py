@@ -37,7 +37,6 @@ import dataclasses
 
 import netaddr
 
-from xloudclient.audit import own_ports
 from xloudclient.audit import reach
 from xloudclient.audit import values as values_mod
 
@@ -98,26 +97,26 @@ def paths_in(inventory):
 
 
 def _build(inventory):
-    pairs, attached = _port_index(inventory)
+    digest = inventory.port_digest
+    pairs, attached = _port_index(digest)
     found = {}
     for port_id, path in _through_floating_ips(inventory, pairs):
         found.setdefault(port_id, []).append(path)
     routes = _routes(inventory, attached)
     nets = inventory.networks_by_id
-    quiet = {sid for sid, paths in routes.items() if not paths}
+    cold = _cold_networks(inventory, routes)
     for port in inventory.ports:
+        if port.get('network_id') in cold:
+            continue                # the common case: no way in
         for fixed in port.get('fixed_ips') or ():
-            subnet = fixed.get('subnet_id')
-            if subnet in quiet:
-                continue            # the common case: no way in
+            known = routes.get(fixed.get('subnet_id'))
             address = fixed.get('ip_address')
-            if not isinstance(address, str) or not address:
+            if known == () or not isinstance(address, str) or not address:
                 continue
-            known = routes.get(subnet)
-            if known is None:       # a subnet the audit did not read
-                known = _unread(nets.get(port.get('network_id')) or {})
+            paths = known if known is not None else _unread(
+                nets.get(port.get('network_id')) or {})  # subnet not read
             v = 6 if ':' in address else 4
-            for path in known:
+            for path in paths:
                 if path.version == v and (path.kind in ANY_ADDRESS or
                                           reach.is_public(address)):
                     found.setdefault(port['id'], []).append(
@@ -126,25 +125,37 @@ def _build(inventory):
     return found
 
 
-def _port_index(inventory):
+def _cold_networks(inventory, routes):
+    """The networks read whose every subnet read has no way in: their
+    ports are skipped without walking their nested fixed IPs (a walk over
+    every port's costs more than the rest of the model). A network of no
+    subnet read, or not read at all (another project's, in a project
+    audit), is not cold; nor is any in a project audit (an admin may have
+    added a subnet of another project to the project's network)."""
+    if inventory.scoped:
+        return set()
+    hot, cold = set(), set()
+    for subnet in inventory.subnets:
+        (hot if routes.get(subnet['id']) else cold).add(
+            subnet.get('network_id'))
+    return (cold - hot) & inventory.networks_by_id.keys()
+
+
+def _port_index(digest):
     """({network ID: [(pair's network, port)]}, {subnet ID: {router ID}}):
-    the allowed address pairs, and the routers' interfaces, in one pass
-    over the ports."""
+    the allowed address pairs, and the routers' interfaces."""
     pairs, attached = {}, {}
-    interfaces = own_ports.ROUTER_INTERFACES
-    for port in inventory.ports:
-        if port.get('allowed_address_pairs'):
-            for pair in port['allowed_address_pairs']:
-                try:
-                    net = values_mod.network((pair or {}).get('ip_address'))
-                except (values_mod.Unreadable, AttributeError):
-                    continue
-                pairs.setdefault(port.get('network_id'), []).append(
-                    (net, port))
-        if port.get('device_owner') in interfaces:
-            for fixed in port.get('fixed_ips') or ():
-                attached.setdefault(fixed.get('subnet_id'), set()).add(
-                    port.get('device_id'))
+    for port in digest.paired:
+        for pair in port['allowed_address_pairs']:
+            try:
+                net = values_mod.network((pair or {}).get('ip_address'))
+            except (values_mod.Unreadable, AttributeError):
+                continue
+            pairs.setdefault(port.get('network_id'), []).append((net, port))
+    for port in digest.interfaces:
+        for fixed in port.get('fixed_ips') or ():
+            attached.setdefault(fixed.get('subnet_id'), set()).add(
+                port.get('device_id'))
     return pairs, attached
 
 

@@ -70,11 +70,15 @@ def test_a_claimed_owner_is_reported_with_port_security_off(owner):
 
 
 def test_a_claimed_owner_does_not_hide_an_exposure():
-    # on a subnet the audit did not read: routing unknown, reached
-    port = dict(_port('network:dhcp', ip='45.0.0.5', subnet='elsewhere'),
+    # behind a router without SNAT: reached
+    port = dict(_port('network:dhcp', ip='45.0.0.5'),
                 port_security_enabled=True, security_groups=['g'])
-    [found] = run('port-exposes-sensitive-port', ports=[port],
-                  networks=NETS, subnets=SUBNETS, routers=ROUTERS,
+    interface = dict(_port('network:router_interface', device='r1',
+                           ip='10.0.0.1'), id='if')
+    router = {'id': 'r1', 'project_id': 'p', 'external_gateway_info': {
+        'network_id': 'public', 'enable_snat': False}}
+    [found] = run('port-exposes-sensitive-port', ports=[port, interface],
+                  networks=NETS, subnets=SUBNETS, routers=[router],
                   security_groups=[{'id': 'g', 'project_id': 'p'}],
                   security_group_rules=[{
                       'id': 'ssh', 'security_group_id': 'g',
@@ -84,7 +88,7 @@ def test_a_claimed_owner_does_not_hide_an_exposure():
                       'remote_ip_prefix': '0.0.0.0/0'}])
     assert found.detail.endswith(
         "(claims network:dhcp; not verified as Neutron's own)")
-    assert 'public address 45.0.0.5' in found.detail
+    assert 'router r1 without SNAT (45.0.0.5)' in found.detail
 
 
 def test_a_real_router_interface_is_not_reported():

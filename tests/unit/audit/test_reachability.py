@@ -254,3 +254,17 @@ def test_what_a_port_may_send_as():
         ('10.0.0.5', 'fa:16:3e:00:00:01', 'fixed IP'),
         ('10.0.0.100', 'fa:16:3e:00:00:01', 'allowed address pair'),
         ('10.0.0.101', 'fa:16:3e:00:00:02', 'allowed address pair')]
+
+
+def test_a_project_audit_walks_every_ports_addresses():
+    # an admin may add a subnet of another project to the project's
+    # network: a project audit does not read it, and a public address on
+    # it is taken as reached, though the network's other subnets are quiet
+    ports = [_port('vm', '8.8.4.5', subnet='admins')]
+    assert _found(_inventory(ports, scoped=True), PORT_CHECK) == [
+        ('vm', 'reachable by public address 8.8.4.5 (routing not read); '
+               'open to anywhere for ssh')]
+    # a network not read at all (another project's): its paths unknown
+    foreign = [dict(_port('vm', '8.8.4.5', subnet='theirs'),
+                    network_id='theirs')]
+    assert len(_found(_inventory(foreign), PORT_CHECK)) == 1

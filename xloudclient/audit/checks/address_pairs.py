@@ -14,8 +14,8 @@ def pairs(inventory):
     cache = inventory.memo
     if 'pairs' not in cache:
         found = []
-        for port in inventory.ports:
-            for pair in port.get('allowed_address_pairs') or ():
+        for port in inventory.port_digest.paired:
+            for pair in port['allowed_address_pairs']:
                 try:
                     length, top = rules.host_prefix_len(
                         pair.get('ip_address'))

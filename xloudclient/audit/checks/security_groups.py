@@ -62,6 +62,10 @@ def open_from_anywhere(inventory, select):
     (alone, or together with the others named)."""
     found = {}
     for entries in reach.public_rules(inventory).values():
+        if reach.simple(entries):   # only what opens it alone does
+            found.update((e.id, (e.rule, [])) for e in entries
+                         if e.alone and select(e))
+            continue
         chosen = [e for e in entries if select(e)]
         if chosen:
             found.update(reach.from_anywhere(chosen, inventory))
@@ -122,12 +126,17 @@ def ssh_from_world(inventory, settings):
 def sensitive_from_world(inventory, settings):
     by_rule = {}            # rule id -> (rule, [service names], {others})
     services = settings.sensitive_ports
+    names_of = reach.service_names(services, inventory)
+    order = {name: i for i, (name, _, _, _) in enumerate(services)}
     for entries in reach.public_rules(inventory).values():
+        if reach.simple(entries):   # only what opens it alone does
+            for e in entries:
+                if e.alone and names_of(e):
+                    by_rule[e.id] = (e.rule, list(names_of(e)), set())
+            continue
         chosen = reach.by_service(entries, services, inventory)
         opened = {}         # the same rules chosen for several services
-        for name, _, _, _ in services:
-            if name not in chosen:
-                continue
+        for name in sorted(chosen, key=order.get):
             key = tuple(e.id for e in chosen[name])
             if key not in opened:
                 opened[key] = reach.from_anywhere(chosen[name], inventory)
@@ -193,10 +202,10 @@ def default_in_use(inventory, settings):
         groups = port.get('security_groups')
         if not groups or defaults.isdisjoint(groups):
             continue            # the common case, without a list built
-        mine = [sg for sg in groups if sg in users]
         if not own_ports.is_neutron_own(inventory, port):
-            for sg in mine:
-                users[sg].append(port)
+            for sg in groups:
+                if sg in users:
+                    users[sg].append(port)
     for group in default_groups(inventory):
         ports = users[group['id']]
         if not ports:

@@ -31,8 +31,8 @@ def _rule_values(rule):
        needs=('ports', 'security_groups', 'security_group_rules',
               'address_groups'))
 def value_unreadable(inventory, settings):
-    for port in inventory.ports:
-        for pair in port.get('allowed_address_pairs') or ():
+    for port in inventory.port_digest.paired:
+        for pair in port['allowed_address_pairs']:
             address = pair.get('ip_address')
             try:
                 values.network(address)
