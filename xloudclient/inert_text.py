@@ -8,6 +8,7 @@ shown in a text format passes through visible(), and every command the
 tool prints is built as an argv and joined by command().
 """
 
+import functools
 import re
 import shlex
 
@@ -45,10 +46,16 @@ _UNSAFE = re.compile(r'[^\w@%+=:,./-]', re.ASCII)
 def command(*argv):
     """One shell command from its arguments, each quoted as needed, so
     that shlex.split() gives back exactly argv whatever it contains."""
-    words = [str(a) for a in argv]
-    if all(words) and not any(map(_UNSAFE.search, words)):
-        return ' '.join(words)      # what shlex.join gives, without a call
-    return shlex.join(words)        # per word
+    # what shlex.join gives: a safe word as it is, any other quoted
+    return ' '.join(w if w and not _UNSAFE.search(w) else _quoted(w)
+                    for w in map(str, argv))
+
+
+@functools.lru_cache(maxsize=256)
+def _quoted(word):
+    """shlex.quote, once per distinct word (a placeholder such as
+    <management-cidr> recurs in thousands of commands)."""
+    return shlex.quote(word)
 
 
 # OWASP's CSV injection guidance: a cell starting with one of these is a

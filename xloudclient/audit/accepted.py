@@ -97,6 +97,8 @@ def split(findings, inventory, today):
     """(shown, accepted): accepted is [(finding, decision)] for findings
     a decision covers until its review date; an overdue decision hides
     nothing (the check accepted-review-overdue points at it)."""
+    if not _decided(inventory):
+        return list(findings), []   # no decision: nothing to look up
     shown, accepted = [], []
     for finding in findings:
         decision = decision_for(finding, inventory)
@@ -115,7 +117,8 @@ def on_resources(inventory):
     if 'decisions' not in cache:
         found = []
         for rtype in TAGGABLE:
-            for resource in getattr(inventory, rtype):
+            for resource in (inventory.port_digest.tagged if rtype == 'ports'
+                             else getattr(inventory, rtype)):
                 tags = resource.get('tags')
                 if tags and any(t.startswith(_PREFIXES) for t in tags):
                     records, malformed = rec.decisions_in(tags)

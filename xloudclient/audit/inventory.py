@@ -89,15 +89,17 @@ class Inventory:
         """What several checks read across all ports, gathered in one
         pass: a pass over 100,000 port dicts costs 0.04 s in memory reads
         alone, 0.1 s when it walks a nested list (see PortDigest)."""
-        paired, interfaces, off = [], [], []
+        paired, interfaces, off, tagged = [], [], [], []
         for port in self.ports:
+            if port.get('tags'):
+                tagged.append(port)
             if port.get('allowed_address_pairs'):
                 paired.append(port)
             if port.get('device_owner') in ROUTER_INTERFACES:
                 interfaces.append(port)
             if port.get('port_security_enabled') is False:
                 off.append(port)
-        return PortDigest(paired, interfaces, off)
+        return PortDigest(paired, interfaces, off, tagged)
 
     @property
     def ports_off(self):
@@ -123,9 +125,11 @@ class Inventory:
 
 
 # The ports that hold allowed address pairs; that claim a router
-# interface's owner; whose port security is off (top-level keys only: a
-# nested list costs a pass of its own).
-PortDigest = collections.namedtuple('PortDigest', 'paired interfaces off')
+# interface's owner; whose port security is off; that carry tags (from the
+# ports alone, top-level keys only: a nested list costs a pass of its
+# own).
+PortDigest = collections.namedtuple('PortDigest',
+                                    'paired interfaces off tagged')
 ROUTER_INTERFACES = frozenset((
     'network:router_interface', 'network:router_interface_distributed',
     'network:ha_router_replicated_interface',

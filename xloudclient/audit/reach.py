@@ -144,12 +144,29 @@ def lets_in(entry, protocol, lo, hi):
     return entry.lo <= hi and lo <= entry.hi
 
 
+class Services(tuple):
+    """A list of services (name, protocol, first, last) that keys memos:
+    its hash is worked out once, not at every lookup (a list of 70
+    services hashes 70 tuples)."""
+
+    def __hash__(self):
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash = tuple.__hash__(self)
+            return self._hash
+
+
+def _key(services):
+    return services if type(services) is Services else Services(services)
+
+
 def service_names(services, inventory):
     """names(entry): the names of the services the entry's protocols and
     ports admit, worked out once per distinct (protocols, ports) and
     service list (hashed once here, not once per entry)."""
     memo = inventory.memo.setdefault('services', {}).setdefault(
-        tuple(services), {})
+        _key(services), {})
 
     def names(e):
         key = (e.any_proto, e.tcp, e.udp, e.lo, e.hi)
@@ -234,7 +251,7 @@ def exposed(inventory, port, services, ip_version):
     key = (groups, ip_version)
     # per service list (hashed once per call), then per set of groups
     cache = inventory.memo.setdefault('exposed', {}).setdefault(
-        tuple(services), {})
+        _key(services), {})
     if key not in cache:
         by_group = public_rules(inventory)
         entries = [e for g in groups for e in by_group.get(g, ())

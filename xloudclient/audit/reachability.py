@@ -322,7 +322,7 @@ def services_through(path, services):
     """The services (name, protocol, first, last) the path carries,
     narrowed to what it forwards."""
     if path.protocol is None:
-        return tuple(services)
+        return services
     found = []
     for name, protocol, lo, hi in services:
         if path.carries(protocol, lo, hi):

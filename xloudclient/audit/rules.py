@@ -1,5 +1,7 @@
 """What a security group rule lets in: pure predicates over rule dicts."""
 
+import functools
+
 from xloudclient.audit import values
 
 _NUMBERS = {'tcp': values.TCP, 'udp': values.UDP}
@@ -54,7 +56,23 @@ def lets_in(rule, protocol, lo, hi):
 
 
 def admits(rule):
-    """What a rule admits, without its remote: 'IPv4 tcp ports 20-25'."""
+    """What a rule admits, without its remote: 'IPv4 tcp ports 20-25'
+    (worked out once per distinct value and type of its fields)."""
+    fields = tuple((k in rule, type(rule.get(k)), rule.get(k))
+                   for k in _ADMITS)
+    try:
+        return _admits(fields)
+    except TypeError:           # a value no key can hold (a list)
+        return _admits.__wrapped__(fields)
+
+
+_ADMITS = ('protocol', 'port_range_min', 'port_range_max', 'ethertype')
+
+
+@functools.lru_cache(maxsize=4096)
+def _admits(fields):
+    rule = {k: value for k, (present, _, value) in zip(_ADMITS, fields)
+            if present}
     proto = str(rule.get('protocol') or '')
     if any_protocol(rule):      # 'any protocol (hopopt)' for protocol 0
         proto = 'any protocol (%s)' % proto if proto else 'any protocol'

@@ -95,3 +95,19 @@ def test_host_prefix_len(address, expected):
 ])
 def test_describe_every_wording(rule, text):
     assert rules.describe(rule) == text
+
+
+def test_what_a_rule_admits_reads_each_rule_as_it_is():
+    # worked out once per distinct fields, each read with its type and
+    # whether it is there at all
+    assert rules.admits({'protocol': 1, 'ethertype': 'IPv4'}) == \
+        'IPv4 1 all ports'
+    assert rules.admits({'protocol': True, 'ethertype': 'IPv4'}) == \
+        'IPv4 True all ports'
+    assert rules.admits({'protocol': 'tcp', 'port_range_min': 22,
+                         'port_range_max': 22}) == '? tcp port 22'
+    assert rules.admits({'protocol': 'tcp', 'ethertype': None,
+                         'port_range_min': 22,
+                         'port_range_max': 22}) == 'tcp port 22'
+    assert rules.admits({'protocol': ['tcp'], 'ethertype': 'IPv6'}) == \
+        "IPv6 ['tcp'] all ports"

@@ -38,7 +38,8 @@ NEEDS = own_ports.NEEDS + ('floatingips', 'security_groups',
        'version, or whose port security is off',
        needs=NEEDS, extensions=('security-group',))
 def exposes_sensitive_port(inventory, settings):
-    services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
+    services = reach.Services((settings_mod.SSH,) +
+                              tuple(settings.sensitive_ports))
     ports = inventory.ports_by_id
     for port_id, reached in direct(inventory).items():
         port = ports[port_id]

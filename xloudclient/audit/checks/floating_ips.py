@@ -1,5 +1,6 @@
 """Checks over floating IPs."""
 
+from xloudclient.audit import reach
 from xloudclient.audit import reachability
 from xloudclient.audit.checks import exposure
 from xloudclient.audit.registry import check
@@ -33,7 +34,8 @@ def unassociated(inventory, settings):
        'reservation port (the members holding the VIP)',
        needs=exposure.NEEDS, extensions=('router', 'security-group'))
 def exposes_sensitive_port(inventory, settings):
-    services = (settings_mod.SSH,) + tuple(settings.sensitive_ports)
+    services = reach.Services((settings_mod.SSH,) +
+                              tuple(settings.sensitive_ports))
     fips = inventory.by_type('floatingips')
     ports = inventory.ports_by_id
     for port_id, paths in reachability.paths_in(inventory).items():
