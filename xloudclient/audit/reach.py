@@ -101,7 +101,11 @@ Entry = collections.namedtuple(
 def _entry(rule, inventory):
     """The rule's Entry, or None when it admits no public address. Rules
     repeat a few shapes: each distinct shape is classified once."""
-    shape = (rule.get('ethertype'), _remote(rule), rule.get('protocol'),
+    ethertype, remote = rule.get('ethertype'), _remote(rule)
+    touching = inventory.memo.setdefault('touching', {})
+    if touching.get((ethertype, remote)) is False:
+        return None     # its remote holds no public address (half of them)
+    shape = (ethertype, remote, rule.get('protocol'),
              rule.get('port_range_min'), rule.get('port_range_max'))
     memo = inventory.memo.setdefault('shapes', {})
     fields = memo.get(shape)
@@ -112,7 +116,8 @@ def _entry(rule, inventory):
                                 rules_mod.any_protocol(rule),
                                 rules_mod.matches_protocol(rule, 'tcp'),
                                 rules_mod.matches_protocol(rule, 'udp'),
-                                lo, hi, _remote(rule))
+                                lo, hi, remote)
+        touching[(ethertype, remote)] = touches
     if not fields[0]:
         return None
     return Entry(rule, rule['id'], *fields[1:])

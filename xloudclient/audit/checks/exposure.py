@@ -73,7 +73,16 @@ def opened(found):
 
 def basis(inventory, found):
     """An exposure's basis: the rules that open it (what their address
-    groups hold), and the services each lets in."""
+    groups hold), and the services each lets in. Worked out once per
+    list reach.exposed gave (ports of the same groups share it)."""
+    memo = inventory.memo.setdefault('exposure basis', {})
+    held = memo.get(id(found))
+    if held is None or held[0] is not found:
+        held = memo[id(found)] = (found, _basis(inventory, found))
+    return held[1]
+
+
+def _basis(inventory, found):
     return reach.basis(inventory, [r for r, _ in found]) + (
         ('services',) + tuple('%s:%s' % (r['id'], ' '.join(sorted(ns)))
                               for r, ns in sorted(
