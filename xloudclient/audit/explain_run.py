@@ -18,7 +18,6 @@ import netaddr
 
 from xloudclient.audit import flows
 from xloudclient.audit import inventory as inventory_mod
-from xloudclient.audit import own_ports
 from xloudclient.audit import values
 from xloudclient.cloud import neutron
 from xloudclient.cloud import resources
@@ -131,7 +130,7 @@ def neighbourhood(client, port):
     read.add('subnets', read.where('subnets', 'network_id', [net_id]))
     read.add('ports', read.where('ports', 'network_id', [net_id]) + [port])
     routers = sorted({p.get('device_id') for p in inv.ports if p.get(
-        'device_owner') in own_ports.ROUTER_INTERFACES} - {None, ''})
+        'device_owner') in inventory_mod.ROUTER_INTERFACES} - {None, ''})
     read.add('routers', read.where('routers', 'id', routers))
     gateways = [(r.get('external_gateway_info') or {}).get('network_id')
                 for r in inv.routers]

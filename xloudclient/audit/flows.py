@@ -149,7 +149,15 @@ def _carried(path, rule):
 
 
 def _local(inventory, port, v):
-    """The IPSet of the port's network's subnets of IP version v."""
+    """The IPSet of the port's network's subnets of IP version v (worked
+    out once per inventory, port and version)."""
+    key = ('flows.local', port.get('network_id'), v)
+    if key not in inventory.memo:
+        inventory.memo[key] = _subnets_of(inventory, port, v)
+    return inventory.memo[key]
+
+
+def _subnets_of(inventory, port, v):
     found = netaddr.IPSet()
     for subnet in inventory.subnets:
         if subnet.get('network_id') == port.get('network_id'):

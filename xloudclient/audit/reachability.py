@@ -105,6 +105,7 @@ def _build(inventory):
     routes = _routes(inventory, attached)
     nets = inventory.networks_by_id
     cold = _cold_networks(inventory, routes)
+    unread = {}                     # network ID: _unread's paths
     for port in inventory.ports:
         if port.get('network_id') in cold:
             continue                # the common case: no way in
@@ -113,10 +114,13 @@ def _build(inventory):
             address = fixed.get('ip_address')
             if known == () or not isinstance(address, str) or not address:
                 continue
-            paths = known if known is not None else _unread(
-                nets.get(port.get('network_id')) or {})  # subnet not read
+            if known is None:       # a subnet not read
+                net_id = port.get('network_id')
+                if net_id not in unread:
+                    unread[net_id] = _unread(nets.get(net_id) or {})
+                known = unread[net_id]
             v = 6 if ':' in address else 4
-            for path in paths:
+            for path in known:
                 if path.version == v and (path.kind in ANY_ADDRESS or
                                           reach.is_public(address)):
                     found.setdefault(port['id'], []).append(
@@ -142,8 +146,9 @@ def _cold_networks(inventory, routes):
 
 
 def _port_index(digest):
-    """({network ID: [(pair's network, port)]}, {subnet ID: {router ID}}):
-    the allowed address pairs, and the routers' interfaces."""
+    """({network ID: [(pair's network, port)]},
+    {subnet ID: {(router ID, address)}}): the allowed address pairs, and
+    the routers' interfaces."""
     pairs, attached = {}, {}
     for port in digest.paired:
         for pair in port['allowed_address_pairs']:
@@ -155,7 +160,7 @@ def _port_index(digest):
     for port in digest.interfaces:
         for fixed in port.get('fixed_ips') or ():
             attached.setdefault(fixed.get('subnet_id'), set()).add(
-                port.get('device_id'))
+                (port.get('device_id'), fixed.get('ip_address')))
     return pairs, attached
 
 
@@ -252,17 +257,30 @@ def _routes(inventory, attached):
         v = 6 if subnet.get('ip_version') == 6 or ':' in str(
             subnet.get('cidr') or '') else 4
         paths = list(_network_routes(net, v))
-        serving = sorted(attached.get(subnet['id'], ()), key=str)
-        for router_id in serving:
+        interfaces = attached.get(subnet['id'], ())
+        for router_id in sorted({r for r, _ in interfaces}, key=str):
             path = _router_route(net, routers.get(router_id), router_id,
                                  nets, v)
             if path is not None:
                 paths.append(path)
-        if not paths and not serving and inventory.scoped:
+        if not paths and inventory.scoped and not _gateway_held(
+                subnet, interfaces, routers):
             # an admin's router may serve it, unseen from the projects read
             paths = [_unread_path(v)]
         found[subnet['id']] = tuple(paths)
     return found
+
+
+def _gateway_held(subnet, interfaces, routers):
+    """Whether a router read holds the subnet's gateway address: what a
+    project audit trusts to say its router, not one it cannot see, routes
+    the subnet. A member can fake an interface port of its own router on
+    its own network; faking this one takes the gateway address, which no
+    router unseen then holds (own_ports' rule for router interfaces)."""
+    gateway = subnet.get('gateway_ip')
+    return bool(gateway) and any(
+        router_id in routers and address == gateway
+        for router_id, address in interfaces)
 
 
 def _network_routes(net, v):

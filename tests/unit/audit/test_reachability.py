@@ -208,6 +208,32 @@ def test_a_public_address_on_an_isolated_network_is_no_path():
                'read); open to anywhere for ssh')]
 
 
+def test_a_project_audit_trusts_only_the_interface_holding_the_gateway():
+    # a member's port claiming to be its NATed router's interface on a
+    # public subnet does not hide a router of an admin the audit cannot see
+    subnets = [('s', '8.8.4.0/24', 4)]
+    fake = _interface('r', 's', '8.8.4.50')
+    inv = _inventory([_port('vm', '8.8.4.5'), fake], subnets=subnets,
+                     routers=[_router('r')], scoped=True)
+    inv.subnets[0]['gateway_ip'] = '8.8.4.1'
+    assert _found(inv, PORT_CHECK) == [
+        ('vm', 'reachable by public address 8.8.4.5 (routing not read); '
+               'open to anywhere for ssh')]
+    # the router read holds the gateway: it routes the subnet, with SNAT
+    inv = _inventory([_port('vm', '8.8.4.5'),
+                      _interface('r', 's', '8.8.4.1')], subnets=subnets,
+                     routers=[_router('r')], scoped=True)
+    inv.subnets[0]['gateway_ip'] = '8.8.4.1'
+    assert _found(inv, PORT_CHECK) == []
+    # a router not read, holding the gateway, is no proof either
+    inv = _inventory([_port('vm', '8.8.4.5'),
+                      _interface('r', 's', '8.8.4.1')], subnets=subnets,
+                     scoped=True)
+    inv.subnets[0]['gateway_ip'] = '8.8.4.1'
+    [(_, detail)] = _found(inv, PORT_CHECK)
+    assert detail.startswith('reachable by 8.8.4.5 (router r not read)')
+
+
 def test_an_interface_of_a_router_not_read_is_routing_not_read():
     inv = _inventory([_port('vm', '8.8.4.5'),
                       _interface('ghost', 's', '8.8.4.1')],
