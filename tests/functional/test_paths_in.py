@@ -337,3 +337,46 @@ def test_a_subnet_in_the_gateways_address_scope(admin, demo, scoped):
     [row] = _explain(demo, scoped['outside-vm'], '--from', '10.90.0.50',
                      '--protocol', 'tcp', '--port', '22')
     assert row['Verdict'] == 'dropped'
+
+
+def test_a_members_fake_router_interface_hides_no_router(demo):
+    """A project audit cannot see an admin's router on the project's
+    subnet: a port the member makes claiming to be its own NATed router's
+    interface (Neutron lets a network's owner) keeps "routing not read"."""
+    name = 'xlf-%s' % uuid.uuid4().hex[:6]
+    made = {}
+    try:
+        made['router'] = demo.json('router', 'create', '--external-gateway',
+                                   'public', name)['id']
+        made['net'] = demo.json('network', 'create', name)['id']
+        demo.run('subnet', 'create', '--network', made['net'],
+                 '--subnet-range', '45.79.0.0/24', name)
+        made['fake'] = demo.json(
+            'port', 'create', '--network', made['net'], '--device-owner',
+            'network:router_interface', '--device', made['router'],
+            name + '-if')['id']
+        made['ssh'] = demo.json('security', 'group', 'create', name)['id']
+        demo.run('security', 'group', 'rule', 'create', made['ssh'],
+                 '--protocol', 'tcp', '--dst-port', '22', '--remote-ip',
+                 '0.0.0.0/0')
+        made['vm'] = demo.json('port', 'create', '--network', made['net'],
+                               '--security-group', made['ssh'],
+                               name + '-vm')['id']
+        rows = demo.json('network', 'harden', 'audit', '--fail-on', 'none',
+                         '--check', PORT)
+        details = {r['Resource ID']: r['Detail'] for r in rows}
+        assert details[made['vm']].startswith(
+            'reachable by public address 45.79.0.')
+        assert '(routing not read); open to anywhere for ssh' in \
+            details[made['vm']]
+    finally:
+        if 'fake' in made:       # Neutron keeps an interface port: unclaim
+            demo.run('port', 'set', '--device-owner', '', made['fake'],
+                     check=False)
+        for args in (('port', 'delete', made.get('vm')),
+                     ('port', 'delete', made.get('fake')),
+                     ('security', 'group', 'delete', made.get('ssh')),
+                     ('network', 'delete', made.get('net')),
+                     ('router', 'delete', made.get('router'))):
+            if args[-1]:
+                demo.run(*args, check=False)
