@@ -10,6 +10,7 @@ or for a transport failure the endpoint and the reason, never the query.
 """
 
 import collections
+import operator
 import re
 import urllib.parse
 
@@ -379,6 +380,9 @@ def _exists(client, collection, item_id, what, extra):
     return True
 
 
+_ID = operator.itemgetter('id')
+
+
 class _Pages:
     """One listing's items so far, and where its next page starts."""
 
@@ -395,6 +399,17 @@ class _Pages:
         """Add the page's items not read yet; False when a page read
         after a marker held none (Neutron started over: the marker is
         gone)."""
+        try:
+            # the common case, at C speed: every item a dict, none read
+            ids = list(map(_ID, page))
+            new = bool(page) and self._seen.isdisjoint(ids)
+        except (KeyError, TypeError):
+            new = False             # item by item, as below
+        if new:
+            self.items.extend(page)
+            self._seen.update(ids)
+            self._again = False
+            return True
         fresh = [i for i in page if not isinstance(i, dict) or
                  i.get('id') is None or i.get('id') not in self._seen]
         self.items.extend(fresh)
