@@ -38,6 +38,22 @@ class Finding:
         if self.severity not in _RANK:
             raise ValueError('unknown severity %r' % self.severity)
 
+    @classmethod
+    def made(cls, severity, check, resource_type, resource_id, resource_name,
+             project_id, detail, remediation, key='', aliases=(), basis=()):
+        """A Finding from its fields in order, without the frozen
+        dataclass's per-field __setattr__ (the audit makes tens of
+        thousands); the severity is checked as __post_init__ does."""
+        if severity not in _RANK:
+            raise ValueError('unknown severity %r' % severity)
+        finding = object.__new__(cls)
+        finding.__dict__.update(
+            severity=severity, check=check, resource_type=resource_type,
+            resource_id=resource_id, resource_name=resource_name,
+            project_id=project_id, detail=detail, remediation=remediation,
+            key=key, aliases=aliases, basis=basis)
+        return finding
+
     def identity(self):
         """What a baseline matches on: check, resource and detail key."""
         return (self.check, self.resource_id, self.key)

@@ -47,18 +47,15 @@ class Check:
     extensions: tuple = ()
 
     def run(self, inventory, settings):
-        return [Finding(severity=hit.severity or self.severity,
-                        check=self.id,
-                        resource_type=hit.resource_type,
-                        resource_id=hit.resource['id'],
-                        resource_name=hit.resource.get('name') or '',
-                        project_id=hit.resource.get('project_id') or '',
-                        detail=hit.detail,
-                        remediation=_command(hit.remediation),
-                        key=hit.key,
-                        aliases=tuple((self.id, a, '') for a in hit.aliases),
-                        basis=tuple(hit.basis))
-                for hit in self.func(inventory, settings)]
+        check_id, severity = self.id, self.severity
+        return [Finding.made(
+            hit.severity or severity, check_id, hit.resource_type,
+            hit.resource['id'], hit.resource.get('name') or '',
+            hit.resource.get('project_id') or '', hit.detail,
+            _command(hit.remediation), hit.key,
+            tuple((check_id, a, '') for a in hit.aliases) if hit.aliases
+            else (), tuple(hit.basis))
+            for hit in self.func(inventory, settings)]
 
 
 def _command(argv):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from xloudclient.audit.finding import Finding
@@ -23,3 +25,16 @@ def test_sort_most_severe_first():
     items = [_finding('low'), _finding('critical'), _finding('medium')]
     assert [f.severity for f in sorted(items, key=Finding.sort_key)] == [
         'critical', 'medium', 'low']
+
+
+def test_made_is_the_finding_its_fields_make():
+    fields = ('high', 'c', 'port', 'p1', 'web', 'proj', 'detail', 'cmd',
+              'key', (('c', 'old', ''),), ('basis',))
+    made, built = Finding.made(*fields), Finding(*fields)
+    assert made == built and hash(made) == hash(built)
+    assert dataclasses.asdict(made) == dataclasses.asdict(built)
+    assert dataclasses.replace(made, detail='x').detail == 'x'
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.detail = 'changed'
+    with pytest.raises(ValueError):
+        Finding.made('severe', *fields[1:])
