@@ -57,7 +57,7 @@ def _addresses(values, ip_version):
 def _remote(rule):
     """What a rule's admitted set depends on, as a hashable key."""
     if rule.get('remote_group_id'):
-        return ('group',)
+        return _GROUP
     if rule.get('remote_address_group_id'):
         return ('address group', rule['remote_address_group_id'])
     return ('prefix', rule.get('remote_ip_prefix') or None)
@@ -98,29 +98,14 @@ Entry = collections.namedtuple(
     'Entry', 'rule id version alone any_proto tcp udp lo hi remote')
 
 
-def _entry(rule, inventory):
-    """The rule's Entry, or None when it admits no public address. Rules
-    repeat a few shapes: each distinct shape is classified once."""
-    ethertype, remote = rule.get('ethertype'), _remote(rule)
-    touching = inventory.memo.setdefault('touching', {})
-    if touching.get((ethertype, remote)) is False:
-        return None     # its remote holds no public address (half of them)
-    shape = (ethertype, remote, rule.get('protocol'),
-             rule.get('port_range_min'), rule.get('port_range_max'))
-    memo = inventory.memo.setdefault('shapes', {})
-    fields = memo.get(shape)
-    if fields is None:
-        touches, alone = _classes(rule, inventory)
-        lo, hi = rules_mod.port_range(rule)
-        fields = memo[shape] = (touches, version(rule), alone,
-                                rules_mod.any_protocol(rule),
-                                rules_mod.matches_protocol(rule, 'tcp'),
-                                rules_mod.matches_protocol(rule, 'udp'),
-                                lo, hi, remote)
-        touching[(ethertype, remote)] = touches
-    if not fields[0]:
-        return None
-    return Entry(rule, rule['id'], *fields[1:])
+def _shape(rule, inventory):
+    """The fields of an Entry after rule and id, for a rule's shape
+    (classified once per distinct shape)."""
+    touches, alone = _classes(rule, inventory)
+    lo, hi = rules_mod.port_range(rule)
+    return (touches, version(rule), alone, rules_mod.any_protocol(rule),
+            rules_mod.matches_protocol(rule, 'tcp'),
+            rules_mod.matches_protocol(rule, 'udp'), lo, hi, _remote(rule))
 
 
 def public_rules(inventory):
@@ -128,15 +113,45 @@ def public_rules(inventory):
     one public address. Built once per inventory."""
     cache = inventory.memo
     if 'by_group' not in cache:
-        by_group = {}
-        for rule in inventory.security_group_rules:
-            if rules_mod.is_ingress(rule):
-                entry = _entry(rule, inventory)
-                if entry is not None:
-                    by_group.setdefault(rule.get('security_group_id'),
-                                        []).append(entry)
-        cache['by_group'] = by_group
+        cache['by_group'] = _public_rules(inventory)
     return cache['by_group']
+
+
+def _public_rules(inventory):
+    # One pass over every rule, its work inlined: rules repeat a few
+    # shapes, and half of them have a remote that holds no public address
+    # (known after the first of its kind, before the rest is read).
+    by_group, quiet, shapes = {}, set(), {}
+    for rule in inventory.security_group_rules:
+        if rule.get('direction') != 'ingress':
+            continue
+        if rule.get('remote_group_id'):
+            remote = _GROUP
+        elif rule.get('remote_address_group_id'):
+            remote = ('address group', rule['remote_address_group_id'])
+        else:
+            remote = ('prefix', rule.get('remote_ip_prefix') or None)
+        ethertype = rule.get('ethertype')
+        if (ethertype, remote) in quiet:
+            continue
+        shape = (ethertype, remote, rule.get('protocol'),
+                 rule.get('port_range_min'), rule.get('port_range_max'))
+        fields = shapes.get(shape)
+        if fields is None:
+            fields = shapes[shape] = _shape(rule, inventory)
+            if not fields[0]:
+                quiet.add((ethertype, remote))
+        if fields[0]:
+            group = rule.get('security_group_id')
+            entry = Entry(rule, rule['id'], *fields[1:])
+            try:
+                by_group[group].append(entry)
+            except KeyError:
+                by_group[group] = [entry]
+    return by_group
+
+
+_GROUP = ('group',)
 
 
 def lets_in(entry, protocol, lo, hi):

@@ -48,8 +48,9 @@ def not_run_records(unable):
             for check_id, why in sorted(unable.items())]
 
 
-def evaluate(checks, inventory, settings=None):
-    """Pure part: (findings, limitations) of the checks over an inventory."""
+def evaluate(checks, inventory, settings=None, ordered=True):
+    """Pure part: (findings, limitations) of the checks over an inventory
+    (the findings in their order of display unless not ordered)."""
     settings = settings or settings_mod.Settings()
     findings, limitations = [], []
     unable = not_run(checks, inventory)
@@ -59,7 +60,8 @@ def evaluate(checks, inventory, settings=None):
                                                          unable[chk.id]))
             continue
         findings.extend(chk.run(inventory, settings))
-    findings.sort(key=lambda f: f.sort_key())
+    if ordered:
+        findings.sort(key=finding.Finding.sort_key)
     return findings, limitations
 
 
@@ -128,14 +130,14 @@ def _run(client, request, endorsements):
         # Checks whose types are all in run while the rest is fetched.
         for chk in [c for c in pending if set(c.needs) <= done]:
             pending.remove(chk)
-            results[chk.id] = evaluate([chk], inv, settings)
+            results[chk.id] = evaluate([chk], inv, settings, ordered=False)
     inv = inventory_mod.fetch(
         client, needs, project_filter(request.project_ids), endorsements,
         inventory_mod.Fetching(timeout=request.timeout,
                                progress=request.progress, ready=ready))
     ready(frozenset(needs), inv)
     findings = [f for chk in checks for f in results[chk.id][0]]
-    findings.sort(key=lambda f: f.sort_key())
+    findings.sort(key=finding.Finding.sort_key)
     limitations = [line for chk in checks for line in results[chk.id][1]]
     findings, quiet = accepted.split(findings, inv, settings.today)
     return AuditResult(findings, limitations, inv,
