@@ -186,9 +186,7 @@ def fetch(client, resource_types, project_id=None, endorsements=None,
                 futures, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in finished:
                 rtype = futures.pop(future)
-                items, requests = future.result()  # InventoryError raises
-                setattr(inventory, rtype, items)
-                inventory.requests += requests
+                items = _keep(inventory, rtype, future.result())
                 done.add(rtype)
                 if by_group and rtype == 'security_groups' and \
                         RULES in available:
@@ -201,6 +199,17 @@ def fetch(client, resource_types, project_id=None, endorsements=None,
 
 
 RULES = 'security_group_rules'
+
+
+def _keep(inventory, rtype, listed):
+    """Keep one type's listing (a _Lister's) in the inventory; its
+    items."""
+    items, requests, index = listed
+    setattr(inventory, rtype, items)
+    if index is not None:
+        inventory._by_type[rtype] = index
+    inventory.requests += requests
+    return items
 
 
 def _listable(inventory, wanted):
@@ -219,18 +228,21 @@ class _Lister:
         self.reading = neutron.Reading(how.page_size, how.timeout)
 
     def __call__(self, rtype, groups=None):
-        """(items, requests) of one type."""
+        """(items, requests, {id: item} or None) of one type: the index
+        made as the pages are read, when every item is a dict with an
+        id."""
         if self.by_group and rtype == RULES:
             return neutron.list_where(self.client, RULES,
                                       'security_group_id',
                                       [g['id'] for g in groups],
-                                      self.reading)
+                                      self.reading) + (None,)
+        index = {}
         items, requests = neutron.list_type(
             self.client, rtype, neutron.in_project(self.project_id),
-            self.reading)
+            self.reading, index=index)
         if rtype == 'floatingips':
             requests += forwarded_ranges(self.client, items, self.reading)
-        return items, requests
+        return items, requests, index if index or not items else None
 
 
 def forwarded_ranges(client, fips, reading):

@@ -325,9 +325,12 @@ def in_project(project_id):
 
 
 def list_counted(client, collection, params, what, reading=Reading(),
-                 key=None):
+                 key=None, index=None):
     """(every item of a filtered collection, requests made): the one
-    paginator, following Neutron's next links.
+    paginator, following Neutron's next links. index, if given, an empty
+    dict, becomes {id: item} of the items (as each page is read, while it
+    is in the processor's cache) or, if some item is not a dict with an
+    id, stays empty.
 
     Under churn: Neutron answers a page whose marker was deleted meanwhile
     with 404 (ports, networks), with an empty page (routers, floating
@@ -336,7 +339,8 @@ def list_counted(client, collection, params, what, reading=Reading(),
     on from the last item read that still exists (_Pages.back), and an
     item is never taken twice."""
     key = key or collection.replace('-', '_')
-    pages = _Pages(dict(params or {}, limit=reading.page_size), what)
+    pages = _Pages(dict(params or {}, limit=reading.page_size), what,
+                   {} if index is None else index)
     extra = {'timeout': reading.timeout} if reading.timeout else {}
     while True:
         try:
@@ -364,6 +368,8 @@ def list_counted(client, collection, params, what, reading=Reading(),
             continue
         marker = next_marker(body, key)
         if not marker or not page:
+            if not pages.indexed:
+                pages.seen.clear()
             return pages.items, pages.requests
         pages.params['marker'] = marker
 
@@ -386,10 +392,11 @@ _ID = operator.itemgetter('id')
 class _Pages:
     """One listing's items so far, and where its next page starts."""
 
-    def __init__(self, params, what):
+    def __init__(self, params, what, seen):
         self.params, self.what = params, what
         self.items, self.requests = [], 0
-        self._seen = set()
+        # {id: item} of the items taken; indexed: every one a dict with id
+        self.seen, self.indexed = seen, True
         self._recoveries = self._starts = 0
         # Reading again from the start: pages of items read already are
         # expected until the first new one.
@@ -402,18 +409,22 @@ class _Pages:
         try:
             # the common case, at C speed: every item a dict, none read
             ids = list(map(_ID, page))
-            new = bool(page) and self._seen.isdisjoint(ids)
+            new = bool(page) and self.seen.keys().isdisjoint(ids)
         except (KeyError, TypeError):
             new = False             # item by item, as below
         if new:
             self.items.extend(page)
-            self._seen.update(ids)
+            self.seen.update(zip(ids, page))
             self._again = False
             return True
         fresh = [i for i in page if not isinstance(i, dict) or
-                 i.get('id') is None or i.get('id') not in self._seen]
+                 i.get('id') is None or i.get('id') not in self.seen]
         self.items.extend(fresh)
-        self._seen.update(i.get('id') for i in fresh if isinstance(i, dict))
+        for item in fresh:
+            if isinstance(item, dict):
+                self.seen[item.get('id')] = item
+            self.indexed = self.indexed and isinstance(item, dict) and \
+                'id' in item
         self._again = self._again and not fresh
         return bool(fresh) or not page or self._again or \
             'marker' not in self.params
@@ -460,17 +471,19 @@ def list_(client, collection, params, what, reading=Reading()):
     return list_counted(client, collection, params, what, reading)[0]
 
 
-def list_type(client, resource_type, filters=None, reading=Reading()):
+def list_type(client, resource_type, filters=None, reading=Reading(),
+              index=None):
     """Every item of one resource type (cloud/resources.py) matching the
     filters, only the fields the audit reads unless reading.all_fields:
-    (items, requests made), or ListingError naming the type and why."""
+    (items, requests made), or ListingError naming the type and why
+    (index: as list_counted's)."""
     kind = resources.TYPES[resource_type]
     params = dict(filters or {})
     if not reading.all_fields:
         params['fields'] = list(kind.fields)
     try:
         return list_counted(client, kind.path, params, resource_type,
-                            reading)
+                            reading, index=index)
     except NeutronError as e:
         raise ListingError(resource_type, e.reason)
     except Exception as e:  # connection refused, timeout, auth failure...

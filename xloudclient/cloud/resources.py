@@ -30,7 +30,7 @@ _TYPES = (
     ResourceType('ports', 'ports', 'port', 'port', True,
                  ('id', 'name', 'project_id', 'network_id', 'device_owner',
                   'device_id', 'port_security_enabled', 'security_groups',
-                  'allowed_address_pairs', 'fixed_ips', 'tags', 'status',
+                  'allowed_address_pairs', 'fixed_ips', 'tags',
                   'mac_address', 'binding:host_id')),
     ResourceType('subnets', 'subnets', 'subnet', 'subnet', False,
                  ('id', 'network_id', 'project_id', 'gateway_ip', 'cidr',

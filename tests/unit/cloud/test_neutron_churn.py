@@ -65,10 +65,14 @@ IDS = ['%02d' % i for i in range(10)]
 ])
 def test_every_item_that_still_exists_is_read_once(
         missing, delete, survivors):
-    client = Churning(IDS, missing, delete)
-    items = neutron.list_(client, 'ports', {}, 'ports',
-                          neutron.Reading(page_size=3))
+    client, index = Churning(IDS, missing, delete), {}
+    items, _ = neutron.list_counted(client, 'ports', {}, 'ports',
+                                    neutron.Reading(page_size=3),
+                                    index=index)
     ids = [i['id'] for i in items]
+    # the index made while reading is the index of what was kept
+    assert index == {i['id']: i for i in items}
+    assert all(index[i['id']] is i for i in items)
     assert len(ids) == len(set(ids))
     # What was read before its deletion is kept: the listing is as of
     # each page's time, never with an item twice, never missing one that
@@ -103,3 +107,18 @@ def test_a_404_on_the_first_page_is_still_a_missing_api():
             return FakeResponse(404, {'NeutronError': {'message': 'no'}})
     with pytest.raises(neutron.NotFound, match='extension security-group'):
         neutron.list_(Missing(), 'security-groups', {}, 'security groups')
+
+
+@pytest.mark.parametrize('odd', [{'name': 'no id'}, 'not a dict', None])
+def test_an_item_without_an_id_leaves_the_index_empty(odd):
+    class Odd(Churning):
+        def get(self, path, params=None, **kw):
+            resp = super().get(path, params, **kw)
+            if params.get('marker') == IDS[2]:   # on the second page
+                resp._body['ports'].append(odd)
+            return resp
+    index = {}
+    items, _ = neutron.list_counted(Odd(IDS, 'restart'), 'ports', {},
+                                    'ports', neutron.Reading(page_size=3),
+                                    index=index)
+    assert odd in items and index == {}

@@ -23,9 +23,10 @@ def rule_resource(inventory, rule):
     group's project (a rule's own project is its creator's: an admin's,
     for a rule an admin added to a project's group)."""
     group = _group(inventory, rule)
-    return dict(rule, name='%s rule' % (group.get('name') or
-                                        rule.get('security_group_id')),
-                project_id=group.get('project_id') or rule.get('project_id'))
+    return {'id': rule['id'],
+            'name': '%s rule' % (group.get('name') or
+                                 rule.get('security_group_id')),
+            'project_id': group.get('project_id') or rule.get('project_id')}
 
 
 # What the admin replaces with their management or bastion prefixes; as
