@@ -33,7 +33,7 @@ protocol", address groups), within what the path carries (a forwarding's
 protocol and ports). Built once per inventory; the checks read it.
 """
 
-import dataclasses
+import typing
 
 import netaddr
 
@@ -60,12 +60,12 @@ PHYSICAL = ('flat', 'vlan')
 FORWARDED = ('tcp', 'udp')
 
 
-@dataclasses.dataclass(frozen=True)
-class Path:
+class Path(typing.NamedTuple):
     """One way in: from source, by entry (the words a person reads),
     reaching the port's address; via is the resource that makes it (a
     floating IP, router or network); a forwarding carries protocol and
-    the internal ports lo-hi only."""
+    the internal ports lo-hi only. (A named tuple: the model makes one
+    per floating IP and per address reached.)"""
 
     source: str
     kind: str
@@ -124,8 +124,8 @@ def _build(inventory):
                 if path.version == v and (path.kind in ANY_ADDRESS or
                                           reach.is_public(address)):
                     found.setdefault(port['id'], []).append(
-                        dataclasses.replace(path, address=address,
-                                            entry=path.entry % address))
+                        path._replace(address=address,
+                                      entry=path.entry % address))
     return found
 
 

@@ -59,27 +59,34 @@ def exposes_sensitive_port(inventory, settings):
                 continue
             how = [p.entry for p in reached if p.version == v]
             yield Hit('port', port, 'reachable by %s; open to anywhere '
-                      'for %s%s' % (how[0], opened(found),
+                      'for %s%s' % (how[0], opened(inventory, found),
                                     own_ports.claim(port)),
                       fix(inventory, port, found), key='IPv%d' % v,
                       basis=tuple(sorted(how)) + basis(inventory, found))
 
 
-def opened(found):
+def _once(inventory, what, found, make):
+    """make(), worked out once per list reach.exposed gave (ports of the
+    same groups share it) and what (which also names the memo)."""
+    memo = inventory.memo.setdefault('exposure', {})
+    key = (what, id(found))
+    held = memo.get(key)
+    if held is None or held[0] is not found:
+        held = memo[key] = (found, make())
+    return held[1]
+
+
+def opened(inventory, found):
     """The services the rules found open, the first few by name."""
-    return registry.listing(sorted({n for _, ns in found for n in ns}),
-                            noun='services')
+    return _once(inventory, 'opened', found, lambda: registry.listing(
+        sorted({n for _, ns in found for n in ns}), noun='services'))
 
 
 def basis(inventory, found):
     """An exposure's basis: the rules that open it (what their address
-    groups hold), and the services each lets in. Worked out once per
-    list reach.exposed gave (ports of the same groups share it)."""
-    memo = inventory.memo.setdefault('exposure basis', {})
-    held = memo.get(id(found))
-    if held is None or held[0] is not found:
-        held = memo[id(found)] = (found, _basis(inventory, found))
-    return held[1]
+    groups hold), and the services each lets in."""
+    return _once(inventory, 'basis', found,
+                 lambda: _basis(inventory, found))
 
 
 def _basis(inventory, found):
@@ -101,16 +108,26 @@ def fix(inventory, port, found):
     are deleted, or with more than a finding names, restricted by the
     checks that report them (a command of bounded length)."""
     project = port.get('project_id') or ''
+    detach, command = _once(inventory, ('fix', project), found,
+                            lambda: _fix(inventory, project, found))
+    if detach:
+        return ('openstack', 'port', 'unset') + detach + (port['id'],)
+    return command
+
+
+def _fix(inventory, project, found):
+    """(the port's options detaching foreign groups, or the command
+    editing its own groups' rules): what fix says, less the port."""
     groups = inventory.groups_by_id
     foreign = sorted({r.get('security_group_id') for r, _ in found
                       if (groups.get(r.get('security_group_id')) or {}).get(
                           'project_id', project) != project})
     if foreign:
-        return ('openstack', 'port', 'unset') + tuple(
-            a for g in foreign[:registry.SHOWN]
-            for a in ('--security-group', g)) + (port['id'],)
+        return tuple(a for g in foreign[:registry.SHOWN]
+                     for a in ('--security-group', g)), None
     ids = [r['id'] for r, _ in found]
     if len(ids) <= registry.SHOWN:
-        return ('openstack', 'security', 'group', 'rule', 'delete') + \
+        return (), ('openstack', 'security', 'group', 'rule', 'delete') + \
             tuple(ids)
-    return security_groups.restrict_command(project, ids, WORLD_CHECKS)
+    return (), security_groups.restrict_command(project, ids,
+                                                WORLD_CHECKS)

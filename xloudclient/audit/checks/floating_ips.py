@@ -54,9 +54,10 @@ def exposes_sensitive_port(inventory, settings):
             found = reachability.opened(inventory, port, path, services)
             if not found:
                 continue
+            services_text = exposure.opened(inventory, found)
             yield Hit('floating ip', _resource(fip),
                       '%s, open to anywhere for %s' % (
-                          _reaches(path, port), exposure.opened(found)),
+                          _reaches(path, port), services_text),
                       exposure.fix(inventory, port, found), key=path.key,
                       basis=_behind(path, port) + exposure.basis(inventory,
                                                                  found))

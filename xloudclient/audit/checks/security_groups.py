@@ -146,12 +146,12 @@ def sensitive_from_world(inventory, settings):
                 entry[1].append(name)
                 entry[2].update(others)
     for rule, names, others in by_rule.values():
+        others = sorted(others)
         yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, sorted(others), _services(names)),
+                  _detail(rule, others, _services(names)),
                   _restrict(inventory, 'sg-ingress-sensitive-from-world',
-                            rule, sorted(others)),
-                  basis=_basis(inventory, rule, sorted(others),
-                               sorted(names)))
+                            rule, others),
+                  basis=_basis(inventory, rule, others, sorted(names)))
 
 
 SERVICES_SHOWN = 6
