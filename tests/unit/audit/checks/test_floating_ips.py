@@ -70,6 +70,16 @@ def test_a_shared_group_of_another_project_is_detached_not_edited():
                   security_group_rules=rules)
     assert found.remediation == (
         'openstack port unset --security-group shared p-ssh')
+    # ports of the same groups share what is worked out for the groups,
+    # each remediation names its own port
+    ports = [_port('p-ssh', ['web', 'shared']),
+             _port('p-safe', ['web', 'shared'])]
+    found = run('fip-exposes-sensitive-port', floatingips=FIPS,
+                ports=ports, security_groups=groups,
+                security_group_rules=rules)
+    assert sorted(f.remediation for f in found) == [
+        'openstack port unset --security-group shared p-safe',
+        'openstack port unset --security-group shared p-ssh']
 
 
 def test_many_rules_give_a_bounded_detail_and_remediation():
