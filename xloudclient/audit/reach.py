@@ -136,14 +136,15 @@ def _public_rules(inventory):
             continue
         shape = (ethertype, remote, rule.get('protocol'),
                  rule.get('port_range_min'), rule.get('port_range_max'))
-        fields = shapes.get(shape)
-        if fields is None:
-            fields = shapes[shape] = _shape(rule, inventory)
-            if not fields[0]:
+        rest = shapes.get(shape)    # the Entry after rule and id, or False
+        if rest is None:
+            fields = _shape(rule, inventory)
+            rest = shapes[shape] = fields[0] and fields[1:]
+            if not rest:
                 quiet.add((ethertype, remote))
-        if fields[0]:
+        if rest:
             group = rule.get('security_group_id')
-            entry = Entry(rule, rule['id'], *fields[1:])
+            entry = _NEW(Entry, (rule, rule['id']) + rest)
             try:
                 by_group[group].append(entry)
             except KeyError:
@@ -152,6 +153,7 @@ def _public_rules(inventory):
 
 
 _GROUP = ('group',)
+_NEW = tuple.__new__             # an Entry without its Python __new__
 
 
 def lets_in(entry, protocol, lo, hi):
