@@ -211,6 +211,16 @@ def by_service(entries, services, inventory):
     return found
 
 
+def simple_groups(inventory):
+    """{security group ID: simple(its public rules)}, once per
+    inventory."""
+    memo = inventory.memo
+    if 'simple' not in memo:
+        memo['simple'] = {group: simple(entries) for group, entries in
+                          public_rules(inventory).items()}
+    return memo['simple']
+
+
 def simple(entries):
     """Whether no union of some of the entries covers the public space
     unless one of them covers it alone: per IP version, at most one remote

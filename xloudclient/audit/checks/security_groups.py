@@ -62,8 +62,9 @@ def open_from_anywhere(inventory, select):
     the ingress rules chosen by select(entry) that open it from anywhere
     (alone, or together with the others named)."""
     found = {}
-    for entries in reach.public_rules(inventory).values():
-        if reach.simple(entries):   # only what opens it alone does
+    simple = reach.simple_groups(inventory)
+    for group, entries in reach.public_rules(inventory).items():
+        if simple[group]:           # only what opens it alone does
             found.update((e.id, (e.rule, [])) for e in entries
                          if e.alone and select(e))
             continue
@@ -129,8 +130,9 @@ def sensitive_from_world(inventory, settings):
     services = settings.sensitive_ports
     names_of = reach.service_names(services, inventory)
     order = {name: i for i, (name, _, _, _) in enumerate(services)}
-    for entries in reach.public_rules(inventory).values():
-        if reach.simple(entries):   # only what opens it alone does
+    simple = reach.simple_groups(inventory)
+    for group, entries in reach.public_rules(inventory).items():
+        if simple[group]:           # only what opens it alone does
             for e in entries:
                 if e.alone and names_of(e):
                     by_rule[e.id] = (e.rule, list(names_of(e)), set())
