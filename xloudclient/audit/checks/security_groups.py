@@ -34,15 +34,21 @@ def rule_resource(inventory, rule):
 MANAGEMENT = '<management-cidr>'
 
 
-def _restrict(inventory, check_id, rule, others=()):
-    """The plan of `security group harden restrict` for the rule (and the
-    others that open its group from anywhere with it): the same rules
-    from management sources, created before the world-open ones go. With
-    more others than a finding names, the plan of every rule the check
-    reports in the group's project (a command of bounded length)."""
-    project = _group(inventory, rule).get('project_id') or \
-        rule.get('project_id') or ''
-    return restrict_command(project, [rule['id']] + list(others), check_id)
+def _rule_hit(inventory, check_id, rule, others, services=()):
+    """The Hit of a rule that opens its group from anywhere (with the
+    others), letting in the services named, if any. Its fix is the plan
+    of `security group harden restrict` for the rule and the others: the
+    same rules from management sources, created before the world-open
+    ones go; with more others than a finding names, the plan of every
+    rule the check reports in the group's project (a command of bounded
+    length)."""
+    resource = rule_resource(inventory, rule)
+    return Hit('security group rule', resource,
+               _detail(rule, others,
+                       _services(services) if services else ''),
+               restrict_command(resource['project_id'] or '',
+                                [rule['id']] + list(others), check_id),
+               basis=_basis(inventory, rule, others, sorted(services)))
 
 
 def restrict_command(project, rule_ids, check_ids):
@@ -101,10 +107,7 @@ def _service(proto, lo, hi):
 def any_from_world(inventory, settings):
     found = open_from_anywhere(inventory, lambda entry: entry.any_proto)
     for rule, others in found.values():
-        yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, others), _restrict(
-                      inventory, 'sg-ingress-any-from-world', rule, others),
-                  basis=_basis(inventory, rule, others))
+        yield _rule_hit(inventory, 'sg-ingress-any-from-world', rule, others)
 
 
 @check('sg-ingress-ssh-from-world', 'high',
@@ -114,10 +117,7 @@ def ssh_from_world(inventory, settings):
     _, proto, lo, hi = settings_mod.SSH
     found = open_from_anywhere(inventory, _service(proto, lo, hi))
     for rule, others in found.values():
-        yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, others), _restrict(
-                      inventory, 'sg-ingress-ssh-from-world', rule, others),
-                  basis=_basis(inventory, rule, others))
+        yield _rule_hit(inventory, 'sg-ingress-ssh-from-world', rule, others)
 
 
 @check('sg-ingress-sensitive-from-world', 'high',
@@ -148,12 +148,8 @@ def sensitive_from_world(inventory, settings):
                 entry[1].append(name)
                 entry[2].update(others)
     for rule, names, others in by_rule.values():
-        others = sorted(others)
-        yield Hit('security group rule', rule_resource(inventory, rule),
-                  _detail(rule, others, _services(names)),
-                  _restrict(inventory, 'sg-ingress-sensitive-from-world',
-                            rule, others),
-                  basis=_basis(inventory, rule, others, sorted(names)))
+        yield _rule_hit(inventory, 'sg-ingress-sensitive-from-world', rule,
+                        sorted(others), names)
 
 
 SERVICES_SHOWN = 6
