@@ -211,14 +211,20 @@ def by_service(entries, services, inventory):
     return found
 
 
-def simple_groups(inventory):
-    """{security group ID: simple(its public rules)}, once per
-    inventory."""
+def by_simplicity(inventory):
+    """([Entry], {security group ID: [Entry]}): the entries that open
+    their group alone, of the groups where nothing else does (simple);
+    and the public rules of the other groups. Once per inventory."""
     memo = inventory.memo
-    if 'simple' not in memo:
-        memo['simple'] = {group: simple(entries) for group, entries in
-                          public_rules(inventory).items()}
-    return memo['simple']
+    if 'by simplicity' not in memo:
+        alone, other = [], {}
+        for group, entries in public_rules(inventory).items():
+            if simple(entries):
+                alone.extend(e for e in entries if e.alone)
+            else:
+                other[group] = entries
+        memo['by simplicity'] = alone, other
+    return memo['by simplicity']
 
 
 def simple(entries):
@@ -309,6 +315,8 @@ def basis(inventory, rules):
     """What a verdict over these rules depends on, for a decision's
     endorsement: their IDs (a rule cannot be edited), and for a remote
     address group what it holds now (its members can change it)."""
+    if len(rules) == 1 and not rules[0].get('remote_address_group_id'):
+        return ('rules', rules[0]['id'])    # the common case
     ids = sorted({r['id'] for r in rules})
     held = sorted({(r['remote_address_group_id'], _held(
         inventory, r['remote_address_group_id'])) for r in rules

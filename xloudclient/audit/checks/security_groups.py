@@ -67,13 +67,10 @@ def open_from_anywhere(inventory, select):
     """{rule id: (rule, [other rule ids])}: within each security group,
     the ingress rules chosen by select(entry) that open it from anywhere
     (alone, or together with the others named)."""
-    found = {}
-    simple = reach.simple_groups(inventory)
-    for group, entries in reach.public_rules(inventory).items():
-        if simple[group]:           # only what opens it alone does
-            found.update((e.id, (e.rule, [])) for e in entries
-                         if e.alone and select(e))
-            continue
+    alone, others = reach.by_simplicity(inventory)
+    # simple groups: only what opens it alone does
+    found = {e.id: (e.rule, []) for e in alone if select(e)}
+    for entries in others.values():
         chosen = [e for e in entries if select(e)]
         if chosen:
             found.update(reach.from_anywhere(chosen, inventory))
@@ -130,13 +127,12 @@ def sensitive_from_world(inventory, settings):
     services = settings.sensitive_ports
     names_of = reach.service_names(services, inventory)
     order = {name: i for i, (name, _, _, _) in enumerate(services)}
-    simple = reach.simple_groups(inventory)
-    for group, entries in reach.public_rules(inventory).items():
-        if simple[group]:           # only what opens it alone does
-            for e in entries:
-                if e.alone and names_of(e):
-                    by_rule[e.id] = (e.rule, list(names_of(e)), set())
-            continue
+    alone, others = reach.by_simplicity(inventory)
+    for e in alone:                 # simple groups: what opens it alone
+        names = names_of(e)
+        if names:
+            by_rule[e.id] = (e.rule, list(names), set())
+    for entries in others.values():
         chosen = reach.by_service(entries, services, inventory)
         opened = {}         # the same rules chosen for several services
         for name in sorted(chosen, key=order.get):
