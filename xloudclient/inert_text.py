@@ -46,9 +46,22 @@ _UNSAFE = re.compile(r'[^\w@%+=:,./-]', re.ASCII)
 def command(*argv):
     """One shell command from its arguments, each quoted as needed, so
     that shlex.split() gives back exactly argv whatever it contains."""
-    # what shlex.join gives: a safe word as it is, any other quoted
-    return ' '.join(w if w and not _UNSAFE.search(w) else _quoted(w)
-                    for w in map(str, argv))
+    # what shlex.join gives: a safe word as it is, any other quoted; the
+    # words commands share (openstack, --dry-run, ...) as they were shown
+    shown, unsafe = _SHOWN, _UNSAFE.search
+    return ' '.join([shown.get(w) or (
+        w if w and not unsafe(w) else _quoted(w)) for w in map(str, argv)])
+
+
+# The words of the commands the tool prints, as shlex.quote shows them
+# (looked up, not scanned: they make up most of every remediation).
+_SHOWN = {w: shlex.quote(w) for w in (
+    'openstack', 'network', 'security', 'group', 'rule', 'port', 'floating',
+    'ip', 'address', 'harden', 'restrict', 'default', 'release', 'delete',
+    'set', 'unset', 'enable', 'disable', 'list', 'show', 'create', 'vip',
+    'add', 'audit', 'accept', 'quota', '--project', '--to', '--dry-run',
+    '--check', '--security-group', '--allowed-address', '--long',
+    '--all-projects', '--address', '<management-cidr>')}
 
 
 @functools.lru_cache(maxsize=256)
