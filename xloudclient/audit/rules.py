@@ -58,8 +58,13 @@ def lets_in(rule, protocol, lo, hi):
 def admits(rule):
     """What a rule admits, without its remote: 'IPv4 tcp ports 20-25'
     (worked out once per distinct value and type of its fields)."""
-    fields = tuple((k in rule, type(rule.get(k)), rule.get(k))
-                   for k in _ADMITS)
+    protocol, first, last, ethertype = (
+        rule.get('protocol'), rule.get('port_range_min'),
+        rule.get('port_range_max'), rule.get('ethertype'))
+    fields = (('protocol' in rule, type(protocol), protocol),
+              ('port_range_min' in rule, type(first), first),
+              ('port_range_max' in rule, type(last), last),
+              ('ethertype' in rule, type(ethertype), ethertype))
     try:
         return _admits(fields)
     except TypeError:           # a value no key can hold (a list)
