@@ -10,12 +10,13 @@ import ipaddress
 import re
 import typing
 
+from xloudclient.audit import reservations
 from xloudclient.cloud import neutron
 from xloudclient import inert_text
 from xloudclient import harden
 
 PORTS = 'ports'
-RESERVATION_OWNER = 'xloud:vip'
+RESERVATION_OWNER = reservations.OWNER
 MAX_ATTEMPTS = 10
 _MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
@@ -48,8 +49,7 @@ def _planning(fn):
     return wrapper
 
 
-def reservation_name(address):
-    return 'vip-%s' % address
+reservation_name = reservations.name
 
 
 # --- validation -------------------------------------------------------------

@@ -6,6 +6,7 @@ order of the documented catalog.
 
 from xloudclient.audit.checks import decision_records  # noqa: F401
 from xloudclient.audit.checks import address_pairs  # noqa: F401
+from xloudclient.audit.checks import impersonation  # noqa: F401
 from xloudclient.audit.checks import cloud  # noqa: F401
 from xloudclient.audit.checks import exposure  # noqa: F401
 from xloudclient.audit.checks import floating_ips  # noqa: F401
@@ -13,4 +14,5 @@ from xloudclient.audit.checks import networks  # noqa: F401
 from xloudclient.audit.checks import ports  # noqa: F401
 from xloudclient.audit.checks import routers  # noqa: F401
 from xloudclient.audit.checks import security_groups  # noqa: F401
+from xloudclient.audit.checks import shared_groups  # noqa: F401
 from xloudclient.audit.checks import unreadable  # noqa: F401

@@ -26,7 +26,7 @@ def pairs(inventory):
     return cache['pairs']
 
 
-def _unset(port, pair):
+def unset_command(port, pair):
     spec = 'ip-address=%s' % pair['ip_address']
     if pair.get('mac_address'):
         spec += ',mac-address=%s' % pair['mac_address']
@@ -44,7 +44,7 @@ def any_address(inventory, settings):
             yield Hit('port', port,
                       'pair %s: may send and receive as any address'
                       % pair['ip_address'],
-                      _unset(port, pair), key=pair['ip_address'])
+                      unset_command(port, pair), key=pair['ip_address'])
 
 
 @check('aap-wide-prefix', 'medium',
@@ -59,7 +59,7 @@ def wide_prefix(inventory, settings):
             yield Hit('port', port,
                       'pair %s is wider than /%d (%d addresses)' % (
                           pair['ip_address'], limit, 2 ** (top - length)),
-                      _unset(port, pair), key=pair['ip_address'])
+                      unset_command(port, pair), key=pair['ip_address'])
 
 
 @check('aap-remote-group-bypass', 'high',
@@ -86,6 +86,6 @@ def remote_group_bypass(inventory, settings):
                   'pair %s is let in by %d rule(s) naming its group(s) %s '
                   'as remote group' % (pair['ip_address'], count,
                                        registry.listing(groups)),
-                  _unset(port, pair), key=pair['ip_address'],
+                  unset_command(port, pair), key=pair['ip_address'],
                   basis=tuple(sorted(r['id'] for refs in referencing.values()
                                      for r in refs)))
