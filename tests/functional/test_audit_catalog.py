@@ -78,8 +78,11 @@ def _plant(e):
            undo=('network', 'delete', '{id}'))
     e.make('net', demo, 'network', 'create', e.name('net'),
            undo=('network', 'delete', '{id}'))
+    # addresses above .150 are only given by hand (no port gets them by
+    # chance: the pairs below name them)
     e.make('subnet', demo, 'subnet', 'create', '--network', e.ids['net'],
-           '--subnet-range', '10.88.0.0/24', e.name('subnet'))
+           '--subnet-range', '10.88.0.0/24', '--allocation-pool',
+           'start=10.88.0.2,end=10.88.0.150', e.name('subnet'))
     # security groups and rules
     for group in ('open', 'safe', 'web', 'db', 'self'):
         _sg(e, group)
@@ -144,6 +147,33 @@ def _plant(e):
           '--allowed-address', 'ip-address=10.88.0.16/28')
     _port(e, 'p-aap-narrow', '--security-group', e.ids['safe'],
           '--allowed-address', 'ip-address=10.88.0.32/28')
+    # pairs that impersonate: a neighbour's fixed IP, the gateway; and a
+    # VIP held by the member of its reservation (`port vip add`)
+    fixed = 'subnet=%s,ip-address=%%s' % e.ids['subnet']
+    _port(e, 'p-neighbour', '--fixed-ip', fixed % '10.88.0.200')
+    _port(e, 'p-imp-neighbour', '--fixed-ip', fixed % '10.88.0.201',
+          '--allowed-address', 'ip-address=10.88.0.200')
+    _port(e, 'p-imp-gateway', '--fixed-ip', fixed % '10.88.0.202',
+          '--allowed-address', 'ip-address=10.88.0.1')
+    _port(e, 'p-vip-member', '--fixed-ip', fixed % '10.88.0.203')
+    demo.run('port', 'vip', 'add', '10.88.0.210', '--port',
+             e.ids['p-vip-member'])
+    [reservation] = demo.json('port', 'list', '--network', e.ids['net'],
+                              '--name', 'vip-10.88.0.210')
+    e.ids['vip-reservation'] = reservation['ID']
+    e.undo.append((demo, 'port', 'delete', reservation['ID']))
+    # groups every project may join: shared with all and named as remote
+    # group by a rule; the look-alike shared with one project only
+    for label, target in (('sg-all', ('--target-all-projects',)),
+                          ('sg-one', ('--target-project', 'demo'))):
+        e.make(label, admin, 'security', 'group', 'create', e.name(label),
+               undo=('security', 'group', 'delete', '{id}'))
+        e.make(label + '-rbac', admin, 'network', 'rbac', 'create',
+               '--type', 'security_group', '--action', 'access_as_shared',
+               *target, e.ids[label], undo=('network', 'rbac', 'delete',
+                                            '{id}'))
+        _rule(e, 'r-from-' + label, 'db', '--protocol', 'tcp', '--dst-port',
+              '5432', '--remote-group', e.ids[label])
     # ports behind floating IPs
     _port(e, 'p-exposed', '--security-group', e.ids['open'])
     _port(e, 'p-https', '--security-group', e.ids['safe'])
@@ -307,6 +337,35 @@ def test_aap_remote_group_bypass(estate, audit):
             ['p-aap-host', 'p-aap-narrow'])
 
 
+def test_aap_impersonates(estate, audit):
+    _expect(estate, audit, 'aap-impersonates',
+            ['p-imp-neighbour', 'p-imp-gateway'],
+            ['p-vip-member', 'p-neighbour', 'p-aap-host'])  # no holder
+    rows = {r['Resource ID']: r for r in audit['aap-impersonates']}
+    neighbour = rows[estate.ids['p-imp-neighbour']]
+    assert neighbour['Severity'] == 'medium'          # its own project's
+    assert neighbour['Detail'] == (
+        'pair 10.88.0.200: may answer as port %s (same project)'
+        % estate.name('p-neighbour'))
+    gateway = rows[estate.ids['p-imp-gateway']]
+    assert gateway['Severity'] == 'high'
+    assert gateway['Detail'] == (
+        'pair 10.88.0.1: may answer as the gateway of subnet %s (the '
+        'router)' % estate.name('subnet'))
+
+
+def test_sg_shared_all_projects_remote(estate, audit):
+    _expect(estate, audit, 'sg-shared-all-projects-remote', ['sg-all'],
+            ['sg-one', 'db', 'self'])
+    [row] = [r for r in audit['sg-shared-all-projects-remote']
+             if r['Resource ID'] == estate.ids['sg-all']]
+    assert row['Severity'] == 'high'
+    assert estate.ids['sg-all-rbac'] in row['Detail']
+    assert estate.ids['r-from-sg-all'] in row['Detail']
+    assert row['Remediation'] == 'openstack network rbac delete %s' % (
+        estate.ids['sg-all-rbac'])
+
+
 def test_fip_unassociated(estate, audit):
     _expect(estate, audit, 'fip-unassociated', ['fip-free'],
             ['fip-exposed', 'fip-https'])
@@ -377,6 +436,6 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 21      # 18 over resources, 3 over decisions
+    assert len(rows) == 23      # 20 over resources, 3 over decisions
     assert 'cloud-unfiltered' in {r['ID'] for r in rows}
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])

@@ -114,3 +114,42 @@ def test_help_documents_the_options(admin):
                    '--baseline <file>', '--sensitive-port', '--config'):
         assert option in out
     assert 'Audit network security' in out
+
+
+def test_provider_networks_projects_may_use(admin, demo, unique, cleanup):
+    """network-provider-projects on VLANs of physnet1 (the devcloud's
+    ML2 maps VLANs 100-199 there): shared with all is medium, given to
+    demo is info, port security off on it high; an overlay shared with all
+    and a VLAN nobody else uses are quiet."""
+    made = {}
+
+    def vlan(label, segment, *args):
+        made[label] = admin.json(
+            'network', 'create', '--provider-network-type', 'vlan',
+            '--provider-physical-network', 'physnet1', '--provider-segment',
+            str(segment), *args, '%s-%s' % (unique, label))['id']
+        cleanup.append((admin, 'network', 'delete', made[label]))
+    vlan('shared', 171, '--share')
+    vlan('given', 172)
+    policy = admin.json('network', 'rbac', 'create', '--type', 'network',
+                        '--action', 'access_as_shared', '--target-project',
+                        'demo', made['given'])['id']
+    cleanup.append((admin, 'network', 'rbac', 'delete', policy))
+    vlan('open', 173, '--share', '--disable-port-security')
+    vlan('private', 174)
+    made['overlay'] = admin.json('network', 'create', '--share',
+                                 '%s-overlay' % unique)['id']
+    cleanup.append((admin, 'network', 'delete', made['overlay']))
+    rows = {r['Resource ID']: r for r in admin.json(
+        *AUDIT, '--all-projects', '--check', 'network-provider-projects')}
+    assert rows[made['shared']]['Severity'] == 'medium'
+    assert rows[made['shared']]['Detail'].startswith(
+        'provider network (vlan physnet1 segment 171) every project can put '
+        'ports on')
+    assert rows[made['given']]['Severity'] == 'info'
+    assert rows[made['given']]['Remediation'] == (
+        'openstack network rbac delete %s' % policy)
+    assert rows[made['open']]['Severity'] == 'high'
+    assert made['private'] not in rows and made['overlay'] not in rows
+    # a member sees no provider attributes: nothing to judge, nothing said
+    assert demo.json(*AUDIT, '--check', 'network-provider-projects') == []

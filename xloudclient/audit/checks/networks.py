@@ -1,5 +1,6 @@
 """Checks over networks."""
 
+from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 
@@ -12,9 +13,12 @@ def network_port_security_disabled(inventory, settings):
         # Only an explicit false counts; a missing attribute means the
         # port-security extension is absent, which the inventory reports.
         if net.get('port_security_enabled') is False:
+            kind = net.get('provider:network_type')
             yield Hit(
                 'network', net,
-                'new ports get no anti-spoofing and no security groups',
+                'new ports get no anti-spoofing and no security groups%s'
+                % ('; a %s provider network: they sit unfiltered on the '
+                   'physical network' % kind if kind in PHYSICAL else ''),
                 ('openstack', 'network', 'set', '--enable-port-security',
                  net['id']))
 
@@ -85,3 +89,67 @@ def _remedy(net, policies, option):
         return ('openstack', 'network', 'rbac', 'delete') + tuple(
             sorted(policies))
     return ('openstack', 'network', 'set', option, net['id'])
+
+
+PHYSICAL = ('flat', 'vlan')
+
+
+def _shared_with(inventory):
+    """{network ID: (IDs of RBAC policies sharing it with every project,
+    IDs of those sharing it with one project)}."""
+    found = {}
+    for p in inventory.rbac_policies:
+        if p.get('object_type') == 'network' and \
+                p.get('action') == 'access_as_shared':
+            every, some = found.setdefault(p.get('object_id'), ([], []))
+            (every if p.get('target_tenant') == '*' else some).append(
+                p['id'])
+    return found
+
+
+# Provider attributes are an admin's to read: a member's audit sees none
+# and reports nothing here (documented on the check's page).
+@check('network-provider-projects', 'medium',
+       'a flat or VLAN provider network projects may put ports on (their '
+       'ports sit on the physical network, no router between): shared '
+       'with every project; info when given to some projects through RBAC '
+       '(to confirm); high when port security is off on it',
+       needs=('networks', 'rbac_policies'))
+def provider_projects(inventory, settings):
+    shared = _shared_with(inventory)
+    for net in inventory.networks:
+        kind = net.get('provider:network_type')
+        if kind not in PHYSICAL:
+            continue
+        every, some = shared.get(net['id'], ((), ()))
+        to_all = net.get('shared') is True or bool(every)
+        if not (to_all or some):
+            continue                # its own project's (an admin's) only
+        off = net.get('port_security_enabled') is False
+        segment = net.get('provider:segmentation_id')
+        where = '%s %s%s' % (kind, net.get('provider:physical_network') or
+                             '?', '' if segment is None else
+                             ' segment %s' % segment)
+        if to_all:
+            whom = 'every project'
+        else:
+            targets = {p['id']: p.get('target_tenant') or ''
+                       for p in inventory.rbac_policies}
+            whom = 'project(s) %s' % registry.listing(
+                sorted(targets[i] for i in some))
+        if off:
+            fix = ('openstack', 'network', 'set', '--enable-port-security',
+                   net['id'])
+        elif to_all:
+            fix = _remedy(net, every, '--no-share')
+        else:
+            fix = ('openstack', 'network', 'rbac', 'delete') + tuple(
+                sorted(some))
+        yield Hit(
+            'network', net,
+            'provider network (%s) %s can put ports on: they sit on the '
+            'physical network, no router between%s' % (
+                where, whom, '; port security is off on it' if off else ''),
+            fix, severity='high' if off else None if to_all else 'info',
+            basis=(kind, where, 'every project' if to_all else whom) +
+            (('port security off',) if off else ()))
