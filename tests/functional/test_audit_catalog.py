@@ -436,6 +436,36 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 23      # 20 over resources, 3 over decisions
+    assert len(rows) == 24      # 21 over resources, 3 over decisions
     assert 'cloud-unfiltered' in {r['ID'] for r in rows}
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])
+
+
+def test_template_from_world(estate):
+    """A default-rule template opening SSH to the world is reported on the
+    template; one from a bastion prefix and Neutron's own (PARENT) are
+    not. Planted and removed within the test: every group Neutron creates
+    meanwhile gets it."""
+    admin, made = estate.admin, []
+    try:
+        for prefix in ('0.0.0.0/0', '192.0.2.0/24'):
+            made.append(admin.json(
+                'default', 'security', 'group', 'rule', 'create',
+                '--protocol', 'tcp', '--dst-port', '22', '--remote-ip',
+                prefix, '--for-default-sg')['id'])
+        rows = admin.json('network', 'harden', 'audit', '--all-projects',
+                          '--fail-on', 'none', '--check',
+                          'sg-template-from-world')
+    finally:
+        for template in made:
+            admin.run('default', 'security', 'group', 'rule', 'delete',
+                      template, check=False)
+    assert [r['Resource ID'] for r in rows] == made[:1]
+    [row] = rows
+    assert (row['Severity'], row['Resource Type']) == (
+        'high', 'default security group rule')
+    assert row['Detail'] == (
+        "ingress IPv4 tcp port 22 from 0.0.0.0/0: every new project's "
+        'default group gets it, open to anywhere for ssh')
+    assert row['Remediation'] == (
+        'openstack default security group rule delete %s' % made[0])

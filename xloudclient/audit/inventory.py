@@ -32,6 +32,8 @@ class Inventory:
     routers: list = dataclasses.field(default_factory=list)
     address_groups: list = dataclasses.field(default_factory=list)
     rbac_policies: list = dataclasses.field(default_factory=list)
+    default_security_group_rules: list = dataclasses.field(
+        default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
     # The types listed (those of an extension the cloud lacks are not),
@@ -236,6 +238,8 @@ class _Lister:
                                       'security_group_id',
                                       [g['id'] for g in groups],
                                       self.reading) + (None,)
+        if self.project_id and rtype in resources.CLOUD_WIDE:
+            return [], 0, {}        # the cloud's, not a project's
         index = {}
         items, requests = neutron.list_type(
             self.client, rtype, neutron.in_project(self.project_id),

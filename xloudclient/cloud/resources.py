@@ -62,10 +62,16 @@ _TYPES = (
     ResourceType('routers', 'routers', 'router', 'router', True,
                  ('id', 'name', 'project_id', 'external_gateway_info',
                   'status', 'tags'), 'router'),
+    # cloud-wide (no project): a project's audit does not list them
     ResourceType('default_security_group_rules',
                  'default-security-group-rules',
                  'default_security_group_rule',
-                 'default security group rule', False, None,
+                 'default security group rule', False,
+                 ('id', 'direction', 'ethertype', 'protocol',
+                  'port_range_min', 'port_range_max', 'remote_ip_prefix',
+                  'remote_group_id', 'remote_address_group_id',
+                  'description', 'used_in_default_sg',
+                  'used_in_non_default_sg'),
                  'security-groups-default-rules'),
 )
 
@@ -73,6 +79,8 @@ TYPES = {t.name: t for t in _TYPES}
 _BY_PATH = {t.path: t for t in _TYPES}
 # The types the audit lists (in this order).
 AUDITED = tuple(t.name for t in _TYPES if t.fields is not None)
+# The audited types of no project: the cloud's as a whole.
+CLOUD_WIDE = tuple(t for t in AUDITED if 'project_id' not in TYPES[t].fields)
 # The types that hold tags, hence decisions.
 TAGGABLE = tuple(t.name for t in _TYPES if t.taggable)
 

@@ -207,3 +207,23 @@ def test_a_range_forwarding_not_read_fails_closed():
     with pytest.raises(inventory.InventoryError) as e:
         inventory.fetch(cloud, ['floatingips'])
     assert 'floatingips' in str(e.value)
+
+
+def test_templates_are_the_clouds_read_only_for_all_projects():
+    templates = [{'id': 't1', 'direction': 'ingress'}]
+    handlers = {
+        '/extensions': clouds.extensions('security-groups-default-rules'),
+        '/default-security-group-rules': clouds.paged(
+            'default_security_group_rules', templates)}
+    client = clouds.Canned(dict(handlers))
+    inv = inventory.fetch(client, ['default_security_group_rules'])
+    assert inv.default_security_group_rules == templates
+    [params] = [c[1] for c in client.calls
+                if c[0] == '/default-security-group-rules']
+    assert 'project_id' not in params
+    # a project's audit asks nothing of them
+    client = clouds.Canned(dict(handlers))
+    inv = inventory.fetch(client, ['default_security_group_rules'],
+                          project_id='p1')
+    assert inv.default_security_group_rules == []
+    assert {c[0] for c in client.calls} == {'/extensions'}
