@@ -125,6 +125,11 @@ class FakeNeutron:
     rbac_policies = _listed('rbac-policies')
     del _listed
 
+    @staticmethod
+    def get_project_id():
+        """The caller's project, as keystoneauth's adapter says it."""
+        return 'admin-project'
+
     def set_port(self, port_id, **attrs):
         """Another actor's change to a port."""
         self.ports[port_id].update(attrs)
@@ -179,6 +184,9 @@ class FakeNeutron:
                 {'alias': a} for a in self.extensions]})
         name = path.strip('/')
         key = name.replace('-', '_')
+        if name.startswith('quotas/') and name.endswith('/default'):
+            return FakeResponse(200, {'quota': copy.deepcopy(
+                (self.data.get('quota-defaults') or [{}])[0])})
         if name.startswith('floatingips/') and \
                 name.endswith('/port_forwardings'):
             return FakeResponse(200, {'port_forwardings': [

@@ -34,6 +34,8 @@ class Inventory:
     rbac_policies: list = dataclasses.field(default_factory=list)
     default_security_group_rules: list = dataclasses.field(
         default_factory=list)
+    quotas: list = dataclasses.field(default_factory=list)
+    quota_defaults: list = dataclasses.field(default_factory=list)
     extensions: frozenset = frozenset()
     requests: int = 0
     # The types listed (those of an extension the cloud lacks are not),
@@ -201,6 +203,7 @@ def fetch(client, resource_types, project_id=None, endorsements=None,
 
 
 RULES = 'security_group_rules'
+QUOTAS = ('quotas', 'quota_defaults')
 
 
 def _keep(inventory, rtype, listed):
@@ -240,6 +243,9 @@ class _Lister:
                                       self.reading) + (None,)
         if self.project_id and rtype in resources.CLOUD_WIDE:
             return [], 0, {}        # the cloud's, not a project's
+        if rtype in QUOTAS:
+            return neutron.list_quotas(self.client, rtype == QUOTAS[1],
+                                       self.reading) + (None,)
         index = {}
         items, requests = neutron.list_type(
             self.client, rtype, neutron.in_project(self.project_id),

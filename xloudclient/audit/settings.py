@@ -16,6 +16,12 @@ them::
     [report]
     # where `-f html` links each check's documentation page
     docs-url = https://docs.example.org/xloudclient
+
+    [quotas]
+    # the most a project may have (quota-unlimited flags a quota above it;
+    # without a ceiling only unlimited, -1, is flagged)
+    ports = 500
+    floating-ips = 20
 """
 
 import configparser
@@ -97,6 +103,20 @@ DEFAULT_SENSITIVE_PORTS = (
 )
 SSH = ('ssh', 'tcp', 22, 22)
 
+# Neutron's quotas the audit reads: (Neutron's key, the [quotas] key of
+# the config file, `openstack quota set`'s option, in words).
+QUOTAS = (
+    ('port', 'ports', '--ports', 'ports'),
+    ('floatingip', 'floating-ips', '--floating-ips', 'floating IPs'),
+    ('security_group', 'security-groups', '--secgroups', 'security groups'),
+    ('security_group_rule', 'security-group-rules', '--secgroup-rules',
+     'security group rules'),
+    ('network', 'networks', '--networks', 'networks'),
+    ('router', 'routers', '--routers', 'routers'),
+    ('rbac_policy', 'rbac-policies', '--rbac-policies', 'RBAC policies'),
+)
+MAX_QUOTA = 1 << 31
+
 _SPEC = re.compile(r'^(?P<lo>\d+)(-(?P<hi>\d+))?(/(?P<proto>tcp|udp|both))?$')
 
 
@@ -112,6 +132,8 @@ class Settings:
     today: datetime.date = dataclasses.field(
         default_factory=datetime.date.today)
     docs_url: str = ''
+    # {Neutron's quota key: the most a project may have}
+    quota_ceilings: dict = dataclasses.field(default_factory=dict)
 
 
 def parse_port_spec(name, spec):
@@ -146,7 +168,8 @@ def default_config_path():
 MAX_CONFIG_BYTES = 1 << 20
 KNOWN_KEYS = {'allowed-address-pairs': {'ipv4-max-prefix',
                                         'ipv6-max-prefix'},
-              'report': {'docs-url'}}
+              'report': {'docs-url'},
+              'quotas': {q[1] for q in QUOTAS}}
 _URL = re.compile(r'^https?://[^\s"<>]{1,500}$')
 
 
@@ -206,12 +229,28 @@ def _apply_file(settings, path):
                 raise SettingsError('config file %s, [%s] %s: must be '
                                     '1-%d' % (path, section, key, top))
             setattr(settings, attr, value)
+    _apply_quotas(settings, parser, path)
     if parser.has_option('report', 'docs-url'):
         url = parser.get('report', 'docs-url').strip()
         if not _URL.match(url):
             raise SettingsError('config file %s, [report] docs-url: '
                                 'must be an http(s) URL' % path)
         settings.docs_url = url
+
+
+def _apply_quotas(settings, parser, path):
+    """The [quotas] ceilings of the file."""
+    for key, name, _, _ in QUOTAS:
+        if parser.has_option('quotas', name):
+            try:
+                value = parser.getint('quotas', name)
+            except ValueError:
+                value = -1
+            if not 0 <= value < MAX_QUOTA:
+                raise SettingsError('config file %s, [quotas] %s: must be '
+                                    'a number from 0 to %d'
+                                    % (path, name, MAX_QUOTA - 1))
+            settings.quota_ceilings[key] = value
 
 
 def load(config_path=None, extra_ports=(), today=None):

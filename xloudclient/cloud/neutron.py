@@ -490,6 +490,37 @@ def list_type(client, resource_type, filters=None, reading=Reading(),
         raise ListingError(resource_type, describe(e))
 
 
+def list_quotas(client, defaults=False, reading=Reading()):
+    """(items, requests): the quotas of the projects that have their own
+    (one list, any number of projects), or the defaults (one item, read
+    as the caller's project's: they are every project's); ListingError
+    naming the type and why."""
+    rtype = 'quota_defaults' if defaults else 'quotas'
+    extra = {'timeout': reading.timeout} if reading.timeout else {}
+    try:
+        if defaults:
+            path = '/quotas/%s/default' % urllib.parse.quote(
+                client.get_project_id() or '', safe='')
+        else:
+            path = '/quotas'
+        body = json_of(check_response(client.get(path, **extra), rtype),
+                       rtype)
+        found = body.get('quota' if defaults else 'quotas') if \
+            isinstance(body, dict) else None
+        if defaults and isinstance(found, dict):
+            found = [found]
+        if not isinstance(found, list) or not all(
+                isinstance(i, dict) for i in found):
+            raise NeutronError(502, '%s: the response has no %s' % (
+                rtype, 'quota' if defaults else 'quotas list'),
+                'the response has no quotas')
+        return found, 1
+    except NeutronError as e:
+        raise ListingError(rtype, e.reason)
+    except Exception as e:  # connection refused, timeout, auth failure...
+        raise ListingError(rtype, describe(e))
+
+
 def list_forwardings(client, fip_id, reading=Reading()):
     """(the port forwardings of one floating IP, requests made): its own
     list is the one that gives a range forwarding's ports."""

@@ -20,6 +20,8 @@ class ResourceType:
     taggable: bool = False
     fields: tuple = None
     extension: str = ''
+    # the cloud's, not a project's: a project's audit does not list them
+    cloud_wide: bool = False
 
 
 _TYPES = (
@@ -62,7 +64,6 @@ _TYPES = (
     ResourceType('routers', 'routers', 'router', 'router', True,
                  ('id', 'name', 'project_id', 'external_gateway_info',
                   'status', 'tags'), 'router'),
-    # cloud-wide (no project): a project's audit does not list them
     ResourceType('default_security_group_rules',
                  'default-security-group-rules',
                  'default_security_group_rule',
@@ -72,7 +73,13 @@ _TYPES = (
                   'remote_group_id', 'remote_address_group_id',
                   'description', 'used_in_default_sg',
                   'used_in_non_default_sg'),
-                 'security-groups-default-rules'),
+                 'security-groups-default-rules', cloud_wide=True),
+    # a project's quotas where it has its own (every field: Neutron's list
+    # takes no fields), and the defaults (one item): neutron.list_quotas
+    ResourceType('quotas', 'quotas', 'quota', 'quota', False, (),
+                 'quotas', cloud_wide=True),
+    ResourceType('quota_defaults', 'quotas', 'quota', 'quota defaults',
+                 False, (), 'quotas', cloud_wide=True),
 )
 
 TYPES = {t.name: t for t in _TYPES}
@@ -80,7 +87,7 @@ _BY_PATH = {t.path: t for t in _TYPES}
 # The types the audit lists (in this order).
 AUDITED = tuple(t.name for t in _TYPES if t.fields is not None)
 # The audited types of no project: the cloud's as a whole.
-CLOUD_WIDE = tuple(t for t in AUDITED if 'project_id' not in TYPES[t].fields)
+CLOUD_WIDE = tuple(t.name for t in _TYPES if t.cloud_wide)
 # The types that hold tags, hence decisions.
 TAGGABLE = tuple(t.name for t in _TYPES if t.taggable)
 

@@ -227,3 +227,31 @@ def test_templates_are_the_clouds_read_only_for_all_projects():
                           project_id='p1')
     assert inv.default_security_group_rules == []
     assert {c[0] for c in client.calls} == {'/extensions'}
+
+
+def test_quotas_are_two_requests_whatever_the_projects():
+    rows = [{'project_id': 'p%04d' % i, 'port': -1} for i in range(1000)]
+    cloud = clouds.FakeNeutron(['quotas'], quotas=rows,
+                               quota_defaults=[{'port': 500}])
+    inv = inventory.fetch(cloud, ['quotas', 'quota_defaults'])
+    assert inv.quotas == rows and inv.quota_defaults == [{'port': 500}]
+    assert sorted(p for p, _ in cloud.queries) == [
+        '/extensions', '/quotas', '/quotas/admin-project/default']
+    assert inv.requests == 3
+    # a project's audit reads none
+    cloud = clouds.FakeNeutron(['quotas'], quotas=rows)
+    inv = inventory.fetch(cloud, ['quotas', 'quota_defaults'],
+                          project_id='p0001')
+    assert inv.quotas == [] and [p for p, _ in cloud.queries] == [
+        '/extensions']
+
+
+@pytest.mark.parametrize('status, body', [
+    (403, {'NeutronError': {'message': 'not allowed'}}),
+    (200, {'quotas': 'none'}), (200, {'quotas': ['x']}), (200, [])])
+def test_quotas_not_read_fail_closed(status, body):
+    cloud = clouds.Canned({
+        '/extensions': clouds.extensions('quotas'),
+        '/quotas': lambda params: clouds.FakeResponse(status, body)})
+    with pytest.raises(inventory.InventoryError, match='quotas'):
+        inventory.fetch(cloud, ['quotas'])

@@ -53,6 +53,8 @@ def test_a_built_in_service_turned_off_in_the_file_is_not_sensitive(
     '[sensitive-ports]\nbad = nope\n',
     '[allowed-address-pairs]\nipv4-max-prefix = 40\n',
     '[allowed-address-pairs]\nipv6-max-prefix = x\n',
+    '[quotas]\nports = -1\n', '[quotas]\nports = lots\n',
+    '[quotas]\nports = 99999999999\n', '[quotas]\nport = 5\n',
     'no section header\n'])
 def test_bad_config(tmp_path, content):
     path = tmp_path / 'audit.ini'
@@ -73,3 +75,11 @@ def test_default_config_location_is_optional(tmp_path, monkeypatch):
     (tmp_path / 'xloudclient' / 'audit.ini').write_text(
         '[allowed-address-pairs]\nipv4-max-prefix = 20\n')
     assert settings.load().ipv4_max_prefix == 20
+
+
+def test_quota_ceilings_from_the_file(tmp_path):
+    path = tmp_path / 'audit.ini'
+    path.write_text('[quotas]\nports = 500\nfloating-ips = 0\n')
+    assert settings.load(str(path)).quota_ceilings == {
+        'port': 500, 'floatingip': 0}
+    assert settings.Settings().quota_ceilings == {}

@@ -3,4 +3,4 @@ that test the same code (a test module imports no other)."""
 
 
 EXTENSIONS = ['port-security', 'security-group', 'router',
-              'allowed-address-pairs', 'standard-attr-tag']
+              'allowed-address-pairs', 'standard-attr-tag', 'quotas']

@@ -78,7 +78,7 @@ def _cloud(rng):
                        _reason(rng), (), _reason(rng))
     cloud = FakeNeutron(
         extensions=['port-security', 'security-group', 'router',
-                    'allowed-address-pairs', 'standard-attr-tag'],
+                    'allowed-address-pairs', 'standard-attr-tag', 'quotas'],
         networks=[{'id': 'n1', 'name': names[0], 'project_id': 'p',
                    'port_security_enabled': False, 'tags': []}],
         subnets=[],

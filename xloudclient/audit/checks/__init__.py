@@ -16,4 +16,5 @@ from xloudclient.audit.checks import routers  # noqa: F401
 from xloudclient.audit.checks import security_groups  # noqa: F401
 from xloudclient.audit.checks import shared_groups  # noqa: F401
 from xloudclient.audit.checks import templates  # noqa: F401
+from xloudclient.audit.checks import quotas  # noqa: F401
 from xloudclient.audit.checks import unreadable  # noqa: F401
