@@ -436,7 +436,7 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 24      # 21 over resources, 3 over decisions
+    assert len(rows) == 25      # 22 over resources, 3 over decisions
     assert 'cloud-unfiltered' in {r['ID'] for r in rows}
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])
 
@@ -469,3 +469,27 @@ def test_template_from_world(estate):
         'default group gets it, open to anywhere for ssh')
     assert row['Remediation'] == (
         'openstack default security group rule delete %s' % made[0])
+
+
+def test_quota_unlimited(estate):
+    """demo's own ports quota made unlimited is reported on demo, with the
+    command that sets it back to a limit; put back as it was."""
+    admin = estate.admin
+    demo_id = estate.demo.json('token', 'issue')['project_id']
+    before = admin.json('quota', 'show', '--network', 'demo')
+    ports = next(v for k, v in before.items() if k.lower() == 'ports')
+    admin.run('quota', 'set', '--ports', '-1', 'demo')
+    try:
+        rows = admin.json('network', 'harden', 'audit', '--all-projects',
+                          '--fail-on', 'none', '--check', 'quota-unlimited')
+    finally:
+        admin.run('quota', 'set', '--ports', str(ports), 'demo')
+    [row] = [r for r in rows if r['Resource ID'] == demo_id]
+    assert (row['Severity'], row['Resource Type']) == ('medium', 'project')
+    assert row['Detail'].startswith('quotas of its own: ports unlimited')
+    assert row['Remediation'].startswith('openstack quota set --ports ')
+    assert row['Remediation'].endswith(' ' + demo_id)
+    # put back: no longer reported
+    rows = admin.json('network', 'harden', 'audit', '--all-projects',
+                      '--fail-on', 'none', '--check', 'quota-unlimited')
+    assert demo_id not in {r['Resource ID'] for r in rows}
