@@ -78,7 +78,8 @@ _TYPES = (
     # takes no fields), and the defaults (one item): neutron.list_quotas
     ResourceType('quotas', 'quotas', 'quota', 'quota', False, (),
                  'quotas', cloud_wide=True),
-    ResourceType('quota_defaults', 'quotas', 'quota', 'quota defaults',
+    ResourceType('quota_defaults', 'quotas/{project}/default', 'quota',
+                 'quota defaults',
                  False, (), 'quotas', cloud_wide=True),
 )
 
