@@ -436,7 +436,7 @@ def test_baseline_shows_only_new_findings(estate, tmp_path, unique,
 
 def test_check_list(estate):
     rows = estate.admin.json('network', 'harden', 'check', 'list')
-    assert len(rows) == 25      # 22 over resources, 3 over decisions
+    assert len(rows) == 26      # 23 over resources, 3 over decisions
     assert 'cloud-unfiltered' in {r['ID'] for r in rows}
     assert {'ID', 'Severity', 'Flags'} == set(rows[0])
 
@@ -476,8 +476,8 @@ def test_quota_unlimited(estate):
     command that sets it back to a limit; put back as it was."""
     admin = estate.admin
     demo_id = estate.demo.json('token', 'issue')['project_id']
-    before = admin.json('quota', 'show', '--network', 'demo')
-    ports = next(v for k, v in before.items() if k.lower() == 'ports')
+    [ports] = [r['Limit'] for r in admin.json(
+        'quota', 'show', '--network', 'demo') if r['Resource'] == 'ports']
     admin.run('quota', 'set', '--ports', '-1', 'demo')
     try:
         rows = admin.json('network', 'harden', 'audit', '--all-projects',
