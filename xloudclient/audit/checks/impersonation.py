@@ -118,8 +118,7 @@ def _hit(port, pair, routers, neighbours):
             registry.listing(s.get('name') or s['id'] for s in routers)))
     if neighbours:
         words.append('port %s' % registry.listing(
-            '%s (%s)' % (p.get('name') or p['id'], _whose(p, port))
-            for p in neighbours))
+            '%s (%s)' % (_named(p), _whose(p, port)) for p in neighbours))
     own = not routers and all(
         (p.get('project_id') or '') == (port.get('project_id') or '')
         for p in neighbours)
@@ -131,6 +130,13 @@ def _hit(port, pair, routers, neighbours):
                key=pair['ip_address'],
                basis=('gateways',) + tuple(sorted(s['id'] for s in routers))
                + ('ports',) + tuple(p['id'] for p in neighbours))
+
+
+def _named(neighbour):
+    """A neighbour by name; unnamed (as Neutron's own ports are), by its
+    addresses: a table wraps an ID at its hyphens."""
+    return neighbour.get('name') or 'at %s' % ', '.join(
+        str(f.get('ip_address')) for f in neighbour.get('fixed_ips') or ())
 
 
 def _whose(neighbour, port):

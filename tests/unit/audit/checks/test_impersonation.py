@@ -97,3 +97,11 @@ def test_a_reservation_look_alike_is_a_neighbour(lookalike):
     [_port('a', '10.0.0.5', ['::ffff:10.0.0.6']), _port('b', '10.0.0.6')]])
 def test_look_alikes_are_quiet(ports):
     assert _run(ports) == []
+
+
+def test_an_unnamed_neighbour_is_named_by_its_address():
+    ports = [_port('a', '10.0.0.5', ['10.0.0.6']),
+             _port('b', '10.0.0.6', name='', device_owner='network:dhcp')]
+    [found] = _run(ports)
+    assert found.detail == ('pair 10.0.0.6: may answer as port at 10.0.0.6 '
+                            '(network:dhcp, same project)')
