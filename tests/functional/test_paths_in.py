@@ -281,6 +281,12 @@ def scoped(devcloud, admin, demo):
         undo.append((cli,) + delete + (made[label],))
 
     try:
+        # first made, last deleted: the ports that use it go before it
+        keep('ssh', demo, 'security', 'group', 'create', name + '-ssh',
+             delete=('security', 'group', 'delete'))
+        demo.run('security', 'group', 'rule', 'create', made['ssh'],
+                 '--protocol', 'tcp', '--dst-port', '22', '--remote-ip',
+                 '0.0.0.0/0')
         keep('scope', admin, 'address', 'scope', 'create', '--share',
              '--ip-version', '4', name, delete=('address', 'scope',
                                                 'delete'))
@@ -310,11 +316,6 @@ def scoped(devcloud, admin, demo):
             keep(label + '-vm', demo, 'port', 'create', '--network',
                  made[label], name + '-' + label + '-vm',
                  delete=('port', 'delete'))
-        keep('ssh', demo, 'security', 'group', 'create', name + '-ssh',
-             delete=('security', 'group', 'delete'))
-        demo.run('security', 'group', 'rule', 'create', made['ssh'],
-                 '--protocol', 'tcp', '--dst-port', '22', '--remote-ip',
-                 '0.0.0.0/0')
         for label in ('in-scope-vm', 'outside-vm'):
             demo.run('port', 'set', '--no-security-group',
                      '--security-group', made['ssh'], made[label])
