@@ -256,7 +256,10 @@ def _routes(inventory, attached):
         net = nets.get(subnet.get('network_id')) or {}
         v = 6 if subnet.get('ip_version') == 6 or ':' in str(
             subnet.get('cidr') or '') else 4
-        paths = list(_network_routes(net, v))
+        # most subnets: on no external or provider network, no router
+        paths = list(_network_routes(net, v)) if net.get(
+            'router:external') is True or net.get(
+                'provider:network_type') in PHYSICAL else []
         interfaces = attached.get(subnet['id'], ())
         for router_id in sorted({r for r, _ in interfaces}, key=str):
             path = _router_route(net, routers.get(router_id), router_id,

@@ -10,6 +10,8 @@ neighbour: the reservation is of the members' own project and has no
 device behind it. /0 pairs are aap-any-address's.
 """
 
+import functools
+
 from xloudclient.audit.checks import address_pairs
 from xloudclient.audit import registry
 from xloudclient.audit.registry import check
@@ -41,19 +43,28 @@ def _gateways(inventory, networks):
     return found
 
 
-def _in(net, held, parsed):
-    """The values of held (by address text) whose address is in net: one
-    lookup for a host; for a prefix, a walk of held's addresses as
-    numbers (parsed: {id(held): [(version, number, values)]}, each held
-    parsed once)."""
-    if net.size == 1:
-        return list(held.get(str(net.ip), ()))
+def _in(span, held, parsed):
+    """The values of held (by address text) whose address is in span
+    (_span's): one lookup for a host; for a prefix, a walk of held's
+    addresses as numbers (parsed: {id(held): [(version, number,
+    values)]}, each held parsed once)."""
+    version, first, last, host = span
+    if host is not None:
+        return list(held.get(host, ()))
     numbers = parsed.get(id(held))
     if numbers is None:
         numbers = parsed[id(held)] = list(_numbers(held))
-    first, last, version = net.first, net.last, net.version
     return [item for v, number, items in numbers
             if v == version and first <= number <= last for item in items]
+
+
+@functools.lru_cache(maxsize=4096)
+def _span(text):
+    """(version, first, last, the address as Neutron writes it or None
+    for a prefix) of a pair's address (read once per distinct text)."""
+    net = values.network(text)
+    return (net.version, net.first, net.last,
+            str(net.ip) if net.size == 1 else None)
 
 
 def _numbers(held):
@@ -77,38 +88,35 @@ def impersonates(inventory, settings):
     paired = []
     for port, pair, length, _ in address_pairs.pairs(inventory):
         if length:                  # /0: aap-any-address
-            paired.append((port, pair, values.network(pair['ip_address'])))
+            paired.append((port, pair, _span(pair['ip_address'])))
     networks = {port.get('network_id') for port, _, _ in paired}
     if not networks:
         return
     addresses = _addresses(inventory, networks)
     gateways = _gateways(inventory, networks)
-    parsed, nothing = {}, {}
-    for port, pair, net in paired:
+    parsed, nothing, routing = {}, {}, {}
+    for port, pair, span in paired:
         network = port.get('network_id')
         taken = gateways.get(network, nothing)
-        routers = _in(net, taken, parsed)
+        held = addresses.get(network, nothing)
+        if network not in routing:  # the routers' interfaces: the gateway
+            routing[network] = {p['id'] for address in taken
+                                for p in held.get(address, ())}
+        skip = routing[network]
+        routers = _in(span, taken, parsed)
         neighbours = sorted(
-            {p['id']: p for p in _in(net, addresses.get(network, nothing),
-                                     parsed)
-             if p['id'] != port['id'] and not _router_port(p, taken) and
-             not _reservation(p, port, net)}.values(),
+            {p['id']: p for p in _in(span, held, parsed)
+             if p['id'] != port['id'] and p['id'] not in skip and
+             not _reservation(p, port, span)}.values(),
             key=lambda p: p['id'])
         if routers or neighbours:
             yield _hit(port, pair, routers, neighbours)
 
 
-def _router_port(neighbour, gateways):
-    """Whether the neighbour holds a gateway address (the router's
-    interface: reported as the gateway)."""
-    return any(f.get('ip_address') in gateways
-               for f in neighbour.get('fixed_ips') or ())
-
-
-def _reservation(neighbour, port, net):
+def _reservation(neighbour, port, span):
     """Whether the neighbour is the reservation of the port's VIP."""
-    return net.size == 1 and reservations.is_reservation(
-        neighbour, str(net.ip), port.get('project_id'))
+    return span[3] is not None and reservations.is_reservation(
+        neighbour, span[3], port.get('project_id'))
 
 
 def _hit(port, pair, routers, neighbours):
