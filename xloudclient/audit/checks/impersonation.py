@@ -108,7 +108,7 @@ def impersonates(inventory, settings):
             {p['id']: p for p in _in(span, held, parsed)
              if p['id'] != port['id'] and p['id'] not in skip and
              not _reservation(p, port, span)}.values(),
-            key=lambda p: p['id'])
+            key=lambda p: (p.get('name') or '', p['id']))   # as read
         if routers or neighbours:
             yield _hit(port, pair, routers, neighbours)
 

@@ -105,3 +105,12 @@ def test_an_unnamed_neighbour_is_named_by_its_address():
     [found] = _run(ports)
     assert found.detail == ('pair 10.0.0.6: may answer as port at 10.0.0.6 '
                             '(network:dhcp, same project)')
+
+
+def test_neighbours_are_named_in_the_order_of_their_names():
+    ports = [_port('a', '10.0.0.5', ['10.0.0.0/29']),
+             _port('z9', '10.0.0.6', name='alpha'),
+             _port('a1', '10.0.0.7', name='zulu')]
+    [found] = _run(ports)
+    assert found.detail.endswith(
+        'and port alpha (same project), zulu (same project)')
