@@ -468,7 +468,7 @@ def test_template_from_world(estate):
         "ingress IPv4 tcp port 22 from 0.0.0.0/0: every new project's "
         'default group gets it, open to anywhere for ssh')
     assert row['Remediation'] == (
-        'openstack default security group rule delete %s' % made[0])
+        'openstack security group harden template %s --dry-run' % made[0])
 
 
 def test_quota_unlimited(estate):

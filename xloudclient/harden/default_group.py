@@ -136,14 +136,14 @@ def apply(client, plans, templates):
         for rule in p.rules:
             rows.append(_delete_rule(client, p, rule))
     for entry in templates:
-        rows.append(_delete(client, TEMPLATES, entry,
-                            Where('', '', 'template:' + entry['id'])))
+        rows.append(delete_item(client, TEMPLATES, entry,
+                                Where('', '', 'template:' + entry['id'])))
     return rows
 
 
 def _delete_rule(client, p, rule):
-    return _delete(client, RULES, rule,
-                   Where(p.project_id, p.group['id'], rule['id']))
+    return delete_item(client, RULES, rule,
+                       Where(p.project_id, p.group['id'], rule['id']))
 
 
 class Where(collections.namedtuple('Where', 'project_id group_id label')):
@@ -162,7 +162,7 @@ def row_of(item, project_id, group_id, ethertype):
     return row
 
 
-def _delete(client, collection, item, where):
+def delete_item(client, collection, item, where):
     """Delete one rule or template entry; report, never raise.
 
     No If-Match: rules and template entries have no attribute that can be

@@ -158,11 +158,24 @@ def restore(client, data, dry_run=False):
             rows.append(_create(client, default_group.RULES, body, where,
                                 have))
     if data['templates']:
-        rows += _restore_templates(client, data['templates'], dry_run)
+        rows += restore_templates(client, data['templates'], dry_run,
+                                  _parent_template)
     return rows
 
 
-def _restore_templates(client, templates, dry_run):
+def _parent_template(entry):
+    """The create request of the permissive same-group template entry."""
+    body = {'direction': 'ingress', 'ethertype': entry['ethertype'],
+            'remote_group_id': 'PARENT', 'used_in_default_sg': True,
+            'used_in_non_default_sg': False}
+    if entry.get('description'):
+        body['description'] = entry['description']
+    return body
+
+
+def restore_templates(client, templates, dry_run, body_of):
+    """Re-create each template entry that is missing (body_of(entry): its
+    create request); a Row each, never raising."""
     rows = []
     try:
         present = neutron.list_(client, default_group.TEMPLATES, None,
@@ -180,12 +193,8 @@ def _restore_templates(client, templates, dry_run):
         elif dry_run:
             rows.append(row('would restore'))
         else:
-            body = {'direction': 'ingress', 'ethertype': entry['ethertype'],
-                    'remote_group_id': 'PARENT', 'used_in_default_sg': True,
-                    'used_in_non_default_sg': False}
-            if entry.get('description'):
-                body['description'] = entry['description']
-            rows.append(_create(client, default_group.TEMPLATES, body,
+            rows.append(_create(client, default_group.TEMPLATES,
+                                body_of(entry),
                                 default_group.Where('', '', label), present))
     return rows
 

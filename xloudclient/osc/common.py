@@ -47,6 +47,14 @@ def approved_by(endorsement):
                                               endorsement.user_id)
 
 
+def add_settings_option(parser):
+    """--config: the audit's settings file, for a command that judges as
+    the audit does."""
+    parser.add_argument(
+        '--config', metavar='<file>',
+        help='The audit\'s settings file (its sensitive ports)')
+
+
 def add_backup_option(parser):
     parser.add_argument(
         '--backup', metavar='<file>',

@@ -135,19 +135,19 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
                      command.Lister):
     """Restore default security group rules from a harden backup.
 
-    A backup of `harden default`: re-creates every rule and template
-    entry in it that is not already present. A backup of `harden
-    restrict`: puts the world-open rules back, then deletes only the
-    restricted rules that run created. A damaged, edited or foreign file
-    is refused before anything changes.
+    A backup of `harden default` or `harden template`: re-creates every
+    rule and template entry in it that is not already present. A backup
+    of `harden restrict`: puts the world-open rules back, then deletes
+    only the restricted rules that run created. A damaged, edited or
+    foreign file is refused before anything changes.
     """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('backup', metavar='<backup-file>',
                             help='A backup written by `openstack security '
-                                 'group harden default` or `... harden '
-                                 'restrict`')
+                                 'group harden default`, `... harden '
+                                 'template` or `... harden restrict`')
         common.add_dry_run_option(
             parser, 'Show what would be restored and change nothing')
         parser.add_argument('--long', action='store_true',
@@ -157,12 +157,15 @@ class RestoreDefault(common.OneLineErrors, common.InertText,
 
     def take_action(self, parsed_args):
         from xloudclient.harden import backups
-        from xloudclient.harden import default_group_restore as restoring
+        from xloudclient.harden import default_group_restore
         from xloudclient.harden import restrict_restore
+        from xloudclient.harden import default_rules
 
         data = backups.read(parsed_args.backup)
         if restrict_restore.is_ours(data):
             return self._restore_restricted(data, parsed_args)
+        restoring = default_rules if default_rules.is_ours(data) else \
+            default_group_restore
         data = restoring.check_backup(data, parsed_args.backup)
         rows = restoring.restore(self.app.client_manager.xloud, data,
                                  dry_run=parsed_args.dry_run)

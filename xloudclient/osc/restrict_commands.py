@@ -71,9 +71,7 @@ class RestrictRules(common.OneLineErrors, common.InertText,
         to.add_argument(
             '--to-address-group', metavar='<address-group>',
             help='Admit this address group instead (name or ID)')
-        parser.add_argument(
-            '--config', metavar='<file>',
-            help='The audit\'s settings file (its sensitive ports)')
+        common.add_settings_option(parser)
         common.add_backup_option(parser)
         common.add_dry_run_option(parser, 'Show the plan and change nothing')
         parser.add_argument('--long', action='store_true',

@@ -62,7 +62,8 @@ def template_from_world(inventory, settings):
                 rules.describe(template), whom, '' if anything else
                 ', open to anywhere for %s' % registry.listing(
                     names, noun='services')),
-            ('openstack', 'default', 'security', 'group', 'rule', 'delete',
-             template['id']),
+            # the plan first (backup and restore: harden/default_rules.py)
+            ('openstack', 'security', 'group', 'harden', 'template',
+             template['id'], '--dry-run'),
             severity='critical' if anything else None,
             basis=(whom,) + tuple(names))

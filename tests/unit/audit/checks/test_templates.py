@@ -27,7 +27,7 @@ def test_ssh_from_anywhere_into_every_new_default_group():
         "ingress IPv4 tcp port 22 from 0.0.0.0/0: every new project's "
         'default group gets it, open to anywhere for ssh')
     assert found.remediation == (
-        'openstack default security group rule delete t1')
+        'openstack security group harden template t1 --dry-run')
 
 
 def test_any_protocol_into_every_new_group_is_critical():
