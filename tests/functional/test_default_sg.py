@@ -195,3 +195,64 @@ def test_foreign_backup_is_refused(demo, tmp_path):
                     check=False)
     assert proc.returncode == 1
     assert 'not an xloudclient' in proc.stderr
+
+
+def _templates(admin):
+    """The cloud's templates as shapes (IDs change on a restore)."""
+    return sorted(json.dumps({k: v for k, v in t.items() if k != 'ID'},
+                             sort_keys=True)
+                  for t in admin.json('default', 'security', 'group', 'rule',
+                                      'list'))
+
+
+def test_harden_template_round_trip(projects, demo, tmp_path, cleanup):
+    """A template opening SSH to the world is planned, backed up and
+    deleted (a bastion one and Neutron's own stay); a project created then
+    gets no such rule; a member is refused, changing nothing; the restore
+    puts it back and a project created after it gets the rule again."""
+    admin = projects['admin']
+    before = _templates(admin)
+    made = [admin.json('default', 'security', 'group', 'rule', 'create',
+                       '--protocol', 'tcp', '--dst-port', '22',
+                       '--remote-ip', prefix, '--for-default-sg')['id']
+            for prefix in ('0.0.0.0/0', '192.0.2.0/24')]
+    backup = tmp_path / 'templates.json'
+    try:
+        planted = _templates(admin)
+        proc = demo.run('security', 'group', 'harden', 'template',
+                        check=False)
+        assert proc.returncode == 1 and 'needs the admin role' in \
+            proc.stderr.strip().splitlines()[-1]
+        rows = admin.json('security', 'group', 'harden', 'template',
+                          '--dry-run')
+        assert [(r['Template'], r['Action']) for r in rows] == [
+            (made[0], 'would delete')]
+        assert _templates(admin) == planted and not backup.exists()
+        proc = admin.run('security', 'group', 'harden', 'template',
+                         '--backup', str(backup), '-f', 'json')
+        assert [(r['Template'], r['Used In'], r['Action']) for r in
+                json.loads(proc.stdout)] == [
+            (made[0], 'new default groups', 'deleted')]
+        assert 'open to anywhere for ssh' in proc.stderr
+        ids = [t['ID'] for t in admin.json('default', 'security', 'group',
+                                           'rule', 'list')]
+        assert made[0] not in ids and made[1] in ids
+        group = _new_project_default_group(admin, cleanup)
+        assert not [r for r in _rules(admin, group)
+                    if r['remote_ip_prefix'] == '0.0.0.0/0' and
+                    r['direction'] == 'ingress']
+        rows = admin.json('security', 'group', 'harden', 'restore',
+                          str(backup))
+        assert [r['Action'][:12] for r in rows] == ['restored as ']
+        assert _templates(admin) == planted
+        group = _new_project_default_group(admin, cleanup)
+        assert [r['port_range_min'] for r in _rules(admin, group)
+                if r['remote_ip_prefix'] == '0.0.0.0/0' and
+                r['direction'] == 'ingress'] == [22]
+    finally:
+        for template in admin.json('default', 'security', 'group', 'rule',
+                                   'list'):
+            if template['Port Range'] == '22:22':
+                admin.run('default', 'security', 'group', 'rule', 'delete',
+                          template['ID'], check=False)
+    assert _templates(admin) == before

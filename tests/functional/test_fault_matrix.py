@@ -59,7 +59,8 @@ def cli(world, proxy):
     proxy.arm()
     tool.run('port', 'security', 'exception', 'list')   # discovery cached
     world.matrix_cli = tool         # for resets that run a command
-    return tool
+    yield tool
+    _template_absent(world)         # every group created later is clean
 
 
 # --- the commands: argv, before state, state ------------------------------
@@ -211,6 +212,51 @@ def _world_restricted(world):
     assert done.returncode == 0, done.stderr
 
 
+# A template opening SSH to the world in new projects' default groups
+# (only those: the matrix creates no project while it exists).
+TEMPLATES = 'default-security-group-rules'
+PLANTED = {'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+           'port_range_min': 22, 'port_range_max': 22,
+           'remote_ip_prefix': '0.0.0.0/0', 'description': 'fault matrix',
+           'used_in_default_sg': True, 'used_in_non_default_sg': False}
+
+
+def _template_state(world):
+    """Every template, without its ID (a restore makes a new one)."""
+    return sorted(tuple(sorted((k, str(v)) for k, v in t.items()
+                               if k != 'id'))
+                  for t in world._get(TEMPLATES))
+
+
+def _planted(world):
+    return [t for t in world._get(TEMPLATES)
+            if t['description'] == PLANTED['description']]
+
+
+def _template_absent(world):
+    for template in _planted(world):
+        world.net.delete('/%s/%s' % (TEMPLATES, template['id']))
+
+
+def _template_present(world):
+    for template in _planted(world)[1:]:
+        world.net.delete('/%s/%s' % (TEMPLATES, template['id']))
+    if not _planted(world):
+        world._post(TEMPLATES, PLANTED)
+
+
+def _template_backup(world, cli, proxy):
+    """A backup of the planted template, written by the command itself."""
+    path = str(world.tmp / 'matrix-templates.json')
+    if not os.path.exists(path):
+        _template_present(world)
+        proxy.arm()
+        done = cli.run('security', 'group', 'harden', 'template',
+                       '--backup', path)
+        assert done.returncode == 0, done.stderr
+    return path
+
+
 def _decisions_state(world):
     """The bastion group's decisions, without when they were granted (a
     renew writes a newer one of the same content), and its other tags."""
@@ -273,6 +319,13 @@ COMMANDS = {
         lambda w, c, p: ['security', 'group', 'harden', 'restore',
                          _restricted_backup(w)], _world_restricted,
         _world_state),
+    'security-group-harden-template': (
+        lambda w, c, p: ['security', 'group', 'harden', 'template'],
+        _template_present, _template_state),
+    'security-group-harden-restore-template': (
+        lambda w, c, p: ['security', 'group', 'harden', 'restore',
+                         _template_backup(w, c, p)], _template_absent,
+        _template_state),
     'network-harden-accept': (
         lambda w, c, p: _accept_argv(w), _undecided, _decisions_state,
         'is already accepted until'),
