@@ -320,3 +320,43 @@ def test_harden_the_template_then_restore(pair):
     _both(pair, 'security', 'group', 'harden', 'restore', '{backup}',
           backup='t.json')
     assert (_templates(there), _templates(newest)) == before
+
+
+WORLD_SSH = {'direction': 'ingress', 'ethertype': 'IPv4', 'protocol': 'tcp',
+             'port_range_min': 22, 'port_range_max': 22,
+             'remote_ip_prefix': '0.0.0.0/0', 'description': 'compat',
+             'used_in_default_sg': True, 'used_in_non_default_sg': False}
+
+
+def test_harden_a_world_open_template_then_restore(pair):
+    """`harden template`: refused where there is no template API; else
+    the same plan, deletion and restore on both releases."""
+    release, there, newest = pair
+    argv = ('security', 'group', 'harden', 'template')
+    if release in NO_TEMPLATES_API:
+        before = _every_rule(there)
+        for extra in (('--dry-run',), ()):
+            proc = there.run(*argv, *extra, check=False)
+            last = proc.stderr.strip().splitlines()[-1]
+            assert proc.returncode == 1 and 'lacks the Neutron extension ' \
+                'security-groups-default-rules' in last, proc.stderr
+            assert _every_rule(there) == before
+        return
+    before = _templates(there), _templates(newest)
+    try:
+        for estate in (there, newest):
+            estate.world._post('default-security-group-rules', WORLD_SSH)
+        _, rows, _ = _both(pair, *argv, '--backup', '{backup}',
+                           backup='w.json')
+        assert [json.loads(r)['Action'] for r in rows] == ['deleted']
+        assert (_templates(there), _templates(newest)) == before
+        _both(pair, 'security', 'group', 'harden', 'restore', '{backup}',
+              backup='w.json')
+        assert _templates(there) == _templates(newest) != before[0]
+    finally:
+        for estate in (there, newest):
+            for t in estate.world._get('default-security-group-rules'):
+                if t['description'] == 'compat':
+                    estate.world.net.delete(
+                        '/default-security-group-rules/' + t['id'])
+    assert (_templates(there), _templates(newest)) == before

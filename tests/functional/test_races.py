@@ -252,6 +252,61 @@ def test_harden_restore_races(world, cli, tmp_path):
     assert not bad, '\n'.join(bad)
 
 
+TEMPLATES = 'default-security-group-rules'
+RACE_TEMPLATE = {'direction': 'ingress', 'ethertype': 'IPv4',
+                 'protocol': 'tcp', 'port_range_min': 22,
+                 'port_range_max': 22, 'remote_ip_prefix': '0.0.0.0/0',
+                 'description': 'race', 'used_in_default_sg': True,
+                 'used_in_non_default_sg': False}
+
+
+def _race_templates(world):
+    """(IDs of the planted template, the shapes of all the others)."""
+    every = world._get(TEMPLATES)
+    return ([t['id'] for t in every if t['description'] == 'race'],
+            sorted(str(sorted(t.items())) for t in every
+                   if t['description'] != 'race'))
+
+
+def test_template_races(world, cli, tmp_path):
+    """4 `harden template` and 4 restores of one template at once: never
+    two of it, no other template touched; a restore afterwards leaves
+    exactly one."""
+    stale = Stale()
+    world._post(TEMPLATES, RACE_TEMPLATE)
+    backup = str(tmp_path / 'race-templates.json')
+    try:
+        cli.run('security', 'group', 'harden', 'template', '--backup',
+                backup)
+        others = _race_templates(world)[1]
+        bad = []
+        for round_ in range(ROUNDS):
+            results = cli.together([
+                ['security', 'group', 'harden', 'template', '--backup',
+                 os.path.join(str(tmp_path), 't-%d-%d.json' % (round_, i))]
+                if i % 2 else
+                ['security', 'group', 'harden', 'restore', backup]
+                for i in range(N)])
+            problems = _crashes(results)
+            planted, now = _race_templates(world)
+            if len(planted) > 1:
+                problems.append('duplicated template: %s' % planted)
+            if now != others:
+                problems.append('another template changed')
+            cli.run('security', 'group', 'harden', 'restore', backup)
+            if len(_race_templates(world)[0]) != 1:
+                problems.append('after a restore: %s'
+                                % _race_templates(world)[0])
+            if problems:
+                bad.append('round %d: %s' % (round_, problems))
+    finally:
+        for template in _race_templates(world)[0]:
+            world.net.delete('/%s/%s' % (TEMPLATES, template))
+    _figure(stale, 'races harden template/restore: %d rounds of %d '
+                   'concurrent runs, %d violations' % (ROUNDS, N, len(bad)))
+    assert not bad, '\n'.join(bad)
+
+
 SSH, SENSITIVE = 'sg-ingress-ssh-from-world', 'sg-ingress-sensitive-from-world'
 
 

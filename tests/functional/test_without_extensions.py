@@ -133,6 +133,8 @@ REFUSALS = {
                    'demo'], 'security-group'),
         ('admin', ['security', 'group', 'harden', 'default', '--template'],
          'security-group'),
+        ('admin', ['security', 'group', 'harden', 'template'],
+         'security-group'),
         ('admin', ['security', 'group', 'harden', 'restrict',
                    '--all-projects', '--check', 'sg-ingress-ssh-from-world',
                    '--to', '10.0.0.0/8'], 'security-group')],
