@@ -16,6 +16,7 @@ import dataclasses
 
 import netaddr
 
+from xloudclient.audit import rbac
 from xloudclient.audit import reach
 from xloudclient.audit import reachability
 from xloudclient.audit import rules as rules_mod
@@ -88,11 +89,7 @@ def _shared(inventory, object_type, item, port):
         return True
     if object_type == 'network' and item.get('shared') is True:
         return True
-    return any(p.get('object_type') == object_type and
-               p.get('object_id') == item.get('id') and
-               p.get('action') == 'access_as_shared' and
-               p.get('target_tenant') != item.get('project_id')
-               for p in inventory.rbac_policies)
+    return bool(rbac.to_other_projects(inventory, object_type, item))
 
 
 def rows(inventory, port):

@@ -1,5 +1,6 @@
 """Checks over networks."""
 
+from xloudclient.audit import rbac
 from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
@@ -23,17 +24,6 @@ def network_port_security_disabled(inventory, settings):
                  net['id']))
 
 
-def _to_every_project(inventory, action):
-    """{network ID: [IDs of its RBAC policies of action to every
-    project]}."""
-    found = {}
-    for p in inventory.rbac_policies:
-        if p.get('object_type') == 'network' and \
-                p.get('action') == action and p.get('target_tenant') == '*':
-            found.setdefault(p.get('object_id'), []).append(p['id'])
-    return found
-
-
 # Neutron has two RBAC actions for networks (neutron.db.rbac_db_models):
 # access_as_shared (ports of any project on it) and access_as_external (a
 # router gateway and floating IPs of any project from it). Either one to
@@ -45,13 +35,11 @@ def _to_every_project(inventory, action):
        'on it) or, info, external only (every project routes to it)',
        needs=('networks', 'rbac_policies'))
 def network_shared_all_projects(inventory, settings):
-    shared = _to_every_project(inventory, 'access_as_shared')
-    external = _to_every_project(inventory, 'access_as_external')
+    shared = rbac.to_every_project(inventory, 'network')
+    external = rbac.to_every_project(inventory, 'network', rbac.EXTERNAL)
     # router:external is true for an external network to one project
     # too: where a policy to some project is seen, only one to * counts
-    targeted = {p.get('object_id') for p in inventory.rbac_policies
-                if p.get('object_type') == 'network' and
-                p.get('action') == 'access_as_external'}
+    targeted = rbac.grants(inventory, 'network', rbac.EXTERNAL)
     for net in inventory.networks:
         is_shared = net.get('shared') is True or net['id'] in shared
         is_external = net['id'] in external or (
@@ -94,19 +82,6 @@ def _remedy(net, policies, option):
 PHYSICAL = ('flat', 'vlan')
 
 
-def _shared_with(inventory):
-    """{network ID: (IDs of RBAC policies sharing it with every project,
-    IDs of those sharing it with one project)}."""
-    found = {}
-    for p in inventory.rbac_policies:
-        if p.get('object_type') == 'network' and \
-                p.get('action') == 'access_as_shared':
-            every, some = found.setdefault(p.get('object_id'), ([], []))
-            (every if p.get('target_tenant') == '*' else some).append(
-                p['id'])
-    return found
-
-
 # Provider attributes are an admin's to read: a member's audit sees none
 # and reports nothing here (documented on the check's page).
 @check('network-provider-projects', 'medium',
@@ -116,12 +91,13 @@ def _shared_with(inventory):
        '(to confirm); high when port security is off on it',
        needs=('networks', 'rbac_policies'))
 def provider_projects(inventory, settings):
-    shared = _shared_with(inventory)
     for net in inventory.networks:
         kind = net.get('provider:network_type')
         if kind not in PHYSICAL:
             continue
-        every, some = shared.get(net['id'], ((), ()))
+        given = rbac.to_other_projects(inventory, 'network', net)
+        every = [i for i, target in given if target == rbac.EVERY]
+        some = [(i, target) for i, target in given if target != rbac.EVERY]
         to_all = net.get('shared') is True or bool(every)
         if not (to_all or some):
             continue                # its own project's (an admin's) only
@@ -133,10 +109,8 @@ def provider_projects(inventory, settings):
         if to_all:
             whom = 'every project'
         else:
-            targets = {p['id']: p.get('target_tenant') or ''
-                       for p in inventory.rbac_policies}
             whom = 'project(s) %s' % registry.listing(
-                sorted(targets[i] for i in some))
+                sorted({target for _, target in some}))
         if off:
             fix = ('openstack', 'network', 'set', '--enable-port-security',
                    net['id'])
@@ -144,7 +118,7 @@ def provider_projects(inventory, settings):
             fix = _remedy(net, every, '--no-share')
         else:
             fix = ('openstack', 'network', 'rbac', 'delete') + tuple(
-                sorted(some))
+                sorted(i for i, _ in some))
         yield Hit(
             'network', net,
             'provider network (%s) %s can put ports on: they sit on the '

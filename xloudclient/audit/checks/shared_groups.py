@@ -8,25 +8,11 @@ the rule sits in the group itself (a same-group rule) or in another
 group that names it.
 """
 
+from xloudclient.audit import rbac
 from xloudclient.audit import registry
 from xloudclient.audit.registry import check
 from xloudclient.audit.registry import Hit
 from xloudclient.audit import rules
-
-SHARED = 'access_as_shared'
-
-
-def shared_to_all(inventory):
-    """{security group ID: [IDs of its RBAC policies sharing it with every
-    project]}."""
-    found = {}
-    for policy in inventory.rbac_policies:
-        if policy.get('object_type') == 'security_group' and \
-                policy.get('action') == SHARED and \
-                policy.get('target_tenant') == '*':
-            found.setdefault(policy.get('object_id'), []).append(
-                policy['id'])
-    return found
 
 
 @check('sg-shared-all-projects-remote', 'high',
@@ -37,7 +23,7 @@ def shared_to_all(inventory):
        needs=('security_groups', 'security_group_rules', 'rbac_policies'),
        extensions=('security-group',))
 def shared_remote(inventory, settings):
-    shared = shared_to_all(inventory)
+    shared = rbac.to_every_project(inventory, 'security_group')
     if not shared:
         return
     naming = {}         # shared group ID -> ingress rules naming it

@@ -41,6 +41,11 @@ def test_given_to_some_projects_is_info_to_confirm():
     assert found.detail.startswith(
         'provider network (flat physnet1) project(s) p, q can put ports')
     assert found.remediation == 'openstack network rbac delete rb1 rb2'
+    # a policy to its own project gives nothing: not named, not deleted
+    [found] = _run([_net()], [_rbac('rb1', 'p'), _rbac('rb0', 'admin')])
+    assert found.detail.startswith('provider network (vlan physnet1 '
+                                   'segment 150) project(s) p can put')
+    assert found.remediation == 'openstack network rbac delete rb1'
 
 
 def test_port_security_off_on_it_is_high():
@@ -56,7 +61,8 @@ def test_port_security_off_on_it_is_high():
     (_net(kind='geneve', shared=True), ()),          # an overlay
     (_net(kind=None, shared=True), ()),              # not read: a member
     (_net(), [_rbac('rb', '*', action='access_as_external')]),
-    (_net(), [_rbac('rb', '*', obj='other')])])
+    (_net(), [_rbac('rb', '*', obj='other')]),
+    (_net(), [_rbac('rb', 'admin')])])               # to its own project
 def test_look_alikes_are_quiet(network, policies):
     assert _run([network], policies) == []
 
