@@ -97,3 +97,29 @@ def test_concurrent_renewals_leave_one_record_on_a_disabled_port():
             'schedule %d: %s' % (seed, cloud.ports['p1']['tags']))
         assert not any(r.pending for r in records)
         assert all(r.security_groups == (SG1,) for r in records)
+
+
+def test_a_confirmation_that_lands_with_the_enable_is_removed():
+    """A disable confirms its record just as the enable's guarded update
+    lands (a multi-worker Neutron let the update through; seen in CI):
+    the enable, finding the port on, removes the confirmed record it did
+    not see."""
+    pending = rec.make_tag(REVIEW, NOW, 'demo', [SG1], 'round 0',
+                           nonce='beef', pending=True)
+    cloud = _cloud(enabled=False, tags=[pending])
+    late = rec.parse_tag(pending).confirmed_tag()
+
+    def confirm_late(cloud, method, path):
+        port = cloud.ports['p1']
+        if method == 'GET' and port['port_security_enabled'] and \
+                late not in port['tags'] and not cloud.confirmed:
+            cloud.confirmed = True
+            port['tags'].append(late)       # no revision bump: the window
+    cloud.confirmed = False
+    cloud.hook = confirm_late
+    outcome = ps.enable(cloud, 'p1')
+    assert cloud.confirmed
+    assert late not in cloud.ports['p1']['tags']
+    assert outcome.port['port_security_enabled']
+    assert rec.records_in(outcome.port['tags'])[0] == [
+        rec.parse_tag(pending)]     # the young pending one: its run's
