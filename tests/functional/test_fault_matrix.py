@@ -16,6 +16,7 @@ when the rerun cannot and the faulted run named `finish with ...`, the
 command it named must).
 """
 
+import datetime
 import os
 import re
 import shlex
@@ -80,7 +81,6 @@ def _ps_enabled(world):
 
 
 def _ps_disabled(world):
-    import datetime
     now = datetime.datetime.now(datetime.timezone.utc) - \
         datetime.timedelta(minutes=1)
     record = rec.make_tag(datetime.date.today() + datetime.timedelta(30),
@@ -271,13 +271,62 @@ def _undecided(world):
 
 
 def _decided(world):
-    import datetime
     group, rule = world.bastion()
     old = rec.make_decision_tag(
         SSH, rule, datetime.date.today() + datetime.timedelta(10),
         datetime.datetime.now(datetime.timezone.utc) -
         datetime.timedelta(days=1), 'admin', 'old reason')
     world.set_group_tags(group, ['keep-me', old])
+
+
+# Two requests of one check and item (a member's accepts), fixed for the
+# module so that the reviewed one's request ID stays the same over resets:
+# approving the newer drops the older (a Neutron tag write) and endorses
+# the newer on the project (Keystone, which the proxy does not fault).
+_GRANTED = datetime.datetime.now(datetime.timezone.utc).replace(
+    microsecond=0) - datetime.timedelta(days=1)
+
+
+def _request_tags(world):
+    group, rule = world.bastion()
+    review = datetime.date.today() + datetime.timedelta(10)
+    older, newer = (rec.make_decision_tag(
+        SSH, rule, review, _GRANTED - datetime.timedelta(hours=h), 'demo',
+        reason, nonce='f00d') for h, reason in ((2, 'older request'),
+                                                (0, 'reviewed request')))
+    return group, older, newer
+
+
+def _requested(world):
+    group, older, newer = _request_tags(world)
+    world.set_group_tags(group, ['keep-me', older, newer])
+
+
+def _approve_argv(world):
+    group, _, newer = _request_tags(world)
+    return ['network', 'harden', 'approve', SSH, world.bastion()[1],
+            '--request', rec.request_id('security_groups', group, newer)]
+
+
+def _endorsements(world):
+    tags = world.conn.identity.get('/projects/' + world.project).json()[
+        'project']['tags']
+    return sorted(rec.endorsements_in(tags))
+
+
+def _approval_state(world):
+    return _decisions_state(world), _endorsements(world)
+
+
+def _orphan_endorsed(world):
+    """An endorsement on the project naming no record (its record was
+    removed by hand), beside the group's own tags."""
+    group, _, newer = _request_tags(world)
+    world.set_group_tags(group, ['keep-me'])
+    tag = rec.endorsement_tag('security_groups', group, newer, 'admin')
+    resp = world.conn.identity.put('/projects/%s/tags' % world.project,
+                                   json={'tags': [tag]})
+    assert resp.status_code in (200, 204), resp.text
 
 
 def _accept_argv(world, *more):
@@ -332,6 +381,13 @@ COMMANDS = {
     'network-harden-accept-renew': (
         lambda w, c, p: _accept_argv(w, '--renew'), _decided,
         _decisions_state),
+    'network-harden-approve': (
+        lambda w, c, p: _approve_argv(w), _requested, _approval_state,
+        'already approved'),
+    'network-harden-accepted-prune': (
+        lambda w, c, p: ['network', 'harden', 'accepted', 'prune',
+                         '--project', w.project], _orphan_endorsed,
+        _approval_state),
     'network-harden-revoke': (
         lambda w, c, p: ['network', 'harden', 'revoke', SSH,
                          w.bastion()[1]], _decided, _decisions_state,
@@ -344,7 +400,7 @@ COMMANDS = {
 # none there, and skip the request.
 ENDORSING = ('port-security-disable', 'port-security-enable',
              'network-harden-accept', 'network-harden-accept-renew',
-             'network-harden-revoke')
+             'network-harden-revoke', 'network-harden-approve')
 
 
 def _names_a_way_on(proc):
@@ -377,8 +433,8 @@ def test_fault_at_every_request(name, world, cli, proxy):
     argv_of, reset, state, *rerun_refusal = COMMANDS[name]
     rerun_refusal = rerun_refusal or ['already has a documented']
     argv = argv_of(world, cli, proxy)
-    reset(world)
     world.clear_project_tags()
+    reset(world)                # after: a reset may write endorsements
     before = state(world)
     endorsing = name in ENDORSING
     proxy.arm()
@@ -390,9 +446,9 @@ def test_fault_at_every_request(name, world, cli, proxy):
     for family in FAMILIES:
         for k in range(1, len(requests) + 1):
             kind = family[k % len(family)]
-            reset(world)
             if endorsing:
                 world.clear_project_tags()
+            reset(world)
             assert state(world) == before
             proxy.arm(kind, k)
             proc = cli.run(*argv)

@@ -404,3 +404,38 @@ def test_a_name_a_spreadsheet_would_run_is_text_in_csv(demo, admin, lab):
                 if r['Resource ID'] == port] == [name]
     finally:
         demo.run('port', 'delete', port, check=False)
+
+
+def test_look_alike_vip_reservations_hide_no_neighbour(demo, admin, lab):
+    """aap-impersonates trusts a VIP reservation only of the pair's own
+    project with no device behind it. demo's port holds three addresses:
+    its own reservation's (quiet: a VIP), a look-alike of its own with a
+    device set (a member may set one: a neighbour), and the admin
+    project's look-alike on demo's network (another project's: a
+    neighbour)."""
+    check = 'aap-impersonates'
+    subnet = demo.json('subnet', 'show', lab['name'] + '-v4')['id']
+
+    def reservation(cli, address, *extra):
+        return cli.json('port', 'create', '--network', lab['net'],
+                        '--fixed-ip', 'subnet=%s,ip-address=%s'
+                        % (subnet, address), '--device-owner', 'xloud:vip',
+                        '--disable', *extra, 'vip-' + address)['id']
+    own = reservation(demo, '10.66.0.61')
+    with_device = reservation(demo, '10.66.0.62', '--device',
+                              str(uuid.uuid4()))
+    foreign = reservation(admin, '10.66.0.63', '--project', 'admin')
+    member = _port(demo, lab, 'vrrp', *[
+        a for ip in ('10.66.0.61', '10.66.0.62', '10.66.0.63')
+        for a in ('--allowed-address', 'ip-address=' + ip)])
+    _, rows = _audit(admin, check)
+    mine = sorted((r['Resource ID'], r['Detail']) for r in rows
+                  if r['Resource ID'] in (member, own, with_device,
+                                          foreign))
+    admin_id = admin.json('project', 'show', 'admin')['id']
+    assert [(rid, detail.split(': may answer as ')[0]) for rid, detail
+            in mine] == [(member, 'pair 10.66.0.62'),
+                         (member, 'pair 10.66.0.63')], mine
+    assert 'port vip-10.66.0.62 (xloud:vip, same project)' in mine[0][1]
+    assert 'port vip-10.66.0.63 (xloud:vip, project %s)' % admin_id \
+        in mine[1][1]
