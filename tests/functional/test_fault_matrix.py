@@ -13,7 +13,13 @@ k, run the command and check the invariant:
 
 then rerun it without faults: it must converge to the after state (or,
 when the rerun cannot and the faulted run named `finish with ...`, the
-command it named must).
+command it named must). A faulted run that exited 0 and left the after
+state is not rerun: that rerun (from the after state) is checked once,
+after the clean run.
+
+A read (GET) changes nothing and Neutron answers none with 409 or 412:
+there, a 409 or 412 is not injected, nor a 500 after forwarding (to the
+client, the 500 the 5xx family injects at the same request).
 """
 
 import datetime
@@ -428,6 +434,32 @@ def _problems(proc):
     return found
 
 
+def _faults(requests):
+    """(kind, k) for every family and every request index k (1-based)
+    that the request can meet (see the module's docstring)."""
+    for family in FAMILIES:
+        for k, (method, _) in enumerate(requests, 1):
+            kind = family[k % len(family)]
+            if method == 'GET' and kind in ('409', '412', '500-after'):
+                continue
+            yield kind, k
+
+
+def _rerun_problems(world, cli, argv, after, proc, rerun_refusal, state):
+    """Rerun argv without faults (and what the faulted proc named, if the
+    rerun cannot finish): what is wrong if the cloud is not then in the
+    after state."""
+    again = cli.run(*argv)
+    named = _named_finish(proc) if proc is not None else None
+    if state(world) != after and named:
+        again = cli.run(*named)
+    if state(world) != after or (again.returncode != 0 and
+                                 rerun_refusal not in again.stderr):
+        return ['rerun: exit %d, state %s: %s' % (
+            again.returncode, state(world), again.stderr[-300:])]
+    return []
+
+
 @pytest.mark.parametrize('name', sorted(COMMANDS))
 def test_fault_at_every_request(name, world, cli, proxy):
     argv_of, reset, state, *rerun_refusal = COMMANDS[name]
@@ -442,39 +474,31 @@ def test_fault_at_every_request(name, world, cli, proxy):
     assert clean.returncode == 0, clean.stderr
     after, requests = state(world), list(proxy.log)
     assert before != after and requests
-    tried, bad = 0, []
-    for family in FAMILIES:
-        for k in range(1, len(requests) + 1):
-            kind = family[k % len(family)]
-            if endorsing:
-                world.clear_project_tags()
-            reset(world)
-            assert state(world) == before
-            proxy.arm(kind, k)
-            proc = cli.run(*argv)
-            tried += 1
-            now = state(world)
-            problems = _problems(proc)
-            if now not in (before, after) and not _names_a_way_on(proc):
-                problems.append('left %s, exit %d, and named no way on: %s'
-                                % (now, proc.returncode,
-                                   proc.stderr.strip()[-300:]))
-            if 'nothing was changed' in proc.stderr and now != before:
-                problems.append('said nothing was changed, left %s'
-                                % (now,))
-            proxy.arm()
-            again = cli.run(*argv)
-            named = _named_finish(proc)
-            if state(world) != after and named:
-                again = cli.run(*named)
-            if state(world) != after or (again.returncode != 0 and
-                                         rerun_refusal[0]
-                                         not in again.stderr):
-                problems.append('rerun: exit %d, state %s: %s' % (
-                    again.returncode, state(world), again.stderr[-300:]))
-            if problems:
-                bad.append('%s at request %d (%s %s): %s' % (
-                    kind, k, *(proxy.fired or ('', '')), problems))
+    tried, bad = 0, _rerun_problems(world, cli, argv, after, None,
+                                    rerun_refusal[0], state)
+    for kind, k in _faults(requests):
+        if endorsing:
+            world.clear_project_tags()
+        reset(world)
+        assert state(world) == before
+        proxy.arm(kind, k)
+        proc = cli.run(*argv)
+        tried += 1
+        now = state(world)
+        problems = _problems(proc)
+        if now not in (before, after) and not _names_a_way_on(proc):
+            problems.append('left %s, exit %d, and named no way on: %s'
+                            % (now, proc.returncode,
+                               proc.stderr.strip()[-300:]))
+        if 'nothing was changed' in proc.stderr and now != before:
+            problems.append('said nothing was changed, left %s' % (now,))
+        proxy.arm()
+        if proc.returncode != 0 or now != after:
+            problems += _rerun_problems(world, cli, argv, after, proc,
+                                        rerun_refusal[0], state)
+        if problems:
+            bad.append('%s at request %d (%s %s): %s' % (
+                kind, k, *(proxy.fired or ('', '')), problems))
     figures.record('fault matrix %s: %d requests, %d faults injected, '
                    '%d correct outcomes' % (name, len(requests), tried,
                                             tried - len(bad)))
