@@ -144,13 +144,15 @@ ROUTER_INTERFACES = frozenset((
 class Fetching:
     """How a fetch runs: items per page, seconds per request (None: the
     client's), lists at once, and whom it tells as it goes: progress(type,
-    count) after each type, and ready(done, inventory) (see fetch)."""
+    count) after each type, and ready(done, inventory) (see fetch); the
+    extensions' aliases when the caller has read them (None: read)."""
 
     page_size: int = PAGE_SIZE
     timeout: float = None
     workers: int = 4
     progress: object = None
     ready: object = None
+    extensions: frozenset = None
 
 
 def fetch(client, resource_types, project_id=None, endorsements=None,
@@ -172,8 +174,11 @@ def fetch(client, resource_types, project_id=None, endorsements=None,
     if unknown:
         raise ValueError('unknown resource types: %s' % sorted(unknown))
     inventory = Inventory(endorsements=endorsements, scoped=bool(project_id))
-    inventory.extensions = neutron.extensions(client, how.timeout)
-    inventory.requests += 1
+    if how.extensions is None:
+        inventory.extensions = neutron.extensions(client, how.timeout)
+        inventory.requests += 1
+    else:
+        inventory.extensions = frozenset(how.extensions)
     wanted = set(resource_types)
     by_group = project_id is not None and RULES in wanted
     wanted |= {'security_groups'} if by_group else set()

@@ -47,14 +47,16 @@ def _refuse_without_templates(client):
                 'the cloud lacks the Neutron extension %s: it has no '
                 'default security group rule templates to harden; nothing '
                 'was changed' % alias)
+    return present
 
 
 def plan(client, settings, entry_ids=()):
     """The TemplatePlan: the entries the check reports (only those named
     in entry_ids, when given); harden.Refused names an entry that does not
     exist or is not open from anywhere."""
-    _refuse_without_templates(client)
-    inventory = inventory_mod.fetch(client, NEEDS)
+    aliases = _refuse_without_templates(client)
+    inventory = inventory_mod.fetch(
+        client, NEEDS, how=inventory_mod.Fetching(extensions=aliases))
     [check] = catalog.select([CHECK])
     found = {f.resource_id: f.detail
              for f in check.run(inventory, settings)}

@@ -53,7 +53,10 @@ def _plan(cloud, *ids):
 
 
 def test_plan_is_what_the_check_reports():
-    plan = _plan(_cloud())
+    cloud = _cloud()
+    plan = _plan(cloud)
+    # the extensions read once: for the refusal, and then for the fetch
+    assert [p for _, p in cloud.log].count('/extensions') == 1
     assert [e['id'] for e in plan.entries] == ['any6', 'ssh']
     assert plan.details['ssh'].endswith('open to anywhere for ssh')
     assert [e['id'] for e in _plan(_cloud(), 'ssh').entries] == ['ssh']
