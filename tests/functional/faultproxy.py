@@ -34,11 +34,11 @@ import urllib.parse
 KINDS = ('reset', '500', '503', '409', '412', '500-after', 'timeout-after',
          'truncate', 'bad-json')
 # The fault matrix injects each family at every request; a family of two
-# kinds the client handles alike (a 5xx; a change that landed and whose
-# answer was lost, as a 500 or as no answer at all; a broken body)
-# alternates them from one request to the next, so each is still met
-# across the matrix.
-FAMILIES = (('reset',), ('500', '503'), ('409',), ('412',),
+# kinds (a 5xx; a write refused as in conflict, 409, or as made on a
+# stale revision, 412; a change that landed and whose answer was lost,
+# as a 500 or as no answer at all; a broken body) alternates them from
+# one request to the next, so each is still met across the matrix.
+FAMILIES = (('reset',), ('500', '503'), ('409', '412'),
             ('500-after', 'timeout-after'), ('truncate', 'bad-json'))
 HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-connection',
               'transfer-encoding', 'te', 'trailer', 'upgrade',

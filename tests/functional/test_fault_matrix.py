@@ -15,7 +15,9 @@ then rerun it without faults: it must converge to the after state (or,
 when the rerun cannot and the faulted run named `finish with ...`, the
 command it named must). A faulted run that exited 0 and left the after
 state is not rerun: that rerun (from the after state) is checked once,
-after the clean run.
+after the clean run. Nor is one faulted at a read before the command's
+first write that left the before state: nothing was written, its rerun
+is the clean run.
 
 A read (GET) changes nothing and Neutron answers none with 409 or 412:
 there, a 409 or 412 is not injected, nor a 500 after forwarding (to the
@@ -476,10 +478,14 @@ def test_fault_at_every_request(name, world, cli, proxy):
     assert before != after and requests
     tried, bad = 0, _rerun_problems(world, cli, argv, after, None,
                                     rerun_refusal[0], state)
+    first_write = min([k for k, (method, _) in enumerate(requests, 1)
+                       if method != 'GET'] or [len(requests) + 1])
+    now = None
     for kind, k in _faults(requests):
         if endorsing:
             world.clear_project_tags()
-        reset(world)
+        if now != before:
+            reset(world)
         assert state(world) == before
         proxy.arm(kind, k)
         proc = cli.run(*argv)
@@ -493,9 +499,11 @@ def test_fault_at_every_request(name, world, cli, proxy):
         if 'nothing was changed' in proc.stderr and now != before:
             problems.append('said nothing was changed, left %s' % (now,))
         proxy.arm()
-        if proc.returncode != 0 or now != after:
+        if (proc.returncode != 0 or now != after) and not (
+                k < first_write and now == before):
             problems += _rerun_problems(world, cli, argv, after, proc,
                                         rerun_refusal[0], state)
+            now = state(world)
         if problems:
             bad.append('%s at request %d (%s %s): %s' % (
                 kind, k, *(proxy.fired or ('', '')), problems))

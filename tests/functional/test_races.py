@@ -19,7 +19,7 @@ from tests.functional.world import module_world
 from xloudclient import records as rec
 
 N = 8
-ROUNDS = int(os.environ.get("XLOUD_RACE_ROUNDS") or 5)
+ROUNDS = int(os.environ.get("XLOUD_RACE_ROUNDS") or 3)
 
 
 world = module_world('races', cidr='10.92.0.0/24')
