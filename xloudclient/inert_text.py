@@ -43,9 +43,24 @@ def visible(text):
 _UNSAFE = re.compile(r'[^\w@%+=:,./-]', re.ASCII)
 
 
+# A line of words shlex.quote leaves as they are, or the placeholder the
+# admin replaces, one space between words (none empty).
+_WORD = r'(?:[\w@%+=:,./-]+|<management-cidr>)'
+_PLAIN_LINE = re.compile(r'{0}(?: {0})*'.format(_WORD), re.ASCII)
+
+
 def command(*argv):
     """One shell command from its arguments, each quoted as needed, so
     that shlex.split() gives back exactly argv whatever it contains."""
+    try:
+        line = ' '.join(argv)
+    except TypeError:           # a word that is not a str
+        line = ''
+    # the common case, one scan: safe words, spaces only between them
+    if _PLAIN_LINE.fullmatch(line) and line.count(' ') == len(argv) - 1:
+        # each '<' begins a whole placeholder word
+        return line.replace(_PLACEHOLDER, _SHOWN[_PLACEHOLDER]) \
+            if '<' in line else line
     # what shlex.join gives: a safe word as it is, any other quoted; the
     # words commands share (openstack, --dry-run, ...) as they were shown
     shown, unsafe = _SHOWN, _UNSAFE.search
@@ -62,6 +77,7 @@ _SHOWN = {w: shlex.quote(w) for w in (
     'add', 'audit', 'accept', 'quota', '--project', '--to', '--dry-run',
     '--check', '--security-group', '--allowed-address', '--long',
     '--all-projects', '--address', '<management-cidr>')}
+_PLACEHOLDER = '<management-cidr>'
 
 
 @functools.lru_cache(maxsize=256)

@@ -47,3 +47,21 @@ def test_a_command_is_what_shlex_join_gives_every_time():
             argv = ('openstack', first, second, 42)
             assert inert_text.command(*argv) == shlex.join(
                 str(a) for a in argv)
+
+
+def test_a_command_of_words_of_every_shape_is_shlex_join():
+    # the one-scan path (safe words, the placeholder) and the word-by-word
+    # one give what shlex.join gives, whatever mix of words and spaces
+    import itertools
+    import random
+    pieces = ['a', 'ID-1_x', '<management-cidr>', '<management-cidr>x',
+              'x<management-cidr>', '<', '', ' ', 'a b', '--to', "'", 'é',
+              '\n', '0.0.0.0/0', 'a  b', '<management-cidr> ']
+    rng = random.Random(7)
+    for n in range(1, 5):
+        for argv in itertools.product(pieces, repeat=min(n, 2)):
+            argv = list(argv) + rng.sample(pieces, n - min(n, 2))
+            assert inert_text.command(*argv) == shlex.join(argv)
+            assert shlex.split(inert_text.command(*argv)) == argv
+    assert inert_text.command() == ''
+    assert inert_text.command('a', 7, None) == "a 7 None"
