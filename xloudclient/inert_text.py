@@ -11,6 +11,7 @@ tool prints is built as an argv and joined by command().
 import functools
 import re
 import shlex
+import string
 
 
 _SHORT = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
@@ -38,15 +39,15 @@ def visible(text):
     return ''.join(c if c.isprintable() else _escape(c) for c in text)
 
 
-# shlex.quote leaves a word of these characters as it is: a command whose
-# words are all such (and none empty) is its words joined by spaces.
-_UNSAFE = re.compile(r'[^\w@%+=:,./-]', re.ASCII)
-
-
-# A line of words shlex.quote leaves as they are, or the placeholder the
-# admin replaces, one space between words (none empty).
-_WORD = r'(?:[\w@%+=:,./-]+|<management-cidr>)'
-_PLAIN_LINE = re.compile(r'{0}(?: {0})*'.format(_WORD), re.ASCII)
+# The characters of a word shlex.quote leaves as it is (its _find_unsafe:
+# ASCII letters, digits and these); and the placeholder the admin replaces
+# in the commands the tool prints, which it quotes.
+_SAFE = string.ascii_letters + string.digits + '_@%+=:,./-'
+_UNSAFE = re.compile('[^%s]' % re.escape(_SAFE))
+_PLACEHOLDER = '<management-cidr>'
+# What a line of safe words and placeholders holds: their characters, the
+# spaces between the words and the placeholder's angle brackets.
+_LINE_CHARS = (_SAFE + ' <>').encode('ascii')
 
 
 def command(*argv):
@@ -55,14 +56,25 @@ def command(*argv):
     try:
         line = ' '.join(argv)
     except TypeError:           # a word that is not a str
-        line = ''
-    # the common case, one scan: safe words, spaces only between them
-    if _PLAIN_LINE.fullmatch(line) and line.count(' ') == len(argv) - 1:
-        # each '<' begins a whole placeholder word
+        return _word_by_word(argv)
+    # The common case, checked on the whole line at C speed: no word
+    # empty, no space but the len(argv) - 1 between the words, every '<'
+    # and '>' in a placeholder word (one of each), every other character
+    # safe. Then each word but the placeholder is as shlex.quote leaves
+    # it, and each occurrence of the placeholder is one of its words.
+    placeholders = argv.count(_PLACEHOLDER)
+    if line.isascii() and all(argv) and \
+            line.count(' ') == len(argv) - 1 and \
+            line.count('<') == placeholders == line.count('>') and \
+            not line.encode('ascii').translate(None, _LINE_CHARS):
         return line.replace(_PLACEHOLDER, _SHOWN[_PLACEHOLDER]) \
-            if '<' in line else line
-    # what shlex.join gives: a safe word as it is, any other quoted; the
-    # words commands share (openstack, --dry-run, ...) as they were shown
+            if placeholders else line
+    return _word_by_word(argv)
+
+
+def _word_by_word(argv):
+    """What shlex.join gives: a safe word as it is, any other quoted; the
+    words commands share (openstack, --dry-run, ...) as they were shown."""
     shown, unsafe = _SHOWN, _UNSAFE.search
     return ' '.join([shown.get(w) or (
         w if w and not unsafe(w) else _quoted(w)) for w in map(str, argv)])
@@ -76,8 +88,7 @@ _SHOWN = {w: shlex.quote(w) for w in (
     'set', 'unset', 'enable', 'disable', 'list', 'show', 'create', 'vip',
     'add', 'audit', 'accept', 'quota', '--project', '--to', '--dry-run',
     '--check', '--security-group', '--allowed-address', '--long',
-    '--all-projects', '--address', '<management-cidr>')}
-_PLACEHOLDER = '<management-cidr>'
+    '--all-projects', '--address', _PLACEHOLDER)}
 
 
 @functools.lru_cache(maxsize=256)

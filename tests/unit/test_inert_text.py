@@ -56,7 +56,8 @@ def test_a_command_of_words_of_every_shape_is_shlex_join():
     import random
     pieces = ['a', 'ID-1_x', '<management-cidr>', '<management-cidr>x',
               'x<management-cidr>', '<', '', ' ', 'a b', '--to', "'", 'é',
-              '\n', '0.0.0.0/0', 'a  b', '<management-cidr> ']
+              '\n', '0.0.0.0/0', 'a  b', '<management-cidr> ', '>', 'b>',
+              '<management-cidr', 'management-cidr>']
     rng = random.Random(7)
     for n in range(1, 5):
         for argv in itertools.product(pieces, repeat=min(n, 2)):
