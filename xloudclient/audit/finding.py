@@ -6,6 +6,7 @@ SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
 # The check of the records that name a check the audit could not run.
 NOT_RUN = 'audit-check-not-run'
 _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
+_SET = object.__setattr__      # past the frozen dataclass's __setattr__
 
 
 def severity_rank(severity):
@@ -47,11 +48,12 @@ class Finding:
         if severity not in _RANK:
             raise ValueError('unknown severity %r' % severity)
         finding = object.__new__(cls)
-        finding.__dict__.update(
-            severity=severity, check=check, resource_type=resource_type,
-            resource_id=resource_id, resource_name=resource_name,
-            project_id=project_id, detail=detail, remediation=remediation,
-            key=key, aliases=aliases, basis=basis)
+        _SET(finding, '__dict__', {
+            'severity': severity, 'check': check,
+            'resource_type': resource_type, 'resource_id': resource_id,
+            'resource_name': resource_name, 'project_id': project_id,
+            'detail': detail, 'remediation': remediation, 'key': key,
+            'aliases': aliases, 'basis': basis})
         return finding
 
     def identity(self):

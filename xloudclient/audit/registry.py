@@ -47,15 +47,16 @@ class Check:
     extensions: tuple = ()
 
     def run(self, inventory, settings):
-        check_id, severity = self.id, self.severity
-        return [Finding.made(
-            hit.severity or severity, check_id, hit.resource_type,
-            hit.resource['id'], hit.resource.get('name') or '',
-            hit.resource.get('project_id') or '', hit.detail,
-            _command(hit.remediation), hit.key,
-            tuple((check_id, a, '') for a in hit.aliases) if hit.aliases
-            else (), tuple(hit.basis))
-            for hit in self.func(inventory, settings)]
+        check_id, severity, made = self.id, self.severity, Finding.made
+        # a Hit unpacked at once: eight fields, no attribute lookups
+        return [made(
+            grade or severity, check_id, rtype, resource['id'],
+            resource.get('name') or '', resource.get('project_id') or '',
+            detail, _command(remediation), key,
+            tuple((check_id, a, '') for a in aliases) if aliases else (),
+            tuple(basis))
+            for rtype, resource, detail, remediation, grade, key, aliases,
+            basis in self.func(inventory, settings)]
 
 
 def _command(argv):
