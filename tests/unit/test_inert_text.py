@@ -50,7 +50,7 @@ def test_a_command_is_what_shlex_join_gives_every_time():
 
 
 def test_a_command_of_words_of_every_shape_is_shlex_join():
-    # the one-scan path (safe words, the placeholder) and the word-by-word
+    # the whole-line path (safe words, the placeholder) and the word-by-word
     # one give what shlex.join gives, whatever mix of words and spaces
     import itertools
     import random
