@@ -255,3 +255,57 @@ def test_quotas_not_read_fail_closed(status, body):
         '/quotas': lambda params: clouds.FakeResponse(status, body)})
     with pytest.raises(inventory.InventoryError, match='quotas'):
         inventory.fetch(cloud, ['quotas'])
+
+
+PORTS = [
+    {'id': 'p0', 'network_id': 'n1', 'security_groups': ['g1', 'g2'],
+     'tags': ['t'], 'device_owner': 'compute:nova'},
+    {'id': 'p1', 'network_id': 'n2', 'security_groups': [],
+     'allowed_address_pairs': [{'ip_address': '10.0.0.9'}],
+     'port_security_enabled': False},
+    {'id': 'p2', 'network_id': 'n1', 'security_groups': ['g2'],
+     'device_owner': 'network:router_interface'},
+    {'id': 'p3', 'security_groups': None, 'tags': []},
+    {'id': 'p4', 'network_id': 'n2', 'security_groups': ['g1', 'g1'],
+     'port_security_enabled': True},
+]
+
+
+def _ports_client(ports):
+    return clouds.Canned({
+        '/extensions': clouds.extensions('port-security'),
+        '/ports': clouds.paged('ports', ports)})
+
+
+def _lists(digest):
+    """A digest as plain ids, to compare two."""
+    ids = lambda ports: [p['id'] for p in ports]    # noqa: E731
+    return ([ids(x) for x in digest[:4]] +
+            [{k: ids(v) for k, v in index.items()} for index in digest[4:]])
+
+
+def test_the_ports_digest_is_made_as_their_pages_are_read():
+    inv = inventory.fetch(_ports_client(PORTS), ['ports'],
+                          how=inventory.Fetching(page_size=2))
+    made = inv.digest
+    assert made is not None             # by the fetch, before any check
+    again = inventory.digest_ports(inv.ports)
+    assert _lists(made) == _lists(again)
+    assert _lists(made) == [
+        ['p1'], ['p2'], ['p1'], ['p0'],
+        {'n1': ['p0', 'p2'], 'n2': ['p1', 'p4'], None: ['p3']},
+        {'g1': ['p0', 'p4', 'p4'], 'g2': ['p0', 'p2']}]
+    assert inv.port_digest is made
+    assert all(p is q for p, q in zip(made.by_network['n1'],
+                                      [inv.ports[0], inv.ports[2]]))
+
+
+def test_a_port_the_digest_cannot_read_leaves_it_to_the_checks():
+    # a security group that no JSON text of Neutron's holds: the digest
+    # is not made while reading; the checks meet the port as they would
+    odd = dict(PORTS[0], id='p9', security_groups=[['g1']])
+    inv = inventory.fetch(_ports_client(PORTS + [odd]), ['ports'],
+                          how=inventory.Fetching(page_size=2))
+    assert inv.digest is None and odd in inv.ports
+    with pytest.raises(TypeError):
+        inv.port_digest
