@@ -325,13 +325,12 @@ def in_project(project_id):
 
 
 def list_counted(client, collection, params, what, reading=Reading(),
-                 key=None, index=None, each_page=None):
+                 key=None, index=None):
     """(every item of a filtered collection, requests made): the one
     paginator, following Neutron's next links. index, if given, an empty
     dict, becomes {id: item} of the items (as each page is read, while it
     is in the processor's cache) or, if some item is not a dict with an
-    id, stays empty; each_page, if given, is called with the items each
-    page adds, as they are read.
+    id, stays empty.
 
     Under churn: Neutron answers a page whose marker was deleted meanwhile
     with 404 (ports, networks), with an empty page (routers, floating
@@ -341,7 +340,7 @@ def list_counted(client, collection, params, what, reading=Reading(),
     item is never taken twice."""
     key = key or collection.replace('-', '_')
     pages = _Pages(dict(params or {}, limit=reading.page_size), what,
-                   {} if index is None else index, each_page)
+                   {} if index is None else index)
     extra = {'timeout': reading.timeout} if reading.timeout else {}
     while True:
         try:
@@ -393,8 +392,8 @@ _ID = operator.itemgetter('id')
 class _Pages:
     """One listing's items so far, and where its next page starts."""
 
-    def __init__(self, params, what, seen, each_page=None):
-        self.params, self.what, self.each_page = params, what, each_page
+    def __init__(self, params, what, seen):
+        self.params, self.what = params, what
         self.items, self.requests = [], 0
         # {id: item} of the items taken; indexed: every one a dict with id
         self.seen, self.indexed = seen, True
@@ -416,15 +415,11 @@ class _Pages:
         if new:
             self.items.extend(page)
             self.seen.update(zip(ids, page))
-            if self.each_page is not None:
-                self.each_page(page)
             self._again = False
             return True
         fresh = [i for i in page if not isinstance(i, dict) or
                  i.get('id') is None or i.get('id') not in self.seen]
         self.items.extend(fresh)
-        if fresh and self.each_page is not None:
-            self.each_page(fresh)
         for item in fresh:
             if isinstance(item, dict):
                 self.seen[item.get('id')] = item
@@ -477,18 +472,18 @@ def list_(client, collection, params, what, reading=Reading()):
 
 
 def list_type(client, resource_type, filters=None, reading=Reading(),
-              index=None, each_page=None):
+              index=None):
     """Every item of one resource type (cloud/resources.py) matching the
     filters, only the fields the audit reads unless reading.all_fields:
     (items, requests made), or ListingError naming the type and why
-    (index, each_page: as list_counted's)."""
+    (index: as list_counted's)."""
     kind = resources.TYPES[resource_type]
     params = dict(filters or {})
     if not reading.all_fields:
         params['fields'] = list(kind.fields)
     try:
         return list_counted(client, kind.path, params, resource_type,
-                            reading, index=index, each_page=each_page)
+                            reading, index=index)
     except NeutronError as e:
         raise ListingError(resource_type, e.reason)
     except Exception as e:  # connection refused, timeout, auth failure...

@@ -25,9 +25,8 @@ def _addresses(inventory, networks):
     on the networks (Neutron writes an address in one canonical form; an
     address a pair holds is compared in that form)."""
     found = {}
-    for port in [p for net, ports in
-                 inventory.port_digest.by_network.items()
-                 if net in networks for p in ports]:
+    for port in [p for p in inventory.ports
+                 if p.get('network_id') in networks]:
         held = found.setdefault(port['network_id'], {})
         for fixed in port.get('fixed_ips') or ():
             held.setdefault(fixed.get('ip_address'), []).append(port)

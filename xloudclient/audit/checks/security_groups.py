@@ -198,10 +198,18 @@ def default_same_group(inventory, settings):
        "of hardening it; Neutron's own ports aside); one finding per group",
        needs=NEEDS + own_ports.NEEDS, extensions=EXT)
 def default_in_use(inventory, settings):
-    users = inventory.port_digest.by_group
+    users = {g['id']: [] for g in default_groups(inventory)}
+    defaults = users.keys()
+    for port in inventory.ports:
+        groups = port.get('security_groups')
+        if not groups or defaults.isdisjoint(groups):
+            continue            # the common case, without a list built
+        if not own_ports.is_neutron_own(inventory, port):
+            for sg in groups:
+                if sg in users:
+                    users[sg].append(port)
     for group in default_groups(inventory):
-        ports = [p for p in users.get(group['id'], ())
-                 if not own_ports.is_neutron_own(inventory, p)]
+        ports = users[group['id']]
         if not ports:
             continue
         only = sum(1 for p in ports if len(p.get('security_groups')) == 1)
