@@ -167,15 +167,11 @@ def default_groups(inventory):
        'members: the permissive same-group rules (one finding per group)',
        needs=NEEDS, extensions=EXT)
 def default_same_group(inventory, settings):
-    groups = default_groups(inventory)
-    ids = {g['id'] for g in groups}
-    # the default groups' rules (a tenth of the rules, in most clouds)
-    theirs = {}
-    for rule in [r for r in inventory.security_group_rules
-                 if r.get('security_group_id') in ids]:
-        theirs.setdefault(rule['security_group_id'], []).append(rule)
-    for group in groups:
-        found = [r for r in theirs.get(group['id'], ())
+    # a same-group rule names its own group as its remote: it is among
+    # the rules referencing the group (an index other checks share)
+    referencing = inventory.rules_referencing_group
+    for group in default_groups(inventory):
+        found = [r for r in referencing.get(group['id'], ())
                  if rules.is_same_group_rule(r)]
         if not found:
             continue

@@ -88,6 +88,8 @@ DEFAULT_RULES = [
     rule('other-remote', **dict(SAME, remote_group_id='web')),
     rule('web-self', **dict(SAME, security_group_id='web',
                             remote_group_id='web')),
+    # another group's rule admitting the default group's members
+    rule('web-from-def', **dict(SAME, security_group_id='web')),
     rule('q-same', **dict(SAME, security_group_id='def2',
                           remote_group_id='def2', project_id='q')),
 ]
