@@ -26,13 +26,11 @@ def shared_remote(inventory, settings):
     shared = rbac.to_every_project(inventory, 'security_group')
     if not shared:
         return
-    naming = {}         # shared group ID -> ingress rules naming it
-    for rule in inventory.security_group_rules:
-        if rule.get('remote_group_id') in shared and rules.is_ingress(rule):
-            naming.setdefault(rule['remote_group_id'], []).append(rule)
+    referencing = inventory.rules_referencing_group
     groups = inventory.groups_by_id
     for group_id, policies in sorted(shared.items(), key=str):
-        found = sorted(naming.get(group_id, ()), key=lambda r: r['id'])
+        found = sorted((r for r in referencing.get(group_id, ())
+                        if rules.is_ingress(r)), key=lambda r: r['id'])
         if not found:
             continue
         group = groups.get(group_id) or {'id': group_id, 'name': '',
